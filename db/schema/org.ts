@@ -1,0 +1,48 @@
+import { sql } from 'drizzle-orm'
+import {
+  pgTable, uuid, text, smallint, integer, timestamp, primaryKey, unique, foreignKey, index,
+} from 'drizzle-orm/pg-core'
+
+/** Reference table: replicated to every node when distributed (DESIGN.md "Beyond one machine"). */
+export const districts = pgTable('districts', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  code: text('code').notNull().unique(),
+  name: text('name').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+})
+
+/** Reference table; `id` is the distribution key of every school-bound table. */
+export const schools = pgTable('schools', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  districtId: uuid('district_id').notNull().references(() => districts.id),
+  code: text('code').notNull().unique(),
+  name: text('name').notNull(),
+  /** primary | junior | senior | nine_year | complete */
+  stage: text('stage').notNull().default('complete'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('schools_district_idx').on(t.districtId)])
+
+export const grades = pgTable('grades', {
+  schoolId: uuid('school_id').notNull().references(() => schools.id),
+  id: uuid('id').notNull().default(sql`gen_random_uuid()`),
+  /** 1–12: 一年级 … 高三 */
+  level: smallint('level').notNull(),
+  name: text('name').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.schoolId, t.id] }),
+  unique('grades_school_level_uq').on(t.schoolId, t.level),
+])
+
+export const classes = pgTable('classes', {
+  schoolId: uuid('school_id').notNull().references(() => schools.id),
+  id: uuid('id').notNull().default(sql`gen_random_uuid()`),
+  gradeId: uuid('grade_id').notNull(),
+  name: text('name').notNull(),
+  /** Position within the grade: 1 for (1)班. */
+  seq: integer('seq').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [
+  primaryKey({ columns: [t.schoolId, t.id] }),
+  unique('classes_school_grade_seq_uq').on(t.schoolId, t.gradeId, t.seq),
+  foreignKey({ columns: [t.schoolId, t.gradeId], foreignColumns: [grades.schoolId, grades.id] }),
+])

@@ -1,0 +1,48 @@
+import type { ResourcePolicy } from '../src/access/define.js'
+import students from './students.js'
+import guardians from './guardians.js'
+import classes from './classes.js'
+import grades from './grades.js'
+import { holidaysPolicy, termsPolicy } from './calendar.js'
+import { userRolesPolicy, usersPolicy } from './users.js'
+import auditLog from './audit-log.js'
+import { mentorContactsPolicy, pairingsPolicy } from './pairings.js'
+import peerAlerts from './peer-alerts.js'
+import { peerWatchNotesPolicy, peerWatchRequestsPolicy } from './peer-watch.js'
+import parentContacts from './parent-contacts.js'
+import homeSchoolActivities from './home-school-activities.js'
+import institutions from './institutions.js'
+import { referralEventsPolicy, referralsPolicy } from './referrals.js'
+import talkRules from './talk-rules.js'
+import talkDuties from './talk-duties.js'
+import talkLogs from './talk-logs.js'
+import notifications from './notifications.js'
+import instrumentsPolicy from './instruments.js'
+import screeningCampaignsPolicy from './screening-campaigns.js'
+import screeningResponsesPolicy from './screening-responses.js'
+import careListPolicy from './care-list.js'
+import casesPolicy from './cases.js'
+import caseEventsPolicy from './case-events.js'
+import interventionPlansPolicy from './intervention-plans.js'
+import counsellingSessionsPolicy from './counselling-sessions.js'
+import crisisEventsPolicy from './crisis-events.js'
+import crisisChecklistPolicy from './crisis-checklist.js'
+import districtStats from './district-stats.js'
+import letterBoxesPolicy from './letter-boxes.js'
+import lettersPolicy from './letters.js'
+import barometerSettingsPolicy from './barometer-settings.js'
+import barometerEntriesPolicy from './barometer-entries.js'
+import roomSettingsPolicy from './room-settings.js'
+import roomVisitsPolicy from './room-visits.js'
+import groupSessionsPolicy from './group-sessions.js'
+import staffProfilesPolicy from './staff-profiles.js'
+
+/** Every resource a route may name. A resource not here does not exist for anyone. */
+export const policies: ResourcePolicy[] = [
+  students, guardians, classes, grades, termsPolicy, holidaysPolicy, usersPolicy, userRolesPolicy, auditLog,
+  pairingsPolicy, mentorContactsPolicy, peerAlerts, peerWatchRequestsPolicy, peerWatchNotesPolicy, parentContacts, homeSchoolActivities, institutions, referralsPolicy, referralEventsPolicy,
+  talkRules, talkDuties, talkLogs, notifications,
+  instrumentsPolicy, screeningCampaignsPolicy, screeningResponsesPolicy, careListPolicy, casesPolicy, caseEventsPolicy, interventionPlansPolicy, counsellingSessionsPolicy, crisisEventsPolicy, crisisChecklistPolicy,
+  districtStats,
+  letterBoxesPolicy, lettersPolicy, barometerSettingsPolicy, barometerEntriesPolicy, roomSettingsPolicy, roomVisitsPolicy, groupSessionsPolicy, staffProfilesPolicy,
+] as unknown as ResourcePolicy[]

@@ -1,0 +1,124 @@
+/**
+ * Shared pieces of `npm run bench` (issue 9): the metric shape every section returns, opening
+ * a benchmark database (embedded in memory, or a server URL), scratch databases on a server,
+ * a configuration for an in-process app, percentiles and an RSS sampler.
+ */
+import { randomBytes } from 'node:crypto'
+import { Worker } from 'node:worker_threads'
+import { loadConfig, type Config } from '../../src/config.js'
+import { openDatabase, type Database } from '../../src/db/database.js'
+import { runMigrations } from '../../src/db/migrate.js'
+import { dayIn } from '../../src/modules/district/school-year.js'
+
+/** One figure: `name` ends in _embedded or _server (the orchestrator adds the unsuffixed targets). */
+export interface Metric { name: string; value: number; unit: string }
+
+export type Mode = 'embedded' | 'server'
+
+/** What every section function takes: `url` is a (scratch) server database; absent = embedded. */
+export interface SectionOptions { quick: boolean; url?: string | undefined }
+
+export const modeOf = (url: string | undefined): Mode => (url ? 'server' : 'embedded')
+
+/** Progress on stderr, so stdout stays the table. */
+export function note(msg: string): void {
+  process.stderr.write(`  · ${msg}\n`)
+}
+
+export const round = (x: number, digits = 1): number => Number(x.toFixed(digits))
+export const mb = (bytes: number): number => Math.round(bytes / 1_048_576)
+
+/** Nearest-rank percentile. */
+export function pct(xs: readonly number[], p: number): number {
+  if (xs.length === 0) return NaN
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!
+}
+
+/** A migrated database: PGlite in memory, or the server database at `url`. */
+export async function openBenchDatabase(url: string | undefined, poolMax = 10): Promise<Database> {
+  const database = await openDatabase(url ? { url, poolMax } : { memory: true })
+  try {
+    await runMigrations(database, url)
+  } catch (err) {
+    await database.close()
+    throw err
+  }
+  return database
+}
+
+/** Whether a PostgreSQL server answers at `url` (within a few seconds). */
+export async function serverAnswers(url: string): Promise<boolean> {
+  const { default: postgres } = await import('postgres')
+  const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} })
+  try {
+    await sql`select 1`
+    return true
+  } catch {
+    return false
+  } finally {
+    await sql.end({ timeout: 1 }).catch(() => undefined)
+  }
+}
+
+/**
+ * A new database on the server of `serverUrl`, handed to `fn` by URL and dropped afterwards
+ * (with force, so connections a failed section left open do not keep it).
+ */
+export async function withScratchDatabase<T>(serverUrl: string, tag: string, fn: (url: string) => Promise<T>): Promise<T> {
+  const { default: postgres } = await import('postgres')
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
+  const name = `xinan_bench_${tag.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(3).toString('hex')}`
+  try {
+    await admin.unsafe(`create database "${name}"`)
+    const u = new URL(serverUrl)
+    u.pathname = `/${name}`
+    return await fn(u.toString())
+  } finally {
+    await admin.unsafe(`drop database if exists "${name}" with (force)`).catch((err: unknown) => {
+      process.stderr.write(`could not drop scratch database ${name}: ${(err as Error).message}\n`)
+    })
+    await admin.end({ timeout: 5 })
+  }
+}
+
+/** Configuration for an app built in this process: production, quiet, no global rate limit in the way. */
+export function benchConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'production', JWT_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'warn',
+    RATE_LIMIT_PER_MINUTE: '100000000', JOBS_ENABLED: 'false', ...env,
+  })
+}
+
+/** The schools' calendar day (Asia/Shanghai). */
+export const schoolToday = (): string => dayIn('Asia/Shanghai')
+
+/**
+ * Samples this process's RSS every `everyMs` until stopped and reports the peak. The sampling
+ * runs on a worker thread, so a long synchronous stretch of the main thread (parsing,
+ * scoring) is sampled too.
+ */
+export function rssSampler(everyMs = 50): { stop(): Promise<{ startMb: number; peakMb: number }> } {
+  const start = process.memoryUsage.rss()
+  const shared = new Float64Array(new SharedArrayBuffer(8))
+  shared[0] = start
+  const worker = new Worker(`
+    const { workerData } = require('node:worker_threads')
+    const peak = new Float64Array(workerData.buf)
+    setInterval(() => { const r = process.memoryUsage.rss(); if (r > peak[0]) peak[0] = r }, workerData.everyMs)
+  `, { eval: true, workerData: { buf: shared.buffer, everyMs } })
+  worker.unref()
+  return {
+    async stop() {
+      await worker.terminate()
+      const peak = Math.max(shared[0]!, process.memoryUsage.rss())
+      return { startMb: mb(start), peakMb: mb(peak) }
+    },
+  }
+}
+
+export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now()
+  const value = await fn()
+  return { ms: performance.now() - t0, value }
+}

@@ -1,0 +1,62 @@
+/**
+ * The sections of `npm run bench` (issue 9), in the order they run. Each is a function of
+ * { quick, url } returning Metric[] whose names end in _embedded / _server. `headline` names
+ * (without the suffix) are reported as -1 when the section fails.
+ */
+import type { Metric, SectionOptions } from './common.js'
+
+export interface Section {
+  key: string
+  title: string
+  /** Minutes before the orchestrator gives up on it (quick, full). */
+  timeoutMin: [number, number]
+  headline: string[]
+  run(opts: SectionOptions): Promise<Metric[]>
+}
+
+export const sections: Section[] = [
+  {
+    key: 'district',
+    title: '§1 synthetic district + §4 district tables',
+    timeoutMin: [6, 30],
+    headline: ['synthetic_rows', 'synthetic_copy_rows_per_s', 'district_cold_p50_ms', 'district_p50_ms', 'district_p99_ms'],
+    run: async (o) => (await import('./district.js')).benchDistrict(o),
+  },
+  {
+    key: 'read',
+    title: '§2 audited read vs bare read',
+    timeoutMin: [3, 5],
+    headline: ['bare_read_rps', 'audited_read_rps', 'audited_read_ratio'],
+    run: async (o) => (await import('./audited-read.js')).benchAuditedRead(o),
+  },
+  {
+    key: 'write',
+    title: '§2 audited talk-log POST vs bare INSERT',
+    timeoutMin: [3, 5],
+    headline: ['bare_write_rps', 'audited_write_rps', 'audited_write_ratio'],
+    run: async (o) => (await import('./audited-write.js')).benchAuditedWrite(o),
+  },
+  {
+    key: 'import',
+    title: '§3 screening import vs raw COPY',
+    timeoutMin: [4, 20],
+    headline: ['import_rows_per_s', 'copy_rows_per_s', 'import_copy_ratio', 'peak_rss_import_mb'],
+    run: async (o) => (await import('./screening-import.js')).benchScreeningImport(o),
+  },
+  {
+    key: 'duties',
+    title: '§5 三个必谈 duty generation',
+    timeoutMin: [4, 15],
+    headline: ['duty_gen_s_100k'],
+    run: async (o) => (await import('./duties.js')).benchDuties(o),
+  },
+  {
+    key: 'start',
+    title: '§6 cold start of npm start, idle RSS',
+    timeoutMin: [5, 8],
+    headline: ['cold_start_ms', 'cold_start_first_ms', 'idle_rss_mb'],
+    run: async (o) => (await import('./cold-start.js')).benchColdStart(o),
+  },
+]
+
+export const sectionByKey = new Map(sections.map((s) => [s.key, s]))

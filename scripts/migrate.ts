@@ -1,0 +1,12 @@
+/** `npm run db:migrate`: applies the committed migrations to the configured database and exits. */
+import { loadConfig } from '../src/config.js'
+import { openAndMigrate } from '../src/bootstrap.js'
+import { appliedMigrations } from '../src/db/migrate.js'
+
+const config = loadConfig()
+const database = await openAndMigrate(config)
+try {
+  console.log(`migrations applied: ${await appliedMigrations(database)} (${database.kind} database)`)
+} finally {
+  await database.close()
+}

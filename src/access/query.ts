@@ -1,0 +1,85 @@
+import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm'
+import type { PgTable } from 'drizzle-orm/pg-core'
+import type { Executor } from '../db/database.js'
+import { appendAudit, type AuditAction, type AuditEvent, type AuditOutcome } from '../audit/audit.js'
+import type { RequestContext } from '../plugins/access.js'
+import type { Decision } from './engine.js'
+
+export interface Sort { field: string; dir: 'asc' | 'desc' }
+
+/** One record through the policy: undefined when missing or out of scope (both answer 404). */
+export async function readOne(ex: Executor, d: Decision, id: string, extra?: SQL): Promise<Record<string, unknown> | undefined> {
+  const rows = await ex.select(d.selection()).from(d.policy.table as PgTable)
+    .where(and(eq(d.column(d.policy.idColumn), id), d.where(), extra)).limit(1)
+  const row = rows[0] as Record<string, unknown> | undefined
+  return row ? d.project(row) : undefined
+}
+
+/**
+ * A page of records through the policy. Filters and sorts may name only fields every granted
+ * role reads; `where` is built by the caller from such fields.
+ */
+export async function readMany(ex: Executor, d: Decision, opts: {
+  where?: SQL | undefined
+  filterFields?: string[]
+  sort?: Sort[]
+  limit: number
+  offset: number
+}): Promise<{ items: Record<string, unknown>[]; total: number; raw: Record<string, unknown>[] }> {
+  const sort = opts.sort ?? []
+  d.assertQueryable([...(opts.filterFields ?? []), ...sort.map((s) => s.field)])
+  const order = sort.map((s) => (s.dir === 'desc' ? desc(d.column(s.field)) : asc(d.column(s.field))))
+  order.push(asc(d.column(d.policy.idColumn)))
+  const rows = await ex.select({ ...d.selection(), __total: sql<number>`count(*) over()`.as('__total') })
+    .from(d.policy.table as PgTable)
+    .where(and(d.where(), opts.where))
+    .orderBy(...order)
+    .limit(opts.limit).offset(opts.offset) as Record<string, unknown>[]
+  const total = rows.length ? Number(rows[0]!.__total) : 0
+  return { items: rows.map((r) => d.project(r)), total, raw: rows }
+}
+
+/** Student ids a row concerns, for the audit row's indexed column. */
+export function studentIdsOf(d: Decision, rows: Record<string, unknown>[]): string[] {
+  const key = d.policy.relations.student
+  if (!key) return []
+  return [...new Set(rows.map((r) => r[key]).filter((v): v is string => typeof v === 'string'))]
+}
+
+export function idsOf(d: Decision, rows: Record<string, unknown>[]): string[] {
+  return rows.map((r) => r[d.policy.idColumn]).filter((v): v is string => typeof v === 'string')
+}
+
+/** The audit row for what this request did, written in the caller's transaction. */
+export function audit(ex: Executor, ctx: RequestContext, e: {
+  action: AuditAction
+  rows?: Record<string, unknown>[]
+  recordIds?: string[]
+  studentIds?: string[]
+  fieldGroups?: string[]
+  outcome?: AuditOutcome
+  resource?: string
+}): Promise<number> {
+  const d = ctx.decision
+  const rows = e.rows ?? []
+  const event: AuditEvent = {
+    actorId: ctx.actor.userId,
+    roles: d.roles,
+    action: e.action,
+    resource: e.resource ?? d.resource,
+    recordIds: e.recordIds ?? idsOf(d, rows),
+    studentIds: e.studentIds ?? studentIdsOf(d, rows),
+    fieldGroups: e.fieldGroups ?? d.readGroups(),
+    outcome: e.outcome ?? 'ok',
+    requestId: ctx.requestId,
+    purpose: ctx.purpose,
+    schoolId: ctx.actor.schoolId,
+  }
+  // A read's row goes to the group commit (durable before the answer leaves); a change's row
+  // stays in the change's own transaction.
+  if (event.action === 'R' && ctx.deferAudit) {
+    ctx.deferAudit(event)
+    return Promise.resolve(0)
+  }
+  return appendAudit(ex, event)
+}

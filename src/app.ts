@@ -1,0 +1,97 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import helmet from '@fastify/helmet'
+import rateLimit from '@fastify/rate-limit'
+import { randomUUID } from 'node:crypto'
+import type { DestinationStream } from 'pino'
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import type { Config } from './config.js'
+import type { Database } from './db/database.js'
+import { loggerOptions } from './logger.js'
+import dbPlugin from './plugins/db.js'
+import errorsPlugin from './plugins/errors.js'
+import authPlugin from './plugins/auth.js'
+import swaggerPlugin from './plugins/swagger.js'
+import routeGuard from './plugins/route-guard.js'
+import accessPlugin from './plugins/access.js'
+import healthRoutes from './modules/health/routes.js'
+import authRoutes from './modules/auth/routes.js'
+import rosterRoutes from './modules/roster/routes.js'
+import auditRoutes from './modules/audit/routes.js'
+import archiveRoutes from './modules/archive/routes.js'
+import screeningRoutes from './modules/screening/routes.js'
+import casesRoutes from './modules/cases/routes.js'
+import supportRoutes from './modules/support/routes.js'
+import talksRoutes from './modules/talks/routes.js'
+import districtRoutes from './modules/district/routes.js'
+import notificationRoutes from './modules/notifications/routes.js'
+import practicesRoutes from './modules/practices/routes.js'
+import webPlugin from './plugins/web.js'
+
+export interface BuildOptions {
+  config: Config
+  database: Database
+  /** Where logs go (tests capture them to check redaction). */
+  logStream?: DestinationStream
+}
+
+/** Builds the whole API; the server and the tests share it (STYLE.md §1). */
+export async function buildApp({ config, database, logStream }: BuildOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config, logStream),
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && /^[\w.-]{8,64}$/.test(given) ? given : randomUUID()
+    },
+    // Behind a reverse proxy set TRUST_PROXY (true, or the proxy's address) so rate limits see clients.
+    trustProxy: config.TRUST_PROXY === 'false' ? false : config.TRUST_PROXY === 'true' ? true : config.TRUST_PROXY,
+  }).withTypeProvider<ZodTypeProvider>()
+
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id)
+  })
+
+  // External tier.
+  await app.register(dbPlugin, { database, config })
+  await app.register(errorsPlugin)
+  await app.register(routeGuard)
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        // Schools often serve the LAN over plain HTTP; forcing https would break the client there.
+        upgradeInsecureRequests: null,
+      },
+    },
+  })
+  await app.register(rateLimit, { global: true, max: config.RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' })
+  await app.register(swaggerPlugin)
+
+  // App tier.
+  await app.register(authPlugin)
+  await app.register(accessPlugin)
+
+  // Routes.
+  await app.register(healthRoutes)
+  await app.register(async (api) => {
+    await api.register(authRoutes, { prefix: '/auth' })
+    await api.register(auditRoutes)
+    await api.register(archiveRoutes)
+    await api.register(screeningRoutes)
+    await api.register(casesRoutes)
+    await api.register(supportRoutes)
+    await api.register(talksRoutes)
+    await api.register(notificationRoutes)
+    await api.register(rosterRoutes)
+    await api.register(districtRoutes)
+  }, { prefix: '/api/v1' })
+  await app.register(practicesRoutes)
+  await app.register(webPlugin)
+
+  return app
+}

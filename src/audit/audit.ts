@@ -1,0 +1,47 @@
+import { sql } from 'drizzle-orm'
+import { queryRows, type Executor } from '../db/database.js'
+
+export const AuditActions = { create: 'C', read: 'R', update: 'U', delete: 'D', export: 'E', denied: 'denied' } as const
+export type AuditAction = (typeof AuditActions)[keyof typeof AuditActions]
+export type AuditOutcome = 'ok' | 'denied' | 'not_found' | 'rejected'
+
+/** Ids and names of field groups only: never names, phone numbers, scores, answers or text. */
+export interface AuditEvent {
+  actorId: string | null
+  roles: string
+  action: AuditAction
+  resource: string
+  recordIds?: string[]
+  studentIds?: string[]
+  fieldGroups?: string[]
+  outcome: AuditOutcome
+  requestId?: string | null
+  purpose?: string | null
+  schoolId?: string | null
+}
+
+/**
+ * Appends one chained row inside the caller's transaction: it commits or rolls back with
+ * the change (or read) it records. One round trip.
+ */
+export async function appendAudit(ex: Executor, e: AuditEvent): Promise<number> {
+  const rows = await queryRows<{ seq: string | number }>(ex, sql`select audit_append(
+    ${e.actorId}::uuid, ${e.roles}, ${e.action}, ${e.resource},
+    ${pgArray(e.recordIds ?? [])}::text[], ${pgArray(e.studentIds ?? [])}::uuid[], ${pgArray(e.fieldGroups ?? [])}::text[],
+    ${e.outcome}, ${e.requestId ?? null}, ${e.purpose ?? null}, ${e.schoolId ?? null}::uuid) as seq`)
+  return Number(rows[0]!.seq)
+}
+
+/** Array literal passed as one text parameter: both drivers bind it the same way. */
+function pgArray(values: string[]): string {
+  return '{' + values.map((v) => '"' + v.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"').join(',') + '}'
+}
+
+export interface VerifyResult { ok: boolean; total: number; firstBrokenSeq: number | null }
+
+export async function verifyAuditChain(ex: Executor): Promise<VerifyResult> {
+  const rows = await queryRows<{ total: string | number; first_bad: string | number | null }>(ex, sql`select * from audit_verify()`)
+  const r = rows[0]!
+  const first = r.first_bad === null ? null : Number(r.first_bad)
+  return { ok: first === null, total: Number(r.total), firstBrokenSeq: first }
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod'
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
+
+const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** postgres://… — when absent, the embedded PGlite database in DATA_DIR is used. */
+  DATABASE_URL: z.string().url().optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DATA_DIR: z.string().default('./data'),
+  JWT_SECRET: z.string().min(32).optional(),
+  JWT_ISSUER: z.string().default('xinan'),
+  JWT_AUDIENCE: z.string().default('xinan-api'),
+  ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(900),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  UPLOAD_LIMIT_BYTES: z.coerce.number().int().min(1024).default(20 * 1_048_576),
+  DEMO_PASSWORD: z.string().min(8).default('XinAn-demo-2026'),
+  SEED_DEMO: bool.default(true),
+  LOGIN_MAX_FAILS_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  LOGIN_MAX_FAILS_PER_IP: z.coerce.number().int().min(1).default(30),
+  LOGIN_LOCK_WINDOW_S: z.coerce.number().int().min(1).default(900),
+  TZ_SCHOOL: z.string().default('Asia/Shanghai'),
+  /** Requests per client address per minute, all routes together (per-route limits are tighter). */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** false | true | the proxy's address(es), comma-separated: whom to trust for the client address. */
+  TRUST_PROXY: z.string().default('false'),
+  /** The address people use to reach XinAn (printed QR codes and links); defaults to the request's host. */
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  /** Scheduled jobs (src/jobs): off for one-off tools and for extra instances that should not schedule. */
+  JOBS_ENABLED: bool.default(true),
+  /** Days after a student left or graduated until the record is archived (guardians' contacts removed). */
+  RETENTION_ARCHIVE_AFTER_DAYS: z.coerce.number().int().min(0).default(365),
+  /** Days after a student left or graduated until every record of the student is purged. */
+  RETENTION_PURGE_AFTER_DAYS: z.coerce.number().int().min(1).default(1825),
+  CRISIS_ACK_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
+  DISTRICT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+})
+
+export type Config = z.infer<typeof ConfigSchema> & { jwtSecret: string }
+
+/** The only reader of process.env (STYLE.md §3). */
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = ConfigSchema.safeParse(env)
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+    throw new Error(`Invalid configuration: ${issues}`)
+  }
+  const cfg = parsed.data
+  if (cfg.NODE_ENV === 'production' && !cfg.JWT_SECRET) {
+    throw new Error('Invalid configuration: JWT_SECRET is required when NODE_ENV=production')
+  }
+  return { ...cfg, jwtSecret: cfg.JWT_SECRET ?? '', ...overrides }
+}

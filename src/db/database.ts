@@ -1,0 +1,142 @@
+import { mkdirSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { sql, type SQL } from 'drizzle-orm'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import * as schema from '../../db/schema/index.js'
+
+export type Schema = typeof schema
+export type Db = PgDatabase<PgQueryResultHKT, Schema>
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
+/** Anything drizzle can run a query on: the pool or an open transaction. */
+export type Executor = Db | Tx
+
+export interface Database {
+  kind: 'embedded' | 'server'
+  db: Db
+  /**
+   * Bulk load through COPY FROM STDIN (DESIGN.md "Bulk paths": ≈20× row-by-row inserts).
+   * Runs inside the given transaction when one is passed.
+   */
+  copyRows(table: string, columns: string[], rows: unknown[][], tx?: Tx): Promise<number>
+  close(): Promise<void>
+}
+
+export const migrationsFolder = resolve(fileURLToPath(new URL('../../db/migrations', import.meta.url)))
+
+export interface OpenOptions {
+  url?: string | undefined
+  dataDir?: string | undefined
+  poolMax?: number
+  /** A dumped data directory (tar) to start from: used by tests to clone a migrated template. */
+  loadDataDir?: Blob
+  /** Keep the embedded database in memory only. */
+  memory?: boolean
+}
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  if (opts.url) return openServer(opts.url, opts.poolMax ?? 10)
+  return openEmbedded(opts)
+}
+
+async function openServer(url: string, poolMax: number): Promise<Database> {
+  const { default: postgres } = await import('postgres')
+  const { drizzle } = await import('drizzle-orm/postgres-js')
+  const client = postgres(url, {
+    max: poolMax,
+    onnotice: () => {},
+    // Dates stay strings ('YYYY-MM-DD'): school days are calendar dates, not instants.
+    types: { date: { to: 1082, from: [1082], serialize: (x: string) => x, parse: (x: string) => x } },
+    connection: { application_name: 'xinan' },
+  })
+  const db = drizzle({ client, schema }) as unknown as Db
+  return {
+    kind: 'server',
+    db,
+    async copyRows(table, columns, rows, tx) {
+      if (rows.length === 0) return 0
+      const text = toCopyText(rows)
+      const run = async (c: typeof client) => {
+        const stream = await c.unsafe(`copy ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) from stdin`).writable()
+        await new Promise<void>((ok, fail) => {
+          stream.on('error', fail)
+          stream.on('finish', ok)
+          stream.end(text)
+        })
+      }
+      if (tx) {
+        // drizzle's postgres-js transaction keeps the reserved connection on `session.client`.
+        const txClient = (tx as unknown as { session: { client: typeof client } }).session.client
+        await run(txClient)
+      } else {
+        await run(client)
+      }
+      return rows.length
+    },
+    async close() { await client.end({ timeout: 5 }) },
+  }
+}
+
+async function openEmbedded(opts: OpenOptions): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite')
+  const { drizzle } = await import('drizzle-orm/pglite')
+  let dataDir: string | undefined
+  if (!opts.memory && opts.dataDir) {
+    dataDir = resolve(opts.dataDir)
+    mkdirSync(dataDir, { recursive: true })
+  }
+  const client = await PGlite.create({
+    ...(dataDir ? { dataDir } : {}),
+    ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
+    parsers: { 1082: (x: string) => x },
+  })
+  const db = drizzle({ client, schema }) as unknown as Db
+  return {
+    kind: 'embedded',
+    db,
+    async copyRows(table, columns, rows, tx) {
+      if (rows.length === 0) return 0
+      const blob = new Blob([toCopyText(rows)])
+      const stmt = `copy ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) from '/dev/blob'`
+      if (tx) {
+        const txClient = (tx as unknown as { session: { client: { query: typeof client.query } } }).session.client
+        await txClient.query(stmt, [], { blob })
+      } else {
+        await client.query(stmt, [], { blob })
+      }
+      return rows.length
+    },
+    async close() { await client.close() },
+  }
+}
+
+function quoteIdent(name: string): string {
+  return '"' + name.replace(/"/g, '""') + '"'
+}
+
+/** PostgreSQL COPY text format: tab-separated, \N for null, backslash escapes. */
+export function toCopyText(rows: unknown[][]): string {
+  let out = ''
+  for (const row of rows) {
+    out += row.map(copyField).join('\t') + '\n'
+  }
+  return out
+}
+
+function copyField(v: unknown): string {
+  if (v === null || v === undefined) return '\\N'
+  let s: string
+  if (v instanceof Date) s = v.toISOString()
+  else if (typeof v === 'object') s = JSON.stringify(v)
+  else s = String(v)
+  return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+}
+
+/** Rows of a raw statement, whichever driver ran it. */
+export async function queryRows<T = Record<string, unknown>>(ex: Executor, query: SQL): Promise<T[]> {
+  const res = (await ex.execute(query)) as unknown
+  if (Array.isArray(res)) return res as T[]
+  return ((res as { rows?: T[] }).rows ?? [])
+}
+
+export { sql }

@@ -1,0 +1,123 @@
+export const locales = ['zh-CN', 'en'] as const
+export type Locale = (typeof locales)[number]
+
+/** Error messages by code. zh-CN is the default language of every screen and answer. */
+const messages: Record<string, Record<Locale, string>> = {
+  not_found: { 'zh-CN': '记录不存在', en: 'Record not found' },
+  route_not_found: { 'zh-CN': '接口不存在', en: 'Route not found' },
+  unauthorized: { 'zh-CN': '请先登录', en: 'Authentication required' },
+  invalid_token: { 'zh-CN': '登录已失效，请重新登录', en: 'Session is invalid or has expired; please sign in again' },
+  invalid_credentials: { 'zh-CN': '用户名或密码错误', en: 'Incorrect username or password' },
+  too_many_attempts: { 'zh-CN': '尝试次数过多，请稍后再试', en: 'Too many attempts; please try again later' },
+  rate_limited: { 'zh-CN': '请求过于频繁，请稍后再试', en: 'Too many requests; please slow down' },
+  forbidden: { 'zh-CN': '无权执行此操作', en: 'You are not allowed to do this' },
+  validation_failed: { 'zh-CN': '提交的数据有误', en: 'The request data is invalid' },
+  field_not_writable: { 'zh-CN': '无权修改字段：{fields}', en: 'Field(s) may not be written: {fields}' },
+  field_not_readable: { 'zh-CN': '无权按字段筛选或排序：{fields}', en: 'Cannot filter or sort on field(s): {fields}' },
+  conflict: { 'zh-CN': '数据冲突', en: 'Conflict' },
+  duplicate: { 'zh-CN': '记录已存在：{what}', en: 'Already exists: {what}' },
+  payload_too_large: { 'zh-CN': '提交的内容过大', en: 'Request body is too large' },
+  unsupported_media_type: { 'zh-CN': '不支持的文件类型', en: 'Unsupported content type' },
+  import_rejected: { 'zh-CN': '导入失败：{count} 行有误，未导入任何数据', en: 'Import rejected: {count} row(s) have errors; nothing was imported' },
+  import_empty: { 'zh-CN': '文件中没有数据行', en: 'The file has no data rows' },
+  import_bad_headers: { 'zh-CN': '缺少必需的表头：{headers}', en: 'Missing required column(s): {headers}' },
+  wrong_password: { 'zh-CN': '当前密码不正确', en: 'Current password is incorrect' },
+  weak_password: { 'zh-CN': '新密码至少 10 位，且需包含字母和数字', en: 'New password needs at least 10 characters with letters and digits' },
+  in_use: { 'zh-CN': '仍有关联数据，无法删除', en: 'Still referenced by other records; cannot delete' },
+  bad_request: { 'zh-CN': '请求有误', en: 'Bad request' },
+  internal: { 'zh-CN': '服务器内部错误', en: 'Internal server error' },
+  unavailable: { 'zh-CN': '服务暂不可用', en: 'Service unavailable' },
+  // Roster (issue 2 item 4).
+  date_range_invalid: { 'zh-CN': '开始日期不能晚于结束日期', en: 'The start date must not be after the end date' },
+  role_needs_class: { 'zh-CN': '该角色需要指定班级：{role}', en: 'This role needs a class: {role}' },
+  role_takes_no_class: { 'zh-CN': '该角色不绑定班级：{role}', en: 'This role is not bound to a class: {role}' },
+  cannot_disable_self: { 'zh-CN': '不能停用自己的账号', en: 'You cannot disable your own account' },
+  cannot_remove_own_admin: { 'zh-CN': '不能撤销自己的学校管理员角色', en: 'You cannot revoke your own school admin role' },
+  import_unreadable: { 'zh-CN': '无法读取文件，请上传 UTF-8 编码的 CSV 或 .xlsx 文件', en: 'The file cannot be read; upload a UTF-8 CSV or an .xlsx file' },
+  import_too_many_rows: { 'zh-CN': '文件行数过多（最多 {max} 行）', en: 'Too many rows (at most {max})' },
+  // Row reasons in import_rejected details: never the cell's content, only what is wrong with it.
+  import_required: { 'zh-CN': '必填', en: 'Required' },
+  import_too_long: { 'zh-CN': '超过 {max} 个字符', en: 'Longer than {max} characters' },
+  import_bad_student_no: { 'zh-CN': '学号只能包含字母、数字、“-”和“_”', en: 'Student number may contain only letters, digits, - and _' },
+  import_number_precision: { 'zh-CN': '学号过长被表格转成了数字，请将该列设为文本格式', en: 'The student number was stored as a number and lost digits; format the column as text' },
+  import_duplicate_in_file: { 'zh-CN': '与第 {row} 行学号重复', en: 'Same student number as row {row}' },
+  import_bad_gender: { 'zh-CN': '性别应为“男”或“女”', en: 'Gender must be 男 or 女' },
+  import_bad_date: { 'zh-CN': '日期格式应为 YYYY-MM-DD 或 YYYY/M/D', en: 'Date must be YYYY-MM-DD, YYYY/M/D or an Excel date' },
+  import_date_out_of_range: { 'zh-CN': '日期不在合理范围内', en: 'Date is out of range' },
+  import_bad_grade: { 'zh-CN': '无法识别的年级（如 七年级、初一、7、高一）', en: 'Unrecognised grade (e.g. 七年级, 初一, 7, 高一)' },
+  import_bad_class: { 'zh-CN': '无法识别的班级（如 1班、(1)班、七年级(1)班）', en: 'Unrecognised class (e.g. 1班, (1)班, 七年级(1)班)' },
+  import_class_grade_mismatch: { 'zh-CN': '班级中的年级与“年级”列不一致', en: 'The grade in the class does not match the grade column' },
+  import_bad_phone: { 'zh-CN': '电话号码格式不正确', en: 'Invalid phone number' },
+  import_phone_without_guardian: { 'zh-CN': '填写了联系电话但缺少监护人姓名', en: 'A phone number is given without a guardian name' },
+  import_bad_status: { 'zh-CN': '状态应为 在读、离校 或 毕业', en: 'Status must be 在读, 离校 or 毕业' },
+  // Support: 师生结对, 同伴跟防, 家校协同, 及时转介 (issue 5).
+  mentor_not_teacher: { 'zh-CN': '结对教师须为本校在职教师', en: 'The mentor must be an active teacher of this school' },
+  pairing_exists: { 'zh-CN': '该学生已有进行中的结对', en: 'The student already has an active pairing' },
+  pairing_ended: { 'zh-CN': '该结对已结束', en: 'The pairing has ended' },
+  date_in_future: { 'zh-CN': '日期不能晚于今天', en: 'The date cannot be in the future' },
+  invalid_transition: { 'zh-CN': '当前状态下不能执行此操作', en: 'Not allowed in the current state' },
+  monitor_not_in_class: { 'zh-CN': '该心理委员不在此学生的班级', en: 'The monitor is not in this student’s class' },
+  watch_request_ended: { 'zh-CN': '该关注请求已结束', en: 'The watch request has ended' },
+  not_told_reason_required: { 'zh-CN': '未告知家长时必须填写原因', en: 'A reason is required when parents were not told' },
+  channel_required: { 'zh-CN': '请选择沟通方式', en: 'Choose how the parents were contacted' },
+  unknown_reference: { 'zh-CN': '关联记录不存在或不属于该学生：{field}', en: 'Referenced record not found or not this student’s: {field}' },
+  class_required: { 'zh-CN': '请选择班级', en: 'A class is required' },
+  consent_not_given: { 'zh-CN': '需要一条记录家长同意转介的沟通记录', en: 'A parent contact recording consent to the referral is required' },
+  referral_locked: { 'zh-CN': '转介单已发出，不能再修改此项', en: 'The referral has been sent; this can no longer be changed' },
+  referral_reassessment_required: { 'zh-CN': '转介学生须完成复学评估后才能降低风险等级', en: 'A referred student’s risk level can be lowered only after the return-to-school assessment' },
+  classmate_ambiguous: { 'zh-CN': '班里有同名同学，请填写学号', en: 'More than one classmate has this name; give the student number' },
+  consent_required: { 'zh-CN': '家长同意转介后才能打印转介单', en: 'The referral form can be printed once the parents have consented' },
+  // 三个必谈 (issue 6).
+  talk_date_in_future: { 'zh-CN': '谈话日期不能晚于今天', en: 'The talk date cannot be in the future' },
+  talk_rule_duplicate_kind: { 'zh-CN': '同一类必谈规则只能设置一次', en: 'Each kind of talk rule may be given once' },
+  talk_rule_within_days_holiday_only: { 'zh-CN': '只有节假日返校必谈可以设置天数', en: 'Only the holiday-return rule takes a number of school days' },
+  // 测评建档 · 积极干预 (issue 4).
+  instrument_invalid: { 'zh-CN': '测评工具定义有误（{count} 处）', en: 'The instrument definition has {count} problem(s)' },
+  instrument_unknown: { 'zh-CN': '测评工具不存在', en: 'Unknown instrument' },
+  instrument_prefix_clash: { 'zh-CN': '测评工具 {a} 与 {b} 的导入列前缀 {prefix} 重复，不能放在同一次测评中', en: 'Instruments {a} and {b} share the import column prefix {prefix} and cannot be in one campaign' },
+  instrument_not_in_campaign: { 'zh-CN': '该测评工具不属于本次测评', en: 'The instrument is not part of this campaign' },
+  campaign_has_responses: { 'zh-CN': '已有测评结果，不能再更换测评工具', en: 'The campaign has responses; its instruments can no longer change' },
+  campaign_closed: { 'zh-CN': '测评活动已结束，不能再录入', en: 'The campaign is closed' },
+  student_not_in_campaign: { 'zh-CN': '该学生所在年级不在本次测评范围内', en: 'The student’s grade is not part of this campaign' },
+  screened_on_out_of_window: { 'zh-CN': '测评日期不在测评窗口内或晚于今天', en: 'The screening date is outside the campaign window or in the future' },
+  answers_invalid: { 'zh-CN': '作答不符合测评工具的题目或选项', en: 'The answers do not fit the instrument’s items or options' },
+  risk_change_needs_reason: { 'zh-CN': '调整风险等级必须填写原因', en: 'A change of risk level needs a reason' },
+  reason_without_risk_change: { 'zh-CN': '只有调整风险等级时才填写原因', en: 'A reason is given only with a change of risk level' },
+  care_already_removed: { 'zh-CN': '该学生已移出关注名单', en: 'The entry has already been taken off the care list' },
+  case_transition_not_allowed: { 'zh-CN': '个案不能从“{from}”变更为“{to}”', en: 'A case cannot go from {from} to {to}' },
+  case_closed: { 'zh-CN': '个案已结案，请先重新开案', en: 'The case is closed; reopen it first' },
+  crisis_not_open: { 'zh-CN': '该危机事件已确认接收', en: 'The crisis event has already been acknowledged' },
+  crisis_not_acknowledged: { 'zh-CN': '请先确认接收该危机事件', en: 'Acknowledge the crisis event first' },
+  crisis_resolved: { 'zh-CN': '该危机事件已处置完成', en: 'The crisis event is resolved' },
+  crisis_checklist_incomplete: { 'zh-CN': '处置清单还有 {count} 项未完成', en: '{count} checklist step(s) are not done yet' },
+  import_instrument_ambiguous: { 'zh-CN': '“第N题”列无法确定测评工具，请指定 instrument 参数', en: '第N题 columns need the instrument parameter when the campaign has several instruments' },
+  import_unknown_columns: { 'zh-CN': '无法识别的题目列：{headers}', en: 'Unrecognised item column(s): {headers}' },
+  import_no_item_columns: { 'zh-CN': '文件中没有题目列（如 PHQ1…PHQ9、GAD1…GAD7 或 第1题…）', en: 'The file has no item columns (e.g. PHQ1…PHQ9, GAD1…GAD7 or 第1题…)' },
+  import_student_unknown: { 'zh-CN': '本校没有该学号的学生', en: 'No student of the school has this number' },
+  import_student_not_enrolled: { 'zh-CN': '该学生不在读', en: 'The student is not enrolled' },
+  import_student_not_in_campaign: { 'zh-CN': '该学生所在年级不在本次测评范围内', en: 'The student’s grade is not part of this campaign' },
+  import_name_mismatch: { 'zh-CN': '姓名与学号不一致', en: 'The name does not match the student number' },
+  import_bad_answer: { 'zh-CN': '作答应为 {values} 之一', en: 'The answer must be one of {values}' },
+  import_no_answers: { 'zh-CN': '该行没有任何作答', en: 'The row has no answers' },
+  import_screened_on_out_of_window: { 'zh-CN': '测评日期不在测评窗口内或晚于今天', en: 'The date is outside the campaign window or in the future' },
+  import_in_progress: { 'zh-CN': '本次测评已有导入正在进行', en: 'An import into this campaign is already running' },
+  // Practices (issue 10): 解忧树洞, staff profiles.
+  letterbox_closed: { 'zh-CN': '信箱暂时关闭，请稍后再来', en: 'The letter box is closed for now; please come back later' },
+  staff_needs_who: { 'zh-CN': '请关联教师账号或填写姓名', en: 'Link a staff account or give a name' },
+}
+
+export function pickLocale(acceptLanguage: string | undefined): Locale {
+  if (!acceptLanguage) return 'zh-CN'
+  for (const part of acceptLanguage.split(',')) {
+    const tag = part.split(';')[0]!.trim().toLowerCase()
+    if (tag.startsWith('zh')) return 'zh-CN'
+    if (tag.startsWith('en')) return 'en'
+  }
+  return 'zh-CN'
+}
+
+export function translate(code: string, locale: Locale, params: Record<string, string | number> = {}): string {
+  const entry = messages[code]
+  const template = entry ? entry[locale] : messages.bad_request![locale]
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''))
+}

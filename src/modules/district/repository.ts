@@ -1,0 +1,148 @@
+import { sql, type SQL } from 'drizzle-orm'
+import { queryRows, type Executor } from '../../db/database.js'
+
+/**
+ * The aggregate queries behind the district tables (issue 7). Each returns GROUP BY counts
+ * only: no student id, name or per-student row ever leaves SQL. They run as the owner in one
+ * read-only snapshot (the app role's row-level security is per school), over the school ids
+ * the caller's district decision reached.
+ */
+
+export interface SchoolYearWindow {
+  current: string
+  previous: string
+  /** First and last calendar day of the current school year. */
+  start: string
+  end: string
+  today: string
+}
+
+export interface Aggregates {
+  grades: Array<{ schoolId: string; level: number }>
+  /** Enrolled students by current risk: 4 red … 1 green, 0 unassessed. */
+  riskCurrent: Array<{ schoolId: string; level: number; rank: number; n: number }>
+  /** Enrolled students screened in a school year, by their highest risk that year. */
+  riskByYear: Array<{ schoolYear: string; schoolId: string; level: number; rank: number; n: number }>
+  talks: Array<{ schoolId: string; kind: string; windowKey: string; status: string; n: number }>
+  activities: Array<{ schoolId: string; kind: string; n: number; attendance: number }>
+  referrals: Array<{ schoolId: string | null; sent: number; received: number; closed: number; medianDays: number | null }>
+  crisis: Array<{ schoolId: string; due: number; onTime: number }>
+}
+
+/**
+ * Risk levels as ranks, highest first (红 高危 = 4 … 绿 一般 = 1); null for anything else.
+ * A CASE rather than a join on a VALUES list: the planner then keeps its row estimates, and
+ * picks hash joins over a nested loop per response (measured: 10× on 10,000 students).
+ */
+const rank = (level: SQL) => sql`(case ${level} when 'red' then 4 when 'orange' then 3 when 'yellow' then 2 when 'green' then 1 end)`
+
+function idArray(ids: readonly string[]): SQL {
+  return sql`${'{' + ids.join(',') + '}'}::uuid[]`
+}
+
+/** Enrolled students with the level of their current grade. */
+function enrolled(ids: SQL): SQL {
+  return sql`select s.school_id, s.id, g.level
+    from students s
+    join classes c on c.school_id = s.school_id and c.id = s.class_id
+    join grades g on g.school_id = c.school_id and g.id = c.grade_id
+    where s.school_id = any(${ids}) and s.status = 'enrolled'`
+}
+
+const int = (v: unknown) => Number(v)
+
+export async function loadAggregates(ex: Executor, schoolIds: readonly string[], y: SchoolYearWindow): Promise<Aggregates> {
+  const ids = idArray(schoolIds)
+
+  const grades = await queryRows<{ school_id: string; level: number }>(ex, sql`
+    select school_id, level from grades where school_id = any(${ids})`)
+
+  // Current risk: highest of the open cases and active care-list entries; without either,
+  // the latest screening of this school year (confirmed level over the suggested one).
+  const riskCurrent = await queryRows<{ school_id: string; level: number; r: number; n: number }>(ex, sql`
+    with st as materialized (${enrolled(ids)}),
+    cr as (
+      select x.school_id, x.student_id, max(${rank(sql`x.risk_level`)}) as r from cases x
+      where x.school_id = any(${ids}) and x.state <> 'closed' and x.closed_at is null group by 1, 2
+    ),
+    cl as (
+      select x.school_id, x.student_id, max(${rank(sql`x.risk_level`)}) as r from care_list x
+      where x.school_id = any(${ids}) and x.removed_at is null group by 1, 2
+    ),
+    sc as (
+      select distinct on (x.school_id, x.student_id) x.school_id, x.student_id, ${rank(sql`coalesce(x.confirmed_risk, x.suggested_risk)`)} as r
+      from screening_responses x
+      join screening_campaigns k on k.school_id = x.school_id and k.id = x.campaign_id
+      where x.school_id = any(${ids}) and k.school_year = ${y.current}
+        and ${rank(sql`coalesce(x.confirmed_risk, x.suggested_risk)`)} is not null
+      order by x.school_id, x.student_id, x.screened_on desc, 3 desc
+    )
+    select st.school_id, st.level, coalesce(greatest(cr.r, cl.r), sc.r, 0) as r, count(*) as n
+    from st
+    left join cr on cr.school_id = st.school_id and cr.student_id = st.id
+    left join cl on cl.school_id = st.school_id and cl.student_id = st.id
+    left join sc on sc.school_id = st.school_id and sc.student_id = st.id
+    group by 1, 2, 3`)
+
+  const riskByYear = await queryRows<{ school_year: string; school_id: string; level: number; r: number; n: number }>(ex, sql`
+    with st as materialized (${enrolled(ids)}),
+    yr as materialized (
+      select x.school_id, x.student_id, k.school_year, max(${rank(sql`coalesce(x.confirmed_risk, x.suggested_risk)`)}) as r
+      from screening_responses x
+      join screening_campaigns k on k.school_id = x.school_id and k.id = x.campaign_id
+      where x.school_id = any(${ids}) and k.school_year in (${y.current}, ${y.previous})
+      group by 1, 2, 3
+      having max(${rank(sql`coalesce(x.confirmed_risk, x.suggested_risk)`)}) is not null
+    )
+    select yr.school_year, st.school_id, st.level, yr.r, count(*) as n
+    from st join yr on yr.school_id = st.school_id and yr.student_id = st.id
+    group by 1, 2, 3, 4`)
+
+  const talks = await queryRows<{ school_id: string; kind: string; window_key: string; status: string; n: number }>(ex, sql`
+    select school_id, kind, window_key, status, count(*) as n
+    from talk_duties
+    where school_id = any(${ids}) and window_start >= ${y.start}::date and window_start <= ${y.today}::date
+    group by 1, 2, 3, 4`)
+
+  const activities = await queryRows<{ school_id: string; kind: string; n: number; attendance: number }>(ex, sql`
+    select school_id, kind, count(*) as n, coalesce(sum(attendance), 0) as attendance
+    from home_school_activities
+    where school_id = any(${ids}) and activity_date between ${y.start}::date and ${y.end}::date
+    group by 1, 2`)
+
+  // Referrals sent this school year: receipt (回执), closure, and days from sending to receipt.
+  const referrals = await queryRows<{ school_id: string | null; sent: number; received: number; closed: number; median_days: number | null }>(ex, sql`
+    with r as (
+      select school_id, received_on, closed_at, state, (sent_at at time zone 'Asia/Shanghai')::date as sent_day
+      from referrals
+      where school_id = any(${ids}) and sent_at is not null
+        and (sent_at at time zone 'Asia/Shanghai')::date between ${y.start}::date and ${y.end}::date
+    )
+    select school_id, count(*) as sent, count(received_on) as received,
+      count(*) filter (where closed_at is not null or state = 'closed') as closed,
+      percentile_cont(0.5) within group (order by (received_on - sent_day)) filter (where received_on is not null) as median_days
+    from r group by grouping sets ((school_id), ())`)
+
+  // Crisis events of this school year whose acknowledgement was due (deadline passed or acknowledged).
+  const crisis = await queryRows<{ school_id: string; due: number; on_time: number }>(ex, sql`
+    select school_id, count(*) as due,
+      count(*) filter (where acknowledged_at is not null and acknowledged_at <= ack_deadline) as on_time
+    from crisis_events
+    where school_id = any(${ids})
+      and (opened_at at time zone 'Asia/Shanghai')::date between ${y.start}::date and ${y.end}::date
+      and (ack_deadline <= now() or acknowledged_at is not null)
+    group by 1`)
+
+  return {
+    grades: grades.map((r) => ({ schoolId: r.school_id, level: int(r.level) })),
+    riskCurrent: riskCurrent.map((r) => ({ schoolId: r.school_id, level: int(r.level), rank: int(r.r), n: int(r.n) })),
+    riskByYear: riskByYear.map((r) => ({ schoolYear: r.school_year, schoolId: r.school_id, level: int(r.level), rank: int(r.r), n: int(r.n) })),
+    talks: talks.map((r) => ({ schoolId: r.school_id, kind: r.kind, windowKey: r.window_key, status: r.status, n: int(r.n) })),
+    activities: activities.map((r) => ({ schoolId: r.school_id, kind: r.kind, n: int(r.n), attendance: int(r.attendance) })),
+    referrals: referrals.map((r) => ({
+      schoolId: r.school_id, sent: int(r.sent), received: int(r.received), closed: int(r.closed),
+      medianDays: r.median_days === null ? null : Number(r.median_days),
+    })),
+    crisis: crisis.map((r) => ({ schoolId: r.school_id, due: int(r.due), onTime: int(r.on_time) })),
+  }
+}

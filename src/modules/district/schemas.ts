@@ -1,0 +1,83 @@
+import { z } from 'zod'
+
+/**
+ * Response schemas of the district tables (issue 7). Every number is a cell: the count, or
+ * null with `suppressed: true` when withheld. Nothing here can carry a person: the schemas
+ * are strict, so a stray field fails serialisation instead of leaving the server.
+ */
+
+export const Cell = z.strictObject({ value: z.number().nullable(), suppressed: z.boolean() })
+
+const School = {
+  schoolId: z.uuid(),
+  code: z.string(),
+  name: z.string(),
+  stage: z.string(),
+}
+
+const Column = z.strictObject({ key: z.string(), colour: z.string(), labelZh: z.string(), labelEn: z.string() })
+const Label = z.strictObject({ key: z.string(), labelZh: z.string(), labelEn: z.string() })
+
+const RiskRow = z.strictObject({ cells: z.record(z.string(), Cell), total: Cell })
+const RiskGradeRow = z.strictObject({ level: z.number(), grade: z.string(), cells: z.record(z.string(), Cell), total: Cell })
+const RiskBody = {
+  schools: z.array(z.strictObject({ ...School, rows: z.array(RiskGradeRow), subtotal: RiskRow })),
+  total: RiskRow,
+}
+
+const Envelope = {
+  table: z.string(),
+  schoolYear: z.string(),
+  previousSchoolYear: z.string(),
+  generatedAt: z.string(),
+  threshold: z.number(),
+}
+const envelope = <T extends z.ZodRawShape>(district: T) =>
+  z.strictObject({ ...Envelope, districts: z.array(z.strictObject({ districtId: z.uuid(), ...district })) })
+
+export const RiskCurrent = envelope({ columns: z.array(Column), ...RiskBody })
+
+export const RiskByYear = envelope({
+  columns: z.array(Column),
+  years: z.array(z.strictObject({ schoolYear: z.string(), ...RiskBody })),
+})
+
+const CoverageRow = { enrolled: Cell, screened: Cell, coverage: Cell }
+export const Coverage = envelope({
+  schools: z.array(z.strictObject({
+    ...School,
+    rows: z.array(z.strictObject({ level: z.number(), grade: z.string(), ...CoverageRow })),
+    subtotal: z.strictObject(CoverageRow),
+  })),
+  total: z.strictObject(CoverageRow),
+})
+
+const TalkRow = z.strictObject({
+  kind: z.string(), windowKey: z.string(),
+  total: Cell, done: Cell, doneLate: Cell, overdue: Cell, open: Cell, onTimeRate: Cell,
+})
+export const TalkCompliance = envelope({
+  statuses: z.array(Label),
+  windows: z.array(z.strictObject({ kind: z.string(), windowKey: z.string(), label: z.string() })),
+  schools: z.array(z.strictObject({ ...School, rows: z.array(TalkRow) })),
+  total: z.array(TalkRow),
+})
+
+const ActivityRow = { parentSchool: Cell, homeVisit: Cell, parentMeeting: Cell, other: Cell, total: Cell, attendance: Cell }
+export const HomeSchool = envelope({
+  kinds: z.array(Label),
+  schools: z.array(z.strictObject({ ...School, ...ActivityRow })),
+  total: z.strictObject(ActivityRow),
+})
+
+const ReferralRow = { sent: Cell, withReceipt: Cell, receiptShare: Cell, closed: Cell, closedShare: Cell, medianDaysToReceipt: Cell }
+export const Referrals = envelope({
+  schools: z.array(z.strictObject({ ...School, ...ReferralRow })),
+  total: z.strictObject(ReferralRow),
+})
+
+const CrisisRow = { due: Cell, acknowledgedOnTime: Cell, onTimeShare: Cell }
+export const Crisis = envelope({
+  schools: z.array(z.strictObject({ ...School, ...CrisisRow })),
+  total: z.strictObject(CrisisRow),
+})

@@ -1,0 +1,150 @@
+import { and, eq, inArray } from 'drizzle-orm'
+import type { FastifyInstance } from 'fastify'
+import type { z } from 'zod'
+import { barometerEntries, barometerSettings, peerAlerts, students } from '../../../db/schema/index.js'
+import { audit, readMany, readOne } from '../../access/query.js'
+import type { Tx } from '../../db/database.js'
+import { NotFound } from '../../lib/errors.js'
+import type { RequestContext } from '../../plugins/access.js'
+import { ackDeadlineFor } from '../support/alert-rules.js'
+import { decisionOn, groupsOf, inActorTx, mustRead, schoolToday, sentKeys } from './practice-access.js'
+import type { BarometerListQuery, BarometerSettingsPut, BarometerWrite, Period } from './schemas.js'
+
+/** Roles that fill in the barometer for the class their grant names. */
+const SUBMITTER_ROLES = ['homeroom_teacher', 'peer_monitor'] as const
+
+const BAROMETER_ALERT_TEXT = '心理晴雨表：班级提名需要关注'
+
+/** ISO 8601 week of a calendar day: 2026-W37 (weeks start on Monday, week 1 holds 4 January). */
+export function isoWeek(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`)
+  // The Thursday of this week decides the year the week belongs to.
+  d.setUTCDate(d.getUTCDate() + 4 - (d.getUTCDay() || 7))
+  const yearStart = Date.UTC(d.getUTCFullYear(), 0, 1)
+  const week = Math.ceil(((d.getTime() - yearStart) / 86_400_000 + 1) / 7)
+  return `${d.getUTCFullYear()}-W${String(week).padStart(2, '0')}`
+}
+
+export function periodKeyOf(period: string, day: string): string {
+  return period === 'monthly' ? day.slice(0, 7) : isoWeek(day)
+}
+
+async function periodOf(tx: Tx, schoolId: string): Promise<Period> {
+  const rows = await tx.select({ period: barometerSettings.period }).from(barometerSettings).where(eq(barometerSettings.schoolId, schoolId))
+  return rows[0]?.period === 'monthly' ? 'monthly' : 'weekly'
+}
+
+/**
+ * 心理晴雨表: homeroom teachers and class psychology monitors report their class's mood once
+ * a period; classmates they name become peer alerts for the psychology teachers (from the
+ * submitter, source 'barometer'). Psychology teachers see the trend per class.
+ */
+export function createBarometerService(app: FastifyInstance) {
+  return {
+    async getSettings(ctx: RequestContext) {
+      return inActorTx(app, ctx, async (tx) => {
+        const row = await readOne(tx, ctx.decision, ctx.actor.schoolId!)
+        return row ?? { schoolId: ctx.actor.schoolId!, period: 'weekly', updatedAt: null }
+      })
+    },
+
+    async putSettings(ctx: RequestContext, body: z.infer<typeof BarometerSettingsPut>) {
+      const keys = sentKeys(body)
+      ctx.decision.assertWritable(keys)
+      return inActorTx(app, ctx, async (tx) => {
+        await tx.insert(barometerSettings).values({ schoolId: ctx.actor.schoolId!, period: body.period })
+          .onConflictDoUpdate({ target: barometerSettings.schoolId, set: { period: body.period, updatedAt: new Date() } })
+        const row = await mustRead(tx, ctx.decision, ctx.actor.schoolId!)
+        await audit(tx, ctx, { action: 'U', recordIds: [ctx.actor.schoolId!], fieldGroups: groupsOf(ctx.decision, keys) })
+        return row
+      })
+    },
+
+    async submit(ctx: RequestContext, body: z.infer<typeof BarometerWrite>) {
+      const keys = sentKeys(body).filter((k) => k !== 'names')
+      ctx.decision.assertWritable(keys)
+      // The class must be one the caller reports for, through a role this decision grants.
+      const granted = new Set(ctx.decision.grants.map((g) => g.role))
+      const holds = ctx.actor.roles.filter((r) => (SUBMITTER_ROLES as readonly string[]).includes(r.role) && granted.has(r.role)
+        && r.schoolId === ctx.actor.schoolId && r.classId === body.classId)
+      if (holds.length === 0) throw new NotFound()
+      const submitterRole = holds.some((r) => r.role === 'homeroom_teacher') ? 'homeroom_teacher' : 'peer_monitor'
+      const names = body.names ?? []
+      const schoolId = ctx.actor.schoolId!
+      return inActorTx(app, ctx, async (tx) => {
+        if (names.length) {
+          // Only classmates: a monitor reads no student record, so nothing else is accepted or revealed.
+          const found = await tx.select({ id: students.id }).from(students)
+            .where(and(eq(students.schoolId, schoolId), eq(students.classId, body.classId), eq(students.status, 'enrolled'), inArray(students.id, names)))
+          if (found.length !== names.length) throw new NotFound()
+        }
+        const periodKey = periodKeyOf(await periodOf(tx, schoolId), schoolToday())
+        const [entry] = await tx.insert(barometerEntries).values({
+          schoolId, classId: body.classId, periodKey, submittedBy: ctx.actor.userId, submitterRole,
+          mood: body.mood, events: body.events || null, namedCount: names.length,
+        }).returning({ id: barometerEntries.id })
+        let alertIds: string[] = []
+        if (names.length) {
+          const rows = await tx.insert(peerAlerts).values(names.map((studentId) => ({
+            schoolId, studentId, classId: body.classId, submittedBy: ctx.actor.userId, source: 'barometer',
+            whatSeen: BAROMETER_ALERT_TEXT, urgency: 'medium',
+            ackDeadline: ackDeadlineFor('medium'),
+          }))).returning({ id: peerAlerts.id })
+          alertIds = rows.map((r) => r.id)
+        }
+        const row = await mustRead(tx, ctx.decision, entry!.id)
+        await audit(tx, ctx, { action: 'C', recordIds: [entry!.id], studentIds: [], fieldGroups: groupsOf(ctx.decision, keys) })
+        if (alertIds.length) await audit(tx, ctx, { action: 'C', resource: 'peer_alerts', recordIds: alertIds, studentIds: names, fieldGroups: ['subject', 'observation', 'urgency'] })
+        return { ...row, alerts: alertIds.length }
+      })
+    },
+
+    /** Psychology teachers: every form; homeroom teachers their own; monitors when they sent theirs. */
+    async list(ctx: RequestContext, q: z.infer<typeof BarometerListQuery>) {
+      return inActorTx(app, ctx, async (tx) => {
+        const r = await readMany(tx, ctx.decision, {
+          where: q.classId ? eq(barometerEntries.classId, q.classId) : undefined,
+          filterFields: q.classId ? ['classId'] : [],
+          sort: [{ field: 'createdAt', dir: 'desc' }],
+          limit: q.limit,
+          offset: q.offset,
+        })
+        if (r.items.length) await audit(tx, ctx, { action: 'R', rows: r.items, studentIds: [] })
+        return { items: r.items, total: r.total, limit: q.limit, offset: q.offset }
+      })
+    },
+
+    /** Mood of one class over its latest periods, oldest first. */
+    async trend(ctx: RequestContext, classId: string, last: number) {
+      return inActorTx(app, ctx, async (tx) => {
+        await mustRead(tx, decisionOn(app, ctx, 'classes'), classId)
+        const r = await readMany(tx, ctx.decision, {
+          where: eq(barometerEntries.classId, classId),
+          filterFields: ['classId'],
+          sort: [{ field: 'periodKey', dir: 'desc' }],
+          limit: 5000,
+          offset: 0,
+        })
+        const byPeriod = new Map<string, { moods: number[]; named: number }>()
+        for (const row of r.items) {
+          if (typeof row.periodKey !== 'string' || typeof row.mood !== 'number') continue
+          const p = byPeriod.get(row.periodKey) ?? { moods: [], named: 0 }
+          p.moods.push(row.mood)
+          p.named += typeof row.namedCount === 'number' ? row.namedCount : 0
+          byPeriod.set(row.periodKey, p)
+        }
+        const points = [...byPeriod.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).slice(-last).map(([periodKey, p]) => ({
+          periodKey,
+          entries: p.moods.length,
+          avgMood: Math.round((p.moods.reduce((a, b) => a + b, 0) / p.moods.length) * 100) / 100,
+          minMood: Math.min(...p.moods),
+          named: p.named,
+        }))
+        await audit(tx, ctx, { action: 'R', recordIds: [classId], studentIds: [] })
+        return { classId, period: await periodOf(tx, ctx.actor.schoolId!), points }
+      })
+    },
+  }
+}
+
+export type BarometerService = ReturnType<typeof createBarometerService>

@@ -1,0 +1,81 @@
+import { createHmac, randomBytes } from 'node:crypto'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { ErrorSchema } from '../../lib/schemas.js'
+import { TooMany } from '../../lib/errors.js'
+import { createLetterboxPublicService } from './letterbox-public-service.js'
+import { BoxInfo, LetterWritten, LetterWrite, ReplyAnswer, ReplyLookup, SlugParams } from './schemas.js'
+
+/**
+ * Abuse guard of the anonymous letter box: one budget per client and one per box, so neither
+ * a single visitor nor a crowd can flood a school's box or guess reply codes. Windows in ms.
+ */
+export const LETTERBOX_LIMITS = {
+  info: { client: { max: 60, timeWindow: 60_000 } },
+  write: { client: { max: 5, timeWindow: 10 * 60_000 }, box: { max: 60, timeWindow: 60 * 60_000 } },
+  reply: { client: { max: 20, timeWindow: 10 * 60_000 }, box: { max: 300, timeWindow: 60 * 60_000 } },
+} as const
+
+/**
+ * The client key is an HMAC of the address under a key made at start-up and never stored:
+ * the limiter's memory holds no IP address, and nothing here logs or stores one.
+ */
+const CLIENT_KEY = randomBytes(32)
+const clientKey = (req: FastifyRequest) => `c:${createHmac('sha256', CLIENT_KEY).update(req.ip).digest('base64url').slice(0, 22)}`
+const boxKey = (req: FastifyRequest) => `b:${(req.params as { slug?: string }).slug ?? ''}`
+
+const tags = ['letterbox']
+const publicErrors = { 400: ErrorSchema, 404: ErrorSchema, 423: ErrorSchema, 429: ErrorSchema }
+
+const letterboxPublicRoutes: FastifyPluginAsyncZod = async (app) => {
+  const service = createLetterboxPublicService(app)
+
+  type Limiter = ReturnType<typeof app.createRateLimit>
+  const limiter = (max: number, timeWindow: number, keyGenerator: (req: FastifyRequest) => string): Limiter =>
+    app.createRateLimit({ max, timeWindow, keyGenerator })
+  const guard = (limiters: Limiter[]) => async (req: FastifyRequest, reply: FastifyReply) => {
+    for (const limit of limiters) {
+      const r = await limit(req)
+      if (!r.isAllowed && r.isExceeded) {
+        reply.header('retry-after', r.ttlInSeconds)
+        throw new TooMany('rate_limited')
+      }
+    }
+  }
+  const infoGuard = guard([limiter(LETTERBOX_LIMITS.info.client.max, LETTERBOX_LIMITS.info.client.timeWindow, clientKey)])
+  const writeGuard = guard([
+    limiter(LETTERBOX_LIMITS.write.client.max, LETTERBOX_LIMITS.write.client.timeWindow, clientKey),
+    limiter(LETTERBOX_LIMITS.write.box.max, LETTERBOX_LIMITS.write.box.timeWindow, boxKey),
+  ])
+  const replyGuard = guard([
+    limiter(LETTERBOX_LIMITS.reply.client.max, LETTERBOX_LIMITS.reply.client.timeWindow, clientKey),
+    limiter(LETTERBOX_LIMITS.reply.box.max, LETTERBOX_LIMITS.reply.box.timeWindow, boxKey),
+  ])
+
+  app.get('/letterbox/:slug', {
+    config: { access: { public: true } },
+    onRequest: infoGuard,
+    schema: { tags, summary: '解忧树洞 The letter box (anonymous)', params: SlugParams, response: { 200: BoxInfo, ...publicErrors } },
+  }, async (req) => service.info(req.params.slug))
+
+  app.post('/letterbox/:slug/letters', {
+    config: { access: { public: true } },
+    onRequest: writeGuard,
+    schema: {
+      tags, summary: '写信 Write a letter (anonymous); answers the reply code once',
+      params: SlugParams, body: LetterWrite, response: { 201: LetterWritten, ...publicErrors },
+    },
+  }, async (req, reply) => reply.status(201).send(await service.write(req.params.slug, req.body, String(req.id))))
+
+  // POST, not GET: the code must never sit in a URL, a log line or a browser history.
+  app.post('/letterbox/:slug/replies', {
+    config: { access: { public: true } },
+    onRequest: replyGuard,
+    schema: {
+      tags, summary: '查看回信 Read the reply with the reply code (anonymous)',
+      params: SlugParams, body: ReplyLookup, response: { 200: ReplyAnswer, ...publicErrors },
+    },
+  }, async (req) => service.reply(req.params.slug, req.body.replyCode, String(req.id)))
+}
+
+export default letterboxPublicRoutes

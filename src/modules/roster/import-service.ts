@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto'
+import { audit } from '../../access/query.js'
+import { AppError, Forbidden } from '../../lib/errors.js'
+import type { Locale } from '../../lib/i18n.js'
+import type { RequestContext } from '../../plugins/access.js'
+import * as repo from './repository.js'
+import { groupsOf, inActorTx, type RosterDeps } from './record-access.js'
+import { gradeName } from './grade-names.js'
+import { readSheet, validateSheet, type FileKind, type RosterRow } from './import.js'
+
+/** Student fields an import writes; the caller's policy must allow every one of them. */
+const STUDENT_FIELDS = ['studentNo', 'name', 'gender', 'birthDate', 'classId', 'status']
+const GUARDIAN_FIELDS = ['name', 'relation', 'phone', 'isPrimary']
+
+export interface ImportOutcome { created: number; updated: number; unchanged: number; rows: number }
+
+export function createImportService(deps: RosterDeps) {
+  return {
+    /**
+     * 学生名册导入: all rows are checked first (any bad row → 422, nothing written); then one
+     * transaction creates missing grades and classes, upserts students by 学号 and guardians
+     * by (student, name), and appends one audit row naming the affected students by id.
+     */
+    async importStudents(ctx: RequestContext, file: Buffer, kind: FileKind, locale: Locale): Promise<ImportOutcome> {
+      ctx.decision.assertWritable(STUDENT_FIELDS)
+      const sheet = await readSheet(file, kind)
+      const { rows, errors, badRows } = validateSheet(sheet, locale)
+      if (badRows > 0) throw new AppError(422, 'import_rejected', { count: badRows }, { errors, truncated: errors.length < badRows ? true : undefined })
+      if (rows.length === 0) throw new AppError(422, 'import_empty')
+
+      const withGuardian = rows.some((r) => r.guardianName)
+      const guardianWrite = withGuardian ? deps.policies.decide(ctx.actor, 'guardians', 'create') : null
+      if (withGuardian) {
+        if (!guardianWrite || !deps.policies.decide(ctx.actor, 'guardians', 'update')) throw new Forbidden()
+        guardianWrite.assertWritable(GUARDIAN_FIELDS)
+      }
+      const schoolId = ctx.actor.schoolId!
+
+      return inActorTx(deps, ctx, async (tx) => {
+        // Grades and classes the file names but the school lacks are created on the way.
+        const gradeByLevel = new Map((await repo.gradesOfSchool(tx, schoolId)).map((g) => [g.level, g]))
+        const newLevels = [...new Set(rows.map((r) => r.gradeLevel))].filter((l) => !gradeByLevel.has(l))
+        if (newLevels.length) {
+          mayCreate(deps, ctx, 'grades', ['level', 'name'])
+          for (const g of await repo.insertGrades(tx, newLevels.map((level) => ({ schoolId, level, name: gradeName(level) })))) gradeByLevel.set(g.level, g)
+        }
+        const classKey = (gradeId: string, seq: number) => `${gradeId}:${seq}`
+        const classByKey = new Map((await repo.classesOfSchool(tx, schoolId)).map((c) => [classKey(c.gradeId, c.seq), c.id]))
+        const missing = new Map<string, { gradeId: string; seq: number; name: string }>()
+        for (const r of rows) {
+          const grade = gradeByLevel.get(r.gradeLevel)!
+          const key = classKey(grade.id, r.classSeq)
+          if (!classByKey.has(key) && !missing.has(key)) missing.set(key, { gradeId: grade.id, seq: r.classSeq, name: `${grade.name}(${r.classSeq})班` })
+        }
+        if (missing.size) {
+          mayCreate(deps, ctx, 'classes', ['gradeId', 'seq', 'name'])
+          for (const c of await repo.insertClasses(tx, [...missing.values()].map((c) => ({ ...c, schoolId })))) classByKey.set(classKey(c.gradeId, c.seq), c.id)
+        }
+        const classIdOf = (r: RosterRow) => classByKey.get(classKey(gradeByLevel.get(r.gradeLevel)!.id, r.classSeq))!
+
+        // Students: upsert by (school, 学号). An empty optional cell keeps what is on file.
+        const existing = new Map((await repo.studentsByNo(tx, schoolId, rows.map((r) => r.studentNo))).map((s) => [s.studentNo, s]))
+        const inserts: repo.BulkStudent[] = []
+        const updates: repo.BulkStudent[] = []
+        const studentIdOf = new Map<number, string>()
+        const changedRows = new Set<number>()
+        for (const r of rows) {
+          const cur = existing.get(r.studentNo)
+          const next: repo.BulkStudent = {
+            id: cur?.id ?? randomUUID(),
+            student_no: r.studentNo,
+            name: r.name,
+            gender: r.gender,
+            birth_date: r.birthDate ?? cur?.birthDate ?? null,
+            class_id: classIdOf(r),
+            status: r.status ?? cur?.status ?? 'enrolled',
+          }
+          studentIdOf.set(r.rowNo, next.id)
+          if (!cur) inserts.push(next)
+          else if (cur.name !== next.name || cur.gender !== next.gender || cur.birthDate !== next.birth_date
+            || cur.classId !== next.class_id || cur.status !== next.status) {
+            updates.push(next)
+            changedRows.add(r.rowNo)
+          }
+        }
+
+        // Guardians: upsert by (student, name); the first one a student gets is the primary contact.
+        const known = await repo.guardiansOfStudents(tx, schoolId, [...existing.values()].map((s) => s.id))
+        const guardianKey = (studentId: string, name: string) => `${studentId}\u0000${name}`
+        const guardianByKey = new Map(known.map((g) => [guardianKey(g.studentId, g.name), g]))
+        const hasGuardian = new Set(known.map((g) => g.studentId))
+        const gInserts: repo.BulkGuardian[] = []
+        const gUpdates: repo.BulkGuardian[] = []
+        for (const r of rows) {
+          if (!r.guardianName) continue
+          const studentId = studentIdOf.get(r.rowNo)!
+          const cur = guardianByKey.get(guardianKey(studentId, r.guardianName))
+          if (!cur) {
+            gInserts.push({
+              id: randomUUID(), student_id: studentId, name: r.guardianName, relation: r.relation ?? '监护人', phone: r.phone,
+              is_primary: !hasGuardian.has(studentId),
+            })
+            hasGuardian.add(studentId)
+            if (existing.has(r.studentNo)) changedRows.add(r.rowNo)
+          } else {
+            const relation = r.relation ?? cur.relation
+            const phone = r.phone ?? cur.phone
+            if (relation !== cur.relation || phone !== cur.phone) {
+              gUpdates.push({ id: cur.id, student_id: studentId, name: cur.name, relation, phone, is_primary: cur.isPrimary })
+              changedRows.add(r.rowNo)
+            }
+          }
+        }
+
+        await repo.insertStudentsBulk(tx, schoolId, inserts)
+        await repo.updateStudentsBulk(tx, schoolId, updates)
+        await repo.insertGuardiansBulk(tx, schoolId, gInserts)
+        await repo.updateGuardiansBulk(tx, schoolId, gUpdates)
+
+        const affected = [...inserts.map((s) => s.id), ...rows.filter((r) => changedRows.has(r.rowNo)).map((r) => studentIdOf.get(r.rowNo)!)]
+        await audit(tx, ctx, {
+          action: 'C',
+          recordIds: affected,
+          studentIds: affected,
+          fieldGroups: groupsOf(ctx.decision, STUDENT_FIELDS),
+        })
+        return { created: inserts.length, updated: changedRows.size, unchanged: rows.length - inserts.length - changedRows.size, rows: rows.length }
+      })
+    },
+  }
+}
+
+/** Creating grades or classes on the way needs the caller's right to create them. */
+function mayCreate(deps: RosterDeps, ctx: RequestContext, resource: string, fields: string[]): void {
+  const d = deps.policies.decide(ctx.actor, resource, 'create')
+  if (!d) throw new Forbidden()
+  d.assertWritable(fields)
+}
+
+export type ImportService = ReturnType<typeof createImportService>

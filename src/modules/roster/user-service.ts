@@ -1,0 +1,149 @@
+import { and, eq, ilike, or, type SQL } from 'drizzle-orm'
+import type { z } from 'zod'
+import { userRoles, users } from '../../../db/schema/index.js'
+import { audit, readMany } from '../../access/query.js'
+import type { Tx } from '../../db/database.js'
+import { AppError, Forbidden, Validation } from '../../lib/errors.js'
+import type { RequestContext } from '../../plugins/access.js'
+import { hashPassword, isStrongPassword } from '../auth/password.js'
+import { revokeAllSessions } from '../auth/repository.js'
+import * as repo from './repository.js'
+import { decisionOn, groupsOf, inActorTx, mustRead, sentKeys, type RosterDeps } from './record-access.js'
+import { ClassBoundRoles, type RoleGrantBody, type UserCreate, type UserListQuery, type UserPatch } from './schemas.js'
+import { likeEscape } from './student-service.js'
+
+type Grant = z.infer<typeof RoleGrantBody>
+
+/**
+ * Staff accounts of the admin's school. `users` has no row-level security (a login needs it
+ * before any school is known), so every read goes through the decision, whose filter always
+ * names the actor's school, and every write names the school too.
+ */
+export function createUserService(deps: RosterDeps) {
+  /** Class-bound roles need a class of this school; the others take none. */
+  async function checkGrant(tx: Tx, ctx: RequestContext, g: Grant): Promise<void> {
+    if (ClassBoundRoles.includes(g.role)) {
+      if (!g.classId) throw new Validation('role_needs_class', { role: g.role }, { fields: ['classId'] })
+      await mustRead(tx, decisionOn(deps, ctx, 'classes'), g.classId)
+    } else if (g.classId) {
+      throw new Validation('role_takes_no_class', { role: g.role }, { fields: ['classId'] })
+    }
+  }
+
+  const sameGrant = (a: { role: string; classId?: string | null }, b: { role: string; classId?: string | null }) =>
+    a.role === b.role && (a.classId ?? null) === (b.classId ?? null)
+
+  return {
+    async list(ctx: RequestContext, q: z.infer<typeof UserListQuery>) {
+      return inActorTx(deps, ctx, async (tx) => {
+        const conds: SQL[] = []
+        const filterFields: string[] = []
+        if (q.status) { conds.push(eq(users.status, q.status)); filterFields.push('status') }
+        if (q.q) {
+          const term = `${likeEscape(q.q)}%`
+          conds.push(or(ilike(users.username, term), ilike(users.displayName, term))!)
+          filterFields.push('username', 'displayName')
+        }
+        const r = await readMany(tx, ctx.decision, {
+          where: and(...conds), filterFields, sort: [{ field: 'username', dir: 'asc' }], limit: q.limit, offset: q.offset,
+        })
+        await audit(tx, ctx, { action: 'R', rows: r.items })
+        return { items: r.items, total: r.total, limit: q.limit, offset: q.offset }
+      })
+    },
+
+    async get(ctx: RequestContext, id: string) {
+      return inActorTx(deps, ctx, async (tx) => {
+        const row = await mustRead(tx, ctx.decision, id)
+        await audit(tx, ctx, { action: 'R', rows: [row] })
+        return row
+      })
+    },
+
+    async create(ctx: RequestContext, body: z.infer<typeof UserCreate>) {
+      const { password, roles, ...account } = body
+      // The initial password is the point of creating an account; what else is set is the policy's call.
+      const keys = sentKeys(account)
+      ctx.decision.assertWritable(keys)
+      const grants: Grant[] = []
+      for (const g of roles ?? []) if (!grants.some((x) => sameGrant(x, g))) grants.push(g)
+      if (grants.length) {
+        const rolesDecision = deps.policies.decide(ctx.actor, 'user_roles', 'create')
+        if (!rolesDecision) throw new Forbidden()
+        rolesDecision.assertWritable(grants.flatMap((g) => sentKeys(g)))
+      }
+      if (!isStrongPassword(password)) throw new Validation('weak_password', {}, { fields: ['password'] })
+      const schoolId = ctx.actor.schoolId!
+      // argon2id is deliberately slow: hash before the transaction holds a connection.
+      const passwordHash = await hashPassword(password)
+      return inActorTx(deps, ctx, async (tx) => {
+        for (const g of grants) await checkGrant(tx, ctx, g)
+        const districtId = (await repo.districtOfSchool(tx, schoolId)) ?? null
+        const id = await repo.insertUser(tx, { ...account, passwordHash, schoolId, districtId })
+        const roleIds = await repo.insertUserRoles(tx, grants.map((g) => ({ userId: id, role: g.role, schoolId, classId: g.classId ?? null })))
+        const row = await mustRead(tx, ctx.decision, id)
+        await audit(tx, ctx, {
+          action: 'C',
+          recordIds: [id, ...roleIds.map((r) => r.id)],
+          fieldGroups: groupsOf(ctx.decision, keys),
+        })
+        return row
+      })
+    },
+
+    async update(ctx: RequestContext, id: string, body: z.infer<typeof UserPatch>) {
+      const keys = sentKeys(body)
+      ctx.decision.assertWritable(keys)
+      return inActorTx(deps, ctx, async (tx) => {
+        await mustRead(tx, ctx.decision, id)
+        // An admin who disables their own account locks the school out of its roster.
+        if (body.status === 'disabled' && id === ctx.actor.userId) throw new AppError(409, 'cannot_disable_self')
+        await repo.updateUser(tx, ctx.actor.schoolId!, id, body)
+        // Disabled means now: every login of the account ends, so its next request is refused.
+        if (body.status === 'disabled') await revokeAllSessions(tx, id, 'disabled')
+        const row = await mustRead(tx, ctx.decision, id)
+        await audit(tx, ctx, { action: 'U', rows: [row], fieldGroups: groupsOf(ctx.decision, keys) })
+        return row
+      })
+    },
+
+    async listRoles(ctx: RequestContext, userId: string) {
+      return inActorTx(deps, ctx, async (tx) => {
+        await mustRead(tx, decisionOn(deps, ctx, 'users'), userId)
+        const r = await readMany(tx, ctx.decision, {
+          where: eq(userRoles.userId, userId), filterFields: ['userId'], sort: [{ field: 'role', dir: 'asc' }], limit: 100, offset: 0,
+        })
+        await audit(tx, ctx, { action: 'R', rows: r.items })
+        return { items: r.items, total: r.total }
+      })
+    },
+
+    async addRole(ctx: RequestContext, userId: string, body: Grant) {
+      const keys = sentKeys(body)
+      ctx.decision.assertWritable(keys)
+      return inActorTx(deps, ctx, async (tx) => {
+        await mustRead(tx, decisionOn(deps, ctx, 'users'), userId)
+        await checkGrant(tx, ctx, body)
+        const schoolId = ctx.actor.schoolId!
+        const held = await repo.grantsOfUser(tx, schoolId, userId)
+        if (held.some((h) => sameGrant(h, body))) throw new AppError(409, 'duplicate', { what: 'role' }, { fields: ['role'] })
+        const [created] = await repo.insertUserRoles(tx, [{ userId, role: body.role, schoolId, classId: body.classId ?? null }])
+        const row = await mustRead(tx, ctx.decision, created!.id)
+        await audit(tx, ctx, { action: 'C', rows: [row], fieldGroups: groupsOf(ctx.decision, keys) })
+        return row
+      })
+    },
+
+    async removeRole(ctx: RequestContext, id: string) {
+      return inActorTx(deps, ctx, async (tx) => {
+        const row = await mustRead(tx, ctx.decision, id)
+        // Same reason as disabling oneself: the last door into the roster stays open.
+        if (row.userId === ctx.actor.userId && row.role === 'school_admin') throw new AppError(409, 'cannot_remove_own_admin')
+        await repo.deleteUserRole(tx, ctx.actor.schoolId!, id)
+        await audit(tx, ctx, { action: 'D', rows: [row], fieldGroups: [] })
+      })
+    },
+  }
+}
+
+export type UserService = ReturnType<typeof createUserService>

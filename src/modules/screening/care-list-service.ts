@@ -1,0 +1,90 @@
+import { and, eq, isNotNull, isNull, type SQL } from 'drizzle-orm'
+import type { z } from 'zod'
+import { careList } from '../../../db/schema/index.js'
+import { audit, readMany } from '../../access/query.js'
+import { Conflict, NotFound } from '../../lib/errors.js'
+import type { RequestContext } from '../../plugins/access.js'
+import { decisionOn, groupsOf, mustRead, sentKeys, type Row } from '../roster/record-access.js'
+import { inTx, type ModuleDeps } from './module-access.js'
+import * as repo from './repository.js'
+import { withRiskText } from './risk-levels.js'
+import type { CareCreate, CareListQuery, CarePatch, CareRemove } from './schemas.js'
+
+const present = (row: Row) => withRiskText(row, ['riskLevel'])
+
+/**
+ * 关注名单. A student is on it at most once at a time, with or without a screening behind it.
+ * What the homeroom teacher and mentors see of an entry is the policy's call (keys, since
+ * when, guidance) — never the reason or the risk.
+ */
+export function createCareListService(deps: ModuleDeps) {
+  return {
+    async list(ctx: RequestContext, q: z.infer<typeof CareListQuery>) {
+      return inTx(deps, ctx, async (tx) => {
+        const conds: SQL[] = []
+        const filterFields: string[] = []
+        if (q.state === 'active') { conds.push(isNull(careList.removedAt)); filterFields.push('removedAt') }
+        if (q.state === 'removed') { conds.push(isNotNull(careList.removedAt)); filterFields.push('removedAt') }
+        if (q.studentId) { conds.push(eq(careList.studentId, q.studentId)); filterFields.push('studentId') }
+        const r = await readMany(tx, ctx.decision, {
+          where: and(...conds), filterFields, sort: [{ field: 'addedAt', dir: 'desc' }], limit: q.limit, offset: q.offset,
+        })
+        await audit(tx, ctx, { action: 'R', rows: r.items })
+        return { items: r.items.map(present), total: r.total, limit: q.limit, offset: q.offset }
+      })
+    },
+
+    async get(ctx: RequestContext, id: string) {
+      return inTx(deps, ctx, async (tx) => {
+        const row = await mustRead(tx, ctx.decision, id)
+        await audit(tx, ctx, { action: 'R', rows: [row] })
+        return present(row)
+      })
+    },
+
+    async create(ctx: RequestContext, studentId: string, body: z.infer<typeof CareCreate>) {
+      const keys = sentKeys(body)
+      ctx.decision.assertWritable(keys)
+      const schoolId = ctx.actor.schoolId!
+      return inTx(deps, ctx, async (tx) => {
+        await mustRead(tx, decisionOn(deps, ctx, 'students'), studentId)
+        if (body.sourceResponseId) {
+          const response = await mustRead(tx, decisionOn(deps, ctx, 'screening_responses'), body.sourceResponseId)
+          if (response.studentId !== studentId) throw new NotFound()
+        }
+        if (await repo.activeCareEntry(tx, schoolId, studentId)) throw new Conflict('duplicate', { what: 'care_list' })
+        const id = await repo.insertCareEntry(tx, { ...body, schoolId, studentId, addedBy: ctx.actor.userId })
+        const row = await mustRead(tx, ctx.decision, id)
+        await audit(tx, ctx, { action: 'C', rows: [row], fieldGroups: groupsOf(ctx.decision, keys) })
+        return present(row)
+      })
+    },
+
+    async update(ctx: RequestContext, id: string, body: z.infer<typeof CarePatch>) {
+      const keys = sentKeys(body)
+      ctx.decision.assertWritable(keys)
+      return inTx(deps, ctx, async (tx) => {
+        await mustRead(tx, ctx.decision, id)
+        await repo.updateCareEntry(tx, ctx.actor.schoolId!, id, body)
+        const row = await mustRead(tx, ctx.decision, id)
+        await audit(tx, ctx, { action: 'U', rows: [row], fieldGroups: groupsOf(ctx.decision, keys) })
+        return present(row)
+      })
+    },
+
+    /** Taken off the list with a reason; the entry stays in the archive. */
+    async remove(ctx: RequestContext, id: string, body: z.infer<typeof CareRemove>) {
+      ctx.decision.assertWritable(sentKeys(body))
+      return inTx(deps, ctx, async (tx) => {
+        const cur = await mustRead(tx, ctx.decision, id)
+        if (cur.removedAt) throw new Conflict('care_already_removed')
+        await repo.updateCareEntry(tx, ctx.actor.schoolId!, id, { removedAt: new Date(), removedReason: body.removedReason })
+        const row = await mustRead(tx, ctx.decision, id)
+        await audit(tx, ctx, { action: 'U', rows: [row], fieldGroups: ['clinical', 'listing'] })
+        return present(row)
+      })
+    },
+  }
+}
+
+export type CareListService = ReturnType<typeof createCareListService>

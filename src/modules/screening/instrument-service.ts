@@ -1,0 +1,88 @@
+import { and, asc, eq, isNull, or, sql, type SQL } from 'drizzle-orm'
+import type { PgTable } from 'drizzle-orm/pg-core'
+import type { z } from 'zod'
+import { instruments } from '../../../db/schema/index.js'
+import type { Decision } from '../../access/engine.js'
+import { audit } from '../../access/query.js'
+import type { Executor } from '../../db/database.js'
+import { AppError, Conflict, NotFound } from '../../lib/errors.js'
+import type { RequestContext } from '../../plugins/access.js'
+import { BUILT_IN_CODES } from './instruments/index.js'
+import { definitionProblems } from './instrument-schema.js'
+import { inTx, type ModuleDeps } from './module-access.js'
+import * as repo from './repository.js'
+import type { InstrumentCreate, InstrumentListQuery } from './schemas.js'
+
+/**
+ * Instruments through the policy, reference rows included. The engine keeps every read inside
+ * the actor's school; built-in instruments carry no school (they are the same questionnaire
+ * everywhere), so a role whose grant is school-wide reads them as if they were its school's —
+ * still through the engine's selection and projection, field groups and all. Roles without a
+ * school-wide grant see no reference row.
+ */
+export async function readInstruments(ex: Executor, d: Decision, opts: { id?: string; limit: number; offset: number }): Promise<{ items: Record<string, unknown>[]; total: number }> {
+  const schoolWide = d.grants.map((g, i) => (g.scope === 'school' ? i : -1)).filter((i) => i >= 0)
+  const reach: SQL = schoolWide.length ? or(d.where(), isNull(instruments.schoolId))! : d.where()
+  const rows = await ex.select({ ...d.selection(), __total: sql<number>`count(*) over()`.as('__total') })
+    .from(instruments as PgTable)
+    .where(and(opts.id ? eq(instruments.id, opts.id) : undefined, reach))
+    .orderBy(sql`${instruments.schoolId} is not null`, asc(instruments.code), asc(instruments.version), asc(instruments.id))
+    .limit(opts.limit).offset(opts.offset) as Record<string, unknown>[]
+  const items = rows.map((r) => {
+    if (r.schoolId !== null) return d.project(r)
+    const flagged: Record<string, unknown> = { ...r }
+    for (const i of schoolWide) flagged[`__g${i}`] = true
+    return d.project(flagged)
+  })
+  return { items, total: rows.length ? Number(rows[0]!.__total) : 0 }
+}
+
+export function createInstrumentService(deps: ModuleDeps) {
+  return {
+    async list(ctx: RequestContext, q: z.infer<typeof InstrumentListQuery>) {
+      return inTx(deps, ctx, async (tx) => {
+        const r = await readInstruments(tx, ctx.decision, { limit: q.limit, offset: q.offset })
+        const items = q.includeDefinition === 'true' ? r.items : r.items.map(({ definition: _d, ...rest }) => rest)
+        return { items, total: r.total, limit: q.limit, offset: q.offset }
+      })
+    },
+
+    async get(ctx: RequestContext, id: string) {
+      return inTx(deps, ctx, async (tx) => {
+        const { items } = await readInstruments(tx, ctx.decision, { id, limit: 1, offset: 0 })
+        if (!items[0]) throw new NotFound()
+        return items[0]
+      })
+    },
+
+    /**
+     * A school's own instrument, validated on upload (schema and semantics). Codes of the
+     * built-in instruments are reserved so an import column never means two things.
+     */
+    async create(ctx: RequestContext, body: z.infer<typeof InstrumentCreate>) {
+      const written = ['code', 'version', 'nameZh', 'nameEn', 'licence', 'definition']
+      ctx.decision.assertWritable(written)
+      const def = body.definition
+      const problems = definitionProblems(def)
+      if (problems.length) throw new AppError(400, 'instrument_invalid', { count: problems.length }, { problems })
+      if (BUILT_IN_CODES.some((c) => c.toLowerCase() === def.code.toLowerCase())) throw new Conflict('duplicate', { what: 'code' })
+      return inTx(deps, ctx, async (tx) => {
+        const id = await repo.insertInstrument(tx, {
+          schoolId: ctx.actor.schoolId!,
+          code: def.code,
+          version: def.version,
+          nameZh: def.name['zh-CN'],
+          nameEn: def.name.en,
+          definition: def,
+          licence: def.licence,
+          builtIn: false,
+        })
+        const { items } = await readInstruments(tx, ctx.decision, { id, limit: 1, offset: 0 })
+        await audit(tx, ctx, { action: 'C', recordIds: [id], fieldGroups: ['identity', 'definition'] })
+        return items[0]!
+      })
+    },
+  }
+}
+
+export type InstrumentService = ReturnType<typeof createInstrumentService>

@@ -1,0 +1,133 @@
+import { and, eq, type SQL } from 'drizzle-orm'
+import type { z } from 'zod'
+import { screeningResponses } from '../../../db/schema/index.js'
+import { audit, readMany } from '../../access/query.js'
+import type { Tx } from '../../db/database.js'
+import { AppError, Conflict, Validation } from '../../lib/errors.js'
+import type { RequestContext } from '../../plugins/access.js'
+import { decisionOn, groupsOf, mustRead, sentKeys, type Row } from '../roster/record-access.js'
+import * as casesRepo from '../cases/repository.js'
+import { inTx, schoolToday, type ModuleDeps } from './module-access.js'
+import * as repo from './repository.js'
+import { withRiskText } from './risk-levels.js'
+import type { ResponseConfirm, ResponseCreate, ResponseListQuery } from './schemas.js'
+import { answerProblems, scoreAnswers } from './scoring.js'
+import type { InstrumentDefinition } from './instrument-schema.js'
+
+export const RESPONSE_RISK_KEYS = ['suggestedRisk', 'confirmedRisk'] as const
+
+export const presentResponse = (row: Row, codes?: Map<string, string>) => {
+  const out = withRiskText(row, RESPONSE_RISK_KEYS)
+  const code = typeof row.instrumentId === 'string' ? codes?.get(row.instrumentId) : undefined
+  return code ? { ...out, instrumentCode: code } : out
+}
+
+/** Instrument codes beside the ids the caller reads. */
+async function codesOf(tx: Tx, schoolId: string, rows: Row[]) {
+  return repo.instrumentCodes(tx, schoolId, rows.map((r) => r.instrumentId).filter((v): v is string => typeof v === 'string'))
+}
+
+/** What a crisis event opened by the safety rule says: which item, never the answer or the score. */
+export function safetySummary(def: InstrumentDefinition, items: number[]): string {
+  return `测评安全条目触发：${def.code} 第${items.join('、')}题（安全规则，无论总分）`
+}
+
+/** A campaign the caller may read and still accepts answers. */
+export async function openCampaign(deps: ModuleDeps, ctx: RequestContext, tx: Tx, id: string): Promise<Row> {
+  const campaign = await mustRead(tx, decisionOn(deps, ctx, 'screening_campaigns'), id)
+  if (campaign.status === 'closed') throw new Conflict('campaign_closed')
+  return campaign
+}
+
+export function createResponseService(deps: ModuleDeps) {
+  return {
+    /**
+     * One response entered through the API: scored here, and when a safety item is crossed
+     * (PHQ item 9 ≥ 1) a crisis event is opened in the same transaction, whatever the total.
+     */
+    async create(ctx: RequestContext, campaignId: string, body: z.infer<typeof ResponseCreate>) {
+      const keys = sentKeys(body)
+      ctx.decision.assertWritable(keys)
+      const schoolId = ctx.actor.schoolId!
+      const today = schoolToday(deps.config)
+      return inTx(deps, ctx, async (tx) => {
+        const campaign = await openCampaign(deps, ctx, tx, campaignId)
+        const student = await mustRead(tx, decisionOn(deps, ctx, 'students'), body.studentId)
+        const instrumentIds = (campaign.instrumentIds as string[] | undefined) ?? []
+        if (!instrumentIds.includes(body.instrumentId)) throw new Validation('instrument_not_in_campaign')
+        const level = (await repo.classLevels(tx, schoolId)).get(student.classId as string)
+        if (level === undefined || !((campaign.gradeLevels as number[] | undefined) ?? []).includes(level)) throw new Validation('student_not_in_campaign')
+        const screenedOn = body.screenedOn ?? today
+        if (screenedOn < (campaign.startDate as string) || screenedOn > (campaign.endDate as string) || screenedOn > today) {
+          throw new Validation('screened_on_out_of_window')
+        }
+        const loaded = (await repo.definitionsOf(tx, schoolId, [body.instrumentId])).get(body.instrumentId)
+        if (!loaded) throw new Validation('instrument_unknown')
+        const problems = answerProblems(loaded.definition, body.answers)
+        if (problems.length) throw new AppError(400, 'answers_invalid', {}, { problems })
+        const score = scoreAnswers(loaded.definition, body.answers)
+
+        const id = await repo.insertResponse(tx, {
+          schoolId, campaignId, studentId: body.studentId, instrumentId: body.instrumentId, answers: body.answers,
+          totalScore: score.totalScore, band: score.band, suggestedRisk: score.suggestedRisk, safetyFlag: score.safetyFlag,
+          screenedOn, source: 'api', enteredBy: ctx.actor.userId,
+        })
+        let crisisEventId: string | undefined
+        if (score.safetyFlag) {
+          crisisEventId = await casesRepo.insertCrisis(tx, {
+            schoolId, studentId: body.studentId, source: 'safety_rule', sourceRef: id,
+            summary: safetySummary(loaded.definition, score.safetyItems), openedBy: ctx.actor.userId, ackMinutes: deps.config.CRISIS_ACK_MINUTES,
+          })
+          await audit(tx, ctx, { action: 'C', resource: 'crisis_events', recordIds: [crisisEventId], studentIds: [body.studentId], fieldGroups: ['keys', 'origin', 'state', 'summary'] })
+        }
+        const row = await mustRead(tx, ctx.decision, id)
+        await audit(tx, ctx, { action: 'C', rows: [row], fieldGroups: groupsOf(ctx.decision, [...keys, 'totalScore']) })
+        return { ...presentResponse(row, await codesOf(tx, schoolId, [row])), ...(crisisEventId ? { crisisEventId } : {}) }
+      })
+    },
+
+    async listOfCampaign(ctx: RequestContext, campaignId: string, q: z.infer<typeof ResponseListQuery>) {
+      return inTx(deps, ctx, async (tx) => {
+        await mustRead(tx, decisionOn(deps, ctx, 'screening_campaigns'), campaignId)
+        const conds: SQL[] = [eq(screeningResponses.campaignId, campaignId)]
+        const filterFields = ['campaignId']
+        if (q.studentId) { conds.push(eq(screeningResponses.studentId, q.studentId)); filterFields.push('studentId') }
+        if (q.instrumentId) { conds.push(eq(screeningResponses.instrumentId, q.instrumentId)); filterFields.push('instrumentId') }
+        if (q.band) { conds.push(eq(screeningResponses.band, q.band)); filterFields.push('band') }
+        if (q.safetyFlag) { conds.push(eq(screeningResponses.safetyFlag, q.safetyFlag === 'true')); filterFields.push('safetyFlag') }
+        const r = await readMany(tx, ctx.decision, {
+          where: and(...conds), filterFields, sort: [{ field: 'screenedOn', dir: 'desc' }], limit: q.limit, offset: q.offset,
+        })
+        await audit(tx, ctx, { action: 'R', rows: r.items })
+        const codes = await codesOf(tx, ctx.actor.schoolId!, r.items)
+        return { items: r.items.map((row) => presentResponse(row, codes)), total: r.total, limit: q.limit, offset: q.offset }
+      })
+    },
+
+    async get(ctx: RequestContext, id: string) {
+      return inTx(deps, ctx, async (tx) => {
+        const row = await mustRead(tx, ctx.decision, id)
+        await audit(tx, ctx, { action: 'R', rows: [row] })
+        return presentResponse(row, await codesOf(tx, ctx.actor.schoolId!, [row]))
+      })
+    },
+
+    /** 风险确认: the psychology teacher confirms the suggested level or changes it, with a reason. */
+    async confirm(ctx: RequestContext, id: string, body: z.infer<typeof ResponseConfirm>) {
+      const keys = sentKeys(body)
+      ctx.decision.assertWritable(keys)
+      return inTx(deps, ctx, async (tx) => {
+        const cur = await mustRead(tx, ctx.decision, id)
+        if (body.confirmedRisk !== cur.suggestedRisk && !body.confirmReason) throw new Validation('risk_change_needs_reason')
+        await repo.confirmRisk(tx, ctx.actor.schoolId!, id, {
+          confirmedRisk: body.confirmedRisk, confirmReason: body.confirmReason ?? null, confirmedBy: ctx.actor.userId,
+        })
+        const row = await mustRead(tx, ctx.decision, id)
+        await audit(tx, ctx, { action: 'U', rows: [row], fieldGroups: ['confirmation'] })
+        return presentResponse(row, await codesOf(tx, ctx.actor.schoolId!, [row]))
+      })
+    },
+  }
+}
+
+export type ResponseService = ReturnType<typeof createResponseService>

@@ -1,0 +1,49 @@
+import type { InstrumentDefinition } from './instrument-schema.js'
+import { higherRisk, type RiskLevel } from './risk-levels.js'
+
+export interface Score {
+  totalScore: number
+  band: string
+  suggestedRisk: RiskLevel
+  /** A safety item crossed its threshold: the caller opens a crisis event the same day. */
+  safetyFlag: boolean
+  /** Item numbers whose safety threshold was crossed. */
+  safetyItems: number[]
+}
+
+/** Why a set of answers cannot be scored, by item number (1-based) — never the answer itself. */
+export interface AnswerProblem { item: number | null; code: 'answer_count' | 'answer_invalid' }
+
+export function answerProblems(def: InstrumentDefinition, answers: readonly number[]): AnswerProblem[] {
+  if (answers.length !== def.items.length) return [{ item: null, code: 'answer_count' }]
+  const allowed = new Set(def.options.map((o) => o.value))
+  const out: AnswerProblem[] = []
+  answers.forEach((a, i) => {
+    if (!Number.isInteger(a) || !allowed.has(a)) out.push({ item: i + 1, code: 'answer_invalid' })
+  })
+  return out
+}
+
+/**
+ * Scores one response on the server (never from a file or a client): the sum of the answers,
+ * the band it falls in, and the band's suggested risk — raised by any safety item crossed,
+ * whatever the total (PHQ-9 item 9 ≥ 1: Kroenke & Spitzer 2002; the school's crisis protocol).
+ * Throws on answers that do not fit the definition; callers check answerProblems first.
+ */
+export function scoreAnswers(def: InstrumentDefinition, answers: readonly number[]): Score {
+  const problems = answerProblems(def, answers)
+  if (problems.length) throw new Error(`answers do not fit ${def.code} v${def.version}`)
+  const totalScore = answers.reduce((s, a) => s + a, 0)
+  const band = def.bands.find((b) => totalScore >= b.min && totalScore <= b.max)
+  if (!band) throw new Error(`${def.code} v${def.version}: no band for a total of ${totalScore}`)
+  const safetyItems = def.safetyItems.filter((s) => answers[s.item - 1]! >= s.minAnswer)
+  let suggestedRisk: RiskLevel = band.suggestedRisk
+  for (const s of safetyItems) suggestedRisk = higherRisk(suggestedRisk, s.suggestedRisk)
+  return {
+    totalScore,
+    band: band.code,
+    suggestedRisk,
+    safetyFlag: safetyItems.length > 0,
+    safetyItems: safetyItems.map((s) => s.item),
+  }
+}

@@ -1,0 +1,133 @@
+import { and, eq, inArray, not, sql, type SQL } from 'drizzle-orm'
+import type { z } from 'zod'
+import { peerAlerts, students } from '../../../db/schema/index.js'
+import { audit, readMany, type Sort } from '../../access/query.js'
+import type { Tx } from '../../db/database.js'
+import { Conflict, NotFound, Validation } from '../../lib/errors.js'
+import type { Locale } from '../../lib/i18n.js'
+import type { RequestContext } from '../../plugins/access.js'
+import { ackDeadlineFor, alertOverdueCondition, withAlertDerived } from './alert-rules.js'
+import type { AlertAcknowledge, AlertCreate, AlertHandle, AlertListQuery } from './alert-schemas.js'
+import { assertCaseOfStudent } from './case-links.js'
+import { groupsOf, inActorTx, mustRead, sentKeys, type SupportDeps } from './support-access.js'
+
+/**
+ * Each active psychology teacher of the school gets an in-app notice: the alert's id and its
+ * urgency only (no name, nothing the monitor wrote, not who sent it).
+ */
+async function notifyPsychTeachers(tx: Tx, schoolId: string, alertId: string, urgency: string): Promise<void> {
+  await tx.execute(sql`insert into notifications (school_id, user_id, kind, ref_id, params)
+    select distinct ${schoolId}::uuid, ur.user_id, 'alert_received', ${alertId}::uuid, jsonb_build_object('urgency', ${urgency}::text)
+    from user_roles ur join users u on u.id = ur.user_id and u.status = 'active'
+    where ur.school_id = ${schoolId} and ur.role = 'psych_teacher'`)
+}
+
+export function createAlertService(deps: SupportDeps) {
+  return {
+    /**
+     * A monitor's alert about a classmate. The class is checked against the monitor's own
+     * class grant inside the transaction; a pupil of another class answers like a missing one,
+     * so a monitor cannot probe who exists elsewhere.
+     */
+    create(ctx: RequestContext, body: z.infer<typeof AlertCreate>, locale: Locale) {
+      // 学号 and name are other ways of naming the student: they write the subject field.
+      const keys = sentKeys(body).map((k) => (k === 'studentNo' || k === 'studentName' ? 'studentId' : k))
+      ctx.decision.assertWritable(keys)
+      return inActorTx(deps, ctx, async (tx) => {
+        const schoolId = ctx.actor.schoolId!
+        const myClasses = ctx.actor.roles
+          .filter((r) => r.role === 'peer_monitor' && r.schoolId === schoolId && r.classId)
+          .map((r) => r.classId!)
+        if (myClasses.length === 0) throw new NotFound()
+        // Monitors have no students policy: one plain lookup inside their own class, nothing returned.
+        const who = body.studentId ? eq(students.id, body.studentId)
+          : body.studentNo ? eq(students.studentNo, body.studentNo)
+            : eq(students.name, body.studentName!)
+        const found = await tx.select({ id: students.id, classId: students.classId }).from(students)
+          .where(and(eq(students.schoolId, schoolId), inArray(students.classId, myClasses), eq(students.status, 'enrolled'), who)).limit(2)
+        if (found.length === 0) throw new NotFound()
+        // Two classmates with the same name: ask for the 学号 rather than guess.
+        if (found.length > 1) throw new Validation('classmate_ambiguous', {}, { fields: ['studentName'] })
+        const { id: studentId, classId } = found[0]!
+        const now = new Date()
+        const [ins] = await tx.insert(peerAlerts).values({
+          schoolId, studentId, classId, submittedBy: ctx.actor.userId, source: 'monitor',
+          whatSeen: body.whatSeen, urgency: body.urgency, status: 'received', ackDeadline: ackDeadlineFor(body.urgency, now), createdAt: now,
+        }).returning({ id: peerAlerts.id })
+        await notifyPsychTeachers(tx, schoolId, ins!.id, body.urgency)
+        const row = await mustRead(tx, ctx.decision, ins!.id)
+        await audit(tx, ctx, { action: 'C', rows: [row], studentIds: [studentId], fieldGroups: groupsOf(ctx.decision, keys) })
+        return withAlertDerived(row, locale)
+      })
+    },
+
+    list(ctx: RequestContext, q: z.infer<typeof AlertListQuery>, locale: Locale) {
+      return inActorTx(deps, ctx, async (tx) => {
+        const conds: SQL[] = []
+        const filterFields: string[] = []
+        if (q.status) { conds.push(eq(peerAlerts.status, q.status)); filterFields.push('status') }
+        if (q.urgency) { conds.push(eq(peerAlerts.urgency, q.urgency)); filterFields.push('urgency') }
+        if (q.studentId) { conds.push(eq(peerAlerts.studentId, q.studentId)); filterFields.push('studentId') }
+        if (q.overdue !== undefined) {
+          const overdue = alertOverdueCondition()
+          conds.push(q.overdue ? overdue : not(overdue))
+          filterFields.push('status', 'acknowledgedAt', 'ackDeadline')
+        }
+        const sort: Sort[] = q.sort === 'deadline' ? [{ field: 'ackDeadline', dir: 'asc' }] : [{ field: 'createdAt', dir: 'desc' }]
+        const r = await readMany(tx, ctx.decision, { where: and(...conds), filterFields, sort, limit: q.limit, offset: q.offset })
+        await audit(tx, ctx, { action: 'R', rows: r.items })
+        const now = new Date()
+        return { items: r.items.map((row) => withAlertDerived(row, locale, now)), total: r.total, limit: q.limit, offset: q.offset }
+      })
+    },
+
+    get(ctx: RequestContext, id: string, locale: Locale) {
+      return inActorTx(deps, ctx, async (tx) => {
+        const row = await mustRead(tx, ctx.decision, id)
+        await audit(tx, ctx, { action: 'R', rows: [row] })
+        return withAlertDerived(row, locale)
+      })
+    },
+
+    /** A psychology teacher has seen it: the monitor's status becomes 处理中. */
+    acknowledge(ctx: RequestContext, id: string, body: z.infer<typeof AlertAcknowledge>, locale: Locale) {
+      const keys = sentKeys(body)
+      ctx.decision.assertWritable(keys)
+      return inActorTx(deps, ctx, async (tx) => {
+        const before = await mustRead(tx, ctx.decision, id)
+        if (before.status !== 'received') throw new Conflict('invalid_transition')
+        await assertCaseOfStudent(tx, ctx.actor.schoolId!, before.studentId as string, body.caseId)
+        await tx.update(peerAlerts).set({
+          status: 'in_progress', acknowledgedAt: new Date(), acknowledgedBy: ctx.actor.userId, ...(body.caseId ? { caseId: body.caseId } : {}),
+        }).where(and(eq(peerAlerts.schoolId, ctx.actor.schoolId!), eq(peerAlerts.id, id)))
+        const row = await mustRead(tx, ctx.decision, id)
+        await audit(tx, ctx, { action: 'U', rows: [row], fieldGroups: ['progress', 'triage'] })
+        return withAlertDerived(row, locale)
+      })
+    },
+
+    /** Done with it (a case opened, a talk held, nothing to do): the monitor sees 已处理. */
+    handle(ctx: RequestContext, id: string, body: z.infer<typeof AlertHandle>, locale: Locale) {
+      const keys = sentKeys(body)
+      ctx.decision.assertWritable(keys)
+      return inActorTx(deps, ctx, async (tx) => {
+        const before = await mustRead(tx, ctx.decision, id)
+        if (before.status !== 'received' && before.status !== 'in_progress') throw new Conflict('invalid_transition')
+        await assertCaseOfStudent(tx, ctx.actor.schoolId!, before.studentId as string, body.caseId)
+        const now = new Date()
+        await tx.update(peerAlerts).set({
+          status: 'handled',
+          ...(before.acknowledgedAt ? {} : { acknowledgedAt: now, acknowledgedBy: ctx.actor.userId }),
+          ...(body.caseId ? { caseId: body.caseId } : {}),
+          ...(body.handledNote ? { handledNote: body.handledNote } : {}),
+        }).where(and(eq(peerAlerts.schoolId, ctx.actor.schoolId!), eq(peerAlerts.id, id)))
+        const row = await mustRead(tx, ctx.decision, id)
+        await audit(tx, ctx, { action: 'U', rows: [row], fieldGroups: ['progress', 'triage'] })
+        return withAlertDerived(row, locale)
+      })
+    },
+  }
+}
+
+
+export type AlertService = ReturnType<typeof createAlertService>

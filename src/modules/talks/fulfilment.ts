@@ -1,0 +1,51 @@
+import { sql, type SQL } from 'drizzle-orm'
+import { queryRows, type Executor } from '../../db/database.js'
+
+export interface Fulfilled { id: string; schoolId: string; studentId: string; status: string; talkLogId: string }
+
+/**
+ * Matches talk logs to the duties they fulfil, set-based: a log fulfils an open or overdue
+ * duty of the same student and kind whose window had started by the talk date. A log inside
+ * a window fulfils that window on time (done); otherwise it fulfils the latest missed one,
+ * late (done_late). Each log fulfils at most one duty and each duty takes one log (the
+ * earliest). Used for a single new log (POST) and by the generation job for logs written
+ * before their duty existed; running it again changes nothing.
+ */
+export async function fulfilDuties(ex: Executor, filter: {
+  logId?: string
+  schoolId?: string
+  /** The log was inserted in this transaction, so no duty can name it yet: skip that check. */
+  isNew?: boolean
+} = {}): Promise<Fulfilled[]> {
+  const conds: SQL[] = []
+  if (filter.schoolId) conds.push(sql`l.school_id = ${filter.schoolId}`)
+  if (filter.logId) conds.push(sql`l.id = ${filter.logId}`)
+  const where = conds.length ? sql`and ${sql.join(conds, sql` and `)}` : sql``
+  const all: Fulfilled[] = []
+  // A log that lost its duty to an earlier log may still fit another one: repeat until stable.
+  for (let round = 0; round < 10; round++) {
+    const rows = await queryRows<{ id: string; school_id: string; student_id: string; status: string; talk_log_id: string }>(ex, sql`
+      with cand as (
+        select d.id as duty_id, d.school_id, l.id as log_id, l.talk_date, d.window_start, (l.talk_date <= d.due_date) as on_time
+        from talk_logs l
+        join talk_duties d on d.school_id = l.school_id and d.student_id = l.student_id and d.kind = l.kind
+        where d.status in ('open', 'overdue') and d.talk_log_id is null and l.talk_date >= d.window_start
+          ${filter.isNew ? sql`` : sql`and not exists (select 1 from talk_duties x where x.school_id = l.school_id and x.talk_log_id = l.id)`}
+          ${where}
+      ),
+      per_log as (
+        select distinct on (log_id) * from cand order by log_id, on_time desc, window_start desc
+      ),
+      per_duty as (
+        select distinct on (duty_id) * from per_log order by duty_id, talk_date, log_id
+      )
+      update talk_duties d
+        set status = case when p.on_time then 'done' else 'done_late' end, talk_log_id = p.log_id, fulfilled_on = p.talk_date
+      from per_duty p
+      where d.school_id = p.school_id and d.id = p.duty_id
+      returning d.id, d.school_id, d.student_id, d.status, d.talk_log_id`)
+    for (const r of rows) all.push({ id: r.id, schoolId: r.school_id, studentId: r.student_id, status: r.status, talkLogId: r.talk_log_id })
+    if (rows.length === 0 || filter.logId) break
+  }
+  return all
+}

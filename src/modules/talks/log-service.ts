@@ -1,0 +1,111 @@
+import { and, eq, gte, lte, type SQL } from 'drizzle-orm'
+import type { z } from 'zod'
+import { students, talkLogs } from '../../../db/schema/index.js'
+import { audit, readMany, readOne } from '../../access/query.js'
+import { NotFound, Validation } from '../../lib/errors.js'
+import type { RequestContext } from '../../plugins/access.js'
+import { schoolDay } from '../../jobs/clock.js'
+import { inActorTx } from '../roster/record-access.js'
+import { raiseConcernAlert } from './concern-alert.js'
+import { fulfilDuties } from './fulfilment.js'
+import type { LogCreate, LogListQuery } from './schemas.js'
+import { homeroomClassIds, talkLogsDecision, type TalksDeps } from './talks-access.js'
+
+/** Keys the caller actually sent (zod leaves absent optional keys out). */
+function sentKeys(body: object): string[] {
+  return Object.entries(body).filter(([, v]) => v !== undefined).map(([k]) => k)
+}
+
+export function createLogService(deps: TalksDeps) {
+  return {
+    /**
+     * A homeroom teacher logs a talk with a pupil of their own class (any other student: 404).
+     * In the same transaction the log fulfils its open duty, and a "concerned" log raises
+     * an alert to the psychology teachers.
+     */
+    create(ctx: RequestContext, body: z.infer<typeof LogCreate>) {
+      ctx.decision.assertWritable(sentKeys(body))
+      if (body.talkDate > schoolDay(new Date(), deps.config.TZ_SCHOOL)) {
+        throw new Validation('talk_date_in_future', {}, { fields: ['talkDate'] })
+      }
+      return inActorTx(deps, ctx, async (tx) => {
+        const studentDecision = deps.policies.decide(ctx.actor, 'students', 'read')
+        if (!studentDecision || !(await readOne(tx, studentDecision, body.studentId))) throw new NotFound()
+        // Reaching the student through another role (a school admin, a mentor) is not enough:
+        // the talk is the homeroom teacher's, with a pupil of the class they lead.
+        const [student] = await tx.select({ classId: students.classId }).from(students)
+          .where(and(eq(students.schoolId, ctx.actor.schoolId!), eq(students.id, body.studentId)))
+        if (!student || !homeroomClassIds(ctx.actor).includes(student.classId)) throw new NotFound()
+
+        const [inserted] = await tx.insert(talkLogs).values({
+          schoolId: ctx.actor.schoolId!,
+          classId: student.classId,
+          teacherId: ctx.actor.userId,
+          studentId: body.studentId,
+          talkDate: body.talkDate,
+          kind: body.kind,
+          place: body.place ?? null,
+          summary: body.summary ?? null,
+          followUpNeeded: body.followUpNeeded ?? false,
+          concerned: body.concerned ?? false,
+        }).returning({ id: talkLogs.id })
+        const logId = inserted!.id
+        const log = await readOne(tx, talkLogsDecision(ctx.decision), logId)
+        if (!log) throw new NotFound()
+        await audit(tx, ctx, { action: 'C', rows: [log] })
+
+        const fulfilled = await fulfilDuties(tx, { logId, schoolId: ctx.actor.schoolId!, isNew: true })
+        let duty: Record<string, unknown> | null = null
+        if (fulfilled.length) {
+          await audit(tx, ctx, {
+            action: 'U', resource: 'talk_duties', recordIds: fulfilled.map((f) => f.id),
+            studentIds: [body.studentId], fieldGroups: ['fulfilment', 'progress'],
+          })
+          const dutyDecision = deps.policies.decide(ctx.actor, 'talk_duties', 'read')
+          duty = dutyDecision ? ((await readOne(tx, dutyDecision, fulfilled[0]!.id)) ?? null) : null
+        }
+        if (body.concerned) {
+          const alertId = await raiseConcernAlert(tx, {
+            schoolId: ctx.actor.schoolId!, studentId: body.studentId, classId: student.classId,
+            teacherId: ctx.actor.userId, summary: body.summary, now: new Date(),
+          })
+          await audit(tx, ctx, { action: 'C', resource: 'peer_alerts', recordIds: [alertId], studentIds: [body.studentId], fieldGroups: ['observation'] })
+        }
+        return { ...log, fulfilled: duty }
+      })
+    },
+
+    list(ctx: RequestContext, q: z.infer<typeof LogListQuery>) {
+      const d = talkLogsDecision(ctx.decision)
+      return inActorTx(deps, ctx, async (tx) => {
+        const conds: SQL[] = []
+        const filterFields: string[] = []
+        if (q.studentId) { conds.push(eq(talkLogs.studentId, q.studentId)); filterFields.push('studentId') }
+        if (q.kind) { conds.push(eq(talkLogs.kind, q.kind)); filterFields.push('kind') }
+        if (q.from) { conds.push(gte(talkLogs.talkDate, q.from)); filterFields.push('talkDate') }
+        if (q.to) { conds.push(lte(talkLogs.talkDate, q.to)); filterFields.push('talkDate') }
+        if (q.concerned !== undefined) { conds.push(eq(talkLogs.concerned, q.concerned)); filterFields.push('concerned') }
+        const r = await readMany(tx, d, {
+          where: and(...conds),
+          filterFields,
+          sort: [{ field: 'talkDate', dir: 'desc' }],
+          limit: q.limit,
+          offset: q.offset,
+        })
+        await audit(tx, ctx, { action: 'R', rows: r.items })
+        return { items: r.items, total: r.total, limit: q.limit, offset: q.offset }
+      })
+    },
+
+    get(ctx: RequestContext, id: string) {
+      return inActorTx(deps, ctx, async (tx) => {
+        const log = await readOne(tx, talkLogsDecision(ctx.decision), id)
+        if (!log) throw new NotFound()
+        await audit(tx, ctx, { action: 'R', rows: [log] })
+        return log
+      })
+    },
+  }
+}
+
+export type LogService = ReturnType<typeof createLogService>

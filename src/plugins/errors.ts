@@ -1,0 +1,107 @@
+import fp from 'fastify-plugin'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
+import { AppError } from '../lib/errors.js'
+import { pickLocale, translate, type Locale } from '../lib/i18n.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    locale: Locale
+  }
+}
+
+export interface ErrorBody {
+  statusCode: number
+  code: string
+  message: string
+  requestId: string
+  details?: unknown
+}
+
+export function errorBody(req: FastifyRequest, statusCode: number, code: string, params: Record<string, string | number> = {}, details?: unknown): ErrorBody {
+  const body: ErrorBody = { statusCode, code, message: translate(code, req.locale ?? 'zh-CN', params), requestId: String(req.id) }
+  if (details !== undefined) body.details = details
+  return body
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/
+type Loose = Record<string, unknown>
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined)
+
+/**
+ * What an unexpected error may put in the log (DESIGN.md: logs never carry personal data).
+ * drizzle's DrizzleQueryError message lists the query's parameter values ("params: …"), and
+ * PostgreSQL messages and details can quote input ('invalid input syntax …: "…"', "Key (…)=(…)").
+ * So a database error logs the statement text (placeholders only), the SQLSTATE and object
+ * names, and a stack without its message line. Other errors keep kind, code, message, stack.
+ */
+export function loggableError(err: unknown): Loose {
+  const chain: Loose[] = []
+  for (let e: unknown = err; e && typeof e === 'object' && chain.length < 5; e = (e as Loose).cause) chain.push(e as Loose)
+  const top = chain[0] ?? {}
+  const pg = chain.find((e) => typeof e.code === 'string' && SQLSTATE.test(e.code) && 'severity' in e)
+  const query = chain.map((e) => str(e.query)).find(Boolean)
+  if (pg || query) {
+    const frames = str(top.stack)?.split('\n').filter((l) => /^\s+at /.test(l)).join('\n')
+    return {
+      kind: str(top.name),
+      sqlState: str(pg?.code),
+      table: str(pg?.table) ?? str(pg?.table_name),
+      column: str(pg?.column) ?? str(pg?.column_name),
+      constraint: str(pg?.constraint) ?? str(pg?.constraint_name),
+      routine: str(pg?.routine),
+      query,
+      stack: frames,
+    }
+  }
+  // `kind`: pino's err serializer overwrites `type` with the constructor name, and `*.name` is redacted.
+  return { kind: str(top.name), code: top.code, message: str(top.message), stack: str(top.stack) }
+}
+
+/** One mapper from thrown errors to the public error shape; 5xx never carries internals. */
+export default fp(async (app) => {
+  app.decorateRequest('locale', 'zh-CN')
+  app.addHook('onRequest', async (req) => {
+    req.locale = pickLocale(req.headers['accept-language'])
+  })
+
+  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof AppError) {
+      return reply.status(err.statusCode).send(errorBody(req, err.statusCode, err.code, err.params, err.details))
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      // Only paths and zod's issue codes: never the submitted values, which may be personal.
+      const details = err.validation.map((v) => ({
+        field: [err.validationContext, ...(v.instancePath ? v.instancePath.split('/').filter(Boolean) : [])].join('.'),
+        issue: v.params?.issue && typeof v.params.issue === 'object' && 'code' in v.params.issue ? String(v.params.issue.code) : v.keyword,
+        ...(v.params?.issue && typeof v.params.issue === 'object' && 'keys' in v.params.issue ? { keys: v.params.issue.keys } : {}),
+        // fastify-type-provider-zod 7 spreads the zod issue into params itself (no `issue` key).
+        ...(Array.isArray(v.params?.keys) ? { keys: v.params.keys } : {}),
+      }))
+      return reply.status(400).send(errorBody(req, 400, 'validation_failed', {}, details))
+    }
+    if (isResponseSerializationError(err)) {
+      req.log.error({ err: { message: 'response serialization failed', route: req.routeOptions.url } })
+      return reply.status(500).send(errorBody(req, 500, 'internal'))
+    }
+    const status = err.statusCode ?? 500
+    if (status === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.status(413).send(errorBody(req, 413, 'payload_too_large'))
+    }
+    if (status === 415 || err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply.status(415).send(errorBody(req, 415, 'unsupported_media_type'))
+    }
+    if (status === 429) {
+      return reply.status(429).send(errorBody(req, 429, 'rate_limited'))
+    }
+    if (status >= 400 && status < 500) {
+      return reply.status(status).send(errorBody(req, status, 'bad_request'))
+    }
+    req.log.error({ err: loggableError(err) }, 'unhandled error')
+    return reply.status(500).send(errorBody(req, 500, 'internal'))
+  })
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.status(404).send(errorBody(req, 404, 'route_not_found'))
+  })
+}, { name: 'errors' })

@@ -1,0 +1,91 @@
+import { lazy, Suspense, useEffect, type ReactNode } from 'react'
+import { App as AntApp, ConfigProvider, Result, Spin, Button } from 'antd'
+import zhCN from 'antd/locale/zh_CN'
+import enUS from 'antd/locale/en_US'
+import dayjs from 'dayjs'
+import 'dayjs/locale/zh-cn'
+import { BrowserRouter, Navigate, Route, Routes, useLocation, Link } from 'react-router'
+import { I18nProvider, useI18n } from './i18n'
+import { AuthProvider, useAuth } from './api/session'
+import AppLayout from './layout/AppLayout'
+import { menuFor } from './layout/menu'
+import LoginPage from './pages/LoginPage'
+
+// Each role's screens load on demand: a monitor's phone never downloads the charts.
+const PsychDashboard = lazy(() => import('./pages/psych/PsychDashboard'))
+const StudentSearch = lazy(() => import('./pages/psych/StudentSearch'))
+const StudentArchive = lazy(() => import('./pages/psych/StudentArchive'))
+const CasePage = lazy(() => import('./pages/psych/CasePage'))
+const Campaigns = lazy(() => import('./pages/psych/Campaigns'))
+const CampaignPage = lazy(() => import('./pages/psych/CampaignPage'))
+const ReferralPrint = lazy(() => import('./pages/psych/ReferralPrint'))
+const MyClass = lazy(() => import('./pages/homeroom/MyClass'))
+const MentorPage = lazy(() => import('./pages/mentor/MentorPage'))
+const MonitorPage = lazy(() => import('./pages/monitor/MonitorPage'))
+const DistrictDashboard = lazy(() => import('./pages/district/DistrictDashboard'))
+
+function RequireLogin({ children }: { children: ReactNode }) {
+  const { user } = useAuth()
+  const location = useLocation()
+  if (!user) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />
+  return <>{children}</>
+}
+
+function Home() {
+  const { roles } = useAuth()
+  const first = menuFor(roles)[0]
+  return first ? <Navigate to={first.path} replace /> : null
+}
+
+function NotFound() {
+  const { t } = useI18n()
+  return <Result status="404" title="404" subTitle={t('common.notFound')} extra={<Link to="/"><Button type="primary">{t('common.home')}</Button></Link>} />
+}
+
+function Localised({ children }: { children: ReactNode }) {
+  const { locale } = useI18n()
+  useEffect(() => { dayjs.locale(locale === 'en' ? 'en' : 'zh-cn') }, [locale])
+  return (
+    <ConfigProvider
+      locale={locale === 'en' ? enUS : zhCN}
+      theme={{ token: { colorPrimary: '#2f6f8f', borderRadius: 6, fontFamily: "-apple-system, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Helvetica Neue', Arial, sans-serif" } }}
+    >
+      <AntApp>{children}</AntApp>
+    </ConfigProvider>
+  )
+}
+
+const fallback = <div className="xa-loading"><Spin /></div>
+
+export default function App() {
+  return (
+    <I18nProvider>
+      <Localised>
+        <BrowserRouter>
+          <AuthProvider>
+            <Suspense fallback={fallback}>
+              <Routes>
+                <Route path="/login" element={<LoginPage />} />
+                <Route path="/referrals/:id/print" element={<RequireLogin><ReferralPrint /></RequireLogin>} />
+                <Route element={<RequireLogin><AppLayout /></RequireLogin>}>
+                  <Route index element={<Home />} />
+                  <Route path="psych" element={<PsychDashboard />} />
+                  <Route path="students" element={<StudentSearch />} />
+                  <Route path="students/:id" element={<StudentArchive />} />
+                  <Route path="cases/:id" element={<CasePage />} />
+                  <Route path="campaigns" element={<Campaigns />} />
+                  <Route path="campaigns/:id" element={<CampaignPage />} />
+                  <Route path="my-class" element={<MyClass />} />
+                  <Route path="mentor" element={<MentorPage />} />
+                  <Route path="monitor" element={<MonitorPage />} />
+                  <Route path="district" element={<DistrictDashboard />} />
+                  <Route path="*" element={<NotFound />} />
+                </Route>
+              </Routes>
+            </Suspense>
+          </AuthProvider>
+        </BrowserRouter>
+      </Localised>
+    </I18nProvider>
+  )
+}

@@ -1,0 +1,53 @@
+/**
+ * Every API route the client calls, in one place (all under /api/v1, all behind the same
+ * policies as any other caller). Checked against src/modules/*\/routes.ts.
+ */
+export const routes = {
+  me: '/auth/me',
+  students: '/students',
+  student: (id: string) => `/students/${id}`,
+  guardians: (id: string) => `/students/${id}/guardians`,
+  archive: (id: string) => `/students/${id}/archive`,
+  accessLog: (id: string) => `/students/${id}/access-log`,
+  classes: '/classes',
+  klass: (id: string) => `/classes/${id}`,
+
+  worklist: '/worklist',
+  crisisEvents: '/crisis-events',
+  crisisAck: (id: string) => `/crisis-events/${id}/acknowledge`,
+  cases: '/cases',
+  kase: (id: string) => `/cases/${id}`,
+  casePlan: (id: string) => `/cases/${id}/plan`,
+  caseSessions: (id: string) => `/cases/${id}/sessions`,
+  caseEvents: (id: string) => `/cases/${id}/events`,
+
+  alerts: '/peer-alerts',
+  alertAck: (id: string) => `/peer-alerts/${id}/acknowledge`,
+  pairings: '/pairings',
+  mentorContacts: '/mentor-contacts',
+
+  campaigns: '/screening/campaigns',
+  campaign: (id: string) => `/screening/campaigns/${id}`,
+  campaignCoverage: (id: string) => `/screening/campaigns/${id}/coverage`,
+  campaignResponses: (id: string) => `/screening/campaigns/${id}/responses`,
+  careList: '/care-list',
+  campaignImport: (id: string) => `/screening/campaigns/${id}/import`,
+  importJob: (id: string) => `/screening/imports/${id}`,
+
+  talkDuties: '/talks/duties',
+  talkLogs: '/talks/logs',
+
+  districtTable: (name: string) => `/district/tables/${name}`,
+  districtExport: '/district/export.xlsx',
+}
+
+/**
+ * Routes of parts still being built when the client was written (issue 5's parents and
+ * referrals, issue 4's import). The paths follow the resource names; a page whose route the
+ * server does not have yet says which route it waits for (ApiProblem → "not available yet").
+ */
+export const pending = {
+  parentContacts: '/parent-contacts',
+  referrals: '/referrals',
+  referralForm: (id: string) => `/referrals/${id}/form`,
+}

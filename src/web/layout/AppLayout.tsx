@@ -1,0 +1,63 @@
+import { Button, Layout, Menu, Segmented, Typography } from 'antd'
+import { LogoutOutlined } from '@ant-design/icons'
+import { Outlet, useLocation, useNavigate } from 'react-router'
+import { useI18n, type Locale } from '../i18n'
+import { useAuth } from '../api/session'
+import { menuFor } from './menu'
+
+export function LanguageSwitch() {
+  const { t, locale, setLocale } = useI18n()
+  return (
+    <Segmented<Locale>
+      size="small"
+      aria-label={t('lang.label')}
+      value={locale}
+      onChange={setLocale}
+      options={[{ label: t('lang.zh'), value: 'zh-CN' }, { label: t('lang.en'), value: 'en' }]}
+      data-testid="lang-switch"
+    />
+  )
+}
+
+export default function AppLayout() {
+  const { t } = useI18n()
+  const { user, roles, logout } = useAuth()
+  const navigate = useNavigate()
+  const location = useLocation()
+  const entries = menuFor(roles)
+  const selected = entries.filter((e) => location.pathname === e.path || location.pathname.startsWith(`${e.path}/`)).map((e) => e.path)
+
+  return (
+    <Layout className="xa-shell">
+      <a className="xa-skip" href="#main">{t('app.skip')}</a>
+      <Layout.Header className="xa-header">
+        <div className="xa-brand" aria-label={`${t('app.name')} — ${t('app.subtitle')}`}>
+          <span className="xa-logo" aria-hidden>心</span>
+          <span className="xa-brand-name">{t('app.name')}</span>
+        </div>
+        <nav aria-label={t('nav.menu')} className="xa-nav">
+          <Menu
+            mode="horizontal"
+            theme="dark"
+            selectedKeys={selected}
+            items={entries.map((e) => ({ key: e.path, label: t(e.label) }))}
+            onClick={({ key }) => navigate(key)}
+          />
+        </nav>
+        <div className="xa-header-tools">
+          <span className="xa-user" data-testid="current-user">
+            {user?.displayName}
+            <span className="xa-roles">{roles.map((r) => t(`role.${r}` as Parameters<typeof t>[0])).join(' · ')}</span>
+          </span>
+          <LanguageSwitch />
+          <Button size="small" icon={<LogoutOutlined aria-hidden />} onClick={() => void logout()}>{t('nav.logout')}</Button>
+        </div>
+      </Layout.Header>
+      <Layout.Content id="main" tabIndex={-1} className="xa-main">
+        {entries.length === 0
+          ? <Typography.Paragraph>{t('nav.noRole')}</Typography.Paragraph>
+          : <Outlet />}
+      </Layout.Content>
+    </Layout>
+  )
+}

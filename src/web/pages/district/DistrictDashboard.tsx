@@ -1,0 +1,250 @@
+import { useMemo, useState, type ReactNode } from 'react'
+import { App, Button, Card, Table, Tabs, Tag, Typography } from 'antd'
+import { DownloadOutlined, EyeInvisibleOutlined } from '@ant-design/icons'
+import { useI18n } from '../../i18n'
+import type { MessageKey } from '../../i18n/messages'
+import { useApi, type Loaded } from '../../api/hooks'
+import { ApiError, download } from '../../api/client'
+import { routes } from '../../api/routes'
+import { formatDateTime, Section } from '../../components/common'
+import { EChart } from '../../components/EChart'
+
+/**
+ * 区域统计 (issue 7's fixed tables). Every number arrives as a cell { value, suppressed }: a
+ * withheld count (1–10, or withheld so it cannot be derived) is shown as "<11" with an icon,
+ * never as a number, in the tables and in the chart. The page shows the tables as the API
+ * built them; it has no filters, because free slicing would let withheld counts be recovered.
+ */
+
+interface Cell { value: number | null; suppressed: boolean }
+interface School { schoolId: string; code: string; name: string; stage: string }
+interface Column { key: string; colour: string; labelZh: string; labelEn: string }
+interface Label { key: string; labelZh: string; labelEn: string }
+interface RiskRow { cells: Record<string, Cell>; total: Cell }
+interface RiskBody { schools: Array<School & { rows: Array<RiskRow & { level: number; grade: string }>; subtotal: RiskRow }>; total: RiskRow }
+interface Envelope<D> { table: string; schoolYear: string; previousSchoolYear: string; generatedAt: string; threshold: number; districts: Array<D & { districtId: string }> }
+
+type RiskCurrent = Envelope<RiskBody & { columns: Column[] }>
+type RiskByYear = Envelope<{ columns: Column[]; years: Array<RiskBody & { schoolYear: string }> }>
+type CoverageRow = { enrolled: Cell; screened: Cell; coverage: Cell }
+type Coverage = Envelope<{ schools: Array<School & { rows: Array<CoverageRow & { level: number; grade: string }>; subtotal: CoverageRow }>; total: CoverageRow }>
+type TalkRow = { kind: string; windowKey: string; total: Cell; done: Cell; doneLate: Cell; overdue: Cell; open: Cell; onTimeRate: Cell }
+type Talks = Envelope<{ statuses: Label[]; windows: Array<{ kind: string; windowKey: string; label: string }>; schools: Array<School & { rows: TalkRow[] }>; total: TalkRow[] }>
+type Flat = Envelope<{ schools: Array<School & Record<string, Cell>>; total: Record<string, Cell> }>
+
+const RISK_COLOURS: Record<string, string> = { 红: '#cf1322', 橙: '#d46b08', 黄: '#d4b106', 绿: '#389e0d' }
+
+type Tr = (key: MessageKey, params?: Record<string, string | number>) => string
+
+export function CellView({ cell, percent }: { cell: Cell | undefined; percent?: boolean }) {
+  const { t } = useI18n()
+  if (!cell) return <span>—</span>
+  if (cell.suppressed) {
+    return <Tag icon={<EyeInvisibleOutlined aria-hidden />} data-suppressed="true" aria-label={t('district.suppressed')}>{t('district.suppressed')}</Tag>
+  }
+  if (cell.value === null) return <span>—</span>
+  return <span className="xa-num">{percent ? `${cell.value}%` : cell.value}</span>
+}
+
+interface GridRow { key: string; school: string; grade?: string; strong?: boolean; cells: Record<string, Cell | undefined> }
+
+/** One aggregate table: label columns, then one column per cell key. */
+function Grid({ rows, columns, withGrade, percentKeys = [], testid }: {
+  rows: GridRow[]; columns: Array<{ key: string; title: ReactNode }>; withGrade?: boolean; percentKeys?: string[]; testid?: string
+}) {
+  const { t } = useI18n()
+  return (
+    <Table<GridRow> size="small" bordered pagination={false} scroll={{ x: 'max-content' }} dataSource={rows} rowKey="key" data-testid={testid}
+      rowClassName={(r) => (r.strong ? 'xa-strong-row' : '')}
+      columns={[
+        { key: 'school', title: t('district.c.school'), dataIndex: 'school' },
+        ...(withGrade ? [{ key: 'grade', title: t('district.c.grade'), dataIndex: 'grade' }] : []),
+        ...columns.map((c) => ({ key: c.key, title: c.title, align: 'right' as const, render: (_: unknown, r: GridRow) => <CellView cell={r.cells[c.key]} percent={percentKeys.includes(c.key)} /> })),
+      ]} />
+  )
+}
+
+function riskRows(body: RiskBody, t: Tr): GridRow[] {
+  const rows: GridRow[] = []
+  for (const s of body.schools) {
+    for (const r of s.rows) rows.push({ key: `${s.schoolId}:${r.level}`, school: s.name, grade: r.grade, cells: { ...r.cells, total: r.total } })
+    rows.push({ key: `${s.schoolId}:sub`, school: s.name, grade: t('district.c.subtotal'), strong: true, cells: { ...s.subtotal.cells, total: s.subtotal.total } })
+  }
+  rows.push({ key: 'total', school: t('district.c.districtTotal'), grade: '', strong: true, cells: { ...body.total.cells, total: body.total.total } })
+  return rows
+}
+
+/** The risk chart: one stacked bar per school; a withheld cell is not drawn, and is named under the chart. */
+function RiskChart({ district }: { district: RiskCurrent['districts'][number] }) {
+  const { t, locale } = useI18n()
+  const { option, withheld } = useMemo(() => {
+    const withheld: string[] = []
+    const schools = district.schools.map((s) => s.name)
+    const series = district.columns.map((c) => ({
+      name: locale === 'en' ? c.labelEn : c.labelZh,
+      type: 'bar' as const,
+      stack: 'risk',
+      itemStyle: { color: RISK_COLOURS[c.colour] ?? '#8c8c8c' },
+      data: district.schools.map((s) => {
+        const cell = s.subtotal.cells[c.key]
+        if (cell?.suppressed) {
+          withheld.push(`${s.name} · ${locale === 'en' ? c.labelEn : c.labelZh}`)
+          return null
+        }
+        return cell?.value ?? 0
+      }),
+    }))
+    return {
+      withheld,
+      option: {
+        tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (v === null || v === undefined || v === '-' ? t('district.suppressed') : String(v)) },
+        legend: { top: 0 },
+        grid: { left: 48, right: 16, bottom: 56, top: 40 },
+        xAxis: { type: 'category', data: schools, axisLabel: { interval: 0, width: 90, overflow: 'break' } },
+        yAxis: { type: 'value' },
+        series,
+      },
+    }
+  }, [district, locale, t])
+  return (
+    <div data-testid="risk-chart">
+      <EChart option={option} label={t('district.riskChart')} />
+      {withheld.length > 0 && (
+        <Typography.Paragraph type="secondary" data-testid="chart-withheld">
+          <EyeInvisibleOutlined aria-hidden /> {t('district.chartSuppressed', { n: withheld.length })} {t('district.withheldCells', { cells: withheld.join('；') })}
+        </Typography.Paragraph>
+      )}
+    </div>
+  )
+}
+
+function TableCard<T extends Envelope<object>>({ name, loaded, children }: { name: string; loaded: Loaded<T>; children: (data: T) => ReactNode }) {
+  const { t, locale } = useI18n()
+  return (
+    <Card title={<h2 className="xa-card-title">{t(`district.t.${name}` as MessageKey)}</h2>} data-testid={`district-${name}`}>
+      <Section loaded={loaded} route={`GET /api/v1${routes.districtTable(name)}`}>
+        {(d) => (
+          <div className="xa-stack">
+            {children(d)}
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {t('district.generated', { at: formatDateTime(d.generatedAt, locale), year: d.schoolYear, threshold: d.threshold })}
+            </Typography.Text>
+          </div>
+        )}
+      </Section>
+    </Card>
+  )
+}
+
+export default function DistrictDashboard() {
+  const { t, locale } = useI18n()
+  const { message } = App.useApp()
+  const [exporting, setExporting] = useState(false)
+  const risk = useApi<RiskCurrent>(routes.districtTable('risk-current'))
+  const byYear = useApi<RiskByYear>(routes.districtTable('risk-by-year'))
+  const coverage = useApi<Coverage>(routes.districtTable('screening-coverage'))
+  const talks = useApi<Talks>(routes.districtTable('talk-compliance'))
+  const activities = useApi<Flat>(routes.districtTable('home-school-activities'))
+  const referrals = useApi<Flat>(routes.districtTable('referrals'))
+  const crisis = useApi<Flat>(routes.districtTable('crisis-response'))
+  const lbl = (l: { labelZh: string; labelEn: string }) => (locale === 'en' ? l.labelEn : l.labelZh)
+  const c = (k: string) => ({ key: k, title: t(`district.c.${k}` as MessageKey) })
+
+  const flat = (d: Flat, keys: string[], percentKeys: string[]) => d.districts.map((dist) => (
+    <Grid key={dist.districtId} columns={keys.map(c)} percentKeys={percentKeys}
+      rows={[
+        ...dist.schools.map((s) => ({ key: s.schoolId, school: s.name, cells: s as Record<string, Cell> })),
+        { key: 'total', school: t('district.c.districtTotal'), strong: true, cells: dist.total },
+      ]} />
+  ))
+
+  async function exportXlsx() {
+    setExporting(true)
+    try {
+      await download(routes.districtExport, 'district-tables.xlsx')
+    } catch (e) {
+      message.error(e instanceof ApiError ? e.message : String(e))
+    } finally {
+      setExporting(false)
+    }
+  }
+
+  return (
+    <div className="xa-stack">
+      <Typography.Title level={1} className="xa-page-title" style={{ fontSize: 22 }}>{t('district.title')}</Typography.Title>
+      <Typography.Paragraph type="secondary">{t('district.suppressedNote')}</Typography.Paragraph>
+      <Button icon={<DownloadOutlined aria-hidden />} onClick={exportXlsx} loading={exporting} data-testid="district-export">{t('common.export')}</Button>
+
+      <Card title={<h2 className="xa-card-title">{t('district.riskChart')}</h2>}>
+        <Section loaded={risk} route={`GET /api/v1${routes.districtTable('risk-current')}`}>
+          {(d) => <>{d.districts.map((dist) => <RiskChart key={dist.districtId} district={dist} />)}</>}
+        </Section>
+      </Card>
+
+      <Tabs data-testid="district-tabs" items={[
+          { key: 'risk-current', label: t('district.t.risk-current'), forceRender: true, children: (
+      <TableCard name="risk-current" loaded={risk}>
+        {(d) => d.districts.map((dist) => (
+          <Grid key={dist.districtId} withGrade testid="risk-table" rows={riskRows(dist, t)}
+            columns={[...dist.columns.map((col) => ({ key: col.key, title: `${lbl(col)}（${col.colour}）` })), c('total')]} />
+        ))}
+      </TableCard>
+          ) },
+          { key: 'risk-by-year', label: t('district.t.risk-by-year'), forceRender: true, children: (
+      <TableCard name="risk-by-year" loaded={byYear}>
+        {(d) => d.districts.flatMap((dist) => dist.years.map((y) => (
+          <div key={`${dist.districtId}:${y.schoolYear}`}>
+            <Typography.Title level={3} style={{ fontSize: 15 }}>{t('archive.schoolYear', { year: y.schoolYear })}</Typography.Title>
+            <Grid withGrade rows={riskRows(y, t)} columns={[...dist.columns.map((col) => ({ key: col.key, title: `${lbl(col)}（${col.colour}）` })), c('total')]} />
+          </div>
+        )))}
+      </TableCard>
+          ) },
+          { key: 'screening-coverage', label: t('district.t.screening-coverage'), forceRender: true, children: (
+      <TableCard name="screening-coverage" loaded={coverage}>
+        {(d) => d.districts.map((dist) => (
+          <Grid key={dist.districtId} withGrade percentKeys={['coverage']} columns={['enrolled', 'screened', 'coverage'].map(c)}
+            rows={[
+              ...dist.schools.flatMap((s) => [
+                ...s.rows.map((r) => ({ key: `${s.schoolId}:${r.level}`, school: s.name, grade: r.grade, cells: r as unknown as Record<string, Cell> })),
+                { key: `${s.schoolId}:sub`, school: s.name, grade: t('district.c.subtotal'), strong: true, cells: s.subtotal as unknown as Record<string, Cell> },
+              ]),
+              { key: 'total', school: t('district.c.districtTotal'), grade: '', strong: true, cells: dist.total as unknown as Record<string, Cell> },
+            ]} />
+        ))}
+      </TableCard>
+          ) },
+          { key: 'talk-compliance', label: t('district.t.talk-compliance'), forceRender: true, children: (
+      <TableCard name="talk-compliance" loaded={talks}>
+        {(d) => d.districts.map((dist) => {
+          const windowLabel = (r: TalkRow) => dist.windows.find((w) => w.kind === r.kind && w.windowKey === r.windowKey)?.label ?? r.windowKey
+          const statusCols = dist.statuses.map((s) => ({ key: s.key, title: lbl(s) }))
+          return (
+            <Grid key={dist.districtId} withGrade percentKeys={['onTimeRate']} columns={[c('total'), ...statusCols, c('onTimeRate')]}
+              rows={[
+                ...dist.schools.flatMap((s) => s.rows.map((r) => ({ key: `${s.schoolId}:${r.kind}:${r.windowKey}`, school: s.name, grade: windowLabel(r), cells: r as unknown as Record<string, Cell> }))),
+                ...dist.total.map((r) => ({ key: `total:${r.kind}:${r.windowKey}`, school: t('district.c.districtTotal'), grade: windowLabel(r), strong: true, cells: r as unknown as Record<string, Cell> })),
+              ]} />
+          )
+        })}
+      </TableCard>
+          ) },
+          { key: 'home-school-activities', label: t('district.t.home-school-activities'), forceRender: true, children: (
+      <TableCard name="home-school-activities" loaded={activities}>
+        {(d) => flat(d, ['parentSchool', 'homeVisit', 'parentMeeting', 'other', 'total', 'attendance'], [])}
+      </TableCard>
+          ) },
+          { key: 'referrals', label: t('district.t.referrals'), forceRender: true, children: (
+      <TableCard name="referrals" loaded={referrals}>
+        {(d) => flat(d, ['sent', 'withReceipt', 'receiptShare', 'closed', 'closedShare', 'medianDaysToReceipt'], ['receiptShare', 'closedShare'])}
+      </TableCard>
+          ) },
+          { key: 'crisis-response', label: t('district.t.crisis-response'), forceRender: true, children: (
+      <TableCard name="crisis-response" loaded={crisis}>
+        {(d) => flat(d, ['due', 'acknowledgedOnTime', 'onTimeShare'], ['onTimeShare'])}
+      </TableCard>
+          ) },
+      ]} />
+    </div>
+  )
+}

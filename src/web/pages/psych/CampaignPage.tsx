@@ -1,0 +1,153 @@
+import { useRef, useState } from 'react'
+import { Alert, Button, Card, Progress, Space, Table, Typography } from 'antd'
+import { UploadOutlined } from '@ant-design/icons'
+import { useParams } from 'react-router'
+import { useI18n } from '../../i18n'
+import { useApi } from '../../api/hooks'
+import { api, ApiError, upload, type Page } from '../../api/client'
+import { routes } from '../../api/routes'
+import { ApiProblem, Fields, Section } from '../../components/common'
+import { RecordTable, type Row } from '../../components/records'
+import { StudentRef } from '../../components/StudentRef'
+
+interface RowError { row: number; field: string; reason: string }
+interface ImportJob {
+  id: string
+  status: 'running' | 'succeeded' | 'failed'
+  phase: 'reading' | 'validating' | 'writing' | 'done'
+  processed: number
+  total: number
+  errors: RowError[]
+  errorCount: number
+  code: string | null
+  result: { rows: number; responses: number; inserted: number; alreadyOnFile: number; crisisEventsOpened: number } | null
+}
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * 导入测评结果: the file goes up as the request body (upload progress), the server answers
+ * with an import job, and the page polls it (processed / total) until it succeeds or lists
+ * the rows it refused. Scores are computed by the server, never read from the file.
+ */
+function ImportBox({ campaignId, onDone }: { campaignId: string; onDone: () => void }) {
+  const { t } = useI18n()
+  const input = useRef<HTMLInputElement>(null)
+  const [phase, setPhase] = useState<'idle' | 'uploading' | 'processing' | 'done' | 'failed'>('idle')
+  const [fraction, setFraction] = useState(0)
+  const [job, setJob] = useState<ImportJob | null>(null)
+  const [error, setError] = useState<ApiError | null>(null)
+
+  async function start() {
+    const file = input.current?.files?.[0]
+    if (!file) return
+    setPhase('uploading')
+    setFraction(0)
+    setError(null)
+    setJob(null)
+    const type = /\.xlsx$/i.test(file.name) ? XLSX : 'text/csv'
+    try {
+      let j = await upload<ImportJob>(routes.campaignImport(campaignId), file, type, (f) => {
+        setFraction(f)
+        if (f >= 1) setPhase('processing')
+      })
+      setPhase('processing')
+      setJob(j)
+      while (j.status === 'running') {
+        await sleep(400)
+        j = await api<ImportJob>(routes.importJob(j.id))
+        setJob(j)
+      }
+      setPhase(j.status === 'succeeded' ? 'done' : 'failed')
+      if (j.status === 'succeeded') onDone()
+    } catch (e) {
+      setError(e instanceof ApiError ? e : new ApiError(0, 'network', String(e)))
+      setPhase('failed')
+    }
+  }
+
+  const serverShare = job && job.total > 0 ? job.processed / job.total : 0
+  // Upload is the first fifth of the bar, the server's work the rest.
+  const percent = phase === 'done' ? 100 : phase === 'uploading' ? Math.round(fraction * 20) : Math.round(20 + serverShare * 80)
+  const rowErrors = job?.errors ?? []
+  return (
+    <Card title={<h2 className="xa-card-title">{t('campaign.import')}</h2>} data-testid="import-box">
+      <div className="xa-stack">
+        <Typography.Paragraph type="secondary">{t('campaign.importHelp')}</Typography.Paragraph>
+        <Space wrap>
+          <label htmlFor="import-file">{t('campaign.chooseFile')}</label>
+          <input id="import-file" ref={input} type="file" accept={`.csv,.xlsx,text/csv,${XLSX}`} />
+          <Button type="primary" icon={<UploadOutlined aria-hidden />} onClick={start} loading={phase === 'uploading' || phase === 'processing'}>{t('common.submit')}</Button>
+        </Space>
+        {phase !== 'idle' && (
+          <div aria-live="polite" data-testid="import-progress">
+            <Progress percent={percent} status={phase === 'failed' ? 'exception' : phase === 'done' ? 'success' : 'active'} aria-label={t('campaign.uploading')} />
+            <Typography.Text type="secondary">
+              {phase === 'uploading' && t('campaign.uploading')}
+              {phase === 'processing' && `${t('campaign.processing')}${job ? `：${job.processed} / ${job.total}` : ''}`}
+            </Typography.Text>
+          </div>
+        )}
+        {phase === 'done' && job?.result && (
+          <Alert type="success" showIcon data-testid="import-done" title={t('campaign.importDone', { n: job.result.responses })} description={<Fields record={job.result} />} />
+        )}
+        {error && <ApiProblem error={error} route={`POST /api/v1${routes.campaignImport(':id')}`} />}
+        {phase === 'failed' && job && (
+          <div role="alert">
+            <Alert type="error" showIcon title={t("campaign.rowErrors")} />
+            {rowErrors.length > 0 && (
+              <Table<RowError> size="small" data-testid="import-errors" rowKey={(r, i) => `${r.row}-${r.field}-${i}`} dataSource={rowErrors} pagination={rowErrors.length > 20 ? { pageSize: 20 } : false}
+                columns={[
+                  { key: 'row', dataIndex: 'row', title: t('campaign.row') },
+                  { key: 'field', dataIndex: 'field', title: t('campaign.field') },
+                  { key: 'reason', dataIndex: 'reason', title: t('campaign.reason') },
+                ]} />
+            )}
+          </div>
+        )}
+      </div>
+    </Card>
+  )
+}
+
+export default function CampaignPage() {
+  const { id = '' } = useParams()
+  const { t } = useI18n()
+  const campaign = useApi<Row>(routes.campaign(id))
+  const responses = useApi<Page<Row>>(routes.campaignResponses(id), { limit: 500 })
+  const coverage = useApi<{ classes: Row[]; totals: Row }>(routes.campaignCoverage(id))
+  return (
+    <Section loaded={campaign} route={`GET /api/v1${routes.campaign(':id')}`}>
+      {(c) => (
+        <div className="xa-stack">
+          <Typography.Title level={1} className="xa-page-title" style={{ fontSize: 22 }}>{String(c.name ?? t('campaign.title'))}</Typography.Title>
+          <Card><Fields record={c} enums={{ status: 'campaignStatus' }} /></Card>
+          <Card title={<h2 className="xa-card-title">{t('campaign.coverage')}</h2>} data-testid="campaign-coverage">
+            <Section loaded={coverage} route={`GET /api/v1${routes.campaignCoverage(':id')}`}>
+              {(cv) => (
+                <div className="xa-stack">
+                  <Progress percent={Math.round(Number(cv.totals.rate ?? 0) * 100)} format={() => `${String(cv.totals.screened)} / ${String(cv.totals.enrolled)}`} aria-label={t('campaign.coverage')} />
+                  <RecordTable rows={cv.classes.map((c) => ({ ...c, id: c.classId, rate: c.rate === null ? null : `${Math.round(Number(c.rate) * 100)}%` }))}
+                    order={['className', 'enrolled', 'screened', 'rate']} />
+                </div>
+              )}
+            </Section>
+          </Card>
+          <ImportBox campaignId={id} onDone={() => { responses.reload(); coverage.reload() }} />
+          <Card title={<h2 className="xa-card-title">{t('campaign.results')}</h2>}>
+            {responses.error ? <ApiProblem error={responses.error} route={`GET /api/v1${routes.campaignResponses(':id')}`} /> : (
+              <Section loaded={responses} empty={(p) => p.items.length === 0}>
+                {(p) => (
+                  <RecordTable data-testid="campaign-results" rows={p.items}
+                    order={['studentId', 'instrumentCode', 'totalScore', 'band', 'suggestedRisk', 'confirmedRisk', 'safetyFlag', 'screenedOn']}
+                    render={{ studentId: (_v, r) => <StudentRef row={r} /> }} />
+                )}
+              </Section>
+            )}
+          </Card>
+        </div>
+      )}
+    </Section>
+  )
+}

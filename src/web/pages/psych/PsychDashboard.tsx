@@ -1,0 +1,128 @@
+import { useState } from 'react'
+import { App, Button, Card, Space, Typography } from 'antd'
+import { CheckOutlined } from '@ant-design/icons'
+import { Link } from 'react-router'
+import { useI18n } from '../../i18n'
+import { useApi } from '../../api/hooks'
+import { api, ApiError, type Page } from '../../api/client'
+import { pending, routes } from '../../api/routes'
+import { Deadline, RiskTag, Section } from '../../components/common'
+import { RecordTable, type Row } from '../../components/records'
+import { StudentRef } from '../../components/StudentRef'
+
+const RISK_ORDER = ['red', 'orange', 'yellow', 'green']
+
+function AckButton({ path, onDone, label }: { path: string; onDone: () => void; label: string }) {
+  const { t } = useI18n()
+  const { message } = App.useApp()
+  const [busy, setBusy] = useState(false)
+  return (
+    <Button size="small" type="primary" icon={<CheckOutlined aria-hidden />} loading={busy} aria-label={`${t('psych.acknowledge')}: ${label}`}
+      onClick={async () => {
+        setBusy(true)
+        try {
+          await api(path, { method: 'POST', body: {} })
+          message.success(t('psych.acknowledged'))
+          onDone()
+        } catch (e) {
+          message.error(e instanceof ApiError ? e.message : String(e))
+        } finally {
+          setBusy(false)
+        }
+      }}>
+      {t('psych.acknowledge')}
+    </Button>
+  )
+}
+
+interface Worklist {
+  today: string
+  myOpenCases?: { byRisk: Record<string, number>; items: Row[] }
+  reviewsDue?: { until: string; items: Row[] }
+  unacknowledgedCrises?: { items: Row[] }
+}
+
+/** 心理教师工作台: what needs an answer now (crises, alerts), then what is coming due. */
+export default function PsychDashboard() {
+  const { t } = useI18n()
+  const worklist = useApi<Worklist>(routes.worklist)
+  const alerts = useApi<Page<Row>>(routes.alerts, { status: 'received', sort: 'deadline', limit: 100 })
+  const referrals = useApi<Page<Row>>(pending.referrals, { limit: 200 })
+  const crisesRoute = `GET /api/v1${routes.worklist}`
+
+  return (
+    <div className="xa-stack">
+      <Typography.Title level={1} className="xa-page-title" style={{ fontSize: 22 }}>{t('psych.title')}</Typography.Title>
+
+      <Card title={<h2 className="xa-card-title">{t('psych.crisis')}</h2>} data-testid="crisis-inbox">
+        <Section loaded={worklist} route={crisesRoute}>
+          {(w) => {
+            const items = w.unacknowledgedCrises?.items ?? []
+            return items.length === 0 ? <Typography.Text type="secondary">{t('psych.noCrisis')}</Typography.Text> : (
+              <RecordTable rows={items} order={['studentId', 'source', 'summary', 'openedAt', 'ackDeadline', 'escalationLevel']}
+                enums={{ source: 'crisisSource' }}
+                render={{ studentId: (_v, r) => <StudentRef row={r} />, ackDeadline: (v) => <Deadline at={v} /> }}
+                extra={[{ key: 'ack', title: t('common.actions'), render: (_: unknown, r: Row) => <AckButton path={routes.crisisAck(String(r.id))} label={t('psych.crisis')} onDone={worklist.reload} /> }]}
+              />
+            )
+          }}
+        </Section>
+      </Card>
+
+      <Card title={<h2 className="xa-card-title">{t('psych.alerts')}</h2>} data-testid="alert-inbox">
+        <Section loaded={alerts} route={`GET /api/v1${routes.alerts}`}>
+          {(page) => page.items.length === 0 ? <Typography.Text type="secondary">{t('psych.noAlerts')}</Typography.Text> : (
+            <RecordTable rows={page.items} order={['studentId', 'whatSeen', 'urgency', 'status', 'createdAt', 'ackDeadline']}
+              enums={{ status: 'monitor.status', urgency: 'monitor.urgency' }}
+              render={{ studentId: (_v, r) => <StudentRef row={r} />, ackDeadline: (v) => <Deadline at={v} />, status: (v, r) => String(r.statusLabel ?? v) }}
+              extra={[{ key: 'ack', title: t('common.actions'), render: (_: unknown, r: Row) => r.status === 'received' ? <AckButton path={routes.alertAck(String(r.id))} label={String(r.whatSeen ?? '')} onDone={alerts.reload} /> : null }]}
+            />
+          )}
+        </Section>
+      </Card>
+
+      <div className="xa-grid">
+        <Card title={<h2 className="xa-card-title">{t('psych.casesByRisk')}</h2>} data-testid="cases-by-risk">
+          <Section loaded={worklist} route={crisesRoute}>
+            {(w) => (
+              <div className="xa-stack">
+                <Space wrap size="large">
+                  {RISK_ORDER.map((r) => (
+                    <span key={r} data-risk-count={r}><RiskTag level={r} /> <strong>{w.myOpenCases?.byRisk[r] ?? 0}</strong></span>
+                  ))}
+                </Space>
+                <RecordTable rows={w.myOpenCases?.items ?? []}
+                  order={['studentId', 'riskLevel', 'state', 'openedAt']}
+                  enums={{ state: 'caseState' }}
+                  render={{ studentId: (_v, r) => <StudentRef row={r} /> }}
+                  extra={[{ key: 'open', title: t('common.actions'), render: (_: unknown, r: Row) => <Link to={`/cases/${String(r.id)}`}>{t('psych.openCase')}</Link> }]}
+                />
+              </div>
+            )}
+          </Section>
+        </Card>
+        <Card title={<h2 className="xa-card-title">{t('psych.reviewsDue')}</h2>} data-testid="reviews-due">
+          <Section loaded={worklist} route={crisesRoute} empty={(w) => (w.reviewsDue?.items.length ?? 0) === 0}>
+            {(w) => (
+              <RecordTable rows={w.reviewsDue?.items ?? []} order={['studentId', 'reviewDate', 'goals']}
+                render={{ studentId: (_v, r) => <StudentRef row={r} /> }}
+                extra={[{ key: 'open', title: t('common.actions'), render: (_: unknown, r: Row) => r.caseId ? <Link to={`/cases/${String(r.caseId)}`}>{t('psych.openCase')}</Link> : null }]}
+              />
+            )}
+          </Section>
+        </Card>
+        <Card title={<h2 className="xa-card-title">{t('psych.referralsDue')}</h2>} data-testid="referrals-due">
+          <Section loaded={referrals} route={`GET /api/v1${pending.referrals}`} empty={(p) => p.items.filter((r) => r.state !== 'closed').length === 0}>
+            {(page) => (
+              <RecordTable rows={page.items.filter((r) => r.state !== 'closed')} order={['studentId', 'state', 'followUpDate', 'overdue']}
+                enums={{ state: 'referralState' }}
+                render={{ studentId: (_v, r) => <StudentRef row={r} /> }}
+                extra={[{ key: 'print', title: t('common.actions'), render: (_: unknown, r: Row) => <Link to={`/referrals/${String(r.id)}/print`}>{t('case.printReferral')}</Link> }]}
+              />
+            )}
+          </Section>
+        </Card>
+      </div>
+    </div>
+  )
+}

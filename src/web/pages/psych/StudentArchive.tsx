@@ -1,0 +1,141 @@
+import { useState } from 'react'
+import { Button, Card, Empty, Space, Tabs, Tag, Timeline, Typography } from 'antd'
+import { PrinterOutlined } from '@ant-design/icons'
+import { Link, useParams } from 'react-router'
+import { useI18n } from '../../i18n'
+import type { MessageKey } from '../../i18n/messages'
+import { useApi } from '../../api/hooks'
+import type { Page } from '../../api/client'
+import { Fields, formatDateTime, Section } from '../../components/common'
+import { RecordTable, useClassNames, type Row } from '../../components/records'
+import { SixSteps } from '../../components/SixSteps'
+
+interface TimelineItem {
+  kind: string
+  step: string
+  resource: string
+  id: string
+  at: string
+  schoolYear: string
+  data: Row
+}
+
+interface Archive {
+  student: Row
+  items: TimelineItem[]
+}
+
+/** Where a timeline item can be opened. */
+function linkFor(item: TimelineItem): { to: string; print?: boolean } | null {
+  if (item.resource === 'cases') return { to: `/cases/${item.id}` }
+  if (item.resource === 'referrals') return { to: `/referrals/${item.id}/print`, print: true }
+  const caseId = item.data.caseId
+  if (typeof caseId === 'string') return { to: `/cases/${caseId}` }
+  return null
+}
+
+function AccessLog({ studentId }: { studentId: string }) {
+  const { t, label } = useI18n()
+  const log = useApi<Page<Row>>(`/students/${studentId}/access-log`, { limit: 200 })
+  return (
+    <Section loaded={log} route="GET /api/v1/students/:id/access-log" empty={(p) => p.items.length === 0}>
+      {(page) => (
+        <RecordTable
+          data-testid="access-log"
+          rows={page.items.map((r) => ({ ...r, id: r.seq }))}
+          order={['ts', 'actorName', 'actorRoles', 'action', 'resource', 'outcome', 'purpose']}
+          render={{
+            action: (v) => label('auditAction', v),
+            actorRoles: (v) => String(v ?? '').split(/[,\s]+/).filter(Boolean).map((r) => label('role', r)).join('、'),
+          }}
+          locale={{ emptyText: t('common.empty') }}
+        />
+      )}
+    </Section>
+  )
+}
+
+export default function StudentArchive() {
+  const { id = '' } = useParams()
+  const { t, label, locale } = useI18n()
+  const [tab, setTab] = useState('timeline')
+  const archive = useApi<Archive>(`/students/${id}/archive`)
+  const guardians = useApi<Page<Row>>(tab === 'basic' ? `/students/${id}/guardians` : null)
+  const classNames = useClassNames()
+
+  return (
+    <Section loaded={archive} route="GET /api/v1/students/:id/archive">
+      {({ student, items }) => {
+        const counts: Record<string, number> = {}
+        for (const it of items) counts[it.step] = (counts[it.step] ?? 0) + 1
+        const years = [...new Set(items.map((i) => i.schoolYear))].sort().reverse()
+        const title = [student.name, student.studentNo].filter(Boolean).join(' · ')
+        return (
+          <div className="xa-stack">
+            <Typography.Title level={1} className="xa-page-title" style={{ fontSize: 22 }} data-testid="archive-title">
+              {t('archive.title')}：{title || '—'}
+              {typeof student.classId === 'string' && classNames.get(student.classId) && <Tag style={{ marginLeft: 8 }}>{classNames.get(student.classId)}</Tag>}
+            </Typography.Title>
+            <Card><SixSteps counts={counts} /></Card>
+            <Tabs
+              activeKey={tab}
+              onChange={setTab}
+              items={[
+                {
+                  key: 'timeline',
+                  label: t('archive.timeline'),
+                  children: items.length === 0
+                    ? <Empty description={t('archive.noItems')} />
+                    : years.map((y) => (
+                      <section key={y} aria-label={t('archive.schoolYear', { year: y })}>
+                        <Typography.Title level={2} style={{ fontSize: 16 }}>{t('archive.schoolYear', { year: y })}</Typography.Title>
+                        <Timeline
+                          data-testid="archive-timeline"
+                          items={items.filter((i) => i.schoolYear === y).reverse().map((it) => {
+                            const link = linkFor(it)
+                            return {
+                              key: `${it.resource}:${it.id}`,
+                              title: formatDateTime(it.at, locale),
+                              content: (
+                                <div data-resource={it.resource}>
+                                  <Space wrap>
+                                    <Tag color="blue">{t(`step.${it.step}` as MessageKey)}</Tag>
+                                    <strong>{label('kind', it.kind)}</strong>
+                                    {link && <Link to={link.to}>{link.print ? <><PrinterOutlined aria-hidden /> {t('case.printReferral')}</> : t('common.open')}</Link>}
+                                  </Space>
+                                  <div style={{ marginTop: 8 }}><Fields record={it.data} /></div>
+                                </div>
+                              ),
+                            }
+                          })}
+                        />
+                      </section>
+                    )),
+                },
+                {
+                  key: 'basic',
+                  label: t('archive.basic'),
+                  children: (
+                    <div className="xa-stack">
+                      <Fields record={{ ...student, ...(typeof student.classId === 'string' ? { class: classNames.get(student.classId) ?? '—' } : {}) }} enums={{ status: 'studentStatus' }} />
+                      <Typography.Title level={2} style={{ fontSize: 16 }}>{t('archive.guardians')}</Typography.Title>
+                      <Section loaded={guardians} route="GET /api/v1/students/:id/guardians" empty={(p) => p.items.length === 0}>
+                        {(page) => <RecordTable rows={page.items} order={['name', 'relation', 'phone', 'isPrimary']} />}
+                      </Section>
+                    </div>
+                  ),
+                },
+                {
+                  key: 'access',
+                  label: t('archive.accessLog'),
+                  children: tab === 'access' ? <AccessLog studentId={id} /> : null,
+                },
+              ]}
+            />
+            <Button onClick={() => window.history.back()}>{t('common.back')}</Button>
+          </div>
+        )
+      }}
+    </Section>
+  )
+}

@@ -1,0 +1,63 @@
+import { useState } from 'react'
+import { Form, Input, Select, Typography } from 'antd'
+import { Link, useNavigate, useSearchParams } from 'react-router'
+import { useI18n } from '../../i18n'
+import { useApi } from '../../api/hooks'
+import type { Page } from '../../api/client'
+import { Section } from '../../components/common'
+import { RecordTable, useClassNames, type Row } from '../../components/records'
+
+/** 学生查询 (psychology teachers) and 学生名册 (school admins): GET /students with name / 学号 search. */
+export default function StudentSearch() {
+  const { t } = useI18n()
+  const navigate = useNavigate()
+  const [params, setParams] = useSearchParams()
+  const q = params.get('q') ?? ''
+  const classId = params.get('classId') ?? undefined
+  const [draft, setDraft] = useState(q)
+  const classNames = useClassNames()
+  const students = useApi<Page<Row>>('/students', { q: q || undefined, classId, limit: 200, sort: 'studentNo:asc' })
+
+  const set = (next: { q?: string; classId?: string }) => {
+    const p = new URLSearchParams()
+    const nq = next.q ?? q
+    const nc = 'classId' in next ? next.classId : classId
+    if (nq) p.set('q', nq)
+    if (nc) p.set('classId', nc)
+    setParams(p)
+  }
+
+  return (
+    <div className="xa-stack">
+      <Typography.Title level={1} className="xa-page-title" style={{ fontSize: 22 }}>{t('students.title')}</Typography.Title>
+      <Form layout="inline" role="search" onSubmitCapture={(e) => e.preventDefault()}>
+        <Form.Item label={t('students.query')} htmlFor="student-q" help={t('students.queryHelp')}>
+          <Input.Search id="student-q" value={draft} onChange={(e) => setDraft(e.target.value)} onSearch={(v) => set({ q: v.trim() })} allowClear enterButton={t('common.search')} style={{ width: 280 }} />
+        </Form.Item>
+        <Form.Item label={t('students.class')} htmlFor="student-class">
+          <Select id="student-class" allowClear placeholder={t('students.allClasses')} value={classId} style={{ width: 200 }}
+            onChange={(v?: string) => set({ classId: v })}
+            options={[...classNames].map(([value, label]) => ({ value, label }))} showSearch={{ optionFilterProp: 'label' }} />
+        </Form.Item>
+      </Form>
+      <Section loaded={students} route="GET /api/v1/students">
+        {(page) => (
+          <>
+            <Typography.Text type="secondary">{t('common.total', { n: page.total })}</Typography.Text>
+            <RecordTable
+              data-testid="student-results"
+              rows={page.items}
+              order={['studentNo', 'name', 'gender', 'classId', 'status', 'birthDate']}
+              enums={{ status: 'studentStatus' }}
+              render={{
+                name: (v, row) => <Link to={`/students/${String(row.id)}`}>{String(v ?? '—')}</Link>,
+                classId: (v) => classNames.get(String(v)) ?? '—',
+              }}
+              onOpen={(row) => navigate(`/students/${String(row.id)}`)}
+            />
+          </>
+        )}
+      </Section>
+    </div>
+  )
+}

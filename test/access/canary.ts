@@ -1,0 +1,82 @@
+import { getTableColumns, sql } from 'drizzle-orm'
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core'
+import { getTableConfig } from 'drizzle-orm/pg-core'
+import type { ResourcePolicy } from '../../src/access/define.js'
+import { queryRows } from '../../src/db/database.js'
+import type { World } from './world.js'
+
+/** Where a canary's row sits; 'school' is a school-wide row of school A. */
+export type CanaryPlace = 'ownClass' | 'otherClass' | 'otherSchool' | 'school'
+
+export interface CanaryInfo { resource: string; field: string; place: CanaryPlace }
+
+/** Columns the application branches on: a canary there would break the world, not test it. */
+const LOGIC_COLUMNS = new Set(['role', 'status', 'gender', 'kind', 'stage', 'locale', 'action', 'actorRoles', 'resource', 'semester', 'schoolYear',
+  // Pairing dates decide the paired scope: a canary date would end every pairing and hide mentor leaks.
+  'startDate', 'plannedEndDate', 'endDate'])
+
+/**
+ * Overwrites every free-text and date column of every policy table with a value that names
+ * its resource, field and place, so a scan of any response can tell exactly what leaked.
+ */
+export async function plantCanaries(world: World, policies: ResourcePolicy[]): Promise<Map<string, CanaryInfo>> {
+  const { db } = world.database
+  const found = new Map<string, CanaryInfo>()
+  let n = 0
+  const classPlace = (classId: unknown): CanaryPlace =>
+    classId === world.ownClassId ? 'ownClass' : classId === world.otherClassId ? 'otherClass' : 'otherSchool'
+  const studentRows = await queryRows<{ id: string; class_id: string }>(db, sql`select id, class_id from students`)
+  const studentPlace = new Map(studentRows.map((s) => [s.id, classPlace(s.class_id)]))
+
+  for (const policy of policies) {
+    const table = policy.table as PgTable
+    const { name } = getTableConfig(table)
+    if (name === 'audit_log') continue // append-only by design; holds ids only
+    const columns = getTableColumns(table) as Record<string, PgColumn>
+    const textCols = Object.entries(columns).filter(([k, c]) =>
+      !LOGIC_COLUMNS.has(k) && (c.columnType === 'PgText' || c.columnType === 'PgVarchar' || c.columnType === 'PgDateString' || c.columnType === 'PgDate'))
+    if (textCols.length === 0) continue
+    const idCol = columns[policy.idColumn]!
+    const rows = await queryRows<Record<string, unknown>>(db, sql`select * from ${table}`)
+    for (const row of rows) {
+      const get = (key: string | undefined) => (key ? row[columns[key]!.name] : undefined)
+      const schoolId = get(policy.relations.school)
+      let place: CanaryPlace
+      // Reference rows shared by every school (built-in instruments) sit with school A's own.
+      if (schoolId === null || schoolId === undefined) place = 'school'
+      else if (schoolId !== world.schoolA.schoolId) place = 'otherSchool'
+      else if (policy.relations.student && typeof get(policy.relations.student) === 'string') place = studentPlace.get(get(policy.relations.student) as string) ?? 'otherSchool'
+      else if (policy.relations.class && typeof get(policy.relations.class) === 'string') place = classPlace(get(policy.relations.class))
+      else place = 'school'
+      const sets: ReturnType<typeof sql>[] = []
+      for (const [field, col] of textCols) {
+        n++
+        let value: string
+        if (col.columnType === 'PgDateString' || col.columnType === 'PgDate') {
+          const d = new Date(Date.UTC(1900, 0, 1) + n * 86_400_000)
+          value = d.toISOString().slice(0, 10)
+        } else {
+          value = `CANARY~${policy.resource}~${field}~${place}~${n}`
+        }
+        found.set(value, { resource: policy.resource, field, place })
+        sets.push(sql`${sql.identifier(col.name)} = ${value}`)
+      }
+      await db.execute(sql`update ${table} set ${sql.join(sets, sql`, `)} where ${sql.identifier(idCol.name)} = ${row[idCol.name]}`)
+    }
+  }
+  return found
+}
+
+/** Every planted value that occurs in a response body. */
+export function canariesIn(body: string, planted: Map<string, CanaryInfo>): CanaryInfo[] {
+  const out: CanaryInfo[] = []
+  for (const m of body.matchAll(/CANARY~[a-z_]+~\w+~\w+~\d+/g)) {
+    const info = planted.get(m[0])
+    if (info) out.push(info)
+  }
+  for (const m of body.matchAll(/19\d\d-\d\d-\d\d/g)) {
+    const info = planted.get(m[0])
+    if (info) out.push(info)
+  }
+  return out
+}

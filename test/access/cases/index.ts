@@ -1,0 +1,23 @@
+import type { Catalogue } from '../catalogue.js'
+import { auditCases } from './audit.js'
+import { districtCases } from './district.js'
+import { rosterCases } from './roster.js'
+import { archiveCases } from './archive.js'
+import { talksCases } from './talks.js'
+import { practicesCases } from './practices.js'
+import { supportCases } from './support.js'
+import { screeningCases } from './screening.js'
+import { casesCases } from './cases.js'
+
+/** Every module's matrix entries; a module that registers routes adds its catalogue here. */
+export const catalogue: Catalogue = {
+  ...auditCases,
+  ...districtCases,
+  ...rosterCases,
+  ...archiveCases,
+  ...talksCases,
+  ...practicesCases,
+  ...supportCases,
+  ...screeningCases,
+  ...casesCases,
+}
