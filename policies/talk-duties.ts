@@ -5,8 +5,9 @@ import { definePolicy } from '../src/access/define.js'
  * Generated 三个必谈 duties (student × window). Nobody writes them through the API: the job
  * generates them and a talk log fulfils them.
  *
- * School admins see compliance per class and window (issue 6): the window and the state of
- * each duty, never whose duty it is (no student, duty or log id).
+ * School admins get neither duties nor per-class compliance: monthly duties exist only for
+ * students on the care list, so even counts per class and month would tell who is on it.
+ * The district view carries compliance per school, suppressed (issue 7).
  */
 export default definePolicy({
   resource: 'talk_duties',

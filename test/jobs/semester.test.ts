@@ -149,8 +149,7 @@ t.test('a semester with two major holidays, day by day', async (t) => {
     t.match(by('2025-10'), { total: 1, overdue: 1, onTimePct: 0 })
     t.match(by('2026-01'), { total: 2, done: 1, overdue: 1, onTimePct: 50 })
     const admin = await injectAs(app, w.admin.token, { method: 'GET', url: '/api/v1/talks/compliance' })
-    t.equal(admin.statusCode, 200)
-    t.same(admin.json().items, res.json().items, 'the school admin gets the same counts')
+    t.equal(admin.statusCode, 403, 'per-class counts would tell a school admin who is on the care list')
   })
 
   t.test('running the jobs again on the last day changes nothing', async (t) => {

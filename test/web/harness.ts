@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import type { Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { loadConfig } from '../../src/config.js'
@@ -152,4 +152,19 @@ export async function demoClassStudents(server: Server): Promise<Array<{ id: str
     select s.id, s.name, s.student_no as "studentNo", s.class_id as "classId"
     from students s join classes c on c.id = s.class_id join schools sc on sc.id = s.school_id
     where c.name = '七年级(1)班' and sc.code = 'DEMO-001' order by s.student_no`)
+}
+
+/**
+ * Waits until `locator` matches exactly `n` elements (a search answers asynchronously, and
+ * the unfiltered list is on screen until it does); returns the count seen last, so a test
+ * asserting it fails with the real figure when `n` never shows.
+ */
+export async function settledCount(locator: Locator, n: number, timeoutMs = 10_000): Promise<number> {
+  const until = Date.now() + timeoutMs
+  let count = await locator.count()
+  while (count !== n && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 100))
+    count = await locator.count()
+  }
+  return count
 }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { apiAs, browserAvailable, demoClassStudents, launchBrowser, loginAs, screenshot, startServer, switchToEnglish } from './harness.js'
+import { apiAs, browserAvailable, demoClassStudents, launchBrowser, loginAs, screenshot, settledCount, startServer, switchToEnglish } from './harness.js'
 
 /** 心理教师: dashboard, student search, the archive with the six steps, who accessed the student. */
 if (browserAvailable(t)) {
@@ -45,11 +45,11 @@ if (browserAvailable(t)) {
     await page.getByRole('navigation', { name: '主菜单' }).getByText('学生查询').click()
     await page.getByLabel('姓名或学号').fill(demoStudent.student_no)
     await page.getByLabel('姓名或学号').press('Enter')
-    await page.getByTestId('student-results').locator('tbody tr.ant-table-row').first().waitFor()
-    t.equal(await page.getByTestId('student-results').locator('tbody tr.ant-table-row').count(), 1, 'one student of the school has this 学号')
+    const rows = page.getByTestId('student-results').locator('tbody tr.ant-table-row')
+    t.equal(await settledCount(rows, 1), 1, 'one student of the school has this 学号')
     await page.getByLabel('姓名或学号').fill(demoStudent.name)
     await page.getByLabel('姓名或学号').press('Enter')
-    const rows = page.getByTestId('student-results').locator('tbody tr.ant-table-row')
+    await page.waitForURL((u) => u.searchParams.get('q') === demoStudent.name)
     await rows.first().waitFor()
     t.match(await rows.first().innerText(), demoStudent.name)
     t.match(await rows.first().innerText(), '七年级(1)班', 'the class by name')
