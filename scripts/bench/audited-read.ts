@@ -1,6 +1,8 @@
 /**
- * Audited, policy-filtered read vs the same query on a bare route, in one process and one
- * run (issue 3 note, issue 9 §2). Usage: tsx scripts/bench/audited-read.ts [--quick]
+ * Audited, policy-filtered read of a student's case (GET /api/v1/cases/:id as the school's
+ * psychology teacher: JWT, live account check, policy decision, RLS transaction, field
+ * projection, audit row durable before the answer) vs the same primary-key query on a bare
+ * route, in one process and one run (issue 3 note, issue 9 §2). Usage: tsx scripts/bench/audited-read.ts [--quick]
  * DATABASE_URL picks the server; without it the embedded database is used.
  */
 import autocannon from 'autocannon'
@@ -10,7 +12,7 @@ import { loadConfig } from '../../src/config.js'
 import { buildApp } from '../../src/app.js'
 import { openDatabase, queryRows } from '../../src/db/database.js'
 import { runMigrations } from '../../src/db/migrate.js'
-import { districts, schools, grades, classes, students, users, userRoles } from '../../db/schema/index.js'
+import { districts, schools, grades, classes, students, users, userRoles, cases } from '../../db/schema/index.js'
 import { hashPassword } from '../../src/modules/auth/password.js'
 
 export interface Metric { name: string; value: number; unit: string }
@@ -30,11 +32,12 @@ export async function benchAuditedRead(opts: { quick: boolean; url?: string | un
   const password = 'Bench-password-1'
   const u = (await db.insert(users).values({ username: `bench_${suffix}`, passwordHash: await hashPassword(password), displayName: 'bench', schoolId: s.id, districtId: d.id }).returning())[0]!
   await db.insert(userRoles).values({ userId: u.id, role: 'psych_teacher', schoolId: s.id })
+  const k = (await db.insert(cases).values({ schoolId: s.id, studentId: st.id, openedBy: u.id, source: 'other', riskLevel: 'orange', summary: '基准个案' }).returning())[0]!
 
   const app = await buildApp({ config, database })
   // The baseline: the same primary-key read, no auth, no policy, no transaction, no audit.
   app.get('/bench/bare/:id', async (req) => {
-    const rows = await queryRows(db, sql`select * from students where school_id = ${s.id} and id = ${(req.params as { id: string }).id}`)
+    const rows = await queryRows(db, sql`select * from cases where school_id = ${s.id} and id = ${(req.params as { id: string }).id}`)
     return rows[0]
   })
   await app.listen({ host: '127.0.0.1', port: 0 })
@@ -46,11 +49,11 @@ export async function benchAuditedRead(opts: { quick: boolean; url?: string | un
   const run = (path: string, headers: Record<string, string> = {}) => new Promise<autocannon.Result>((ok, fail) => {
     autocannon({ url: base + path, connections: 50, duration, headers }, (err, res) => (err ? fail(err) : ok(res)))
   })
-  const audited = `/api/v1/students/${st.id}`
+  const audited = `/api/v1/cases/${k.id}`
   const check = await fetch(base + audited, { headers: { authorization: `Bearer ${accessToken}` } })
   if (check.status !== 200) throw new Error(`audited route answered ${check.status}`)
-  await run(`/bench/bare/${st.id}`) // warm-up
-  const bare = await run(`/bench/bare/${st.id}`)
+  await run(`/bench/bare/${k.id}`) // warm-up
+  const bare = await run(`/bench/bare/${k.id}`)
   const aud = await run(audited, { authorization: `Bearer ${accessToken}` })
   const auditRows = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from audit_log`)
   await app.close()
