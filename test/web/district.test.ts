@@ -24,8 +24,13 @@ if (browserAvailable(t)) {
     const withheld = page.locator('[data-suppressed="true"]')
     await withheld.first().waitFor()
     t.ok(await withheld.count() > 0, 'withheld cells are shown')
-    t.match(await withheld.first().innerText(), '<11', 'as “<11”, not as a number')
-    t.match(await page.getByTestId('chart-withheld').innerText(), /已隐藏/, 'the chart says which cells it does not draw')
+    t.equal((await withheld.first().innerText()).trim(), '已隐去', 'as “已隐去”, not as a number or a bound')
+    t.notMatch(await page.getByTestId('risk-table').innerText(), '<11', 'no “<11” anywhere in the table')
+    t.match(await page.getByTestId('chart-withheld').innerText(), /已隐去/, 'the chart says which cells it does not draw')
+    t.match(await page.getByTestId('suppressed-legend').innerText(), /已隐去.*1–10/, 'a legend explains the mark')
+    await withheld.first().hover()
+    await page.getByRole('tooltip').filter({ hasText: '为保护学生隐私' }).waitFor()
+    t.pass('hovering a withheld cell explains it')
     await screenshot(page, 'district-dashboard')
     const titles = ['当前风险分布', '测评风险分布', '测评覆盖率', '三个必谈', '家校协同活动', '转介回执', '危机事件按时确认']
     const names = ['risk-current', 'risk-by-year', 'screening-coverage', 'talk-compliance', 'home-school-activities', 'referrals', 'crisis-response']
@@ -53,7 +58,7 @@ if (browserAvailable(t)) {
   await t.test('English', async (t) => {
     await switchToEnglish(page)
     await page.getByRole('heading', { name: 'District figures' }).waitFor()
-    t.match(await page.locator('[data-suppressed="true"]').first().innerText(), '<11 (withheld)')
+    t.equal((await page.locator('[data-suppressed="true"]').first().innerText()).trim(), 'withheld')
     await screenshot(page, 'district-dashboard-en')
   })
 

@@ -1,5 +1,5 @@
 import { useMemo, useState, type ReactNode } from 'react'
-import { App, Button, Card, Table, Tabs, Tag, Typography } from 'antd'
+import { App, Button, Card, Table, Tabs, Tag, Tooltip, Typography } from 'antd'
 import { DownloadOutlined, EyeInvisibleOutlined } from '@ant-design/icons'
 import { useI18n } from '../../i18n'
 import type { MessageKey } from '../../i18n/messages'
@@ -11,8 +11,9 @@ import { EChart } from '../../components/EChart'
 
 /**
  * 区域统计 (issue 7's fixed tables). Every number arrives as a cell { value, suppressed }: a
- * withheld count (1–10, or withheld so it cannot be derived) is shown as "<11" with an icon,
- * never as a number, in the tables and in the chart. The page shows the tables as the API
+ * withheld count (1–10, or withheld so it cannot be derived) is shown as "已隐去" (withheld)
+ * with an icon and an explaining tooltip and legend, never as a number, in the tables and in
+ * the chart. The page shows the tables as the API
  * built them; it has no filters, because free slicing would let withheld counts be recovered.
  */
 
@@ -40,7 +41,11 @@ export function CellView({ cell, percent }: { cell: Cell | undefined; percent?: 
   const { t } = useI18n()
   if (!cell) return <span>—</span>
   if (cell.suppressed) {
-    return <Tag icon={<EyeInvisibleOutlined aria-hidden />} data-suppressed="true" aria-label={t('district.suppressed')}>{t('district.suppressed')}</Tag>
+    return (
+      <Tooltip title={t('district.suppressedTip')}>
+        <Tag icon={<EyeInvisibleOutlined aria-hidden />} data-suppressed="true" tabIndex={0} aria-label={`${t('district.suppressed')}：${t('district.suppressedTip')}`}>{t('district.suppressed')}</Tag>
+      </Tooltip>
+    )
   }
   if (cell.value === null) return <span>—</span>
   return <span className="xa-num">{percent ? `${cell.value}%` : cell.value}</span>
@@ -172,7 +177,9 @@ export default function DistrictDashboard() {
   return (
     <div className="xa-stack">
       <Typography.Title level={1} className="xa-page-title" style={{ fontSize: 22 }}>{t('district.title')}</Typography.Title>
-      <Typography.Paragraph type="secondary">{t('district.suppressedNote')}</Typography.Paragraph>
+      <Typography.Paragraph type="secondary" data-testid="suppressed-legend">
+        <Tag icon={<EyeInvisibleOutlined aria-hidden />}>{t('district.suppressed')}</Tag> {t('district.suppressedNote')}
+      </Typography.Paragraph>
       <Button icon={<DownloadOutlined aria-hidden />} onClick={exportXlsx} loading={exporting} data-testid="district-export">{t('common.export')}</Button>
 
       <Card title={<h2 className="xa-card-title">{t('district.riskChart')}</h2>}>
