@@ -23,6 +23,13 @@ const MyClass = lazy(() => import('./pages/homeroom/MyClass'))
 const MentorPage = lazy(() => import('./pages/mentor/MentorPage'))
 const MonitorPage = lazy(() => import('./pages/monitor/MonitorPage'))
 const DistrictDashboard = lazy(() => import('./pages/district/DistrictDashboard'))
+const LettersPage = lazy(() => import('./pages/practices/LettersPage'))
+const BarometerForm = lazy(() => import('./pages/practices/BarometerForm'))
+const BarometerTrend = lazy(() => import('./pages/practices/BarometerTrend'))
+const RoomPage = lazy(() => import('./pages/practices/RoomPage'))
+const RoomSummaryPage = lazy(() => import('./pages/admin/RoomSummaryPage'))
+const StaffProfiles = lazy(() => import('./pages/admin/StaffProfiles'))
+const BoxSettingsPage = lazy(() => import('./pages/admin/BoxSettingsPage'))
 
 function RequireLogin({ children }: { children: ReactNode }) {
   const { user } = useAuth()
@@ -79,6 +86,13 @@ export default function App() {
                   <Route path="mentor" element={<MentorPage />} />
                   <Route path="monitor" element={<MonitorPage />} />
                   <Route path="district" element={<DistrictDashboard />} />
+                  <Route path="letters" element={<LettersPage />} />
+                  <Route path="barometer" element={<BarometerForm />} />
+                  <Route path="barometer-trend" element={<BarometerTrend />} />
+                  <Route path="room" element={<RoomPage />} />
+                  <Route path="room-summary" element={<RoomSummaryPage />} />
+                  <Route path="staff" element={<StaffProfiles />} />
+                  <Route path="box-settings" element={<BoxSettingsPage />} />
                   <Route path="*" element={<NotFound />} />
                 </Route>
               </Routes>

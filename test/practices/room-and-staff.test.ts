@@ -1,8 +1,9 @@
 import t from 'tap'
+import ExcelJS from 'exceljs'
 import { eq } from 'drizzle-orm'
 import { auditLog, roomVisits, staffProfiles, students } from '../../db/schema/index.js'
 import { staffingBySchool, LARGE_SCHOOL_ENROLMENT } from '../../src/modules/practices/staffing.js'
-import { buildTestApp, createSchool, createUser, rid } from '../helpers/app.js'
+import { buildTestApp, createSchool, createUser, login, rid } from '../helpers/app.js'
 import { as, practiceWorld } from './helpers.js'
 
 /** 心理辅导室 records and 心理健康教师 staffing (issue 10). */
@@ -119,6 +120,30 @@ t.test('staff profiles and the district staffing table', async (t) => {
   t.notOk(table.some((r) => r.schoolId === otherSchool.schoolId), 'only the district’s schools')
   t.same(Object.keys(mine).sort(), ['certified', 'fullTime', 'largeSchool', 'partTime', 'ruleHolds', 'schoolCode', 'schoolId', 'schoolName', 'trainingHours'], 'counts only: no names, no enrolment figure')
   t.equal((await staffingBySchool(db, w.school.districtId, { year: 2025 })).find((r) => r.schoolId === w.school.schoolId)!.trainingHours, 0, 'hours count for their year')
+  // The district table through the API: the district's staff see counts and the rule per school, no name.
+  const districtUser = await createUser(database, w.school, [{ role: 'district_staff' }])
+  const districtToken = (await login(app, districtUser.username)).accessToken
+  res = await as(app, { id: districtUser.id, token: districtToken }, 'GET', '/api/v1/district/tables/staffing')
+  t.equal(res.statusCode, 200)
+  const answer = res.json()
+  t.equal(answer.largeSchoolEnrolment, LARGE_SCHOOL_ENROLMENT)
+  const d = answer.districts.find((x: { districtId: string }) => x.districtId === w.school.districtId)
+  const bySchool = new Map((d.schools as Array<{ schoolId: string; fullTime: number; partTime: number; largeSchool: boolean; ruleHolds: boolean }>).map((r) => [r.schoolId, r]))
+  t.match(bySchool.get(big.schoolId), { fullTime: 0, partTime: 1, largeSchool: true, ruleHolds: false }, 'the large school without a full-time teacher fails the rule')
+  t.match(bySchool.get(w.school.schoolId), { fullTime: 1, partTime: 1, ruleHolds: true })
+  t.notOk(bySchool.has(otherSchool.schoolId), 'only the district’s own schools')
+  t.same([d.total.schools, d.total.ruleHolds, d.total.fullTime, d.total.partTime], [2, 1, 1, 2], 'the totals add up')
+  t.notMatch(res.body, /国家二级心理咨询师|外聘咨询师|兼职老师/, 'no qualification text and no name')
+  t.equal((await as(app, w.admin, 'GET', '/api/v1/district/tables/staffing')).statusCode, 403, 'a school admin does not read district tables')
+  const xlsx = await as(app, { id: districtUser.id, token: districtToken }, 'GET', '/api/v1/district/export.xlsx')
+  t.equal(xlsx.statusCode, 200)
+  const wb = new ExcelJS.Workbook()
+  await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer)
+  const sheet = wb.getWorksheet('心理教师配备 Staffing')
+  t.ok(sheet, 'the export carries the staffing sheet too')
+  const last = sheet!.getRow(sheet!.rowCount)
+  t.same([1, 2, 3, 4, 5, 7].map((c) => last.getCell(c).value), ['全区合计 District', 1, 2, 1, 52 + 8, '1/2'], 'with the district totals (hours: 40 + 12 + 8)')
+
   await db.insert(staffProfiles).values({ schoolId: big.schoolId, name: '专职老师', employment: 'full_time', trainingYear: 2026 })
   t.equal((await staffingBySchool(db, w.school.districtId)).find((r) => r.schoolId === big.schoolId)!.ruleHolds, true)
 

@@ -39,6 +39,14 @@ if (browserAvailable(t)) {
       await page.getByTestId(`district-${name}`).locator('tbody tr.ant-table-row').first().waitFor()
     }
     t.pass('each of the seven tables is shown in its tab')
+    await page.getByTestId('district-staffing').scrollIntoViewIfNeeded()
+    const staffing = page.getByTestId('staffing-table')
+    await staffing.locator('tbody tr.ant-table-row').first().waitFor()
+    const demoRow = await staffing.locator('tbody tr.ant-table-row').first().innerText()
+    t.match(demoRow, /心安示范学校/, 'the staffing table lists the demo school')
+    t.match(demoRow, /达标/, 'with the staffing rule in words')
+    t.notMatch(await page.getByTestId('district-staffing').innerText(), /外聘|咨询师（示范）|国家二级/, 'counts only: no staff name or qualification')
+    await screenshot(page, 'district-staffing')
   })
 
   await t.test('no student or guardian name anywhere in the page', async (t) => {

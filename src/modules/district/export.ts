@@ -18,6 +18,22 @@ type TalkRow = Record<string, Cell> & { kind: string; windowKey: string }
 interface TalkTable { windows: Array<{ kind: string; windowKey: string; label: string }>; schools: Array<SchoolPart & { rows: TalkRow[] }>; total: TalkRow[] }
 type FlatTable = { schools: Array<SchoolPart & Record<string, Cell>>; total: Record<string, Cell> }
 
+export interface StaffingAnswer {
+  table: 'staffing'
+  year: number
+  generatedAt: string
+  largeSchoolEnrolment: number
+  fullTimeNeeded: number
+  districts: Array<{
+    districtId: string
+    schools: Array<{
+      schoolId: string; code: string; name: string; stage: string
+      fullTime: number; partTime: number; certified: number; trainingHours: number; largeSchool: boolean; ruleHolds: boolean
+    }>
+    total: { schools: number; ruleHolds: number; fullTime: number; partTime: number; certified: number; trainingHours: number }
+  }>
+}
+
 export const SUPPRESSED_MARK = '*'
 
 function out(c: Cell | undefined): string | number {
@@ -35,7 +51,7 @@ function sheet(wb: ExcelJS.Workbook, name: string, header: string[]): ExcelJS.Wo
   return ws
 }
 
-export async function districtWorkbook(results: DistrictTables[]): Promise<Buffer> {
+export async function districtWorkbook(results: DistrictTables[], staffing?: StaffingAnswer): Promise<Buffer> {
   const wb = new ExcelJS.Workbook()
   wb.creator = 'XinAn'
   const first = results[0]
@@ -103,6 +119,17 @@ export async function districtWorkbook(results: DistrictTables[]): Promise<Buffe
     ['sent', 'withReceipt', 'receiptShare', 'closed', 'closedShare', 'medianDaysToReceipt'], (r) => r.tables.referrals as FlatTable)
   flat('危机响应 Crisis', ['应确认 Due', '按时确认 On time', '按时率 % On time'],
     ['due', 'acknowledgedOnTime', 'onTimeShare'], (r) => r.tables['crisis-response'] as FlatTable)
+
+  if (staffing) {
+    const ws = sheet(wb, '心理教师配备 Staffing', ['学校 School', '专职 Full-time', '兼职 Part-time', '持证 Certified',
+      `培训学时 Training hours ${staffing.year}`, `大校（在籍≥${staffing.largeSchoolEnrolment}）Large school`, '配备达标 Rule holds'])
+    const yes = (b: boolean) => (b ? '是 yes' : '否 no')
+    for (const d of staffing.districts) {
+      for (const s of d.schools) ws.addRow([`${s.code} ${s.name}`, s.fullTime, s.partTime, s.certified, s.trainingHours, yes(s.largeSchool), yes(s.ruleHolds)])
+      ws.addRow(['全区合计 District', d.total.fullTime, d.total.partTime, d.total.certified, d.total.trainingHours, '',
+        `${d.total.ruleHolds}/${d.total.schools}`]).font = { bold: true }
+    }
+  }
 
   return Buffer.from(await wb.xlsx.writeBuffer() as unknown as ArrayBuffer)
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ErrorSchema } from '../../lib/schemas.js'
 import { contextOf } from '../../plugins/access.js'
-import { Coverage, Crisis, HomeSchool, Referrals, RiskByYear, RiskCurrent, TalkCompliance } from './schemas.js'
+import { Coverage, Crisis, HomeSchool, Referrals, RiskByYear, RiskCurrent, Staffing, TalkCompliance } from './schemas.js'
 import { createDistrictService } from './service.js'
 import type { TableName } from './tables.js'
 
@@ -38,6 +38,16 @@ const districtRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     }, async (req) => service.table(contextOf(req), t.name))
   }
+
+  app.get('/district/tables/staffing', {
+    config: { access },
+    schema: {
+      tags, security,
+      summary: '心理健康教师基本情况 Psychology staffing per school and whether the staffing rule holds',
+      description: 'Staff counts per school (full-time, part-time, certified, training hours this year), never a name; a large school needs at least one full-time psychology teacher.',
+      response: { 200: Staffing, ...errors },
+    },
+  }, async (req) => service.staffing(contextOf(req)))
 
   app.get('/district/export.xlsx', {
     config: { access: { resource: 'district_stats', action: 'export' } },

@@ -81,3 +81,22 @@ export const Crisis = envelope({
   schools: z.array(z.strictObject({ ...School, ...CrisisRow })),
   total: z.strictObject(CrisisRow),
 })
+
+/**
+ * 心理健康教师基本情况 (issue 10): staff facts, counts per school, never a name or profile.
+ * Not part of the suppression system: no figure here counts students or relates to a
+ * student cell; whether a school is large (enrolment at or above the threshold) is a flag.
+ */
+const StaffingCounts = { fullTime: z.number(), partTime: z.number(), certified: z.number(), trainingHours: z.number() }
+export const Staffing = z.strictObject({
+  table: z.literal('staffing'),
+  year: z.number(),
+  generatedAt: z.string(),
+  largeSchoolEnrolment: z.number(),
+  fullTimeNeeded: z.number(),
+  districts: z.array(z.strictObject({
+    districtId: z.uuid(),
+    schools: z.array(z.strictObject({ ...School, ...StaffingCounts, largeSchool: z.boolean(), ruleHolds: z.boolean() })),
+    total: z.strictObject({ schools: z.number(), ruleHolds: z.number(), ...StaffingCounts }),
+  })),
+})

@@ -7,7 +7,8 @@ import { loadAggregates } from './repository.js'
 import { dayIn, schoolYearWindow } from './school-year.js'
 import { DEFAULT_THRESHOLD } from './suppression.js'
 import { buildDistrictTables, type DistrictTables, type SchoolInfo, type TableName } from './tables.js'
-import { districtWorkbook } from './export.js'
+import { districtWorkbook, type StaffingAnswer } from './export.js'
+import { FULL_TIME_NEEDED, LARGE_SCHOOL_ENROLMENT, staffingBySchool } from '../practices/staffing.js'
 
 const sqlSnapshot = sql`set transaction isolation level repeatable read, read only`
 
@@ -50,8 +51,8 @@ export function createDistrictService(app: FastifyInstance) {
     return value
   }
 
-  /** The caller's schools through the district decision, grouped by district, then the tables. */
-  async function tablesFor(ctx: RequestContext): Promise<{ results: DistrictTables[]; schoolIds: string[] }> {
+  /** The caller's schools through the district decision, grouped by district (sorted). */
+  async function schoolsOf(ctx: RequestContext): Promise<{ byDistrict: Array<[string, SchoolInfo[]]>; schoolIds: string[] }> {
     const { items } = await withActorTx(db, ctx.actor, (tx) => readMany(tx, ctx.decision, {
       sort: [{ field: 'code', dir: 'asc' }], limit: MAX_SCHOOLS, offset: 0,
     }))
@@ -62,8 +63,48 @@ export function createDistrictService(app: FastifyInstance) {
       list.push({ schoolId: String(s.id), code: String(s.code), name: String(s.name), stage: String(s.stage) })
       byDistrict.set(d, list)
     }
-    const results = await Promise.all([...byDistrict].sort(([a], [b]) => a.localeCompare(b)).map(([d, list]) => compute(d, list)))
-    return { results, schoolIds: items.map((s) => String(s.id)) }
+    return { byDistrict: [...byDistrict].sort(([a], [b]) => a.localeCompare(b)), schoolIds: items.map((s) => String(s.id)) }
+  }
+
+  /** The caller's schools, then the joint tables of each district. */
+  async function tablesFor(ctx: RequestContext): Promise<{ results: DistrictTables[]; schoolIds: string[] }> {
+    const { byDistrict, schoolIds } = await schoolsOf(ctx)
+    const results = await Promise.all(byDistrict.map(([d, list]) => compute(d, list)))
+    return { results, schoolIds }
+  }
+
+  /** Staffing per school of the caller's schools; counted as the owner like the tables (across schools). */
+  async function staffingFor(ctx: RequestContext): Promise<{ answer: StaffingAnswer; schoolIds: string[] }> {
+    const { byDistrict, schoolIds } = await schoolsOf(ctx)
+    const year = Number(dayIn(tz).slice(0, 4))
+    const districts = await Promise.all(byDistrict.map(async ([districtId, list]) => {
+      const mine = new Map(list.map((s) => [s.schoolId, s]))
+      const rows = (await staffingBySchool(db, districtId, { year })).filter((r) => mine.has(r.schoolId))
+      const schools = rows.map((r) => {
+        const s = mine.get(r.schoolId)!
+        return {
+          schoolId: r.schoolId, code: s.code, name: s.name, stage: s.stage,
+          fullTime: r.fullTime, partTime: r.partTime, certified: r.certified, trainingHours: r.trainingHours,
+          largeSchool: r.largeSchool, ruleHolds: r.ruleHolds,
+        }
+      })
+      const sum = (k: 'fullTime' | 'partTime' | 'certified' | 'trainingHours') => schools.reduce((n, r) => n + r[k], 0)
+      return {
+        districtId,
+        schools,
+        total: {
+          schools: schools.length, ruleHolds: schools.filter((r) => r.ruleHolds).length,
+          fullTime: sum('fullTime'), partTime: sum('partTime'), certified: sum('certified'), trainingHours: sum('trainingHours'),
+        },
+      }
+    }))
+    return {
+      answer: {
+        table: 'staffing', year, generatedAt: new Date().toISOString(),
+        largeSchoolEnrolment: LARGE_SCHOOL_ENROLMENT, fullTimeNeeded: FULL_TIME_NEEDED, districts,
+      },
+      schoolIds,
+    }
   }
 
   const empty = () => {
@@ -87,9 +128,18 @@ export function createDistrictService(app: FastifyInstance) {
       }
     },
 
+    /** 心理健康教师基本情况 (issue 10): counts and the staffing rule per school. */
+    async staffing(ctx: RequestContext): Promise<StaffingAnswer> {
+      const { answer, schoolIds } = await staffingFor(ctx)
+      await withActorTx(db, ctx.actor, (tx) => audit(tx, ctx, {
+        action: 'R', recordIds: schoolIds, studentIds: [], fieldGroups: [...ctx.decision.readGroups(), 'table:staffing'],
+      }))
+      return answer
+    },
+
     async exportXlsx(ctx: RequestContext): Promise<Buffer> {
-      const { results, schoolIds } = await tablesFor(ctx)
-      const file = await districtWorkbook(results)
+      const [{ results, schoolIds }, { answer }] = await Promise.all([tablesFor(ctx), staffingFor(ctx)])
+      const file = await districtWorkbook(results, answer)
       await withActorTx(db, ctx.actor, (tx) => audit(tx, ctx, {
         action: 'E', recordIds: schoolIds, studentIds: [], fieldGroups: [...ctx.decision.readGroups(), 'table:all'],
       }))

@@ -20,6 +20,17 @@ export const routes = {
   casePlan: (id: string) => `/cases/${id}/plan`,
   caseSessions: (id: string) => `/cases/${id}/sessions`,
   caseEvents: (id: string) => `/cases/${id}/events`,
+  // Writes of the case page (psychology teachers; the policies say which fields).
+  studentCases: (id: string) => `/students/${id}/cases`,
+  caseTransition: (id: string) => `/cases/${id}/transition`,
+  plan: (id: string) => `/plans/${id}`,
+  studentPairings: (id: string) => `/students/${id}/pairings`,
+  pairingEnd: (id: string) => `/pairings/${id}/end`,
+  studentParentContacts: (id: string) => `/students/${id}/parent-contacts`,
+  studentReferrals: (id: string) => `/students/${id}/referrals`,
+  institutions: '/institutions',
+  // (staff accounts for the mentor choice: `users` below, shared with the staff pages)
+  instruments: '/screening/instruments',
 
   alerts: '/peer-alerts',
   alertAck: (id: string) => `/peer-alerts/${id}/acknowledge`,
@@ -39,6 +50,29 @@ export const routes = {
 
   districtTable: (name: string) => `/district/tables/${name}`,
   districtExport: '/district/export.xlsx',
+
+  // Practices from the inspection reports (issue 10).
+  letters: '/letters',
+  letter: (id: string) => `/letters/${id}`,
+  letterReply: (id: string) => `/letters/${id}/reply`,
+  letterAlert: (id: string) => `/letters/${id}/alert`,
+  letterCase: (id: string) => `/letters/${id}/case`,
+  letterDanger: (id: string) => `/letters/${id}/danger`,
+  letterbox: '/letterbox-admin',
+  letterboxRotate: '/letterbox-admin/rotate',
+  letterboxQr: '/letterbox-admin/qr.svg',
+  barometer: '/barometer',
+  barometerSettings: '/barometer/settings',
+  barometerTrend: (classId: string) => `/barometer/classes/${classId}/trend`,
+  roomSettings: '/counselling-room/settings',
+  roomVisits: '/counselling-room/visits',
+  roomVisit: (id: string) => `/counselling-room/visits/${id}`,
+  roomSessions: '/counselling-room/sessions',
+  roomSession: (id: string) => `/counselling-room/sessions/${id}`,
+  roomSummary: '/counselling-room/summary',
+  staffProfiles: '/staff-profiles',
+  staffProfile: (id: string) => `/staff-profiles/${id}`,
+  users: '/users',
 }
 
 /**

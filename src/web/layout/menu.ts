@@ -15,12 +15,22 @@ const MENUS: Array<[role: string, entries: MenuEntry[]]> = [
     { path: '/psych', label: 'nav.psych' },
     { path: '/students', label: 'nav.students' },
     { path: '/campaigns', label: 'nav.campaigns' },
+    { path: '/letters', label: 'nav.letters' },
+    { path: '/barometer-trend', label: 'nav.barometerTrend' },
+    { path: '/room', label: 'nav.room' },
   ]],
-  ['homeroom_teacher', [{ path: '/my-class', label: 'nav.myClass' }]],
+  ['homeroom_teacher', [{ path: '/my-class', label: 'nav.myClass' }, { path: '/barometer', label: 'nav.barometer' }]],
   ['mentor', [{ path: '/mentor', label: 'nav.mentor' }]],
-  ['peer_monitor', [{ path: '/monitor', label: 'nav.monitor' }]],
+  ['peer_monitor', [{ path: '/monitor', label: 'nav.monitor' }, { path: '/barometer', label: 'nav.barometer' }]],
   ['district_staff', [{ path: '/district', label: 'nav.district' }]],
-  ['school_admin', [{ path: '/students', label: 'nav.roster' }]],
+  // The school admin: the roster first (their home), then the school's staffing facts, the
+  // counselling room's counts for an inspection and the letter box's settings — no case work.
+  ['school_admin', [
+    { path: '/students', label: 'nav.roster' },
+    { path: '/staff', label: 'nav.staff' },
+    { path: '/room-summary', label: 'nav.roomSummary' },
+    { path: '/box-settings', label: 'nav.boxSettings' },
+  ]],
 ]
 
 export function menuFor(roles: readonly string[]): MenuEntry[] {

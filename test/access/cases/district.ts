@@ -17,7 +17,7 @@ const tableCase = (url: string): RouteCase => ({
   },
 })
 
-const tables = ['risk-current', 'risk-by-year', 'screening-coverage', 'talk-compliance', 'home-school-activities', 'referrals', 'crisis-response']
+const tables = ['risk-current', 'risk-by-year', 'screening-coverage', 'talk-compliance', 'home-school-activities', 'referrals', 'crisis-response', 'staffing']
 
 export const districtCases: Catalogue = {
   ...Object.fromEntries(tables.map((name) => [`GET /api/v1/district/tables/${name}`, tableCase(`/api/v1/district/tables/${name}`)])),

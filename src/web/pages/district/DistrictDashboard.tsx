@@ -1,6 +1,6 @@
 import { useMemo, useState, type ReactNode } from 'react'
 import { App, Button, Card, Table, Tabs, Tag, Tooltip, Typography } from 'antd'
-import { DownloadOutlined, EyeInvisibleOutlined } from '@ant-design/icons'
+import { CheckCircleOutlined, CloseCircleOutlined, DownloadOutlined, EyeInvisibleOutlined } from '@ant-design/icons'
 import { useI18n } from '../../i18n'
 import type { MessageKey } from '../../i18n/messages'
 import { useApi, type Loaded } from '../../api/hooks'
@@ -32,6 +32,50 @@ type Coverage = Envelope<{ schools: Array<School & { rows: Array<CoverageRow & {
 type TalkRow = { kind: string; windowKey: string; total: Cell; done: Cell; doneLate: Cell; overdue: Cell; open: Cell; onTimeRate: Cell }
 type Talks = Envelope<{ statuses: Label[]; windows: Array<{ kind: string; windowKey: string; label: string }>; schools: Array<School & { rows: TalkRow[] }>; total: TalkRow[] }>
 type Flat = Envelope<{ schools: Array<School & Record<string, Cell>>; total: Record<string, Cell> }>
+
+interface StaffingRow { schoolId: string; code: string; name: string; fullTime: number; partTime: number; certified: number; trainingHours: number; largeSchool: boolean; ruleHolds: boolean }
+interface Staffing {
+  year: number; generatedAt: string; largeSchoolEnrolment: number; fullTimeNeeded: number
+  districts: Array<{ districtId: string; schools: StaffingRow[]; total: { schools: number; ruleHolds: number; fullTime: number; partTime: number; certified: number; trainingHours: number } }>
+}
+
+/** 心理健康教师配备 (issue 10): staff counts, not student cells, so nothing is withheld; the rule as icon and words. */
+function StaffingCard({ loaded }: { loaded: Loaded<Staffing> }) {
+  const { t, locale } = useI18n()
+  const rule = (ok: boolean) => (ok
+    ? <Tag color="success" icon={<CheckCircleOutlined aria-hidden />}>{t('district.s.holds')}</Tag>
+    : <Tag color="error" icon={<CloseCircleOutlined aria-hidden />}>{t('district.s.fails')}</Tag>)
+  return (
+    <Card title={<h2 className="xa-card-title">{t('district.t.staffing')}</h2>} data-testid="district-staffing">
+      <Section loaded={loaded} route={`GET /api/v1${routes.districtTable('staffing')}`}>
+        {(d) => (
+          <div className="xa-stack">
+            <Typography.Text type="secondary">{t('district.staffingNote', { n: d.largeSchoolEnrolment, need: d.fullTimeNeeded, year: d.year })}</Typography.Text>
+            {d.districts.map((dist) => (
+              <Table<StaffingRow & { key: string; strong?: boolean; ruleText?: string }> key={dist.districtId} size="small" bordered pagination={false} scroll={{ x: 'max-content' }}
+                rowKey="key" data-testid="staffing-table" rowClassName={(r) => (r.strong ? 'xa-strong-row' : '')}
+                dataSource={[
+                  ...dist.schools.map((s) => ({ ...s, key: s.schoolId })),
+                  { key: 'total', schoolId: '', code: '', name: t('district.c.districtTotal'), strong: true, largeSchool: false, ruleHolds: true,
+                    fullTime: dist.total.fullTime, partTime: dist.total.partTime, certified: dist.total.certified, trainingHours: dist.total.trainingHours,
+                    ruleText: `${dist.total.ruleHolds}/${dist.total.schools}` },
+                ]}
+                columns={[
+                  { key: 'school', title: t('district.c.school'), dataIndex: 'name' },
+                  ...(['fullTime', 'partTime', 'certified', 'trainingHours'] as const).map((k) => ({
+                    key: k, title: t(`district.s.${k}` as MessageKey), align: 'right' as const, render: (_: unknown, r: StaffingRow) => <span className="xa-num">{r[k]}</span>,
+                  })),
+                  { key: 'large', title: t('district.s.largeSchool'), render: (_: unknown, r: StaffingRow & { strong?: boolean }) => (r.strong ? '' : r.largeSchool ? t('district.s.yes') : t('district.s.no')) },
+                  { key: 'rule', title: t('district.s.ruleHolds'), render: (_: unknown, r: StaffingRow & { ruleText?: string }) => r.ruleText ?? rule(r.ruleHolds) },
+                ]} />
+            ))}
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>{formatDateTime(d.generatedAt, locale)}</Typography.Text>
+          </div>
+        )}
+      </Section>
+    </Card>
+  )
+}
 
 const RISK_COLOURS: Record<string, string> = { 红: '#cf1322', 橙: '#d46b08', 黄: '#d4b106', 绿: '#389e0d' }
 
@@ -152,6 +196,7 @@ export default function DistrictDashboard() {
   const activities = useApi<Flat>(routes.districtTable('home-school-activities'))
   const referrals = useApi<Flat>(routes.districtTable('referrals'))
   const crisis = useApi<Flat>(routes.districtTable('crisis-response'))
+  const staffing = useApi<Staffing>(routes.districtTable('staffing'))
   const lbl = (l: { labelZh: string; labelEn: string }) => (locale === 'en' ? l.labelEn : l.labelZh)
   const c = (k: string) => ({ key: k, title: t(`district.c.${k}` as MessageKey) })
 
@@ -252,6 +297,7 @@ export default function DistrictDashboard() {
       </TableCard>
           ) },
       ]} />
+      <StaffingCard loaded={staffing} />
     </div>
   )
 }

@@ -1,4 +1,6 @@
-import { Typography } from 'antd'
+import { useState } from 'react'
+import { Button, Space, Typography } from 'antd'
+import { PlusOutlined } from '@ant-design/icons'
 import { Link, useNavigate } from 'react-router'
 import { useI18n } from '../../i18n'
 import { useApi } from '../../api/hooks'
@@ -6,14 +8,20 @@ import type { Page } from '../../api/client'
 import { routes } from '../../api/routes'
 import { Section } from '../../components/common'
 import { RecordTable, type Row } from '../../components/records'
+import { CampaignDialog } from './CampaignForm'
 
 export default function Campaigns() {
   const { t } = useI18n()
   const navigate = useNavigate()
   const campaigns = useApi<Page<Row>>(routes.campaigns, { limit: 100 })
+  const [creating, setCreating] = useState(false)
   return (
     <div className="xa-stack">
       <Typography.Title level={1} className="xa-page-title" style={{ fontSize: 22 }}>{t('campaign.title')}</Typography.Title>
+      <Space wrap>
+        <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => setCreating(true)} data-testid="new-campaign">{t('campaignForm.new')}</Button>
+      </Space>
+      <CampaignDialog open={creating} onClose={() => setCreating(false)} onDone={campaigns.reload} />
       <Section loaded={campaigns} route={`GET /api/v1${routes.campaigns}`} empty={(p) => p.items.length === 0}>
         {(page) => (
           <RecordTable data-testid="campaign-list" rows={page.items} order={['name', 'schoolYear', 'gradeLevels', 'startDate', 'endDate', 'status']}

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { Button, Card, Empty, Space, Tabs, Tag, Timeline, Typography } from 'antd'
-import { PrinterOutlined } from '@ant-design/icons'
+import { PlusOutlined, PrinterOutlined } from '@ant-design/icons'
 import { Link, useParams } from 'react-router'
 import { useI18n } from '../../i18n'
 import type { MessageKey } from '../../i18n/messages'
@@ -9,6 +9,8 @@ import type { Page } from '../../api/client'
 import { Fields, formatDateTime, Section } from '../../components/common'
 import { RecordTable, useClassNames, type Row } from '../../components/records'
 import { SixSteps } from '../../components/SixSteps'
+import { useAuth } from '../../api/session'
+import { OpenCaseDialog } from './OpenCaseDialog'
 
 interface TimelineItem {
   kind: string
@@ -59,6 +61,9 @@ export default function StudentArchive() {
   const { id = '' } = useParams()
   const { t, label, locale } = useI18n()
   const [tab, setTab] = useState('timeline')
+  const [opening, setOpening] = useState(false)
+  // Only psychology teachers open cases (the school admin reaches this page from the roster).
+  const canOpenCase = useAuth().roles.includes('psych_teacher')
   const archive = useApi<Archive>(`/students/${id}/archive`)
   const guardians = useApi<Page<Row>>(tab === 'basic' ? `/students/${id}/guardians` : null)
   const classNames = useClassNames()
@@ -76,6 +81,12 @@ export default function StudentArchive() {
               {t('archive.title')}：{title || '—'}
               {typeof student.classId === 'string' && classNames.get(student.classId) && <Tag style={{ marginLeft: 8 }}>{classNames.get(student.classId)}</Tag>}
             </Typography.Title>
+            {canOpenCase && (
+              <Space wrap>
+                <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => setOpening(true)} data-testid="open-case">{t('caseForm.openCase')}</Button>
+                <OpenCaseDialog studentId={id} open={opening} onClose={() => setOpening(false)} />
+              </Space>
+            )}
             <Card><SixSteps counts={counts} /></Card>
             <Tabs
               activeKey={tab}

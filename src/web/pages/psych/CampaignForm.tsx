@@ -1,0 +1,60 @@
+import { DatePicker, Form, Input, Select } from 'antd'
+import dayjs, { type Dayjs } from 'dayjs'
+import { useI18n } from '../../i18n'
+import { useApi } from '../../api/hooks'
+import { api, type Page } from '../../api/client'
+import { routes } from '../../api/routes'
+import { FormDialog, isoDay, useRequired } from '../../components/forms'
+import type { Row } from '../../components/records'
+
+/** 小学高年级 (4) to 高三 (12), as the API takes them. */
+const GRADES = [4, 5, 6, 7, 8, 9, 10, 11, 12] as const
+const STATUSES = ['planned', 'open', 'closed'] as const
+
+interface Values { name: string; schoolYear: string; instrumentIds: string[]; gradeLevels: number[]; range: [Dayjs, Dayjs]; status: string }
+
+/** The school year a date falls in: from September (2026-09 → 2026-2027). */
+function schoolYearOf(d: Dayjs): string {
+  const start = d.month() >= 8 ? d.year() : d.year() - 1
+  return `${start}-${start + 1}`
+}
+
+/** 新建测评活动: instruments from the school's list, grades, the window and the status. */
+export function CampaignDialog({ open, onClose, onDone }: { open: boolean; onClose: () => void; onDone: () => void }) {
+  const { t, label, locale } = useI18n()
+  const required = useRequired()
+  const instruments = useApi<Page<Row>>(open ? routes.instruments : null, { limit: 100 })
+  const today = dayjs()
+  return (
+    <FormDialog<Values> open={open} onClose={onClose} onDone={onDone} testId="campaign-dialog" title={t('campaignForm.new')} width={640}
+      initialValues={{ schoolYear: schoolYearOf(today), range: [today, today.add(30, 'day')], status: 'planned', gradeLevels: [] }}
+      onSubmit={(v) => api(routes.campaigns, {
+        method: 'POST',
+        body: {
+          name: v.name.trim(), schoolYear: v.schoolYear.trim(), instrumentIds: v.instrumentIds, gradeLevels: v.gradeLevels,
+          startDate: isoDay(v.range[0]), endDate: isoDay(v.range[1]), status: v.status,
+        },
+      })}>
+      <Form.Item name="name" label={t('campaignForm.name')} rules={required(t('campaignForm.name'))}>
+        <Input maxLength={100} />
+      </Form.Item>
+      <Form.Item name="schoolYear" label={t('field.schoolYear')} extra={t('campaignForm.schoolYearHelp')}
+        rules={[...required(t('field.schoolYear')), { pattern: /^\d{4}-\d{4}$/, message: t('campaignForm.schoolYearHelp') }]}>
+        <Input maxLength={9} />
+      </Form.Item>
+      <Form.Item name="instrumentIds" label={t('campaignForm.instruments')} rules={required(t('campaignForm.instruments'))}>
+        <Select mode="multiple" loading={instruments.loading} showSearch={{ optionFilterProp: 'label' }}
+          options={(instruments.data?.items ?? []).map((i) => ({ value: String(i.id), label: `${String(locale === 'en' ? i.nameEn ?? i.code : i.nameZh ?? i.code)} (${String(i.code)})` }))} />
+      </Form.Item>
+      <Form.Item name="gradeLevels" label={t('field.gradeLevels')} rules={required(t('field.gradeLevels'))}>
+        <Select mode="multiple" options={GRADES.map((g) => ({ value: g, label: t('campaignForm.grade', { n: g }) }))} />
+      </Form.Item>
+      <Form.Item name="range" label={t('campaignForm.window')} rules={required(t('campaignForm.window'))}>
+        <DatePicker.RangePicker style={{ width: '100%' }} />
+      </Form.Item>
+      <Form.Item name="status" label={t('field.status')}>
+        <Select options={STATUSES.map((s) => ({ value: s, label: label('campaignStatus', s) }))} />
+      </Form.Item>
+    </FormDialog>
+  )
+}

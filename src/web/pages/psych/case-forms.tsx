@@ -1,0 +1,136 @@
+import { DatePicker, Form, Input, InputNumber, Select } from 'antd'
+import dayjs, { type Dayjs } from 'dayjs'
+import { useI18n } from '../../i18n'
+import { api } from '../../api/client'
+import { routes } from '../../api/routes'
+import { compact, FormDialog, isoDay, noFuture, useRequired } from '../../components/forms'
+import type { Row } from '../../components/records'
+
+/**
+ * The psychology teacher's writes on the case itself: the intervention plan, a counselling
+ * session, the risk level and the case's state. Each dialog sends only what the request
+ * schema names; the server checks the policy's writable fields and the case's state.
+ */
+
+const RISKS = ['red', 'orange', 'yellow', 'green'] as const
+
+/** Mirrors the server's state machine (src/modules/cases/states.ts) only to offer sensible choices; the server decides. */
+const NEXT_STATES: Record<string, string[]> = {
+  open: ['intervening', 'closed'],
+  intervening: ['monitoring', 'closed'],
+  monitoring: ['intervening', 'closed'],
+  closed: ['open'],
+}
+
+interface DialogProps { open: boolean; onClose: () => void; onDone: () => void }
+
+function useRiskOptions() {
+  const { label } = useI18n()
+  return RISKS.map((r) => ({ value: r, label: label('risk', r) }))
+}
+
+interface PlanValues { goals: string; measures: string; reviewDate: Dayjs }
+
+/** 干预计划: written once per case (POST), then updated (PATCH /plans/:id). */
+export function PlanDialog({ caseId, plan, ...p }: DialogProps & { caseId: string; plan: Row | undefined }) {
+  const { t } = useI18n()
+  const required = useRequired()
+  const initial: Partial<PlanValues> = plan
+    ? { goals: String(plan.goals ?? ''), measures: String(plan.measures ?? ''), reviewDate: plan.reviewDate ? dayjs(String(plan.reviewDate)) : undefined }
+    : { reviewDate: dayjs().add(30, 'day') }
+  return (
+    <FormDialog<PlanValues> {...p} testId="plan-dialog" title={plan ? t('caseForm.editPlan') : t('caseForm.writePlan')} initialValues={initial} width={640}
+      onSubmit={(v) => {
+        const body = { goals: v.goals.trim(), measures: v.measures.trim(), reviewDate: isoDay(v.reviewDate) }
+        return plan?.id
+          ? api(routes.plan(String(plan.id)), { method: 'PATCH', body })
+          : api(routes.casePlan(caseId), { method: 'POST', body })
+      }}>
+      <Form.Item name="goals" label={t('field.goals')} rules={required(t('field.goals'))}>
+        <Input.TextArea rows={3} maxLength={4000} showCount />
+      </Form.Item>
+      <Form.Item name="measures" label={t('field.measures')} rules={required(t('field.measures'))}>
+        <Input.TextArea rows={4} maxLength={4000} showCount />
+      </Form.Item>
+      <Form.Item name="reviewDate" label={t('field.reviewDate')} rules={required(t('field.reviewDate'))}>
+        <DatePicker style={{ width: '100%' }} />
+      </Form.Item>
+    </FormDialog>
+  )
+}
+
+interface SessionValues { kind: string; sessionDate: Dayjs; durationMin: number; notes?: string; reassessedRisk?: string; reassessmentScore?: number }
+
+/** 辅导记录: an individual or group session with an optional re-assessment. */
+export function SessionDialog({ caseId, ...p }: DialogProps & { caseId: string }) {
+  const { t } = useI18n()
+  const required = useRequired()
+  const risks = useRiskOptions()
+  return (
+    <FormDialog<SessionValues> {...p} testId="session-dialog" title={t('caseForm.addSession')} width={640}
+      initialValues={{ kind: 'individual', sessionDate: dayjs(), durationMin: 45 }}
+      onSubmit={(v) => api(routes.caseSessions(caseId), {
+        method: 'POST',
+        body: { kind: v.kind, sessionDate: isoDay(v.sessionDate), durationMin: v.durationMin, ...compact({ notes: v.notes, reassessedRisk: v.reassessedRisk, reassessmentScore: v.reassessmentScore }) },
+      })}>
+      <Form.Item name="kind" label={t('field.kind')} rules={required(t('field.kind'))}>
+        <Select options={['individual', 'group'].map((k) => ({ value: k, label: t(`sessionKind.${k}` as 'sessionKind.individual') }))} />
+      </Form.Item>
+      <Form.Item name="sessionDate" label={t('field.sessionDate')} rules={required(t('field.sessionDate'))}>
+        <DatePicker style={{ width: '100%' }} disabledDate={noFuture} />
+      </Form.Item>
+      <Form.Item name="durationMin" label={t('field.durationMin')} rules={required(t('field.durationMin'))}>
+        <InputNumber min={5} max={480} step={5} style={{ width: '100%' }} />
+      </Form.Item>
+      <Form.Item name="notes" label={t('field.notes')} extra={t('caseForm.notesHelp')}>
+        <Input.TextArea rows={4} maxLength={20000} />
+      </Form.Item>
+      <Form.Item name="reassessedRisk" label={t('field.reassessedRisk')}>
+        <Select allowClear options={risks} />
+      </Form.Item>
+      <Form.Item name="reassessmentScore" label={t('field.reassessmentScore')}>
+        <InputNumber min={0} max={1000} style={{ width: '100%' }} />
+      </Form.Item>
+    </FormDialog>
+  )
+}
+
+interface RiskValues { riskLevel: string; reason: string }
+
+/** 调整风险等级: a risk change always carries its reason (kept in the case's history). */
+export function RiskDialog({ kase, ...p }: DialogProps & { kase: Row }) {
+  const { t } = useI18n()
+  const required = useRequired()
+  const risks = useRiskOptions()
+  return (
+    <FormDialog<RiskValues> {...p} testId="risk-dialog" title={t('caseForm.changeRisk')} initialValues={{ riskLevel: String(kase.riskLevel ?? '') || undefined }}
+      onSubmit={(v) => api(routes.kase(String(kase.id)), { method: 'PATCH', body: { riskLevel: v.riskLevel, reason: v.reason.trim() } })}>
+      <Form.Item name="riskLevel" label={t('field.riskLevel')} rules={required(t('field.riskLevel'))}>
+        <Select options={risks} />
+      </Form.Item>
+      <Form.Item name="reason" label={t('field.reason')} rules={required(t('field.reason'))}>
+        <Input.TextArea rows={3} maxLength={2000} showCount />
+      </Form.Item>
+    </FormDialog>
+  )
+}
+
+interface TransitionValues { to: string; reason: string }
+
+/** 个案状态变更: open → intervening → monitoring → closed (or reopen), always with a reason. */
+export function TransitionDialog({ kase, ...p }: DialogProps & { kase: Row }) {
+  const { t, label } = useI18n()
+  const required = useRequired()
+  const next = NEXT_STATES[String(kase.state)] ?? []
+  return (
+    <FormDialog<TransitionValues> {...p} testId="transition-dialog" title={t('caseForm.transition')} initialValues={{ to: next[0] }}
+      onSubmit={(v) => api(routes.caseTransition(String(kase.id)), { method: 'POST', body: { to: v.to, reason: v.reason.trim() } })}>
+      <Form.Item name="to" label={t('caseForm.toState')} rules={required(t('caseForm.toState'))}>
+        <Select options={next.map((s) => ({ value: s, label: label('caseState', s) }))} />
+      </Form.Item>
+      <Form.Item name="reason" label={t('field.reason')} rules={required(t('field.reason'))} extra={t('caseForm.reasonHelp')}>
+        <Input.TextArea rows={3} maxLength={2000} showCount />
+      </Form.Item>
+    </FormDialog>
+  )
+}

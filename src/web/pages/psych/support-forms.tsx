@@ -1,0 +1,234 @@
+import { useState } from 'react'
+import { App, Button, Checkbox, DatePicker, Form, Input, Select, Space } from 'antd'
+import { CheckOutlined, PlusOutlined } from '@ant-design/icons'
+import dayjs, { type Dayjs } from 'dayjs'
+import { useI18n } from '../../i18n'
+import { api, ApiError } from '../../api/client'
+import { routes } from '../../api/routes'
+import { compact, FormDialog, isoDay, noFuture, noPast, useRequired } from '../../components/forms'
+import type { Row } from '../../components/records'
+
+/**
+ * The steps around a case: 师生结对 (a mentor teacher for the pupil), 家校协同 (a contact with
+ * the parents, or that they were deliberately not told), 及时转介 (a referral to an
+ * institution of the school's directory), and the acknowledgement of a crisis event.
+ */
+
+interface DialogProps { open: boolean; onClose: () => void; onDone: () => void }
+
+const FREQUENCIES = ['weekly', 'biweekly', 'monthly'] as const
+const CHANNELS = ['phone', 'meeting', 'home_visit', 'online'] as const
+const CONSENTS = ['given', 'refused', 'not_asked'] as const
+const INSTITUTION_KINDS = ['hospital_psychiatry', 'mental_health_centre', 'counselling_centre', 'other'] as const
+
+/** A user as a choice: display name with the user name (two teachers may share a name). */
+export const userLabel = (u: Row) => [u.displayName, u.username ? `(${String(u.username)})` : ''].filter(Boolean).join(' ')
+export const institutionLabel = (i: Row) => [i.name, i.department].filter(Boolean).join(' · ')
+
+interface PairingValues { mentorId: string; purpose: string; frequency: string; guidance?: string; startDate?: Dayjs; plannedEndDate?: Dayjs }
+
+/**
+ * 新建结对. The choice lists the school's active staff accounts (GET /users, names only for
+ * psychology teachers); the server accepts only a teacher (psychology, homeroom, mentor or
+ * school admin) and says so otherwise.
+ */
+export function PairingDialog({ studentId, users, ...p }: DialogProps & { studentId: string; users: Row[] }) {
+  const { t } = useI18n()
+  const required = useRequired()
+  return (
+    <FormDialog<PairingValues> {...p} testId="pairing-dialog" title={t('caseForm.newPairing')} width={640}
+      initialValues={{ frequency: 'weekly', startDate: dayjs() }}
+      onSubmit={(v) => api(routes.studentPairings(studentId), {
+        method: 'POST',
+        body: { mentorId: v.mentorId, purpose: v.purpose.trim(), ...compact({ frequency: v.frequency, guidance: v.guidance, startDate: isoDay(v.startDate), plannedEndDate: isoDay(v.plannedEndDate) }) },
+      })}>
+      <Form.Item name="mentorId" label={t('field.mentorId')} rules={required(t('field.mentorId'))} extra={t('caseForm.mentorHelp')}>
+        <Select showSearch={{ optionFilterProp: 'label' }} options={users.map((u) => ({ value: String(u.id), label: userLabel(u) }))} />
+      </Form.Item>
+      <Form.Item name="purpose" label={t('field.purpose')} rules={required(t('field.purpose'))}>
+        <Input maxLength={200} />
+      </Form.Item>
+      <Form.Item name="frequency" label={t('field.frequency')}>
+        <Select options={FREQUENCIES.map((f) => ({ value: f, label: t(`frequency.${f}`) }))} />
+      </Form.Item>
+      <Form.Item name="guidance" label={t('field.guidance')} extra={t('caseForm.guidanceHelp')}>
+        <Input.TextArea rows={3} maxLength={2000} showCount />
+      </Form.Item>
+      <Space wrap size="large">
+        <Form.Item name="startDate" label={t('field.startDate')}><DatePicker /></Form.Item>
+        <Form.Item name="plannedEndDate" label={t('field.plannedEndDate')}><DatePicker disabledDate={noPast} /></Form.Item>
+      </Space>
+    </FormDialog>
+  )
+}
+
+/** 结束结对: the mentor's access ends with their next request. */
+export function EndPairingDialog({ pairingId, ...p }: DialogProps & { pairingId: string }) {
+  const { t } = useI18n()
+  return (
+    <FormDialog<{ endedReason?: string }> {...p} testId="end-pairing-dialog" title={t('caseForm.endPairing')} submitText={t('caseForm.endPairing')}
+      onSubmit={(v) => api(routes.pairingEnd(pairingId), { method: 'POST', body: compact({ endedReason: v.endedReason }) })}>
+      <Form.Item name="endedReason" label={t('field.endedReason')}>
+        <Input maxLength={200} />
+      </Form.Item>
+    </FormDialog>
+  )
+}
+
+interface ContactValues {
+  notTold?: boolean
+  notToldReason?: string
+  channel?: string
+  guardianId?: string
+  contactDate: Dayjs
+  content?: string
+  outcome?: string
+  referralConsent?: string
+}
+
+/** 家校沟通记录: how and when the parents were contacted, or why they were deliberately not told. */
+export function ParentContactDialog({ studentId, caseId, guardians, ...p }: DialogProps & { studentId: string; caseId: string; guardians: Row[] }) {
+  const { t, label } = useI18n()
+  const required = useRequired()
+  return (
+    <FormDialog<ContactValues> {...p} testId="contact-dialog" title={t('caseForm.logContact')} width={640}
+      initialValues={{ channel: 'phone', contactDate: dayjs() }}
+      onSubmit={(v) => api(routes.studentParentContacts(studentId), {
+        method: 'POST',
+        body: v.notTold
+          ? { caseId, notTold: true, ...compact({ notToldReason: v.notToldReason, contactDate: isoDay(v.contactDate) }) }
+          : { caseId, ...compact({ channel: v.channel, guardianId: v.guardianId, contactDate: isoDay(v.contactDate), content: v.content, outcome: v.outcome, referralConsent: v.referralConsent }) },
+      })}>
+      <Form.Item name="notTold" valuePropName="checked">
+        <Checkbox>{t('caseForm.notTold')}</Checkbox>
+      </Form.Item>
+      <Form.Item name="contactDate" label={t('field.contactDate')} rules={required(t('field.contactDate'))}>
+        <DatePicker style={{ width: '100%' }} disabledDate={noFuture} />
+      </Form.Item>
+      <Form.Item noStyle shouldUpdate={(a, b) => a.notTold !== b.notTold}>
+        {({ getFieldValue }) => getFieldValue('notTold') ? (
+          <Form.Item name="notToldReason" label={t('field.notToldReason')} rules={required(t('field.notToldReason'))} extra={t('caseForm.notToldHelp')}>
+            <Input.TextArea rows={3} maxLength={500} showCount />
+          </Form.Item>
+        ) : (
+          <>
+            <Form.Item name="channel" label={t('field.channel')} rules={required(t('field.channel'))}>
+              <Select options={CHANNELS.map((c) => ({ value: c, label: label('contactChannel', c) }))} />
+            </Form.Item>
+            {guardians.length > 0 && (
+              <Form.Item name="guardianId" label={t('field.guardianId')}>
+                <Select allowClear options={guardians.map((g) => ({ value: String(g.id), label: [g.name, g.relation].filter(Boolean).join(' · ') }))} />
+              </Form.Item>
+            )}
+            <Form.Item name="content" label={t('field.content')}>
+              <Input.TextArea rows={3} maxLength={2000} showCount />
+            </Form.Item>
+            <Form.Item name="outcome" label={t('field.outcome')}>
+              <Input.TextArea rows={2} maxLength={1000} />
+            </Form.Item>
+            <Form.Item name="referralConsent" label={t('field.referralConsent')}>
+              <Select allowClear options={CONSENTS.map((c) => ({ value: c, label: label('referralConsent', c) }))} />
+            </Form.Item>
+          </>
+        )}
+      </Form.Item>
+    </FormDialog>
+  )
+}
+
+interface InstitutionValues { name: string; kind: string; department?: string; contactPhone?: string; address?: string }
+
+/** 新增转介机构: the school's directory grows from the referral dialog when the institution is missing. */
+function InstitutionDialog({ onCreated, ...p }: Omit<DialogProps, 'onDone'> & { onCreated: (i: Row) => void }) {
+  const { t, label } = useI18n()
+  const required = useRequired()
+  return (
+    <FormDialog<InstitutionValues> {...p} testId="institution-dialog" title={t('caseForm.newInstitution')} initialValues={{ kind: 'hospital_psychiatry' }}
+      onSubmit={(v) => api<Row>(routes.institutions, { method: 'POST', body: { name: v.name.trim(), kind: v.kind, ...compact({ department: v.department, contactPhone: v.contactPhone, address: v.address }) } })}
+      onDone={(r) => onCreated(r as Row)}>
+      <Form.Item name="name" label={t('caseForm.institutionName')} rules={required(t('caseForm.institutionName'))}><Input maxLength={100} /></Form.Item>
+      <Form.Item name="kind" label={t('field.kind')} rules={required(t('field.kind'))}>
+        <Select options={INSTITUTION_KINDS.map((k) => ({ value: k, label: label('institutionKind', k) }))} />
+      </Form.Item>
+      <Form.Item name="department" label={t('field.department')}><Input maxLength={100} /></Form.Item>
+      <Form.Item name="contactPhone" label={t('field.contactPhone')}><Input maxLength={24} inputMode="tel" /></Form.Item>
+      <Form.Item name="address" label={t('field.address')}><Input maxLength={200} /></Form.Item>
+    </FormDialog>
+  )
+}
+
+/** The "new institution" button beside the choice: the new one is chosen at once. */
+function InstitutionAdder({ onAdded }: { onAdded: () => void }) {
+  const { t } = useI18n()
+  const form = Form.useFormInstance<ReferralValues>()
+  const [adding, setAdding] = useState(false)
+  return (
+    <>
+      <Button icon={<PlusOutlined aria-hidden />} onClick={() => setAdding(true)}>{t('caseForm.newInstitution')}</Button>
+      <InstitutionDialog open={adding} onClose={() => setAdding(false)}
+        onCreated={(i) => { onAdded(); form.setFieldsValue({ institutionId: String(i.id) }) }} />
+    </>
+  )
+}
+
+interface ReferralValues { institutionId: string; reason: string; followUpDate: Dayjs }
+
+/** 拟转介: to an institution of the directory; the printable form is linked from the list once it exists. */
+export function ReferralDialog({ studentId, caseId, institutions, onInstitutionAdded, ...p }: DialogProps & {
+  studentId: string
+  caseId: string
+  institutions: Row[]
+  onInstitutionAdded: () => void
+}) {
+  const { t } = useI18n()
+  const required = useRequired()
+  return (
+    <FormDialog<ReferralValues> {...p} testId="referral-dialog" title={t('caseForm.newReferral')} width={640}
+      initialValues={{ followUpDate: dayjs().add(14, 'day') }}
+      onSubmit={(v) => api(routes.studentReferrals(studentId), {
+        method: 'POST',
+        body: { institutionId: v.institutionId, reason: v.reason.trim(), followUpDate: isoDay(v.followUpDate), caseId },
+      })}>
+      <Form.Item label={t('field.institutionId')} required htmlFor="referral-institution">
+        <Space.Compact style={{ width: '100%' }}>
+          <Form.Item name="institutionId" noStyle rules={required(t('field.institutionId'))}>
+            <Select showSearch={{ optionFilterProp: 'label' }} id="referral-institution" style={{ width: '100%' }}
+              notFoundContent={t('caseForm.noInstitutions')}
+              options={institutions.map((i) => ({ value: String(i.id), label: institutionLabel(i) }))} />
+          </Form.Item>
+          <InstitutionAdder onAdded={onInstitutionAdded} />
+        </Space.Compact>
+      </Form.Item>
+      <Form.Item name="reason" label={t('field.reason')} rules={required(t('field.reason'))} extra={t('caseForm.referralReasonHelp')}>
+        <Input.TextArea rows={3} maxLength={1000} showCount />
+      </Form.Item>
+      <Form.Item name="followUpDate" label={t('field.followUpDate')} rules={required(t('field.followUpDate'))}>
+        <DatePicker style={{ width: '100%' }} disabledDate={noPast} />
+      </Form.Item>
+    </FormDialog>
+  )
+}
+
+/** 确认接收 a crisis event: stops its escalation. A refusal is shown with its code. */
+export function AcknowledgeButton({ path, onDone, what }: { path: string; onDone: () => void; what: string }) {
+  const { t } = useI18n()
+  const { message } = App.useApp()
+  const [busy, setBusy] = useState(false)
+  return (
+    <Button size="small" type="primary" icon={<CheckOutlined aria-hidden />} loading={busy} aria-label={`${t('psych.acknowledge')}: ${what}`}
+      onClick={async () => {
+        setBusy(true)
+        try {
+          await api(path, { method: 'POST', body: {} })
+          message.success(t('psych.acknowledged'))
+          onDone()
+        } catch (e) {
+          message.error(e instanceof ApiError ? `${e.message} (${e.code})` : String(e))
+        } finally {
+          setBusy(false)
+        }
+      }}>
+      {t('psych.acknowledge')}
+    </Button>
+  )
+}
