@@ -209,6 +209,80 @@ export function ReferralDialog({ studentId, caseId, institutions, onInstitutionA
   )
 }
 
+/** Mirrors the server's referral loop (referral-rules.ts) only to offer the possible next steps; the server decides. */
+export const REFERRAL_NEXT: Record<string, string[]> = {
+  proposed: ['consented', 'withdrawn'],
+  consented: ['sent', 'withdrawn'],
+  sent: ['received'],
+  received: ['feedback'],
+  feedback: ['reassessed'],
+  reassessed: ['closed'],
+}
+/** The server prints the form only once the parents have consented. */
+export const printable = (state: unknown) => typeof state === 'string' && state !== 'proposed' && state !== 'withdrawn'
+
+interface StepValues { to: string; consentContactId?: string; receivedOn?: Dayjs; followUpDate?: Dayjs; feedback?: string; reassessmentResult?: string; reassessedRisk?: string; note?: string }
+
+/**
+ * 转介进度: one step of the loop, with what that step records — the parents' consent (a
+ * logged contact where they gave it), the receipt date, the institution's feedback, the
+ * return-to-school assessment.
+ */
+export function ReferralStepDialog({ referral, contacts, ...p }: DialogProps & { referral: Row; contacts: Row[] }) {
+  const { t, label } = useI18n()
+  const required = useRequired()
+  const next = REFERRAL_NEXT[String(referral.state)] ?? []
+  const consents = contacts.filter((c) => c.referralConsent === 'given')
+  return (
+    <FormDialog<StepValues> {...p} testId="referral-step-dialog" title={t('caseForm.referralStep')} initialValues={{ to: next[0], receivedOn: dayjs() }}
+      onSubmit={(v) => {
+        const body: Record<string, unknown> = { to: v.to }
+        if (v.to === 'consented') body.consentContactId = v.consentContactId
+        if (v.to === 'received') Object.assign(body, { receivedOn: isoDay(v.receivedOn) }, compact({ followUpDate: isoDay(v.followUpDate) }))
+        if (v.to === 'feedback') Object.assign(body, { feedback: v.feedback?.trim() }, compact({ followUpDate: isoDay(v.followUpDate) }))
+        if (v.to === 'reassessed') Object.assign(body, { reassessmentResult: v.reassessmentResult?.trim(), reassessedRisk: v.reassessedRisk })
+        if (v.to === 'withdrawn') Object.assign(body, compact({ note: v.note }))
+        return api(routes.referralTransitions(String(referral.id)), { method: 'POST', body })
+      }}>
+      <Form.Item name="to" label={t('caseForm.toState')} rules={required(t('caseForm.toState'))}>
+        <Select options={next.map((s) => ({ value: s, label: label('referralState', s) }))} />
+      </Form.Item>
+      <Form.Item noStyle shouldUpdate={(a, b) => a.to !== b.to}>
+        {({ getFieldValue }) => {
+          const to = getFieldValue('to') as string | undefined
+          if (to === 'consented') return (
+            <Form.Item name="consentContactId" label={t('caseForm.consentContact')} rules={required(t('caseForm.consentContact'))} extra={consents.length === 0 ? t('caseForm.noConsent') : undefined}>
+              <Select options={consents.map((c) => ({ value: String(c.id), label: `${String(c.contactDate ?? '')} · ${label('contactChannel', c.channel)}${c.content ? ` · ${String(c.content).slice(0, 30)}` : ''}` }))} />
+            </Form.Item>
+          )
+          if (to === 'received') return (
+            <>
+              <Form.Item name="receivedOn" label={t('field.receivedOn')} rules={required(t('field.receivedOn'))}><DatePicker style={{ width: '100%' }} disabledDate={noFuture} /></Form.Item>
+              <Form.Item name="followUpDate" label={t('field.followUpDate')}><DatePicker style={{ width: '100%' }} disabledDate={noPast} /></Form.Item>
+            </>
+          )
+          if (to === 'feedback') return (
+            <>
+              <Form.Item name="feedback" label={t('field.feedback')} rules={required(t('field.feedback'))} extra={t('caseForm.feedbackHelp')}><Input.TextArea rows={3} maxLength={500} showCount /></Form.Item>
+              <Form.Item name="followUpDate" label={t('field.followUpDate')}><DatePicker style={{ width: '100%' }} disabledDate={noPast} /></Form.Item>
+            </>
+          )
+          if (to === 'reassessed') return (
+            <>
+              <Form.Item name="reassessmentResult" label={t('field.reassessmentResult')} rules={required(t('field.reassessmentResult'))}><Input.TextArea rows={3} maxLength={1000} showCount /></Form.Item>
+              <Form.Item name="reassessedRisk" label={t('field.reassessedRisk')} rules={required(t('field.reassessedRisk'))}>
+                <Select options={['red', 'orange', 'yellow', 'green'].map((r) => ({ value: r, label: label('risk', r) }))} />
+              </Form.Item>
+            </>
+          )
+          if (to === 'withdrawn') return <Form.Item name="note" label={t('caseForm.withdrawNote')}><Input maxLength={200} /></Form.Item>
+          return null
+        }}
+      </Form.Item>
+    </FormDialog>
+  )
+}
+
 /** 确认接收 a crisis event: stops its escalation. A refusal is shown with its code. */
 export function AcknowledgeButton({ path, onDone, what }: { path: string; onDone: () => void; what: string }) {
   const { t } = useI18n()
