@@ -18,6 +18,13 @@ t.test('师生结对: a psychology teacher pairs a mentor with a student', async
   t.equal((await w.lastAudit()).action, 'C')
 
   t.equal((await w.call(w.psych, 'POST', `/api/v1/students/${s.id}/pairings`, body)).statusCode, 409, 'one active pairing per student')
+  // Two pairings sent at the same moment: the per-student lock lets exactly one through.
+  const racer = await w.student()
+  const raced = await Promise.all(Array.from({ length: 8 }, () => 0).map(() => w.call(w.psych, 'POST', `/api/v1/students/${racer.id}/pairings`, body)))
+  t.same(raced.map((r) => r.statusCode).sort(), [201, 409, 409, 409, 409, 409, 409, 409], 'concurrent requests: one pairing, seven conflicts')
+  t.equal((await w.database.db.select().from(pairings).where(eq(pairings.studentId, racer.id))).length, 1, 'one row stored')
+  const won = raced.find((r) => r.statusCode === 201)!.json()
+  t.equal((await w.call(w.psych, 'POST', `/api/v1/pairings/${won.id}/end`, { endedReason: '测试结束' })).statusCode, 200, 'ended again, so the mentor has only the first pairing')
   const s2 = await w.student()
   const notTeacher = await w.call(w.psych, 'POST', `/api/v1/students/${s2.id}/pairings`, { ...body, mentorId: w.monitor.id })
   t.equal(notTeacher.statusCode, 400)

@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, isNull, lte, not, or, type SQL } from 'drizzle-orm'
+import { and, eq, gte, inArray, isNull, lte, not, or, sql, type SQL } from 'drizzle-orm'
 import type { z } from 'zod'
 import { mentorContacts, pairings, userRoles, users } from '../../../db/schema/index.js'
 import { SCHOOL_TODAY } from '../../access/engine.js'
@@ -53,6 +53,9 @@ export function createPairingService(deps: SupportDeps) {
         const startDate = body.startDate ?? schoolToday()
         if (body.plannedEndDate && body.plannedEndDate < startDate) throw new Validation('date_range_invalid')
         // One mentor at a time (一生一导师): the guidance and the contact log belong to that pairing.
+        // Two teachers pairing the same student at once would both find none open: the check and
+        // the insert are serialised per student by a lock held until this transaction ends.
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`pairing:${schoolId}:${studentId}`}, 0))`)
         const open = await tx.select({ id: pairings.id }).from(pairings).where(and(
           eq(pairings.schoolId, schoolId), eq(pairings.studentId, studentId), isNull(pairings.endedAt),
           or(isNull(pairings.plannedEndDate), gte(pairings.plannedEndDate, SCHOOL_TODAY)),
