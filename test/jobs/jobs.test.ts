@@ -257,6 +257,26 @@ t.test('the nightly audit check stores its result and tells the school admins wh
   t.match(await run(database, 'verify-audit', '2026-03-04', '02:30'), { counts: { ok: false, notified: 0 } }, 'told once per break')
 })
 
+t.test('each nightly check anchors the head it saw: rows cut off the end are found', async (t) => {
+  const { database, school } = await setup(t)
+  const u = await staff(database, school)
+  for (let i = 0; i < 5; i++) await appendAudit(database.db, { actorId: null, roles: 'test', action: 'R', resource: 'students', recordIds: [`r${i}`], outcome: 'ok' })
+  const first = await run(database, 'verify-audit', '2026-03-02', '02:30')
+  t.match(first, { status: 'ok', counts: { ok: true, total: 5, headSeq: 5, anchorOk: true } })
+  t.match(first.counts?.headHash, /^[0-9a-f]{64}$/)
+  await appendAudit(database.db, { actorId: null, roles: 'test', action: 'R', resource: 'students', recordIds: ['r5'], outcome: 'ok' })
+  t.match(await run(database, 'verify-audit', '2026-03-03', '02:30'), { counts: { ok: true, total: 6, headSeq: 6, anchorOk: true } }, 'growth keeps the anchor')
+  // Someone with the owner's rights cuts the last two rows: the chain that is left is intact.
+  await database.db.transaction(async (tx) => {
+    await tx.execute(sql`set local session_replication_role = replica`)
+    await tx.execute(sql`delete from audit_log where seq > 4`)
+  })
+  t.match(await run(database, 'verify-audit', '2026-03-04', '02:30'), { counts: { ok: false, total: 4, firstBrokenSeq: 6, anchorOk: false, notified: 1 } }, 'the cut is reported at the anchor')
+  t.same((await notificationsOf(database, u.admin.id)).map((n) => n.kind), ['audit_failed'])
+  await appendAudit(database.db, { actorId: null, roles: 'test', action: 'R', resource: 'students', recordIds: ['r6'], outcome: 'ok' })
+  t.match(await run(database, 'verify-audit', '2026-03-05', '02:30'), { counts: { ok: false, firstBrokenSeq: 6, notified: 0 } }, 'a broken check never becomes the anchor: the cut stays reported')
+})
+
 t.test('retention archives and then purges students who left, auditing every deletion by id', async (t) => {
   const { database, school } = await setup(t)
   const u = await staff(database, school)
