@@ -191,13 +191,24 @@ if (browserAvailable(t)) {
     t.equal(referrals.body.total, 1)
     const referral = referrals.body.items[0]!
     t.match(referral, { institutionId: institution.body.id, caseId, reason: '持续失眠两月，需专科评估', state: 'proposed' })
+    t.match(text, '家长同意后可打印', 'no print link before the parents consent (the server refuses the form)')
+    await screenshot(page, 'psych-case-referral')
+
+    // The parents' consent: the contact logged above, where they gave it.
+    await rows.first().getByRole('button', { name: '推进转介' }).click()
+    const step = dialog('推进转介')
+    await choose(step, step.getByLabel('家长同意的沟通记录', { exact: true }), '与母亲电话沟通')
+    await save(step)
+    await closed(step)
+    await rows.first().getByText('家长已同意').waitFor()
+    const consented = await psych<Row>('GET', `/referrals/${String(referral.id)}`)
+    const contacts = await psych<List>('GET', `/parent-contacts?studentId=${student.id}`)
+    t.match(consented.body, { state: 'consented', consentContactId: contacts.body.items[0]?.id }, 'consent recorded with its contact')
+
     const print = rows.first().getByRole('link', { name: /打印转介单/ })
     t.equal(await print.getAttribute('href'), `/referrals/${String(referral.id)}/print`, 'the print link of this referral')
-    await screenshot(page, 'psych-case-referral')
     await print.click()
     await page.waitForURL(new RegExp(`/referrals/${String(referral.id)}/print$`))
-    await page.locator('[data-testid="referral-form"], [role="alert"]').first().waitFor()
-    await screenshot(page, 'psych-case-referral-form')
     const form = page.frameLocator('[data-testid="referral-form"]')
     await form.getByText('市精神卫生中心').first().waitFor()
     t.pass('the printable form names the institution')

@@ -28,6 +28,7 @@ export const routes = {
   pairingEnd: (id: string) => `/pairings/${id}/end`,
   studentParentContacts: (id: string) => `/students/${id}/parent-contacts`,
   studentReferrals: (id: string) => `/students/${id}/referrals`,
+  referralTransitions: (id: string) => `/referrals/${id}/transitions`,
   institutions: '/institutions',
   // (staff accounts for the mentor choice: `users` below, shared with the staff pages)
   instruments: '/screening/instruments',

@@ -19,6 +19,13 @@ function schoolYearOf(d: Dayjs): string {
   return `${start}-${start + 1}`
 }
 
+/** The instrument's name in the user's language, with its code unless the name already says it. */
+function instrumentLabel(i: Row, locale: string): string {
+  const code = String(i.code ?? '')
+  const name = String((locale === 'en' ? i.nameEn : i.nameZh) ?? code)
+  return name.includes(code) ? name : `${name} (${code})`
+}
+
 /** 新建测评活动: instruments from the school's list, grades, the window and the status. */
 export function CampaignDialog({ open, onClose, onDone }: { open: boolean; onClose: () => void; onDone: () => void }) {
   const { t, label, locale } = useI18n()
@@ -44,7 +51,7 @@ export function CampaignDialog({ open, onClose, onDone }: { open: boolean; onClo
       </Form.Item>
       <Form.Item name="instrumentIds" label={t('campaignForm.instruments')} rules={required(t('campaignForm.instruments'))}>
         <Select mode="multiple" loading={instruments.loading} showSearch={{ optionFilterProp: 'label' }}
-          options={(instruments.data?.items ?? []).map((i) => ({ value: String(i.id), label: `${String(locale === 'en' ? i.nameEn ?? i.code : i.nameZh ?? i.code)} (${String(i.code)})` }))} />
+          options={(instruments.data?.items ?? []).map((i) => ({ value: String(i.id), label: instrumentLabel(i, locale) }))} />
       </Form.Item>
       <Form.Item name="gradeLevels" label={t('field.gradeLevels')} rules={required(t('field.gradeLevels'))}>
         <Select mode="multiple" options={GRADES.map((g) => ({ value: g, label: t('campaignForm.grade', { n: g }) }))} />

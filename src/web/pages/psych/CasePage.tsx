@@ -10,9 +10,11 @@ import { Deadline, Fields, RiskTag, Section } from '../../components/common'
 import { RecordTable, type Row } from '../../components/records'
 import { StudentRef } from '../../components/StudentRef'
 import { PlanDialog, RiskDialog, SessionDialog, TransitionDialog } from './case-forms'
-import { AcknowledgeButton, EndPairingDialog, institutionLabel, ParentContactDialog, PairingDialog, ReferralDialog, userLabel } from './support-forms'
+import {
+  AcknowledgeButton, EndPairingDialog, institutionLabel, ParentContactDialog, PairingDialog, printable, REFERRAL_NEXT, ReferralDialog, ReferralStepDialog, userLabel,
+} from './support-forms'
 
-type Dialog = 'plan' | 'session' | 'risk' | 'transition' | 'pairing' | 'contact' | 'referral' | { endPairing: string }
+type Dialog = 'plan' | 'session' | 'risk' | 'transition' | 'pairing' | 'contact' | 'referral' | { endPairing: string } | { step: Row }
 
 const byId = (page: Page<Row> | undefined, name: (r: Row) => string) => new Map((page?.items ?? []).map((r) => [String(r.id), name(r)]))
 
@@ -137,7 +139,19 @@ export default function CasePage() {
                       institutionId: (v) => <span>{institutionNames.get(String(v)) ?? '—'}</span>,
                       state: (v, r) => <span>{typeof r.stateLabel === 'string' ? r.stateLabel : label('referralState', v)}</span>,
                     }}
-                    extra={[{ key: 'print', title: t('common.actions'), render: (_: unknown, r: Row) => <Link to={`/referrals/${String(r.id)}/print`}><PrinterOutlined aria-hidden /> {t('case.printReferral')}</Link> }]}
+                    extra={[{
+                      key: 'print', title: t('common.actions'),
+                      render: (_: unknown, r: Row) => (
+                        <Space wrap>
+                          {printable(r.state)
+                            ? <Link to={`/referrals/${String(r.id)}/print`}><PrinterOutlined aria-hidden /> {t('case.printReferral')}</Link>
+                            : <Typography.Text type="secondary">{t('caseForm.printAfterConsent')}</Typography.Text>}
+                          {(REFERRAL_NEXT[String(r.state)]?.length ?? 0) > 0 && (
+                            <Button size="small" onClick={() => setDialog({ step: r })}>{t('caseForm.referralStep')}</Button>
+                          )}
+                        </Space>
+                      ),
+                    }]}
                   />
                 )}
               </Section>
@@ -156,8 +170,11 @@ export default function CasePage() {
             {studentId && (
               <>
                 <PairingDialog open={dialog === 'pairing'} onClose={close} onDone={pairings.reload} studentId={studentId} users={users.data?.items ?? []} />
-                <EndPairingDialog open={typeof dialog === 'object' && dialog !== null} onClose={close} onDone={pairings.reload}
-                  pairingId={typeof dialog === 'object' && dialog !== null ? dialog.endPairing : ''} />
+                <EndPairingDialog open={typeof dialog === 'object' && dialog !== null && 'endPairing' in dialog} onClose={close} onDone={pairings.reload}
+                  pairingId={typeof dialog === 'object' && dialog !== null && 'endPairing' in dialog ? dialog.endPairing : ''} />
+                {typeof dialog === 'object' && dialog !== null && 'step' in dialog && (
+                  <ReferralStepDialog open onClose={close} onDone={referrals.reload} referral={dialog.step} contacts={contacts.data?.items ?? []} />
+                )}
                 <ParentContactDialog open={dialog === 'contact'} onClose={close} onDone={contacts.reload} studentId={studentId} caseId={id} guardians={guardians.data?.items ?? []} />
                 <ReferralDialog open={dialog === 'referral'} onClose={close} onDone={referrals.reload} studentId={studentId} caseId={id}
                   institutions={institutions.data?.items ?? []} onInstitutionAdded={institutions.reload} />
