@@ -45,13 +45,29 @@ if (browserAvailable(t)) {
 
   const dialog = (name: string) => page.getByRole('dialog', { name })
   const openDropdowns = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)')
-  /** Picks an option of an antd Select by its label, as a mouse user would, and closes the list. */
+  /**
+   * Picks an option of an antd Select by its label, as a mouse user would, and closes the list.
+   * On a loaded machine a click can land while the list is still animating in and select
+   * nothing; the select then still does not show the label, and the pick is tried again.
+   */
   async function choose(d: Locator, field: Locator, option: string | RegExp) {
-    await field.click()
-    await openDropdowns.locator('.ant-select-item-option').filter({ hasText: option }).first().click()
-    // A multiple choice stays open: a click on the dialog's title closes it; wait until it is gone.
-    await d.locator('.ant-modal-title').click()
-    await settledCount(openDropdowns, 0)
+    const box = field.locator('xpath=ancestor::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]')
+    const shows = async () => {
+      const text = await box.innerText()
+      return typeof option === 'string' ? text.includes(option) : option.test(text)
+    }
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await field.click()
+      const item = openDropdowns.locator('.ant-select-item-option').filter({ hasText: option }).first()
+      await item.waitFor()
+      await item.click()
+      // A multiple choice stays open: a click on the dialog's title closes it; wait until it is gone.
+      await d.locator('.ant-modal-title').click()
+      await settledCount(openDropdowns, 0)
+      if (await shows()) return
+    }
+    await screenshot(page, 'psych-case-choose-failed')
+    throw new Error(`could not choose ${String(option)}`)
   }
   async function save(d: Locator) {
     await d.getByRole('button', { name: /保\s*存/ }).click()
@@ -76,7 +92,7 @@ if (browserAvailable(t)) {
     await d.getByLabel('摘要', { exact: true }).fill('近期失眠，学习动力下降。')
     await screenshot(page, 'psych-case-open-dialog')
     await save(d)
-    await page.waitForURL(/\/cases\/[0-9a-f-]{36}$/)
+    await page.waitForURL(/\/cases\/[0-9a-f-]{36}$/, { timeout: 30_000 })
     caseId = new URL(page.url()).pathname.split('/').pop()!
     await page.getByTestId('case-title').getByText(student.name).waitFor()
     const cases = await psych<List>('GET', `/cases?studentId=${student.id}`)

@@ -18,14 +18,16 @@ export function RecordTable({ rows, order, extra, onOpen, ...rest }: {
   onOpen?: (row: Row) => void
   enums?: Record<string, string>
   render?: Record<string, (v: unknown, row: Row) => React.ReactNode>
+  /** Column titles where the shared field label does not fit (a campaign's `name` is not a person's 姓名). */
+  titles?: Record<string, string>
 } & Omit<TableProps<Row>, 'columns' | 'dataSource'>) {
   const { t } = useI18n()
-  const { enums, render, ...tableProps } = rest
+  const { enums, render, titles, ...tableProps } = rest
   const present = order.filter((k) => rows.some((r) => k in r))
   const columns: TableProps<Row>['columns'] = present.map((k) => ({
     key: k,
     dataIndex: k,
-    title: fieldLabel(t as (k: MessageKey) => string, k),
+    title: titles?.[k] ?? fieldLabel(t as (k: MessageKey) => string, k),
     render: (v: unknown, row: Row) => (render?.[k] ? render[k](v, row) : <FieldValue name={k} value={v} enumPrefix={enums?.[k]} />),
   }))
   return (

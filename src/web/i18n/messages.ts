@@ -193,6 +193,7 @@ export const zhCN = {
   'referralState.withdrawn': '已撤销',
 
   'campaign.title': '心理测评活动',
+  'campaign.nameColumn': '活动名称',
   'campaign.import': '导入测评结果',
   'campaign.importHelp': '上传 CSV 或 .xlsx 文件（每行一名学生，中文表头）。分数由服务器计算；有任何一行错误时整个文件不导入。',
   'campaign.chooseFile': '选择文件',
@@ -802,6 +803,7 @@ export const en: Record<MessageKey, string> = {
   'referralState.withdrawn': 'Withdrawn',
 
   'campaign.title': 'Screening campaigns',
+  'campaign.nameColumn': 'Campaign',
   'campaign.import': 'Import results',
   'campaign.importHelp': 'Upload a CSV or .xlsx file (one row per student, Chinese headers). Scores are computed by the server; if any row has an error, nothing is imported.',
   'campaign.chooseFile': 'Choose file',

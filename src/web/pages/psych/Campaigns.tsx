@@ -25,7 +25,7 @@ export default function Campaigns() {
       <Section loaded={campaigns} route={`GET /api/v1${routes.campaigns}`} empty={(p) => p.items.length === 0}>
         {(page) => (
           <RecordTable data-testid="campaign-list" rows={page.items} order={['name', 'schoolYear', 'gradeLevels', 'startDate', 'endDate', 'status']}
-            enums={{ status: 'campaignStatus' }}
+            enums={{ status: 'campaignStatus' }} titles={{ name: t('campaign.nameColumn') }}
             render={{ name: (v, r) => <Link to={`/campaigns/${String(r.id)}`}>{String(v ?? '—')}</Link> }}
             onOpen={(r) => navigate(`/campaigns/${String(r.id)}`)}
           />

@@ -1,39 +1,15 @@
-import { useState } from 'react'
-import { App, Button, Card, Space, Typography } from 'antd'
-import { CheckOutlined } from '@ant-design/icons'
+import { Card, Space, Typography } from 'antd'
 import { Link } from 'react-router'
 import { useI18n } from '../../i18n'
 import { useApi } from '../../api/hooks'
-import { api, ApiError, type Page } from '../../api/client'
+import type { Page } from '../../api/client'
 import { pending, routes } from '../../api/routes'
 import { Deadline, RiskTag, Section } from '../../components/common'
 import { RecordTable, type Row } from '../../components/records'
 import { StudentRef } from '../../components/StudentRef'
+import { AcknowledgeButton } from './support-forms'
 
 const RISK_ORDER = ['red', 'orange', 'yellow', 'green']
-
-function AckButton({ path, onDone, label }: { path: string; onDone: () => void; label: string }) {
-  const { t } = useI18n()
-  const { message } = App.useApp()
-  const [busy, setBusy] = useState(false)
-  return (
-    <Button size="small" type="primary" icon={<CheckOutlined aria-hidden />} loading={busy} aria-label={`${t('psych.acknowledge')}: ${label}`}
-      onClick={async () => {
-        setBusy(true)
-        try {
-          await api(path, { method: 'POST', body: {} })
-          message.success(t('psych.acknowledged'))
-          onDone()
-        } catch (e) {
-          message.error(e instanceof ApiError ? e.message : String(e))
-        } finally {
-          setBusy(false)
-        }
-      }}>
-      {t('psych.acknowledge')}
-    </Button>
-  )
-}
 
 interface Worklist {
   today: string
@@ -62,7 +38,7 @@ export default function PsychDashboard() {
               <RecordTable rows={items} order={['studentId', 'source', 'summary', 'openedAt', 'ackDeadline', 'escalationLevel']}
                 enums={{ source: 'crisisSource' }}
                 render={{ studentId: (_v, r) => <StudentRef row={r} />, ackDeadline: (v) => <Deadline at={v} /> }}
-                extra={[{ key: 'ack', title: t('common.actions'), render: (_: unknown, r: Row) => <AckButton path={routes.crisisAck(String(r.id))} label={t('psych.crisis')} onDone={worklist.reload} /> }]}
+                extra={[{ key: 'ack', title: t('common.actions'), render: (_: unknown, r: Row) => <AcknowledgeButton path={routes.crisisAck(String(r.id))} what={t('psych.crisis')} onDone={worklist.reload} /> }]}
               />
             )
           }}
@@ -75,7 +51,7 @@ export default function PsychDashboard() {
             <RecordTable rows={page.items} order={['studentId', 'whatSeen', 'urgency', 'status', 'createdAt', 'ackDeadline']}
               enums={{ status: 'monitor.status', urgency: 'monitor.urgency' }}
               render={{ studentId: (_v, r) => <StudentRef row={r} />, ackDeadline: (v) => <Deadline at={v} />, status: (v, r) => String(r.statusLabel ?? v) }}
-              extra={[{ key: 'ack', title: t('common.actions'), render: (_: unknown, r: Row) => r.status === 'received' ? <AckButton path={routes.alertAck(String(r.id))} label={String(r.whatSeen ?? '')} onDone={alerts.reload} /> : null }]}
+              extra={[{ key: 'ack', title: t('common.actions'), render: (_: unknown, r: Row) => r.status === 'received' ? <AcknowledgeButton path={routes.alertAck(String(r.id))} what={String(r.whatSeen ?? '')} onDone={alerts.reload} /> : null }]}
             />
           )}
         </Section>
