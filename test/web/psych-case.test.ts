@@ -244,6 +244,30 @@ if (browserAvailable(t)) {
     t.equal(after.body.status, 'acknowledged')
   })
 
+  await t.test('tick the first steps of the crisis one by one, then resolve it', async (t) => {
+    const card = page.getByTestId('case-crises')
+    await card.getByRole('button', { name: '处置清单' }).click()
+    const d = dialog('处置清单')
+    await d.waitFor()
+    const resolve = d.getByTestId('crisis-resolve')
+    const steps = ['家长已通知', '专人陪护', '安全评估完成', '已报告学校领导', '已考虑转介']
+    for (const [i, step] of steps.entries()) {
+      t.ok(await resolve.isDisabled(), `not resolvable with ${i} of 5 steps ticked`)
+      const box = d.getByRole('checkbox', { name: step })
+      await box.click()
+      // Ticked on the server, the step comes back done (and can no longer be unticked).
+      await d.getByRole('checkbox', { name: step, disabled: true }).waitFor()
+    }
+    const ticked = await psych<Row & { checklist: Array<{ item: string; done: boolean }> }>('GET', `/crisis-events/${String(crisis.body.id)}`)
+    t.same(ticked.body.checklist.map((c) => c.done), [true, true, true, true, true], 'all five steps done on the server')
+    await screenshot(page, 'psych-case-crisis-checklist')
+    await resolve.click()
+    await closed(d)
+    await card.getByText('已解决').waitFor()
+    const resolved = await psych<Row>('GET', `/crisis-events/${String(crisis.body.id)}`)
+    t.equal(resolved.body.status, 'resolved')
+  })
+
   await t.test('change the risk level, then close the case with a reason', async (t) => {
     await page.getByRole('button', { name: '调整风险等级' }).click()
     const r = dialog('调整风险等级')

@@ -9,7 +9,7 @@ import { pending, routes } from '../../api/routes'
 import { Deadline, Fields, RiskTag, Section } from '../../components/common'
 import { RecordTable, type Row } from '../../components/records'
 import { StudentRef } from '../../components/StudentRef'
-import { PlanDialog, RiskDialog, SessionDialog, TransitionDialog } from './case-forms'
+import { CrisisChecklistButton, PlanDialog, RiskDialog, SessionDialog, TransitionDialog } from './case-forms'
 import {
   AcknowledgeButton, EndPairingDialog, institutionLabel, ParentContactDialog, PairingDialog, printable, REFERRAL_NEXT, ReferralDialog, ReferralStepDialog, userLabel,
 } from './support-forms'
@@ -99,7 +99,9 @@ export default function CasePage() {
                     render={{ ackDeadline: (v, r) => (r.status === 'open' ? <Deadline at={v} /> : <span>—</span>) }}
                     extra={[{
                       key: 'ack', title: t('common.actions'),
-                      render: (_: unknown, r: Row) => r.status === 'open' ? <AcknowledgeButton path={routes.crisisAck(String(r.id))} what={t('psych.crisis')} onDone={crises.reload} /> : null,
+                      render: (_: unknown, r: Row) => r.status === 'open'
+                        ? <AcknowledgeButton path={routes.crisisAck(String(r.id))} what={t('psych.crisis')} onDone={crises.reload} />
+                        : r.status === 'acknowledged' ? <CrisisChecklistButton id={String(r.id)} onDone={crises.reload} /> : null,
                     }]}
                   />
                 )}

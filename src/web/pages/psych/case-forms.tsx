@@ -1,9 +1,14 @@
-import { DatePicker, Form, Input, InputNumber, Select } from 'antd'
+import { useState } from 'react'
+import { Button, Checkbox, DatePicker, Form, Input, InputNumber, Modal, Select, Typography } from 'antd'
+import { CheckSquareOutlined } from '@ant-design/icons'
 import dayjs, { type Dayjs } from 'dayjs'
 import { useI18n } from '../../i18n'
-import { api } from '../../api/client'
+import type { MessageKey } from '../../i18n/messages'
+import { api, ApiError } from '../../api/client'
+import { useApi } from '../../api/hooks'
 import { routes } from '../../api/routes'
-import { compact, FormDialog, isoDay, noFuture, useRequired } from '../../components/forms'
+import { formatDateTime, Section } from '../../components/common'
+import { compact, FormDialog, isoDay, noFuture, useRequired, WriteError } from '../../components/forms'
 import type { Row } from '../../components/records'
 
 /**
@@ -132,5 +137,77 @@ export function TransitionDialog({ kase, ...p }: DialogProps & { kase: Row }) {
         <Input.TextArea rows={3} maxLength={2000} showCount />
       </Form.Item>
     </FormDialog>
+  )
+}
+
+interface CrisisDetail { status: string; checklist?: Array<{ item: string; done: boolean; doneAt?: string }> }
+
+/**
+ * 危机处置清单 of an acknowledged crisis event: each first step is ticked once (the server
+ * keeps who and when), and 处置完成 resolves the event once every step is done. A refusal
+ * stays on screen with its code.
+ */
+function CrisisChecklistDialog({ id, onClose }: { id: string; onClose: () => void }) {
+  const { t, locale } = useI18n()
+  const crisis = useApi<CrisisDetail>(routes.crisisEvent(id))
+  const [error, setError] = useState<ApiError>()
+  const [busy, setBusy] = useState(false)
+  async function run(write: () => Promise<unknown>, after?: () => void) {
+    setBusy(true)
+    setError(undefined)
+    try {
+      await write()
+      crisis.reload()
+      after?.()
+    } catch (e) {
+      if (e instanceof ApiError) setError(e)
+      else throw e
+    } finally {
+      setBusy(false)
+    }
+  }
+  const steps = crisis.data?.checklist ?? []
+  const acknowledged = crisis.data?.status === 'acknowledged'
+  const allDone = steps.length > 0 && steps.every((s) => s.done)
+  return (
+    <Modal open title={t('crisisChecklist.title')} onCancel={onClose} destroyOnHidden data-testid="crisis-checklist-dialog"
+      footer={[
+        <Button key="close" onClick={onClose}>{t('common.cancel')}</Button>,
+        <Button key="resolve" type="primary" disabled={!acknowledged || !allDone} loading={busy} data-testid="crisis-resolve"
+          onClick={() => run(() => api(routes.crisisResolve(id), { method: 'POST', body: {} }), onClose)}>
+          {t('crisisChecklist.resolve')}
+        </Button>,
+      ]}>
+      <div className="xa-stack">
+        {error && <WriteError error={error} />}
+        <Section loaded={crisis} route={`GET /api/v1${routes.crisisEvent(':id')}`}>
+          {(c) => (
+            <ul style={{ listStyle: 'none', padding: 0, margin: 0 }} aria-label={t('crisisChecklist.title')}>
+              {(c.checklist ?? []).map((s) => (
+                <li key={s.item} style={{ padding: '4px 0' }}>
+                  <Checkbox checked={s.done} disabled={s.done || busy || c.status !== 'acknowledged'}
+                    onChange={() => run(() => api(routes.crisisChecklist(id), { method: 'POST', body: { item: s.item } }))}>
+                    {t(`crisisStep.${s.item}` as MessageKey)}
+                  </Checkbox>
+                  {s.done && s.doneAt && <Typography.Text type="secondary">{t('crisisChecklist.doneAt', { at: formatDateTime(s.doneAt, locale) })}</Typography.Text>}
+                </li>
+              ))}
+            </ul>
+          )}
+        </Section>
+        {acknowledged && !allDone && <Typography.Text type="secondary">{t('crisisChecklist.hint')}</Typography.Text>}
+      </div>
+    </Modal>
+  )
+}
+
+export function CrisisChecklistButton({ id, onDone }: { id: string; onDone: () => void }) {
+  const { t } = useI18n()
+  const [open, setOpen] = useState(false)
+  return (
+    <>
+      <Button size="small" icon={<CheckSquareOutlined aria-hidden />} onClick={() => setOpen(true)}>{t('crisisChecklist.title')}</Button>
+      {open && <CrisisChecklistDialog id={id} onClose={() => { setOpen(false); onDone() }} />}
+    </>
   )
 }
