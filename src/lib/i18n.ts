@@ -66,6 +66,7 @@ const messages: Record<string, Record<Locale, string>> = {
   referral_locked: { 'zh-CN': '转介单已发出，不能再修改此项', en: 'The referral has been sent; this can no longer be changed' },
   referral_reassessment_required: { 'zh-CN': '转介学生须完成复学评估后才能降低风险等级', en: 'A referred student’s risk level can be lowered only after the return-to-school assessment' },
   classmate_ambiguous: { 'zh-CN': '班里有同名同学，请填写学号', en: 'More than one classmate has this name; give the student number' },
+  too_many_names: { 'zh-CN': '一次最多提名 10 位同学', en: 'Name at most 10 classmates at a time' },
   consent_required: { 'zh-CN': '家长同意转介后才能打印转介单', en: 'The referral form can be printed once the parents have consented' },
   // 三个必谈 (issue 6).
   talk_date_in_future: { 'zh-CN': '谈话日期不能晚于今天', en: 'The talk date cannot be in the future' },

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { eq } from 'drizzle-orm'
-import { auditLog, barometerEntries, peerAlerts } from '../../db/schema/index.js'
+import { auditLog, barometerEntries, peerAlerts, students } from '../../db/schema/index.js'
 import { isoWeek, periodKeyOf } from '../../src/modules/practices/barometer-service.js'
 import { buildTestApp, createSchool } from '../helpers/app.js'
 import { as, practiceWorld } from './helpers.js'
@@ -65,6 +65,7 @@ t.test('homeroom teachers and monitors report their class; named classmates beco
   t.equal((await as(app, w2.homeroom, 'POST', '/api/v1/barometer', { classId: ownClass, mood: 3, names: [elsewhere] })).statusCode, 404)
   t.equal((await as(app, w2.homeroom, 'POST', '/api/v1/barometer', { classId: ownClass, mood: 3, names: [foreign] })).statusCode, 404)
   t.same([await db.$count(barometerEntries), await db.$count(peerAlerts)], before)
+
   // Not a submitter role: the psychology teacher and the admin do not fill in the form.
   t.equal((await as(app, w.psych, 'POST', '/api/v1/barometer', { classId: ownClass, mood: 3 })).statusCode, 403)
   // Validation.
@@ -92,6 +93,17 @@ t.test('homeroom teachers and monitors report their class; named classmates beco
   const trend = (await as(app, w.psych, 'GET', `/api/v1/barometer/classes/${ownClass}/trend`)).json()
   t.same(trend, { classId: ownClass, period: 'weekly', points: [{ periodKey: isoWeek(today()), entries: 2, avgMood: 2.5, minMood: 2, named: 3 }] })
   t.equal((await as(app, w.psych, 'GET', `/api/v1/barometer/classes/${other.school.classIds[0]}/trend`)).statusCode, 404)
+
+  // A monitor cannot look up ids: classmates are named by 学号, matched in the monitor's class only.
+  const counts = [await db.$count(barometerEntries), await db.$count(peerAlerts)]
+  const noOf = async (id: string) => (await db.select({ no: students.studentNo }).from(students).where(eq(students.id, id)))[0]!.no
+  t.equal((await as(app, w2.monitor, 'POST', '/api/v1/barometer', { classId: ownClass, mood: 3, studentNos: [await noOf(b), await noOf(elsewhere)] })).statusCode, 404, 'a 学号 of another class: refused whole')
+  t.equal((await as(app, w2.monitor, 'POST', '/api/v1/barometer', { classId: ownClass, mood: 3, studentNos: ['NO-SUCH-NO'] })).statusCode, 404)
+  t.same([await db.$count(barometerEntries), await db.$count(peerAlerts)], counts, 'nothing written')
+  res = await as(app, w2.monitor, 'POST', '/api/v1/barometer', { classId: ownClass, mood: 3, studentNos: [await noOf(b)], names: [b] })
+  t.equal(res.statusCode, 201)
+  t.equal(res.json().alerts, 1, 'the same classmate by id and by 学号 is one alert')
+  t.same((await db.select().from(peerAlerts).where(eq(peerAlerts.submittedBy, w2.monitor.id))).map((x) => x.studentId), [b])
 })
 
 t.test('the trend over several periods; the period setting', async (t) => {

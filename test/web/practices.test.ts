@@ -201,7 +201,7 @@ if (browserAvailable(t)) {
     await phone.close()
   })
 
-  await t.test('monitor: the barometer without names (a monitor reads no student record)', async (t) => {
+  await t.test('monitor: the barometer names a classmate by 学号 (a monitor reads no student record)', async (t) => {
     const phone = await browser.newPage({ width: 390, height: 844 })
     await loginAs(phone, base, 'monitor.demo')
     const menu = await phone.getByRole('navigation', { name: '主菜单' }).innerText()
@@ -209,11 +209,20 @@ if (browserAvailable(t)) {
     await phone.goto(`${base}/barometer`)
     const form = phone.getByTestId('barometer-form')
     await form.waitFor()
-    t.equal(await form.getByLabel('可能需要关注的同学').count(), 0, 'no classmate picker')
+    t.equal(await form.getByLabel('可能需要关注的同学', { exact: true }).count(), 0, 'no class list to pick from')
     await form.getByTestId('monitor-names-hint').waitFor()
     await form.getByText('较好').click()
+    const byNo = students[5]!
+    const nos = form.getByLabel('可能需要关注的同学（学号）')
+    await nos.fill(byNo.studentNo)
+    await nos.press('Enter')
+    await form.locator('.ant-select').getByText(byNo.studentNo, { exact: true }).waitFor()
     await form.getByTestId('barometer-submit').click()
     await phone.getByTestId('barometer-sent').waitFor()
+    t.match(await phone.getByTestId('barometer-sent').innerText(), /1/, 'the answer says one alert was made')
+    const alerts = await queryRows<{ n: number }>(server.database.db, sql`
+      select count(*)::int as n from peer_alerts where student_id = ${byNo.id} and source = 'barometer'`)
+    t.equal(alerts[0]?.n, 1, 'the classmate named by 学号 became an alert')
     t.notOk(await overflowsHorizontally(phone), 'no sideways scrolling at 390 px')
     await screenshot(phone, 'practices-barometer-monitor')
     const entries = (await psych<List>('GET', `/barometer?classId=${classId}&limit=50`)).body.items
@@ -232,14 +241,14 @@ if (browserAvailable(t)) {
     t.ok(point, 'the API has the current period')
     t.equal(point?.entries, 2, 'two forms this period: homeroom teacher and monitor')
     t.equal(point?.avgMood, 3)
-    t.equal(point?.named, 1)
+    t.equal(point?.named, 2, 'one named by the homeroom teacher, one by the monitor')
     const first = page.getByTestId('trend-table').locator('tbody tr.ant-table-row').first()
     await first.waitFor()
     const cells = await first.locator('td').allInnerTexts()
     t.equal(cells[0], periodKey, 'the latest period leads the table')
     t.equal(cells[1], '2')
     t.match(cells[2], /^3\.00（一般）$/, 'average mood as a number and in words')
-    t.equal(cells[4], '1')
+    t.equal(cells[4], '2')
     await page.getByTestId('trend-entries').getByText('篮球赛失利，班里有点沮丧').waitFor()
     await screenshot(page, 'practices-barometer-trend')
   })

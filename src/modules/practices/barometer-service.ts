@@ -1,10 +1,10 @@
-import { and, eq, inArray } from 'drizzle-orm'
+import { and, eq, inArray, type SQL } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import type { z } from 'zod'
 import { barometerEntries, barometerSettings, peerAlerts, students } from '../../../db/schema/index.js'
 import { audit, readMany, readOne } from '../../access/query.js'
 import type { Tx } from '../../db/database.js'
-import { NotFound } from '../../lib/errors.js'
+import { NotFound, Validation } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
 import { ackDeadlineFor } from '../support/alert-rules.js'
 import { decisionOn, groupsOf, inActorTx, mustRead, schoolToday, sentKeys } from './practice-access.js'
@@ -61,7 +61,7 @@ export function createBarometerService(app: FastifyInstance) {
     },
 
     async submit(ctx: RequestContext, body: z.infer<typeof BarometerWrite>) {
-      const keys = sentKeys(body).filter((k) => k !== 'names')
+      const keys = sentKeys(body).filter((k) => k !== 'names' && k !== 'studentNos')
       ctx.decision.assertWritable(keys)
       // The class must be one the caller reports for, through a role this decision grants.
       const granted = new Set(ctx.decision.grants.map((g) => g.role))
@@ -69,15 +69,19 @@ export function createBarometerService(app: FastifyInstance) {
         && r.schoolId === ctx.actor.schoolId && r.classId === body.classId)
       if (holds.length === 0) throw new NotFound()
       const submitterRole = holds.some((r) => r.role === 'homeroom_teacher') ? 'homeroom_teacher' : 'peer_monitor'
-      const names = body.names ?? []
+      const byId = body.names ?? []
+      const byNo = body.studentNos ?? []
       const schoolId = ctx.actor.schoolId!
       return inActorTx(app, ctx, async (tx) => {
-        if (names.length) {
-          // Only classmates: a monitor reads no student record, so nothing else is accepted or revealed.
-          const found = await tx.select({ id: students.id }).from(students)
-            .where(and(eq(students.schoolId, schoolId), eq(students.classId, body.classId), eq(students.status, 'enrolled'), inArray(students.id, names)))
-          if (found.length !== names.length) throw new NotFound()
-        }
+        // Only classmates: a monitor reads no student record, so nothing else is accepted or
+        // revealed — one unknown id or 学号 and the whole form is refused, nothing written.
+        const classmate = (who: SQL) => tx.select({ id: students.id }).from(students)
+          .where(and(eq(students.schoolId, schoolId), eq(students.classId, body.classId), eq(students.status, 'enrolled'), who))
+        const foundById = byId.length ? await classmate(inArray(students.id, byId)) : []
+        const foundByNo = byNo.length ? await classmate(inArray(students.studentNo, byNo)) : []
+        if (foundById.length !== byId.length || foundByNo.length !== byNo.length) throw new NotFound()
+        const names = [...new Set([...foundById, ...foundByNo].map((f) => f.id))]
+        if (names.length > 10) throw new Validation('too_many_names', {}, { fields: ['names'] })
         const periodKey = periodKeyOf(await periodOf(tx, schoolId), schoolToday())
         const [entry] = await tx.insert(barometerEntries).values({
           schoolId, classId: body.classId, periodKey, submittedBy: ctx.actor.userId, submitterRole,

@@ -138,6 +138,11 @@ export const BarometerWrite = z.strictObject({
   events: z.string().trim().max(1000).optional(),
   /** Classmates who may need attention: each becomes a peer alert for the psychology teachers. */
   names: z.array(z.uuid()).max(10).refine((a) => new Set(a).size === a.length, 'duplicate student').optional(),
+  /**
+   * The same by 学号, for class psychology monitors (they read no student record, so they
+   * cannot look up ids): matched in the caller's class only; together with `names` at most 10.
+   */
+  studentNos: z.array(z.string().trim().min(1).max(32)).max(10).refine((a) => new Set(a).size === a.length, 'duplicate student').optional(),
 })
 
 export const BarometerItem = z.object({

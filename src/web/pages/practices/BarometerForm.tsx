@@ -10,15 +10,15 @@ import { formatDateTime, Section } from '../../components/common'
 import type { Row } from '../../components/records'
 import { MoodTag, WriteError } from './shared'
 
-interface Values { mood: number; events?: string; names?: string[] }
+interface Values { mood: number; events?: string; names?: string[]; studentNos?: string[] }
 
 const MOODS = [1, 2, 3, 4, 5] as const
 
 /**
  * 心理晴雨表 for a homeroom teacher or the class psychology monitor (phone-first): the class's
  * mood this period, what affected it, and classmates who may need attention. A monitor reads
- * no student record, so naming classmates is offered to homeroom teachers only; a monitor
- * names a classmate through the 同伴跟防 form instead.
+ * no student record, so a homeroom teacher picks classmates from the class list and a
+ * monitor types their 学号 (the server matches them in the monitor's class only).
  */
 export default function BarometerForm() {
   const { t, locale } = useI18n()
@@ -44,7 +44,8 @@ export default function BarometerForm() {
     try {
       const r = await api<Row>(routes.barometer, {
         method: 'POST',
-        body: { classId, mood: v.mood, ...(v.events?.trim() ? { events: v.events.trim() } : {}), ...(v.names?.length ? { names: v.names } : {}) },
+        body: { classId, mood: v.mood, ...(v.events?.trim() ? { events: v.events.trim() } : {}), ...(v.names?.length ? { names: v.names } : {}),
+          ...(v.studentNos?.length ? { studentNos: v.studentNos.map((n) => n.trim()).filter(Boolean) } : {}) },
       })
       setSent(r)
       form.resetFields()
@@ -90,7 +91,13 @@ export default function BarometerForm() {
                   options={(students.data?.items ?? []).map((s) => ({ value: String(s.id), label: [s.name, s.studentNo].filter(Boolean).map(String).join(' · ') }))} />
               </Form.Item>
             )
-            : <Typography.Paragraph type="secondary" data-testid="monitor-names-hint">{t('barometer.monitorNames')} <Link to="/monitor">{t('nav.monitor')}</Link></Typography.Paragraph>}
+            : (
+              <Form.Item name="studentNos" label={t('barometer.studentNos')} htmlFor="barometer-student-nos"
+                extra={<span data-testid="monitor-names-hint">{t('barometer.studentNosHelp')} <Link to="/monitor">{t('nav.monitor')}</Link></span>}
+                rules={[{ type: 'array', max: 10, message: t('barometer.namesMax') }]}>
+                <Select id="barometer-student-nos" mode="tags" open={false} suffixIcon={null} tokenSeparators={[',', '，', ' ']} placeholder={t('barometer.studentNosPlaceholder')} />
+              </Form.Item>
+            )}
           <Button type="primary" htmlType="submit" size="large" block loading={busy} data-testid="barometer-submit">{t('common.submit')}</Button>
         </Form>
       </Card>
