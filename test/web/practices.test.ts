@@ -43,10 +43,20 @@ if (browserAvailable(t)) {
 
   /** Picks an option of an antd Select by its label, as a mouse user would. */
   async function choose(page: Page, field: Locator, option: string | RegExp, type?: string) {
-    await field.click()
-    if (type) await field.pressSequentially(type)
-    const options = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
-    await options.filter({ hasText: option }).first().click()
+    // On a loaded machine a click can land while the list is still animating in and pick
+    // nothing: the select then does not show the choice, and the pick is tried once more.
+    const box = field.locator('xpath=ancestor::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]')
+    const shows = async () => {
+      const text = await box.innerText()
+      return typeof option === 'string' ? text.includes(option) : option.test(text)
+    }
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await field.click()
+      if (type) await field.fill(type)
+      const options = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
+      await options.filter({ hasText: option }).first().click()
+      if (await until(shows, Boolean, 2_000)) return
+    }
   }
   /** Polls the API until `ok` holds (the UI answered before the assertion), returning the last answer. */
   async function until<T>(get: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
