@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { App, Button, Card, Descriptions, Divider, Drawer, Form, Input, Popconfirm, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd'
 import { AlertOutlined, CheckCircleOutlined, ClockCircleOutlined, FireOutlined, MailOutlined } from '@ant-design/icons'
 import { Link } from 'react-router'
@@ -46,11 +46,21 @@ function LetterDrawer({ id, onClose, onChanged }: { id: string | null; onClose: 
     setDone(null)
     actions.resetFields()
   }, [id, actions])
+  // The forms follow the server's letter, but a reload after another write (saving the
+  // category, say) must not wipe a reply the teacher is still typing: a field is set again
+  // only when the letter changed or the server's value for it did.
+  const applied = useRef<{ id: unknown; category: unknown; urgent: unknown; replyText: unknown } | null>(null)
   useEffect(() => {
     const l = letter.data
     if (!l) return
-    triage.setFieldsValue({ category: typeof l.category === 'string' ? l.category : null, urgent: l.urgent === true })
-    replyForm.setFieldsValue({ replyText: typeof l.replyText === 'string' ? l.replyText : '' })
+    const prev = applied.current?.id === l.id ? applied.current : null
+    if (!prev || prev.category !== l.category || prev.urgent !== l.urgent) {
+      triage.setFieldsValue({ category: typeof l.category === 'string' ? l.category : null, urgent: l.urgent === true })
+    }
+    if (!prev || prev.replyText !== l.replyText) {
+      replyForm.setFieldsValue({ replyText: typeof l.replyText === 'string' ? l.replyText : '' })
+    }
+    applied.current = { id: l.id, category: l.category, urgent: l.urgent, replyText: l.replyText }
   }, [letter.data, triage, replyForm])
 
   async function write(kind: string, path: string, method: 'PATCH' | 'PUT' | 'POST', body: unknown, answer?: (r: Row) => string | null | undefined) {
