@@ -255,8 +255,9 @@ if (browserAvailable(t)) {
       t.ok(await resolve.isDisabled(), `not resolvable with ${i} of 5 steps ticked`)
       const box = d.getByRole('checkbox', { name: step })
       await box.click()
-      // Ticked on the server, the step comes back done (and can no longer be unticked).
-      await d.getByRole('checkbox', { name: step, disabled: true }).waitFor()
+      // Ticked on the server, the step comes back checked (the box is disabled while the write
+      // is in flight, so only the checked state says the server has it).
+      await d.getByRole('checkbox', { name: step, checked: true }).waitFor()
     }
     const ticked = await psych<Row & { checklist: Array<{ item: string; done: boolean }> }>('GET', `/crisis-events/${String(crisis.body.id)}`)
     t.same(ticked.body.checklist.map((c) => c.done), [true, true, true, true, true], 'all five steps done on the server')
