@@ -1,0 +1,38 @@
+import { sql } from 'drizzle-orm'
+import { pgTable, uuid, text, date, timestamp, jsonb, smallint, index, check } from 'drizzle-orm/pg-core'
+import { districts } from './org.js'
+import { users } from './auth.js'
+
+/**
+ * 区级数据发布: the district figures as frozen, dated releases. District staff read only these
+ * rows; a release is never recomputed or changed (the app role may not update or delete it),
+ * so two reads between releases cannot be subtracted to isolate one pupil.
+ */
+export const districtReleases = pgTable('district_releases', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  districtId: uuid('district_id').notNull().references(() => districts.id),
+  /** The schools' calendar day the figures describe. */
+  releasedOn: date('released_on').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  /** scheduled | on_demand | first_read */
+  trigger: text('trigger').notNull(),
+  /** Who asked for an on-demand release (null for the schedule and the first read). */
+  requestedBy: uuid('requested_by').references(() => users.id),
+  schoolIds: uuid('school_ids').array().notNull(),
+  /** Every table of the district after perturbation and suppression, and the staffing table. */
+  payload: jsonb('payload').notNull(),
+}, (t) => [
+  index('district_releases_district_idx').on(t.districtId, t.createdAt),
+  check('district_releases_trigger_ck', sql`${t.trigger} in ('scheduled', 'on_demand', 'first_read')`),
+])
+
+/**
+ * The installation's secret behind the cell-key method's record keys (one row). A record's key
+ * is a keyed hash of its id, so every student, duty or referral has a fixed random key without
+ * a column on each table; the secret never leaves the database owner's connection.
+ */
+export const cellKeySecrets = pgTable('cell_key_secrets', {
+  id: smallint('id').primaryKey().default(1),
+  secret: text('secret').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [check('cell_key_secrets_one_ck', sql`${t.id} = 1`)])
