@@ -20,9 +20,14 @@ const ConfigSchema = z.object({
   UPLOAD_LIMIT_BYTES: z.coerce.number().int().min(1024).default(20 * 1_048_576),
   DEMO_PASSWORD: z.string().min(8).default('XinAn-demo-2026'),
   SEED_DEMO: bool.default(true),
-  LOGIN_MAX_FAILS_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
-  LOGIN_MAX_FAILS_PER_IP: z.coerce.number().int().min(1).default(30),
-  LOGIN_LOCK_WINDOW_S: z.coerce.number().int().min(1).default(900),
+  /** Failed sign-ins from one address on one account before each further try waits 1, 2, 4 … s (never a lock). */
+  LOGIN_FREE_FAILS: z.coerce.number().int().min(1).default(5),
+  /** Distinct accounts with unresolved failures from one address before new sign-ins from it are slowed. */
+  LOGIN_ADDRESS_ACCOUNTS: z.coerce.number().int().min(2).default(20),
+  /** The longest wait the growing sign-in delays reach, in seconds. */
+  LOGIN_MAX_DELAY_S: z.coerce.number().int().min(1).max(86_400).default(300),
+  /** How long a failed sign-in is remembered after it happened, in seconds. */
+  LOGIN_FAIL_WINDOW_S: z.coerce.number().int().min(1).default(3600),
   TZ_SCHOOL: z.string().default('Asia/Shanghai'),
   /** Requests per client address per minute, all routes together (per-route limits are tighter). */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),

@@ -23,6 +23,8 @@ const tryLogin = (app: FastifyInstance, username: string, password: string) =>
   app.inject({ method: 'POST', url: LOGIN, payload: { username, password } })
 const refresh = (app: FastifyInstance, refreshToken: string) =>
   app.inject({ method: 'POST', url: REFRESH, payload: { refreshToken } })
+const tryFrom = (app: FastifyInstance, remoteAddress: string, username: string, password: string) =>
+  app.inject({ method: 'POST', url: LOGIN, remoteAddress, payload: { username, password } })
 const me = (app: FastifyInstance, token: string) => injectAs(app, token, { method: 'GET', url: ME })
 
 /** The sid claim of an access token (the login's auth_sessions row). */
@@ -217,27 +219,32 @@ t.test('auth', async (t) => {
     t.equal(l.statusCode, 401)
   })
 
-  t.test('account lockout: after the limit the right password gets 429 too', async (t) => {
+  t.test('one address guessing one account is slowed (429 + Retry-After), never the account', async (t) => {
     const u = await newUser()
-    const max = app.config.LOGIN_MAX_FAILS_PER_ACCOUNT
-    t.equal(max, 5)
-    for (let i = 0; i < max; i++) {
+    const free = app.config.LOGIN_FREE_FAILS
+    t.equal(free, 5)
+    for (let i = 0; i < free; i++) {
       const r = await tryLogin(app, u.username, `Wrong-password-${i}`)
       t.equal(r.statusCode, 401, `failure ${i + 1} is a plain 401`)
     }
-    const locked = await tryLogin(app, u.username, TEST_PASSWORD)
-    t.equal(locked.statusCode, 429, 'right password refused while locked')
-    t.equal(locked.json().code, 'too_many_attempts')
-    t.equal((await tryLogin(app, u.username.toUpperCase(), TEST_PASSWORD)).statusCode, 429, 'case variants share the lock')
-    // Another account from the same address is not locked by it.
+    const slowed = await tryLogin(app, u.username, TEST_PASSWORD)
+    t.equal(slowed.statusCode, 429, 'the right password is not even tried while this pair must wait')
+    t.equal(slowed.json().code, 'login_throttled')
+    t.equal(slowed.headers['retry-after'], '1', 'first wait: one second')
+    t.equal(slowed.json().message, '登录尝试过于频繁，请 1 秒后再试')
+    t.equal((await tryLogin(app, u.username.toUpperCase(), TEST_PASSWORD)).statusCode, 429, 'case variants share the counter')
+    // The same account from another address is not slowed at all.
+    const elsewhere = await app.inject({ method: 'POST', url: LOGIN, remoteAddress: '10.9.8.7', payload: { username: u.username, password: TEST_PASSWORD } })
+    t.equal(elsewhere.statusCode, 200, 'the real user elsewhere signs in')
+    // Another account from the same address is not slowed by it.
     const v = await newUser()
     t.equal((await tryLogin(app, v.username, TEST_PASSWORD)).statusCode, 200)
-    // Unknown accounts lock the same way, so the lock reveals nothing.
+    // Unknown accounts are slowed the same way, so the throttle reveals nothing.
     const ghost = `ghost_${rid()}`
-    for (let i = 0; i < max; i++) await tryLogin(app, ghost, 'Wrong-password-0')
+    for (let i = 0; i < free; i++) await tryLogin(app, ghost, 'Wrong-password-0')
     const g = await tryLogin(app, ghost, 'Wrong-password-0')
     t.equal(g.statusCode, 429)
-    t.equal(g.body.replace(g.json().requestId, ''), locked.body.replace(locked.json().requestId, ''))
+    t.equal(g.body.replace(g.json().requestId, ''), slowed.body.replace(slowed.json().requestId, ''))
   })
 
   t.test('rehash on login: weaker argon2 parameters are upgraded, current ones left alone', async (t) => {
@@ -279,20 +286,34 @@ t.test('auth', async (t) => {
   })
 })
 
-t.test('per-address throttle: failures across usernames from one address lead to 429', async (t) => {
-  const { app, database } = await buildTestApp(t, { LOGIN_MAX_FAILS_PER_IP: 3 })
+t.test('an address failing on many accounts is slowed, except for accounts that signed in from it before', async (t) => {
+  const { app, database } = await buildTestApp(t, { LOGIN_ADDRESS_ACCOUNTS: 3 })
   const school = await createSchool(database)
-  const u = await createUser(database, school, [{ role: 'homeroom_teacher', classId: school.classIds[0] }])
+  const regular = await createUser(database, school, [{ role: 'homeroom_teacher', classId: school.classIds[0] }])
+  const newcomer = await createUser(database, school, [{ role: 'homeroom_teacher', classId: school.classIds[1] }])
+  const nat = '203.0.113.7'
+  t.equal((await tryFrom(app, nat, regular.username, TEST_PASSWORD)).statusCode, 200, 'a colleague signs in from the school address')
   for (let i = 0; i < 3; i++) {
-    const r = await tryLogin(app, `someone_${i}_${rid()}`, 'Wrong-password-1')
-    t.equal(r.statusCode, 401, `failure ${i + 1} from this address`)
+    const r = await tryFrom(app, nat, `someone_${i}_${rid()}`, 'Wrong-password-1')
+    t.equal(r.statusCode, 401, `failure on account ${i + 1} from this address`)
   }
-  const blocked = await tryLogin(app, u.username, TEST_PASSWORD)
-  t.equal(blocked.statusCode, 429, 'a fresh username with the right password is refused from this address')
-  t.equal(blocked.json().code, 'too_many_attempts')
-  // Another address is not affected.
-  const elsewhere = await app.inject({ method: 'POST', url: LOGIN, remoteAddress: '10.1.2.3', payload: { username: u.username, password: TEST_PASSWORD } })
-  t.equal(elsewhere.statusCode, 200)
+  const blocked = await tryFrom(app, nat, newcomer.username, TEST_PASSWORD)
+  t.equal(blocked.statusCode, 429, 'an account new to this address waits')
+  t.equal(blocked.json().code, 'login_throttled')
+  t.equal(blocked.headers['retry-after'], '1')
+  t.equal((await tryFrom(app, nat, regular.username, TEST_PASSWORD)).statusCode, 200, 'the colleague who signed in here before is not slowed')
+  t.equal((await tryFrom(app, '10.1.2.3', newcomer.username, TEST_PASSWORD)).statusCode, 200, 'another address is not affected')
+})
+
+t.test('a typo followed by the right password does not count towards the address', async (t) => {
+  const { app, database } = await buildTestApp(t, { LOGIN_ADDRESS_ACCOUNTS: 3 })
+  const school = await createSchool(database)
+  const nat = '198.51.100.20'
+  for (let i = 0; i < 6; i++) {
+    const u = await createUser(database, school, [{ role: 'mentor' }])
+    t.equal((await tryFrom(app, nat, u.username, 'Typo-password-1')).statusCode, 401)
+    t.equal((await tryFrom(app, nat, u.username, TEST_PASSWORD)).statusCode, 200, `teacher ${i + 1} gets in after a typo`)
+  }
 })
 
 t.test('roles are read per request: removing a role bites on the next request', async (t) => {
@@ -335,17 +356,19 @@ t.test('roles are read per request: removing a role bites on the next request', 
   t.same(seen.at(-1)!.roles.map((r) => r.role), ['psych_teacher'])
 })
 
-t.test('wrong current passwords on password change count toward the lockout', async (t) => {
-  const { app, database } = await buildTestApp(t, { LOGIN_MAX_FAILS_PER_ACCOUNT: 3 })
+t.test('wrong current passwords on password change count toward the same throttle', async (t) => {
+  const { app, database } = await buildTestApp(t, { LOGIN_FREE_FAILS: 3 })
   const school = await createSchool(database)
   const u = await createUser(database, school, [{ role: 'psych_teacher' }])
   const { accessToken } = await login(app, u.username)
   for (let i = 0; i < 3; i++) {
-    const r = await injectAs(app, accessToken, { method: 'POST', url: '/api/v1/auth/password', payload: { currentPassword: 'wrong-guess-1', newPassword: 'Another-pass-123' } })
+    const r = await injectAs(app, accessToken, { method: 'POST', url: PASSWORD, payload: { currentPassword: 'wrong-guess-1', newPassword: 'Another-pass-123' } })
     t.equal(r.statusCode, 400)
   }
-  const locked = await injectAs(app, accessToken, { method: 'POST', url: '/api/v1/auth/password', payload: { currentPassword: TEST_PASSWORD, newPassword: 'Another-pass-123' } })
-  t.equal(locked.statusCode, 429, 'even the right password is refused while locked')
-  const relogin = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: u.username, password: TEST_PASSWORD } })
-  t.equal(relogin.statusCode, 429, 'login is locked too')
+  const slowed = await injectAs(app, accessToken, { method: 'POST', url: PASSWORD, payload: { currentPassword: TEST_PASSWORD, newPassword: 'Another-pass-123' } })
+  t.equal(slowed.statusCode, 429, 'even the right password waits')
+  t.equal(slowed.json().code, 'login_throttled')
+  t.equal(slowed.headers['retry-after'], '1')
+  t.equal((await tryLogin(app, u.username, TEST_PASSWORD)).statusCode, 429, 'sign-in from the same address waits too')
+  t.equal((await tryFrom(app, '10.20.30.40', u.username, TEST_PASSWORD)).statusCode, 200, 'the account itself is not locked')
 })

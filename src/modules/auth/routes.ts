@@ -1,26 +1,53 @@
+import type { FastifyReply } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ErrorSchema } from '../../lib/schemas.js'
 import { requireActor } from '../../plugins/auth.js'
 import { LoginThrottle } from './throttle.js'
-import { createAuthService } from './service.js'
+import { createAuthService, LoginThrottled } from './service.js'
 import { ChangePasswordBody, LoginBody, PublicUserSchema, RefreshBody, TokenPairSchema } from './schemas.js'
 
 const authRoutes: FastifyPluginAsyncZod = async (app) => {
   const { config } = app
-  const throttle = new LoginThrottle(config.LOGIN_MAX_FAILS_PER_ACCOUNT, config.LOGIN_MAX_FAILS_PER_IP, config.LOGIN_LOCK_WINDOW_S * 1000)
+  const throttle = new LoginThrottle({
+    freeFails: config.LOGIN_FREE_FAILS,
+    addressAccounts: config.LOGIN_ADDRESS_ACCOUNTS,
+    maxDelayMs: config.LOGIN_MAX_DELAY_S * 1000,
+    windowMs: config.LOGIN_FAIL_WINDOW_S * 1000,
+  })
   const service = createAuthService({
     database: app.database,
     config,
     throttle,
     signAccess: (claims) => app.jwt.sign(claims),
+    appendAudit: (events) => app.auditBatcher.append(events),
   })
   const errors = { 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema }
+
+  /** RFC 9110 §10.2.3: tell the client how long to wait instead of letting it guess. */
+  async function withRetryAfter<T>(reply: FastifyReply, work: Promise<T>): Promise<T> {
+    try {
+      return await work
+    } catch (err) {
+      if (err instanceof LoginThrottled) void reply.header('retry-after', String(err.retryAfterS))
+      throw err
+    }
+  }
+
+  // Without TRUST_PROXY every client behind a reverse proxy has the proxy's address, and the
+  // sign-in throttle would count a whole school as one address: say so once in the log.
+  let warnedProxy = false
+  app.addHook('onRequest', async (req) => {
+    if (!warnedProxy && config.TRUST_PROXY === 'false' && req.headers['x-forwarded-for'] !== undefined) {
+      warnedProxy = true
+      req.log.warn('X-Forwarded-For received but TRUST_PROXY is false: sign-in limits see the proxy as the client (see README, TRUST_PROXY)')
+    }
+  })
 
   app.post('/login', {
     config: { access: { public: true } },
     schema: { tags: ['auth'], summary: '登录 Sign in', body: LoginBody, response: { 200: TokenPairSchema, ...errors } },
-  }, async (req) => service.login(req.body.username, req.body.password, req.ip))
+  }, async (req, reply) => withRetryAfter(reply, service.login(req.body.username, req.body.password, req.ip, String(req.id))))
 
   app.post('/refresh', {
     config: { access: { public: true } },
@@ -38,7 +65,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/password', {
     config: { access: { resource: 'self', action: 'update' } },
     schema: { tags: ['auth'], summary: '修改密码 Change password', security: [{ bearer: [] }], body: ChangePasswordBody, response: { 200: TokenPairSchema, ...errors } },
-  }, async (req) => service.changePassword(requireActor(req), req.body.currentPassword, req.body.newPassword, req.ip))
+  }, async (req, reply) => withRetryAfter(reply, service.changePassword(requireActor(req), req.body.currentPassword, req.body.newPassword, req.ip, String(req.id))))
 
   app.get('/me', {
     config: { access: { resource: 'self', action: 'read' } },

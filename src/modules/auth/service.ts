@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, createHmac, randomBytes } from 'node:crypto'
 import type { Database } from '../../db/database.js'
 import type { Config } from '../../config.js'
 import type { Actor } from '../../access/roles.js'
-import { TooMany, Unauthorized, Validation } from '../../lib/errors.js'
+import type { AuditEvent, AuditOutcome } from '../../audit/audit.js'
+import { AppError, Unauthorized, Validation } from '../../lib/errors.js'
 import * as repo from './repository.js'
 import { dummyHash, hashPassword, isStrongPassword, needsRehash, verifyPassword } from './password.js'
 import type { LoginThrottle } from './throttle.js'
@@ -28,14 +29,61 @@ export interface AuthServiceDeps {
   config: Config
   throttle: LoginThrottle
   signAccess: (claims: { sub: string; sid: string }) => string
+  /** Appends audit rows outside any transaction (a failed sign-in changes nothing to commit with). */
+  appendAudit: (events: AuditEvent[]) => Promise<void>
+}
+
+/** 429 with the seconds to wait; the route puts them in Retry-After too. */
+export class LoginThrottled extends AppError {
+  constructor(readonly retryAfterS: number) { super(429, 'login_throttled', { seconds: retryAfterS }) }
+}
+
+export type LoginFailure = 'unknown_user' | 'bad_password' | 'disabled' | 'throttled'
+
+const OUTCOME: Record<LoginFailure, AuditOutcome> = {
+  unknown_user: 'not_found', bad_password: 'rejected', disabled: 'denied', throttled: 'rejected',
+}
+
+/**
+ * The audit key for usernames. People type passwords into the username box, so a failed
+ * sign-in's name is stored only as a keyed hash: equal names give equal hashes (repeated
+ * tries on one account stand out), and without the server's secret a leaked audit table
+ * cannot be checked against a list of names or passwords.
+ */
+export function usernameHasher(secret: string): (username: string) => string {
+  const key = createHmac('sha256', secret).update('xinan audit username v1').digest()
+  return (username) => createHmac('sha256', key).update(username.normalize('NFKC').toLowerCase()).digest('hex').slice(0, 32)
 }
 
 export function sha256(s: string): string {
   return createHash('sha256').update(s).digest('hex')
 }
 
-export function createAuthService({ database, config, throttle, signAccess }: AuthServiceDeps) {
+export function createAuthService({ database, config, throttle, signAccess, appendAudit }: AuthServiceDeps) {
   const { db } = database
+  const hashName = usernameHasher(config.jwtSecret)
+
+  /**
+   * One row per failed try whose password was checked: each costs the caller an argon2 hash
+   * and the throttle slows the next, so they cannot flood the log cheaply. Refusals by the
+   * throttle cost nothing, so only the first of each run is written (`report`).
+   */
+  async function auditFailure(resource: 'login' | 'password', username: string, reason: LoginFailure,
+    requestId: string, who: { userId: string; schoolId: string | null; actorRoles?: string } | undefined): Promise<void> {
+    await appendAudit([{
+      // Who types is unknown on a failed sign-in: the account tried is a record, not the actor.
+      // A wrong current password on a password change comes from a signed-in actor.
+      actorId: who?.actorRoles !== undefined ? who.userId : null,
+      roles: who?.actorRoles ?? '',
+      action: 'denied',
+      resource,
+      recordIds: [`username:${hashName(username)}`, ...(who ? [who.userId] : [])],
+      fieldGroups: [reason],
+      outcome: OUTCOME[reason],
+      requestId,
+      schoolId: who?.schoolId ?? null,
+    }])
+  }
 
   async function issue(userId: string, sessionId: string): Promise<Omit<TokenPair, 'user'>> {
     const refreshToken = randomBytes(32).toString('base64url')
@@ -52,18 +100,23 @@ export function createAuthService({ database, config, throttle, signAccess }: Au
   }
 
   return {
-    async login(username: string, password: string, ip: string): Promise<TokenPair> {
-      // Locked accounts answer 429 before the password is looked at, right or wrong.
-      if (throttle.isLocked(username, ip)) throw new TooMany()
+    async login(username: string, password: string, ip: string, requestId: string): Promise<TokenPair> {
+      // A throttled pair or address answers 429 before the password is looked at, right or wrong.
+      const verdict = throttle.attempt(username, ip)
+      if (!verdict.ok) {
+        if (verdict.report) await auditFailure('login', username, 'throttled', requestId, undefined)
+        throw new LoginThrottled(verdict.retryAfterS)
+      }
       const user = await repo.findUserByUsername(db, username)
       const ok = user
         ? await verifyPassword(user.passwordHash, password)
         : (await verifyPassword(await dummyHash(), password), false)
       if (!user || !ok || user.status !== 'active') {
-        throttle.fail(username, ip)
+        const reason: LoginFailure = !user ? 'unknown_user' : !ok ? 'bad_password' : 'disabled'
+        await auditFailure('login', username, reason, requestId, user ? { userId: user.id, schoolId: user.schoolId } : undefined)
         throw new Unauthorized('invalid_credentials')
       }
-      throttle.succeed(username)
+      throttle.succeed(username, ip)
       if (needsRehash(user.passwordHash)) {
         await repo.setPasswordHash(db, user.id, await hashPassword(password), false)
       }
@@ -89,14 +142,20 @@ export function createAuthService({ database, config, throttle, signAccess }: Au
       await repo.revokeSession(db, actor.sessionId, 'logout')
     },
 
-    async changePassword(actor: Actor, current: string, next: string, ip: string): Promise<TokenPair> {
-      // A stolen access token must not become a password-guessing oracle: same lockout as login.
-      if (throttle.isLocked(actor.username, ip)) throw new TooMany()
+    async changePassword(actor: Actor, current: string, next: string, ip: string, requestId: string): Promise<TokenPair> {
+      // A stolen access token must not become a password-guessing oracle: the same throttle as login.
+      const self = { userId: actor.userId, schoolId: actor.schoolId, actorRoles: actor.roles.map((r) => r.role).join(',') }
+      const verdict = throttle.attempt(actor.username, ip)
+      if (!verdict.ok) {
+        if (verdict.report) await auditFailure('password', actor.username, 'throttled', requestId, self)
+        throw new LoginThrottled(verdict.retryAfterS)
+      }
       const user = await repo.findUserById(db, actor.userId)
       if (!user || !(await verifyPassword(user.passwordHash, current))) {
-        throttle.fail(actor.username, ip)
+        await auditFailure('password', actor.username, 'bad_password', requestId, self)
         throw new Validation('wrong_password', {}, undefined, 400)
       }
+      throttle.succeed(actor.username, ip)
       if (!isStrongPassword(next)) throw new Validation('weak_password')
       const hash = await hashPassword(next)
       // Every login of this account ends, this one included; the caller gets a fresh pair.
