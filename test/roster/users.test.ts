@@ -1,6 +1,9 @@
 import t from 'tap'
-import { eq } from 'drizzle-orm'
-import { authSessions, userRoles, users } from '../../db/schema/index.js'
+import { and, eq } from 'drizzle-orm'
+import { authSessions, notifications, userRoles, users } from '../../db/schema/index.js'
+import { policies } from '../../policies/index.js'
+import { PolicyRegistry } from '../../src/access/engine.js'
+import { caseReadingRoles } from '../../src/modules/roster/case-access-grants.js'
 import { injectAs, login } from '../helpers/app.js'
 import { rosterWorld } from './fixtures.js'
 
@@ -148,6 +151,76 @@ t.test('staff accounts and roles', async (t) => {
     t.equal(own.statusCode, 409)
     t.equal(own.json().code, 'cannot_remove_own_admin')
     t.equal((await w.database.db.select().from(userRoles).where(eq(userRoles.id, theirGrant.id))).length, 1)
+  })
+
+  t.test('an admin cannot grant itself a role that reads case content', async (t) => {
+    t.same([...caseReadingRoles(new PolicyRegistry(policies))].sort(), ['psych_teacher'], 'derived from the policies: school-wide readers of sensitive records')
+    const before = await w.auditCount()
+    const self = await call(admin, 'POST', `/api/v1/users/${admin.id}/roles`, { role: 'psych_teacher' })
+    t.equal(self.statusCode, 403)
+    t.equal(self.json().code, 'self_grant_forbidden')
+    t.equal(self.json().message, '不能给自己授予可查看个案内容的角色（psych_teacher），须由另一位管理员授予')
+    const held = await w.database.db.select().from(userRoles).where(eq(userRoles.userId, admin.id))
+    t.same(held.map((r) => r.role), ['school_admin'], 'no grant was written')
+    t.equal(await w.auditCount(), before + 1, 'the refused attempt is audited')
+    t.match(await w.lastAudit(), { resource: 'user_roles', outcome: 'denied', record_ids: [admin.id] })
+    t.equal((await injectAs(app, admin.token, { method: 'GET', url: '/api/v1/cases' })).statusCode, 403, 'still no case access')
+    const en = await call(admin, 'POST', `/api/v1/users/${admin.id}/roles`, { role: 'psych_teacher' }, { 'accept-language': 'en' })
+    t.equal(en.json().message, 'You cannot grant yourself a role that reads case content (psych_teacher); another admin must grant it')
+
+    // Roles that do not read the school's casework stay self-grantable (a small school's admin also mentors).
+    const mentorRole = await call(admin, 'POST', `/api/v1/users/${admin.id}/roles`, { role: 'mentor' })
+    t.equal(mentorRole.statusCode, 201)
+    t.equal((await call(admin, 'DELETE', `/api/v1/user-roles/${mentorRole.json().id}`)).statusCode, 204)
+  })
+
+  t.test('granting case access to another account notifies the psychology teachers and other admins; revoking is audited', async (t) => {
+    const otherAdmin = await w.caller(A, [{ role: 'school_admin' }])
+    const u = await w.caller(A, [{ role: 'mentor' }])
+    const notes = (userId: string) => w.database.db.select().from(notifications)
+      .where(and(eq(notifications.userId, userId), eq(notifications.kind, 'case_role_granted')))
+    const psychBefore = (await notes(psych.id)).length
+    const g = await call(admin, 'POST', `/api/v1/users/${u.id}/roles`, { role: 'psych_teacher' })
+    t.equal(g.statusCode, 201)
+    const toPsych = await notes(psych.id)
+    t.equal(toPsych.length, psychBefore + 1, 'the existing psychology teacher is told')
+    const n = toPsych.find((x) => (x.params as { grantId?: string }).grantId === g.json().id)!
+    t.ok(n, 'the notification names the grant')
+    t.equal(n.refId, u.id, 'and links to the account that got case access')
+    t.equal(n.schoolId, A.schoolId)
+    t.same(n.params, { role: 'psych_teacher', grantId: g.json().id, grantedBy: admin.id })
+    t.equal((await notes(otherAdmin.id)).length, 1, 'another admin of the school is told')
+    t.equal((await notes(admin.id)).length, 0, 'not the admin who granted it')
+    t.equal((await notes(u.id)).length, 0, 'not the new holder')
+    t.equal((await notes(adminB.id)).length, 0, 'nobody of another school')
+    const inbox = await injectAs(app, psych.token, { method: 'GET', url: '/api/v1/notifications?limit=100' })
+    t.ok(inbox.json().items.some((x: { kind: string; refId: string }) => x.kind === 'case_role_granted' && x.refId === u.id), 'the psychology teacher sees it in the app')
+
+    // A role without case access is not announced.
+    const m = await call(admin, 'POST', `/api/v1/users/${u.id}/roles`, { role: 'homeroom_teacher', classId: A.classIds[0] })
+    t.equal(m.statusCode, 201)
+    t.equal((await notes(psych.id)).length, psychBefore + 1)
+
+    const before = await w.auditCount()
+    t.equal((await call(admin, 'DELETE', `/api/v1/user-roles/${g.json().id}`)).statusCode, 204)
+    t.equal(await w.auditCount(), before + 1)
+    t.match(await w.lastAudit(), { action: 'D', resource: 'user_roles', record_ids: [g.json().id], outcome: 'ok' })
+    // Another admin may grant it back: the rule is about one's own account, not the role.
+    t.equal((await call(otherAdmin, 'POST', `/api/v1/users/${u.id}/roles`, { role: 'psych_teacher' })).statusCode, 201)
+    t.equal((await notes(admin.id)).length, 1, 'this time the first admin is told')
+  })
+
+  t.test('a new account may carry case access (a school needs its first psychology teacher), announced the same way', async (t) => {
+    const psychBefore = (await w.database.db.select().from(notifications)
+      .where(and(eq(notifications.userId, psych.id), eq(notifications.kind, 'case_role_granted')))).length
+    const res = await call(admin, 'POST', '/api/v1/users', {
+      username: `xinli.${Date.now()}`, displayName: '王老师', password: PASSWORD, roles: [{ role: 'psych_teacher' }, { role: 'mentor' }],
+    })
+    t.equal(res.statusCode, 201)
+    const rows = await w.database.db.select().from(notifications)
+      .where(and(eq(notifications.userId, psych.id), eq(notifications.kind, 'case_role_granted')))
+    t.equal(rows.length, psychBefore + 1, 'one notification for the one case role')
+    t.ok(rows.some((r) => r.refId === res.json().id))
   })
 
   t.test('messages follow the request language', async (t) => {

@@ -10,6 +10,7 @@ import { revokeAllSessions } from '../auth/repository.js'
 import * as repo from './repository.js'
 import { decisionOn, groupsOf, inActorTx, mustRead, sentKeys, type RosterDeps } from './record-access.js'
 import { ClassBoundRoles, type RoleGrantBody, type UserCreate, type UserListQuery, type UserPatch } from './schemas.js'
+import { caseReadingRoles, notifyCaseAccessGrant } from './case-access-grants.js'
 import { likeEscape } from './student-service.js'
 
 type Grant = z.infer<typeof RoleGrantBody>
@@ -20,6 +21,8 @@ type Grant = z.infer<typeof RoleGrantBody>
  * names the actor's school, and every write names the school too.
  */
 export function createUserService(deps: RosterDeps) {
+  const caseRoles = caseReadingRoles(deps.policies)
+
   /** Class-bound roles need a class of this school; the others take none. */
   async function checkGrant(tx: Tx, ctx: RequestContext, g: Grant): Promise<void> {
     if (ClassBoundRoles.includes(g.role)) {
@@ -81,6 +84,13 @@ export function createUserService(deps: RosterDeps) {
         const districtId = (await repo.districtOfSchool(tx, schoolId)) ?? null
         const id = await repo.insertUser(tx, { ...account, passwordHash, schoolId, districtId })
         const roleIds = await repo.insertUserRoles(tx, grants.map((g) => ({ userId: id, role: g.role, schoolId, classId: g.classId ?? null })))
+        // A school needs its first psychology teacher, so a new account may carry case access;
+        // the people who would notice a wrong one hear of it in the same transaction.
+        for (const [i, g] of grants.entries()) {
+          if (caseRoles.has(g.role)) {
+            await notifyCaseAccessGrant(tx, { schoolId, granteeId: id, grantId: roleIds[i]!.id, role: g.role, grantedBy: ctx.actor.userId, caseRoles })
+          }
+        }
         const row = await mustRead(tx, ctx.decision, id)
         await audit(tx, ctx, {
           action: 'C',
@@ -121,6 +131,10 @@ export function createUserService(deps: RosterDeps) {
     async addRole(ctx: RequestContext, userId: string, body: Grant) {
       const keys = sentKeys(body)
       ctx.decision.assertWritable(keys)
+      // The admin manages accounts and reads no case content (DESIGN.md); granting oneself a
+      // role that does would undo that with one click. Another admin must make the grant,
+      // and it is announced to the school's psychology teachers like every such grant.
+      if (userId === ctx.actor.userId && caseRoles.has(body.role)) throw new AppError(403, 'self_grant_forbidden', { role: body.role })
       return inActorTx(deps, ctx, async (tx) => {
         await mustRead(tx, decisionOn(deps, ctx, 'users'), userId)
         await checkGrant(tx, ctx, body)
@@ -128,6 +142,9 @@ export function createUserService(deps: RosterDeps) {
         const held = await repo.grantsOfUser(tx, schoolId, userId)
         if (held.some((h) => sameGrant(h, body))) throw new AppError(409, 'duplicate', { what: 'role' }, { fields: ['role'] })
         const [created] = await repo.insertUserRoles(tx, [{ userId, role: body.role, schoolId, classId: body.classId ?? null }])
+        if (caseRoles.has(body.role)) {
+          await notifyCaseAccessGrant(tx, { schoolId, granteeId: userId, grantId: created!.id, role: body.role, grantedBy: ctx.actor.userId, caseRoles })
+        }
         const row = await mustRead(tx, ctx.decision, created!.id)
         await audit(tx, ctx, { action: 'C', rows: [row], fieldGroups: groupsOf(ctx.decision, keys) })
         return row

@@ -1,0 +1,56 @@
+import { sql } from 'drizzle-orm'
+import type { PolicyRegistry } from '../../access/engine.js'
+import { queryRows, type Executor } from '../../db/database.js'
+
+/**
+ * Roles that read case content: the policies let them read or list rows of a sensitive
+ * resource (one whose audit names students: cases, sessions, letters, answers …) across the
+ * whole school. Roles bound to one class, to paired students or to their own submissions
+ * reach a few students, not the school's casework, and are left to the ordinary grant rules.
+ * Derived from the policies, so a new role or policy that opens case content is covered
+ * without anyone remembering this list.
+ */
+export function caseReadingRoles(policies: PolicyRegistry): Set<string> {
+  const roles = new Set<string>()
+  for (const p of policies.all()) {
+    if (!p.audit?.sensitive) continue
+    for (const [role, rp] of Object.entries(p.roles)) {
+      if (rp && rp.scope === 'school' && rp.actions.some((a) => a === 'read' || a === 'list')) roles.add(role)
+    }
+  }
+  return roles
+}
+
+/**
+ * Tells the school's people who would notice a wrong grant of case access: everyone who
+ * already holds a case-reading role (the psychology teachers), and the school's other
+ * admins, in the caller's transaction. The grantee and the granting admin are left out.
+ * The notification carries ids only; psychology teachers and admins may read the account.
+ */
+export async function notifyCaseAccessGrant(ex: Executor, g: {
+  schoolId: string
+  granteeId: string
+  grantId: string
+  role: string
+  grantedBy: string
+  caseRoles: Set<string>
+}): Promise<number> {
+  const caseRoles = `{${[...g.caseRoles].join(',')}}`
+  const rows = await queryRows<{ n: string | number }>(ex, sql`
+    with watchers as (
+      select distinct ur.user_id
+      from user_roles ur join users u on u.id = ur.user_id and u.status = 'active'
+      where ur.school_id = ${g.schoolId}
+        and (ur.role = any(${caseRoles}::text[]) or ur.role = 'school_admin')
+        and ur.user_id <> ${g.granteeId}::uuid and ur.user_id <> ${g.grantedBy}::uuid
+    ),
+    ins as (
+      insert into notifications (school_id, user_id, kind, ref_id, params)
+      select ${g.schoolId}::uuid, w.user_id, 'case_role_granted', ${g.granteeId}::uuid,
+        jsonb_build_object('role', ${g.role}::text, 'grantId', ${g.grantId}::text, 'grantedBy', ${g.grantedBy}::text)
+      from watchers w
+      returning 1
+    )
+    select count(*) as n from ins`)
+  return Number(rows[0]!.n)
+}
