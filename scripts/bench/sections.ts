@@ -57,6 +57,13 @@ export const sections: Section[] = [
     headline: ['cold_start_ms', 'cold_start_first_ms', 'idle_rss_mb'],
     run: async (o) => (await import('./cold-start.js')).benchColdStart(o),
   },
+  {
+    key: 'fsync',
+    title: 'durable embedded commits: fsync on vs off',
+    timeoutMin: [4, 8],
+    headline: ['commits_per_s_fsync', 'commits_per_s_nofsync', 'fsyncs_per_commit'],
+    run: async (o) => (await import('./durability.js')).benchDurability(o),
+  },
 ]
 
 export const sectionByKey = new Map(sections.map((s) => [s.key, s]))

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { sql, type SQL } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import * as schema from '../../db/schema/index.js'
+import { lockDataDir, type DataDirLock } from './data-dir-lock.js'
 
 export type Schema = typeof schema
 export type Db = PgDatabase<PgQueryResultHKT, Schema>
@@ -32,6 +33,11 @@ export interface OpenOptions {
   loadDataDir?: Blob
   /** Keep the embedded database in memory only. */
   memory?: boolean
+  /**
+   * Embedded with a folder: fsync each commit (the default). Only the bench turns it off, to
+   * measure what durability costs.
+   */
+  durable?: boolean
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
@@ -81,15 +87,27 @@ async function openEmbedded(opts: OpenOptions): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite')
   const { drizzle } = await import('drizzle-orm/pglite')
   let dataDir: string | undefined
+  let lock: DataDirLock | undefined
   if (!opts.memory && opts.dataDir) {
     dataDir = resolve(opts.dataDir)
     mkdirSync(dataDir, { recursive: true })
+    // Before PGlite reads a byte of the folder: a second process on it loses acknowledged writes.
+    lock = lockDataDir(dataDir)
   }
-  const client = await PGlite.create({
-    ...(dataDir ? { dataDir } : {}),
-    ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
-    parsers: { 1082: (x: string) => x },
-  })
+  let client: InstanceType<typeof PGlite>
+  try {
+    const durable = dataDir !== undefined && opts.durable !== false
+    const { DurableNodeFS, durableStartParams, fsyncTree } = await import('./durable-fs.js')
+    client = await PGlite.create({
+      ...(dataDir ? (durable ? { fs: new DurableNodeFS(dataDir), startParams: durableStartParams() } : { dataDir }) : {}),
+      ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
+      parsers: { 1082: (x: string) => x },
+    })
+    if (durable && dataDir) fsyncTree(dataDir)
+  } catch (err) {
+    lock?.release()
+    throw err
+  }
   const db = drizzle({ client, schema }) as unknown as Db
   return {
     kind: 'embedded',
@@ -106,7 +124,13 @@ async function openEmbedded(opts: OpenOptions): Promise<Database> {
       }
       return rows.length
     },
-    async close() { await client.close() },
+    async close() {
+      try {
+        await client.close()
+      } finally {
+        lock?.release()
+      }
+    },
   }
 }
 
