@@ -43,6 +43,19 @@ const ConfigSchema = z.object({
   RETENTION_PURGE_AFTER_DAYS: z.coerce.number().int().min(1).default(1825),
   CRISIS_ACK_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
   DISTRICT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /** Spreadsheet imports (roster, screening results): data rows with content per file. */
+  IMPORT_MAX_ROWS: z.coerce.number().int().min(1).default(50_000),
+  /** Width of the header row; 256 leaves room for long instruments (SCL-90) beside 学号 and 姓名. */
+  IMPORT_MAX_COLUMNS: z.coerce.number().int().min(1).max(16_384).default(256),
+  /** Data rows × header width. */
+  IMPORT_MAX_CELLS: z.coerce.number().int().min(1).default(1_500_000),
+  /** Sum of the inflated sizes of an .xlsx archive's entries, checked before anything is inflated. */
+  IMPORT_MAX_INFLATED_MB: z.coerce.number().int().min(1).default(100),
+  /** Inflated ÷ uploaded size of an .xlsx (zip bombs), checked once it inflates beyond 8 MB. */
+  IMPORT_MAX_RATIO: z.coerce.number().int().min(2).default(100),
+  /** Heap of the worker thread that parses uploads; a file needing more is refused, the process lives on. */
+  IMPORT_WORKER_HEAP_MB: z.coerce.number().int().min(64).default(512),
+  IMPORT_PARSE_TIMEOUT_S: z.coerce.number().int().min(1).default(60),
 })
 
 export type Config = z.infer<typeof ConfigSchema> & { jwtSecret: string }

@@ -37,6 +37,12 @@ const messages: Record<string, Record<Locale, string>> = {
   self_grant_forbidden: { 'zh-CN': '不能给自己授予可查看个案内容的角色（{role}），须由另一位管理员授予', en: 'You cannot grant yourself a role that reads case content ({role}); another admin must grant it' },
   import_unreadable: { 'zh-CN': '无法读取文件，请上传 UTF-8 编码的 CSV 或 .xlsx 文件', en: 'The file cannot be read; upload a UTF-8 CSV or an .xlsx file' },
   import_too_many_rows: { 'zh-CN': '文件行数过多（最多 {max} 行）', en: 'Too many rows (at most {max})' },
+  // Spreadsheet limits: each message names the limit, so the sender knows what to split or clean up.
+  import_too_many_columns: { 'zh-CN': '表头列数过多（最多 {max} 列），请删除表头右侧多余的列', en: 'Too many columns in the header row (at most {max}); delete the extra columns on the right' },
+  import_too_many_cells: { 'zh-CN': '文件单元格过多（行数×列数最多 {max} 个），请拆分文件', en: 'Too many cells (rows × columns at most {max}); split the file' },
+  import_archive_too_large: { 'zh-CN': '.xlsx 文件解压后过大（最多 {max} MB）', en: 'The .xlsx file is too large when unzipped (at most {max} MB)' },
+  import_archive_bomb: { 'zh-CN': '.xlsx 文件解压后膨胀异常（压缩比超过 {max}:1 或大小与声明不符），已拒绝', en: 'The .xlsx file expands abnormally when unzipped (more than {max}:1, or not as declared); refused' },
+  import_too_complex: { 'zh-CN': '文件读取超出资源限制（内存 {mb} MB 或 {seconds} 秒），请拆分或另存为 CSV', en: 'Reading the file exceeded its budget ({mb} MB of memory or {seconds} s); split it or save it as CSV' },
   // Row reasons in import_rejected details: never the cell's content, only what is wrong with it.
   import_required: { 'zh-CN': '必填', en: 'Required' },
   import_too_long: { 'zh-CN': '超过 {max} 个字符', en: 'Longer than {max} characters' },

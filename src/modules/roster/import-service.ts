@@ -7,6 +7,7 @@ import * as repo from './repository.js'
 import { groupsOf, inActorTx, type RosterDeps } from './record-access.js'
 import { gradeName } from './grade-names.js'
 import { readSheet, validateSheet, type FileKind, type RosterRow } from './import.js'
+import { sheetLimitsOf } from '../../lib/spreadsheet/reader.js'
 
 /** Student fields an import writes; the caller's policy must allow every one of them. */
 const STUDENT_FIELDS = ['studentNo', 'name', 'gender', 'birthDate', 'classId', 'status']
@@ -23,7 +24,7 @@ export function createImportService(deps: RosterDeps) {
      */
     async importStudents(ctx: RequestContext, file: Buffer, kind: FileKind, locale: Locale): Promise<ImportOutcome> {
       ctx.decision.assertWritable(STUDENT_FIELDS)
-      const sheet = await readSheet(file, kind)
+      const sheet = await readSheet(file, kind, sheetLimitsOf(deps.config))
       const { rows, errors, badRows } = validateSheet(sheet, locale)
       if (badRows > 0) throw new AppError(422, 'import_rejected', { count: badRows }, { errors, truncated: errors.length < badRows ? true : undefined })
       if (rows.length === 0) throw new AppError(422, 'import_empty')

@@ -1,7 +1,7 @@
-import ExcelJS from 'exceljs'
-import { parse as parseCsv } from 'csv-parse/sync'
 import { AppError } from '../../lib/errors.js'
 import { translate, type Locale } from '../../lib/i18n.js'
+import { readSpreadsheet } from '../../lib/spreadsheet/reader.js'
+import { DEFAULT_LIMITS, type Cell, type FileKind, type Sheet, type SheetLimits } from '../../lib/spreadsheet/types.js'
 import { normaliseCell, parseClassCell, parseGradeLevel } from './grade-names.js'
 import { isCalendarDate } from './schemas.js'
 
@@ -12,10 +12,10 @@ import { isCalendarDate } from './schemas.js'
  */
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-export type FileKind = 'csv' | 'xlsx'
+export type { Cell, FileKind, Sheet }
 
-/** More rows than any school has; a file beyond it is a mistake (or an attack on memory). */
-export const MAX_IMPORT_ROWS = 50_000
+/** More rows than any school has; the export writes at most this many (the import's default limit). */
+export const MAX_IMPORT_ROWS = DEFAULT_LIMITS.maxRows
 /** Errors listed in the answer; the count in the message covers them all. */
 const MAX_LISTED_ERRORS = 500
 
@@ -36,15 +36,6 @@ export const ROSTER_COLUMNS: ReadonlyArray<{ key: ColumnKey; header: string; ali
 ]
 
 const HEADER_OF = Object.fromEntries(ROSTER_COLUMNS.map((c) => [c.key, c.header])) as Record<ColumnKey, string>
-
-export type Cell = string | number | boolean | Date | null
-
-export interface Sheet {
-  kind: FileKind
-  header: Cell[]
-  /** Data rows with their spreadsheet row number (the header is row 1). */
-  rows: Array<{ rowNo: number; cells: Cell[] }>
-}
 
 export interface RosterRow {
   rowNo: number
@@ -67,79 +58,9 @@ const unprocessable = (code: string, params: Record<string, string | number> = {
 
 // ── reading ───────────────────────────────────────────────────────────────────────────
 
-export async function readSheet(file: Buffer, kind: FileKind): Promise<Sheet> {
-  return kind === 'xlsx' ? readXlsx(file) : readCsvFile(file)
-}
-
-/**
- * UTF-8 as asked, BOM or not. Excel on Chinese Windows saves "CSV" as GB18030 (GBK); such a
- * file is not valid UTF-8, so it is read as GB18030 rather than turned into mojibake.
- */
-function decodeText(file: Buffer): string {
-  let text: string
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(file)
-  } catch {
-    try {
-      text = new TextDecoder('gb18030', { fatal: true }).decode(file)
-    } catch {
-      throw unprocessable('import_unreadable')
-    }
-  }
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
-}
-
-function readCsvFile(file: Buffer): Sheet {
-  const text = decodeText(file)
-  const firstLine = text.slice(0, text.search(/\r?\n|$/))
-  // Comma is the norm; a file saved as "Unicode text" from Excel is tab-separated.
-  const delimiter = firstLine.includes(',') ? ',' : firstLine.includes('\t') ? '\t' : firstLine.includes(';') ? ';' : ','
-  let records: string[][]
-  try {
-    records = parseCsv(text, { delimiter, relax_column_count: true, skip_empty_lines: false, trim: true, to: MAX_IMPORT_ROWS + 2 })
-  } catch {
-    throw unprocessable('import_unreadable')
-  }
-  if (records.length > MAX_IMPORT_ROWS + 1) throw unprocessable('import_too_many_rows', { max: MAX_IMPORT_ROWS })
-  const [header = [], ...rest] = records
-  return { kind: 'csv', header, rows: rest.map((cells, i) => ({ rowNo: i + 2, cells })) }
-}
-
-async function readXlsx(file: Buffer): Promise<Sheet> {
-  const wb = new ExcelJS.Workbook()
-  try {
-    await wb.xlsx.load(file as unknown as ExcelJS.Buffer)
-  } catch {
-    throw unprocessable('import_unreadable')
-  }
-  const ws = wb.worksheets.find((w) => w.actualRowCount > 0)
-  if (!ws) throw unprocessable('import_empty')
-  if (ws.actualRowCount > MAX_IMPORT_ROWS + 1) throw unprocessable('import_too_many_rows', { max: MAX_IMPORT_ROWS })
-  const width = ws.columnCount
-  const read = (r: ExcelJS.Row): Cell[] => {
-    const out: Cell[] = []
-    for (let c = 1; c <= width; c++) out.push(xlsxCell(r.getCell(c).value))
-    return out
-  }
-  // The header is the first row with content; row numbers stay the sheet's own.
-  let header: Cell[] | undefined
-  let headerRow = 0
-  const rows: Sheet['rows'] = []
-  ws.eachRow({ includeEmpty: false }, (r, rowNo) => {
-    if (!header) { header = read(r); headerRow = rowNo; return }
-    rows.push({ rowNo, cells: read(r) })
-  })
-  if (!header) throw unprocessable('import_empty')
-  return { kind: 'xlsx', header, rows: rows.filter((r) => r.rowNo > headerRow) }
-}
-
-function xlsxCell(v: ExcelJS.CellValue): Cell {
-  if (v === null || v === undefined) return null
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof Date) return v
-  if ('richText' in v) return v.richText.map((t) => t.text).join('')
-  if ('hyperlink' in v) return v.text
-  if ('result' in v) return v.result === undefined || (typeof v.result === 'object' && !(v.result instanceof Date)) ? null : v.result
-  return null
+/** The shared reader (src/lib/spreadsheet): limits checked, parsed off the main thread. */
+export function readSheet(file: Buffer, kind: FileKind, limits: SheetLimits = DEFAULT_LIMITS): Promise<Sheet> {
+  return readSpreadsheet(file, kind, limits)
 }
 
 // ── validating ────────────────────────────────────────────────────────────────────────

@@ -11,12 +11,12 @@ import { queryRows, type Database, type Tx } from '../../db/database.js'
 const STAGE = 'screening_import_stage'
 
 export const STAGE_COLUMNS = [
-  'id', 'student_id', 'instrument_id', 'answers', 'total_score', 'band', 'suggested_risk', 'safety_flag', 'screened_on', 'safety_note',
+  'seq', 'id', 'student_id', 'instrument_id', 'answers', 'total_score', 'band', 'suggested_risk', 'safety_flag', 'screened_on', 'safety_note',
 ] as const
 
 export async function createStage(tx: Tx): Promise<void> {
   await tx.execute(sql.raw(`create temp table ${STAGE} (
-    id uuid not null, student_id uuid not null, instrument_id uuid not null, answers text not null,
+    seq int primary key, id uuid not null, student_id uuid not null, instrument_id uuid not null, answers text not null,
     total_score int not null, band text not null, suggested_risk text not null, safety_flag boolean not null,
     screened_on date not null, safety_note text
   ) on commit drop`))
@@ -39,7 +39,12 @@ export async function copyIntoStage(database: Database, tx: Tx, rows: unknown[][
 
 export interface MovedRow { kind: 'response' | 'crisis'; id: string; student_id: string }
 
-export function moveStage(tx: Tx, v: { schoolId: string; campaignId: string; userId: string; ackMinutes: number }): Promise<MovedRow[]> {
+/**
+ * Moves staged rows with seq in [from, to): the move runs in slices so that no single
+ * statement holds the embedded database (and with it the event loop) for long; the slices
+ * share the import's one transaction, so the import stays all or nothing.
+ */
+export function moveStage(tx: Tx, v: { schoolId: string; campaignId: string; userId: string; ackMinutes: number; from: number; to: number }): Promise<MovedRow[]> {
   return queryRows<MovedRow>(tx, sql`
     with ins as (
       insert into screening_responses (school_id, id, campaign_id, student_id, instrument_id, answers, total_score, band,
@@ -47,6 +52,7 @@ export function moveStage(tx: Tx, v: { schoolId: string; campaignId: string; use
       select ${v.schoolId}::uuid, s.id, ${v.campaignId}::uuid, s.student_id, s.instrument_id, s.answers::smallint[], s.total_score, s.band,
         s.suggested_risk, s.safety_flag, s.screened_on, 'import', ${v.userId}::uuid
       from ${sql.raw(STAGE)} s
+      where s.seq >= ${v.from}::int and s.seq < ${v.to}::int
       on conflict (school_id, campaign_id, student_id, instrument_id) do nothing
       returning id, student_id, safety_flag
     ),

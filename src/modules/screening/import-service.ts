@@ -10,6 +10,7 @@ import type { Locale } from '../../lib/i18n.js'
 import type { RequestContext } from '../../plugins/access.js'
 import { decisionOn } from '../roster/record-access.js'
 import { readSheet, type FileKind } from '../roster/import.js'
+import { sheetLimitsOf } from '../../lib/spreadsheet/reader.js'
 import { cellText, mapColumns, validateRows, type ImportInstrument, type StudentOnFile } from './import-file.js'
 import { importJobs, type ImportJob, type ImportResultCounts } from './import-jobs.js'
 import * as importRepo from './import-repository.js'
@@ -18,8 +19,16 @@ import * as repo from './repository.js'
 import { openCampaign, safetySummary } from './response-service.js'
 import { normaliseCell } from '../roster/grade-names.js'
 
-/** Rows per COPY: progress moves in steps this size. */
-const COPY_CHUNK = 5000
+/**
+ * Rows per COPY and per slice of the move. On the embedded database a statement runs on the
+ * event loop's thread, so each one is kept to a few tens of milliseconds and the loop is
+ * yielded between them: other users' requests are served while an import writes. The slices
+ * share one transaction, so the import is still all or nothing.
+ */
+const WRITE_CHUNK = 500
+/** 学号 per lookup query, for the same reason. */
+const LOOKUP_CHUNK = 2000
+const yieldLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 export interface ImportOptions { wait: boolean; instrument?: string | undefined; locale: Locale }
 
@@ -47,9 +56,13 @@ export function createImportService(deps: ModuleDeps, log: FastifyBaseLogger) {
     if (nos.length === 0) return new Map()
     const d = decisionOn(deps, ctx, 'students', 'list')
     d.assertQueryable(['id', 'studentNo', 'name', 'status', 'classId'])
-    const rows = await tx.select({ id: students.id, studentNo: students.studentNo, name: students.name, status: students.status, classId: students.classId })
-      .from(students)
-      .where(and(d.where(), sql`${students.studentNo} in (select json_array_elements_text(${JSON.stringify(nos)}::json))`))
+    const rows: Array<{ id: string; studentNo: string; name: string; status: string; classId: string }> = []
+    for (let i = 0; i < nos.length; i += LOOKUP_CHUNK) {
+      if (i > 0) await yieldLoop()
+      rows.push(...await tx.select({ id: students.id, studentNo: students.studentNo, name: students.name, status: students.status, classId: students.classId })
+        .from(students)
+        .where(and(d.where(), sql`${students.studentNo} in (select json_array_elements_text(${JSON.stringify(nos.slice(i, i + LOOKUP_CHUNK))}::json))`)))
+    }
     const levels = await repo.classLevels(tx, ctx.actor.schoolId!)
     return new Map(rows.map((s) => [s.studentNo, { id: s.id, name: s.name, status: s.status, gradeLevel: levels.get(s.classId) }]))
   }
@@ -58,7 +71,7 @@ export function createImportService(deps: ModuleDeps, log: FastifyBaseLogger) {
   async function run(ctx: RequestContext, job: ImportJob, file: Buffer, kind: FileKind, opts: ImportOptions): Promise<void> {
     const schoolId = ctx.actor.schoolId!
     const today = schoolToday(deps.config)
-    const sheet = await readSheet(file, kind)
+    const sheet = await readSheet(file, kind, sheetLimitsOf(deps.config))
     job.phase = 'validating'
     job.total = sheet.rows.length
     let result: ImportResultCounts | undefined
@@ -68,7 +81,7 @@ export function createImportService(deps: ModuleDeps, log: FastifyBaseLogger) {
       const map = mapColumns(sheet.header, list, chosen)
       const nos = [...new Set(sheet.rows.map((r) => normaliseCell(cellText(r.cells[map.studentNo] ?? null))).filter(Boolean))]
       const known = await studentsOf(tx, ctx, nos)
-      const checked = validateRows({
+      const checked = await validateRows({
         sheet, map, students: known, locale: opts.locale, today,
         gradeLevels: (campaign.gradeLevels as number[] | undefined) ?? [],
         window: { start: campaign.startDate as string, end: campaign.endDate as string },
@@ -85,16 +98,23 @@ export function createImportService(deps: ModuleDeps, log: FastifyBaseLogger) {
       job.total = checked.responses.length
       job.processed = 0
       await importRepo.createStage(tx)
-      for (let i = 0; i < checked.responses.length; i += COPY_CHUNK) {
-        const chunk = checked.responses.slice(i, i + COPY_CHUNK).map((r) => [
-          randomUUID(), r.studentId, r.instrument.id, `{${r.answers.join(',')}}`, r.score.totalScore, r.score.band,
+      for (let i = 0; i < checked.responses.length; i += WRITE_CHUNK) {
+        await yieldLoop()
+        const chunk = checked.responses.slice(i, i + WRITE_CHUNK).map((r, k) => [
+          i + k, randomUUID(), r.studentId, r.instrument.id, `{${r.answers.join(',')}}`, r.score.totalScore, r.score.band,
           r.score.suggestedRisk, r.score.safetyFlag, r.screenedOn,
           r.score.safetyFlag ? safetySummary(r.instrument.definition, r.score.safetyItems) : null,
         ])
         await importRepo.copyIntoStage(deps.database, tx, chunk)
         job.processed += chunk.length
       }
-      const moved = await importRepo.moveStage(tx, { schoolId, campaignId: job.campaignId, userId: ctx.actor.userId, ackMinutes: deps.config.CRISIS_ACK_MINUTES })
+      const moved: importRepo.MovedRow[] = []
+      for (let from = 0; from < checked.responses.length; from += WRITE_CHUNK) {
+        await yieldLoop()
+        moved.push(...await importRepo.moveStage(tx, {
+          schoolId, campaignId: job.campaignId, userId: ctx.actor.userId, ackMinutes: deps.config.CRISIS_ACK_MINUTES, from, to: from + WRITE_CHUNK,
+        }))
+      }
       const inserted = moved.filter((m) => m.kind === 'response')
       const crises = moved.filter((m) => m.kind === 'crisis')
       const uniq = (xs: string[]) => [...new Set(xs)]
