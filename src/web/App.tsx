@@ -30,6 +30,7 @@ const RoomPage = lazy(() => import('./pages/practices/RoomPage'))
 const RoomSummaryPage = lazy(() => import('./pages/admin/RoomSummaryPage'))
 const StaffProfiles = lazy(() => import('./pages/admin/StaffProfiles'))
 const BoxSettingsPage = lazy(() => import('./pages/admin/BoxSettingsPage'))
+const AccountsPage = lazy(() => import('./pages/admin/AccountsPage'))
 
 function RequireLogin({ children }: { children: ReactNode }) {
   const { user } = useAuth()
@@ -93,6 +94,7 @@ export default function App() {
                   <Route path="room-summary" element={<RoomSummaryPage />} />
                   <Route path="staff" element={<StaffProfiles />} />
                   <Route path="box-settings" element={<BoxSettingsPage />} />
+                  <Route path="accounts" element={<AccountsPage />} />
                   <Route path="*" element={<NotFound />} />
                 </Route>
               </Routes>

@@ -38,6 +38,70 @@ if (browserAvailable(t)) {
     await page.close()
   })
 
+  await t.test('the school admin: open an account with a role, grant and revoke, disable', async (t) => {
+    const admin = await apiAs(server, 'admin.demo')
+    const username = `zhang.${Date.now().toString(36)}`
+    const page = await browser.newPage()
+    await loginAs(page, base, 'admin.demo')
+    await page.getByRole('navigation', { name: '主菜单' }).getByText('账号与角色').click()
+    await page.waitForURL(/\/accounts$/)
+    await page.getByTestId('accounts').locator('tbody tr.ant-table-row').first().waitFor()
+
+    await page.getByTestId('new-account').click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByLabel('姓名').fill('张老师')
+    await dialog.getByLabel('用户名').fill(username)
+    const password = await dialog.getByTestId('initial-password').inputValue()
+    t.match(password, /^[A-Za-z2-9]{16}$/, 'an initial password is generated for the admin')
+    await dialog.getByLabel('角色').click()
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: '班主任' }).first().click()
+    await dialog.getByLabel('班级').click()
+    // The option list is virtual (only the visible options exist): type to bring the class up.
+    await dialog.getByLabel('班级').fill('七年级(2)')
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: '七年级(2)班' }).first().click()
+    await dialog.getByRole('button', { name: /保\s*存/ }).click()
+    await t.resolves(page.getByTestId('created-password').getByText(password).waitFor(), 'the password is shown once to hand over')
+    await screenshot(page, 'admin-account-created')
+    await page.getByRole('button', { name: /知道了|OK|确\s*定/ }).click()
+
+    const found = await admin<{ items: Array<{ id: string; username: string; status: string }> }>('GET', `/users?q=${username}`)
+    const created = found.body.items.find((u) => u.username === username)
+    t.ok(created, 'the account exists on the server')
+    const roles = async () => (await admin<Array<{ id: string; role: string; classId: string | null }> | { items: Array<{ id: string; role: string }> }>('GET', `/users/${created!.id}/roles`)).body
+    const list = async () => { const r = await roles(); return Array.isArray(r) ? r : r.items }
+    t.same((await list()).map((r) => r.role), ['homeroom_teacher'], 'with the homeroom role')
+    const signIn = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })
+    t.equal(signIn.status, 200, 'the new teacher signs in with the password shown')
+
+    // Roles: grant 结对教师, then revoke the homeroom role.
+    await page.getByTestId('account-search').locator('input').fill(username)
+    await page.getByTestId('account-search').locator('input').press('Enter')
+    const row = page.getByTestId('accounts').locator('tbody tr.ant-table-row').filter({ hasText: username })
+    await row.getByRole('button', { name: /角\s*色/ }).click()
+    const drawer = page.getByTestId('roles-drawer')
+    await drawer.getByTestId('role-list').getByText('班主任').waitFor()
+    await drawer.getByRole('combobox', { name: '角色' }).click()
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: '结对教师' }).first().click()
+    await drawer.getByRole('button', { name: /授予角色/ }).click()
+    await drawer.getByTestId('role-list').getByText('结对教师').waitFor()
+    await drawer.getByTestId('role-list').locator('tr').filter({ hasText: '班主任' }).getByRole('button', { name: /撤\s*销/ }).click()
+    await page.locator('.ant-popconfirm').getByRole('button', { name: /撤\s*销/ }).click()
+    await drawer.getByTestId('role-list').getByText('班主任').waitFor({ state: 'detached' })
+    t.same((await list()).map((r) => r.role), ['mentor'], 'grant and revoke reached the server')
+    await screenshot(page, 'admin-account-roles')
+    await drawer.getByRole('button', { name: /Close|关\s*闭/ }).click()
+
+    await row.getByRole('button', { name: /停\s*用/ }).click()
+    await page.locator('.ant-popconfirm').getByRole('button', { name: /停\s*用/ }).click()
+    await row.getByText('已停用').waitFor()
+    const after = await admin<{ status: string }>('GET', `/users/${created!.id}`)
+    t.equal(after.body.status, 'disabled', 'disabled on the server')
+    const refused = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })
+    t.not(refused.status, 200, 'a disabled account cannot sign in')
+    t.notMatch(await page.locator('main').innerText(), /homeroom_teacher|peer_monitor|school_admin|disabled\b/, 'no code words on screen')
+    await page.close()
+  })
+
   t.same(browser.cspViolations, [], 'no CSP violation')
   t.same(browser.pageErrors, [], 'no uncaught page error')
 }

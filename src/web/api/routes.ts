@@ -77,6 +77,9 @@ export const routes = {
   staffProfiles: '/staff-profiles',
   staffProfile: (id: string) => `/staff-profiles/${id}`,
   users: '/users',
+  user: (id: string) => `/users/${id}`,
+  userRoles: (id: string) => `/users/${id}/roles`,
+  userRole: (id: string) => `/user-roles/${id}`,
 }
 
 /**

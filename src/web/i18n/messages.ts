@@ -3,7 +3,10 @@
  * typed against the Chinese one, so a missing translation fails `tsc -p src/web`.
  * Error messages are not here: the API sends them already translated ({ code, message }).
  */
+import { adminEn, adminZh } from './messages-admin'
+
 export const zhCN = {
+  ...adminZh,
   'app.name': '心安',
   'app.subtitle': '学校心理健康工作平台',
   'app.skip': '跳到主要内容',
@@ -626,6 +629,7 @@ export const zhCN = {
 export type MessageKey = keyof typeof zhCN
 
 export const en: Record<MessageKey, string> = {
+  ...adminEn,
   'app.name': 'XinAn',
   'app.subtitle': 'School mental-health casework',
   'app.skip': 'Skip to main content',

@@ -27,6 +27,7 @@ const MENUS: Array<[role: string, entries: MenuEntry[]]> = [
   // counselling room's counts for an inspection and the letter box's settings — no case work.
   ['school_admin', [
     { path: '/students', label: 'nav.roster' },
+    { path: '/accounts', label: 'nav.accounts' },
     { path: '/staff', label: 'nav.staff' },
     { path: '/room-summary', label: 'nav.roomSummary' },
     { path: '/box-settings', label: 'nav.boxSettings' },
