@@ -16,6 +16,7 @@ export default definePolicy({
   },
   relations: { school: 'id', district: 'districtId' },
   roles: {
-    district_staff: { actions: ['read', 'export'], scope: 'district', read: ['keys', 'info'] },
+    // create: an on-demand release of the district's figures (at most weekly, see release.ts).
+    district_staff: { actions: ['read', 'export', 'create'], scope: 'district', read: ['keys', 'info'] },
   },
 })

@@ -42,7 +42,6 @@ const ConfigSchema = z.object({
   /** Days after a student left or graduated until every record of the student is purged. */
   RETENTION_PURGE_AFTER_DAYS: z.coerce.number().int().min(1).default(1825),
   CRISIS_ACK_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
-  DISTRICT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** Spreadsheet imports (roster, screening results): data rows with content per file. */
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).default(50_000),
   /** Width of the header row; 256 leaves room for long instruments (SCL-90) beside 学号 and 姓名. */

@@ -4,6 +4,7 @@ import { flagOverdueReferrals } from './referral-followups.js'
 import { generateTalkDuties, markOverdueDuties } from './talk-duties.js'
 import { remindScreening } from './screening-reminder.js'
 import { verifyAuditNightly } from './audit-verify.js'
+import { releaseDistrictFigures } from './district-release.js'
 import type { JobDefinition } from './runner.js'
 
 /**
@@ -47,6 +48,12 @@ export const jobList: JobDefinition[] = [
     schedule: '30 2 * * *',
     description: 'verify the audit hash chain; notify school admins when it is broken',
     run: verifyAuditNightly,
+  },
+  {
+    name: 'district-release',
+    schedule: '0 6 * * *',
+    description: '区级数据发布: the monthly release of the district figures on the first school day of the month',
+    run: releaseDistrictFigures,
   },
   {
     name: 'retention',

@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs'
 import { DEFAULT_THRESHOLD } from './suppression.js'
 import { ACTIVITY_KINDS, RISK_COLUMNS, TALK_STATUSES, UNASSESSED, type Cell, type DistrictTables } from './tables.js'
+import type { StaffingDistrict } from './staffing-table.js'
 
 /**
  * The district tables as one .xlsx (issue 7): the very cells the API serves, after the same
@@ -22,16 +23,13 @@ export interface StaffingAnswer {
   table: 'staffing'
   year: number
   generatedAt: string
+  releaseId: string | null
+  releasedOn: string | null
+  /** Staff counts of this many people or fewer (but not zero) are withheld. */
+  threshold: number
   largeSchoolEnrolment: number
   fullTimeNeeded: number
-  districts: Array<{
-    districtId: string
-    schools: Array<{
-      schoolId: string; code: string; name: string; stage: string
-      fullTime: number; partTime: number; certified: number; trainingHours: number; largeSchool: boolean; ruleHolds: boolean
-    }>
-    total: { schools: number; ruleHolds: number; fullTime: number; partTime: number; certified: number; trainingHours: number }
-  }>
+  districts: Array<StaffingDistrict & { releaseId: string; releasedOn: string }>
 }
 
 export const SUPPRESSED_MARK = '*'
@@ -51,7 +49,7 @@ function sheet(wb: ExcelJS.Workbook, name: string, header: string[]): ExcelJS.Wo
   return ws
 }
 
-export async function districtWorkbook(results: DistrictTables[], staffing?: StaffingAnswer): Promise<Buffer> {
+export async function districtWorkbook(results: DistrictTables[], staffing?: StaffingAnswer, releasedOn: string[] = []): Promise<Buffer> {
   const wb = new ExcelJS.Workbook()
   wb.creator = 'XinAn'
   const first = results[0]
@@ -125,10 +123,15 @@ export async function districtWorkbook(results: DistrictTables[], staffing?: Sta
       `培训学时 Training hours ${staffing.year}`, `大校（在籍≥${staffing.largeSchoolEnrolment}）Large school`, '配备达标 Rule holds'])
     const yes = (b: boolean) => (b ? '是 yes' : '否 no')
     for (const d of staffing.districts) {
-      for (const s of d.schools) ws.addRow([`${s.code} ${s.name}`, s.fullTime, s.partTime, s.certified, s.trainingHours, yes(s.largeSchool), yes(s.ruleHolds)])
-      ws.addRow(['全区合计 District', d.total.fullTime, d.total.partTime, d.total.certified, d.total.trainingHours, '',
+      for (const s of d.schools) ws.addRow([`${s.code} ${s.name}`, out(s.fullTime), out(s.partTime), out(s.certified), out(s.trainingHours), yes(s.largeSchool), yes(s.ruleHolds)])
+      ws.addRow(['全区合计 District', out(d.total.fullTime), out(d.total.partTime), out(d.total.certified), out(d.total.trainingHours), '',
         `${d.total.ruleHolds}/${d.total.schools}`]).font = { bold: true }
     }
+  }
+
+  if (releasedOn.length) {
+    const ws = sheet(wb, '发布 Release', ['数据发布日期 Released on', '说明 Note'])
+    for (const day of releasedOn) ws.addRow([day, '各数已加有界扰动（单元键法），1–10 已隐去 Counts carry bounded cell-key noise; 1–10 withheld'])
   }
 
   return Buffer.from(await wb.xlsx.writeBuffer() as unknown as ArrayBuffer)

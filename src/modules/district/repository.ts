@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { queryRows, type Executor } from '../../db/database.js'
+import { cellKeySum } from './cell-key.js'
 
 /**
  * The aggregate queries behind the district tables (issue 7). Each returns GROUP BY counts
@@ -20,13 +21,13 @@ export interface SchoolYearWindow {
 export interface Aggregates {
   grades: Array<{ schoolId: string; level: number }>
   /** Enrolled students by current risk: 4 red … 1 green, 0 unassessed. */
-  riskCurrent: Array<{ schoolId: string; level: number; rank: number; n: number }>
+  riskCurrent: Array<{ schoolId: string; level: number; rank: number; n: number; key: number }>
   /** Enrolled students screened in a school year, by their highest risk that year. */
-  riskByYear: Array<{ schoolYear: string; schoolId: string; level: number; rank: number; n: number }>
-  talks: Array<{ schoolId: string; kind: string; windowKey: string; status: string; n: number }>
-  activities: Array<{ schoolId: string; kind: string; n: number; attendance: number }>
-  referrals: Array<{ schoolId: string | null; sent: number; received: number; closed: number; medianDays: number | null }>
-  crisis: Array<{ schoolId: string; due: number; onTime: number }>
+  riskByYear: Array<{ schoolYear: string; schoolId: string; level: number; rank: number; n: number; key: number }>
+  talks: Array<{ schoolId: string; kind: string; windowKey: string; status: string; n: number; key: number }>
+  activities: Array<{ schoolId: string; kind: string; n: number; attendance: number; key: number }>
+  referrals: Array<{ schoolId: string | null; sent: number; received: number; closed: number; medianDays: number | null; keys?: { sent: number; received: number; closed: number } }>
+  crisis: Array<{ schoolId: string; due: number; onTime: number; keys?: { due: number; onTime: number } }>
 }
 
 /**
@@ -51,7 +52,11 @@ function enrolled(ids: SQL): SQL {
 
 const int = (v: unknown) => Number(v)
 
-export async function loadAggregates(ex: Executor, schoolIds: readonly string[], y: SchoolYearWindow): Promise<Aggregates> {
+/**
+ * `secret` keys the cell-key method (cell-key.ts): every count comes with the sum of its
+ * records' keys, computed here so no per-record key leaves SQL either.
+ */
+export async function loadAggregates(ex: Executor, schoolIds: readonly string[], y: SchoolYearWindow, secret = ''): Promise<Aggregates> {
   const ids = idArray(schoolIds)
 
   const grades = await queryRows<{ school_id: string; level: number }>(ex, sql`
@@ -59,7 +64,7 @@ export async function loadAggregates(ex: Executor, schoolIds: readonly string[],
 
   // Current risk: highest of the open cases and active care-list entries; without either,
   // the latest screening of this school year (confirmed level over the suggested one).
-  const riskCurrent = await queryRows<{ school_id: string; level: number; r: number; n: number }>(ex, sql`
+  const riskCurrent = await queryRows<{ school_id: string; level: number; r: number; n: number; k: string }>(ex, sql`
     with st as materialized (${enrolled(ids)}),
     cr as (
       select x.school_id, x.student_id, max(${rank(sql`x.risk_level`)}) as r from cases x
@@ -77,14 +82,14 @@ export async function loadAggregates(ex: Executor, schoolIds: readonly string[],
         and ${rank(sql`coalesce(x.confirmed_risk, x.suggested_risk)`)} is not null
       order by x.school_id, x.student_id, x.screened_on desc, 3 desc
     )
-    select st.school_id, st.level, coalesce(greatest(cr.r, cl.r), sc.r, 0) as r, count(*) as n
+    select st.school_id, st.level, coalesce(greatest(cr.r, cl.r), sc.r, 0) as r, count(*) as n, ${cellKeySum(secret, sql`st.id`)} as k
     from st
     left join cr on cr.school_id = st.school_id and cr.student_id = st.id
     left join cl on cl.school_id = st.school_id and cl.student_id = st.id
     left join sc on sc.school_id = st.school_id and sc.student_id = st.id
     group by 1, 2, 3`)
 
-  const riskByYear = await queryRows<{ school_year: string; school_id: string; level: number; r: number; n: number }>(ex, sql`
+  const riskByYear = await queryRows<{ school_year: string; school_id: string; level: number; r: number; n: number; k: string }>(ex, sql`
     with st as materialized (${enrolled(ids)}),
     yr as materialized (
       select x.school_id, x.student_id, k.school_year, max(${rank(sql`coalesce(x.confirmed_risk, x.suggested_risk)`)}) as r
@@ -94,39 +99,42 @@ export async function loadAggregates(ex: Executor, schoolIds: readonly string[],
       group by 1, 2, 3
       having max(${rank(sql`coalesce(x.confirmed_risk, x.suggested_risk)`)}) is not null
     )
-    select yr.school_year, st.school_id, st.level, yr.r, count(*) as n
+    select yr.school_year, st.school_id, st.level, yr.r, count(*) as n, ${cellKeySum(secret, sql`st.id`)} as k
     from st join yr on yr.school_id = st.school_id and yr.student_id = st.id
     group by 1, 2, 3, 4`)
 
-  const talks = await queryRows<{ school_id: string; kind: string; window_key: string; status: string; n: number }>(ex, sql`
-    select school_id, kind, window_key, status, count(*) as n
+  const talks = await queryRows<{ school_id: string; kind: string; window_key: string; status: string; n: number; k: string }>(ex, sql`
+    select school_id, kind, window_key, status, count(*) as n, ${cellKeySum(secret, sql`id`)} as k
     from talk_duties
     where school_id = any(${ids}) and window_start >= ${y.start}::date and window_start <= ${y.today}::date
     group by 1, 2, 3, 4`)
 
-  const activities = await queryRows<{ school_id: string; kind: string; n: number; attendance: number }>(ex, sql`
-    select school_id, kind, count(*) as n, coalesce(sum(attendance), 0) as attendance
+  const activities = await queryRows<{ school_id: string; kind: string; n: number; attendance: number; k: string }>(ex, sql`
+    select school_id, kind, count(*) as n, coalesce(sum(attendance), 0) as attendance, ${cellKeySum(secret, sql`id`)} as k
     from home_school_activities
     where school_id = any(${ids}) and activity_date between ${y.start}::date and ${y.end}::date
     group by 1, 2`)
 
   // Referrals sent this school year: receipt (回执), closure, and days from sending to receipt.
-  const referrals = await queryRows<{ school_id: string | null; sent: number; received: number; closed: number; median_days: number | null }>(ex, sql`
+  const referrals = await queryRows<{ school_id: string | null; sent: number; received: number; closed: number; median_days: number | null; k_sent: string; k_received: string; k_closed: string }>(ex, sql`
     with r as (
-      select school_id, received_on, closed_at, state, (sent_at at time zone 'Asia/Shanghai')::date as sent_day
+      select id, school_id, received_on, closed_at, state, (sent_at at time zone 'Asia/Shanghai')::date as sent_day
       from referrals
       where school_id = any(${ids}) and sent_at is not null
         and (sent_at at time zone 'Asia/Shanghai')::date between ${y.start}::date and ${y.end}::date
     )
     select school_id, count(*) as sent, count(received_on) as received,
       count(*) filter (where closed_at is not null or state = 'closed') as closed,
-      percentile_cont(0.5) within group (order by (received_on - sent_day)) filter (where received_on is not null) as median_days
+      percentile_cont(0.5) within group (order by (received_on - sent_day)) filter (where received_on is not null) as median_days,
+      ${cellKeySum(secret, sql`id`)} as k_sent, ${cellKeySum(secret, sql`id`, sql`received_on is not null`)} as k_received,
+      ${cellKeySum(secret, sql`id`, sql`closed_at is not null or state = 'closed'`)} as k_closed
     from r group by grouping sets ((school_id), ())`)
 
   // Crisis events of this school year whose acknowledgement was due (deadline passed or acknowledged).
-  const crisis = await queryRows<{ school_id: string; due: number; on_time: number }>(ex, sql`
+  const crisis = await queryRows<{ school_id: string; due: number; on_time: number; k_due: string; k_on_time: string }>(ex, sql`
     select school_id, count(*) as due,
-      count(*) filter (where acknowledged_at is not null and acknowledged_at <= ack_deadline) as on_time
+      count(*) filter (where acknowledged_at is not null and acknowledged_at <= ack_deadline) as on_time,
+      ${cellKeySum(secret, sql`id`)} as k_due, ${cellKeySum(secret, sql`id`, sql`acknowledged_at is not null and acknowledged_at <= ack_deadline`)} as k_on_time
     from crisis_events
     where school_id = any(${ids})
       and (opened_at at time zone 'Asia/Shanghai')::date between ${y.start}::date and ${y.end}::date
@@ -135,14 +143,15 @@ export async function loadAggregates(ex: Executor, schoolIds: readonly string[],
 
   return {
     grades: grades.map((r) => ({ schoolId: r.school_id, level: int(r.level) })),
-    riskCurrent: riskCurrent.map((r) => ({ schoolId: r.school_id, level: int(r.level), rank: int(r.r), n: int(r.n) })),
-    riskByYear: riskByYear.map((r) => ({ schoolYear: r.school_year, schoolId: r.school_id, level: int(r.level), rank: int(r.r), n: int(r.n) })),
-    talks: talks.map((r) => ({ schoolId: r.school_id, kind: r.kind, windowKey: r.window_key, status: r.status, n: int(r.n) })),
-    activities: activities.map((r) => ({ schoolId: r.school_id, kind: r.kind, n: int(r.n), attendance: int(r.attendance) })),
+    riskCurrent: riskCurrent.map((r) => ({ schoolId: r.school_id, level: int(r.level), rank: int(r.r), n: int(r.n), key: int(r.k) })),
+    riskByYear: riskByYear.map((r) => ({ schoolYear: r.school_year, schoolId: r.school_id, level: int(r.level), rank: int(r.r), n: int(r.n), key: int(r.k) })),
+    talks: talks.map((r) => ({ schoolId: r.school_id, kind: r.kind, windowKey: r.window_key, status: r.status, n: int(r.n), key: int(r.k) })),
+    activities: activities.map((r) => ({ schoolId: r.school_id, kind: r.kind, n: int(r.n), attendance: int(r.attendance), key: int(r.k) })),
     referrals: referrals.map((r) => ({
       schoolId: r.school_id, sent: int(r.sent), received: int(r.received), closed: int(r.closed),
       medianDays: r.median_days === null ? null : Number(r.median_days),
+      ...(secret ? { keys: { sent: int(r.k_sent), received: int(r.k_received), closed: int(r.k_closed) } } : {}),
     })),
-    crisis: crisis.map((r) => ({ schoolId: r.school_id, due: int(r.due), onTime: int(r.on_time) })),
+    crisis: crisis.map((r) => ({ schoolId: r.school_id, due: int(r.due), onTime: int(r.on_time), ...(secret ? { keys: { due: int(r.k_due), onTime: int(r.k_on_time) } } : {}) })),
   }
 }

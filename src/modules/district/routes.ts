@@ -2,15 +2,18 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ErrorSchema } from '../../lib/schemas.js'
 import { contextOf } from '../../plugins/access.js'
-import { Coverage, Crisis, HomeSchool, Referrals, RiskByYear, RiskCurrent, Staffing, TalkCompliance } from './schemas.js'
+import {
+  Coverage, Crisis, HomeSchool, Referrals, ReleaseCreated, ReleaseList, ReleaseQuery, RiskByYear, RiskCurrent, Staffing, TalkCompliance,
+} from './schemas.js'
 import { createDistrictService } from './service.js'
 import type { TableName } from './tables.js'
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
 /**
- * 区级汇总 (issue 7): fixed aggregate tables for district staff. No route takes a filter, a
- * date range or an id — free slicing would let withheld counts be recovered by subtraction.
+ * 区级汇总: fixed aggregate tables for district staff, read from frozen, dated releases (see
+ * release.ts). No route takes a filter, a date range or a record id — free slicing would let
+ * withheld counts be recovered by subtraction; the only choice is which stored release.
  */
 const districtRoutes: FastifyPluginAsyncZod = async (app) => {
   const service = createDistrictService(app)
@@ -33,10 +36,11 @@ const districtRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access },
       schema: {
         tags, security, summary: t.summary,
-        description: 'Counts from 1 to 10 are withheld ({ value: null, suppressed: true }); further cells are withheld so none can be recovered from totals or other tables.',
-        response: { 200: t.schema, ...errors },
+        description: 'From the latest release (or `release`). Counts carry bounded cell-key noise (|noise| ≤ 2, zero stays zero), totals are sums of the published cells; published counts from 1 to 10 are withheld ({ value: null, suppressed: true }); further cells are withheld so none can be recovered from totals or other tables.',
+        querystring: ReleaseQuery,
+        response: { 200: t.schema, ...errors, 404: ErrorSchema },
       },
-    }, async (req) => service.table(contextOf(req), t.name))
+    }, async (req) => service.table(contextOf(req), t.name, req.query.release))
   }
 
   app.get('/district/tables/staffing', {
@@ -44,10 +48,34 @@ const districtRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags, security,
       summary: '心理健康教师基本情况 Psychology staffing per school and whether the staffing rule holds',
-      description: 'Staff counts per school (full-time, part-time, certified, training hours this year), never a name; a large school needs at least one full-time psychology teacher.',
-      response: { 200: Staffing, ...errors },
+      description: 'Staff counts per school (full-time, part-time, certified, training hours this year), never a name; a count of one person and one person\'s training hours are withheld; a large school needs at least one full-time psychology teacher.',
+      querystring: ReleaseQuery,
+      response: { 200: Staffing, ...errors, 404: ErrorSchema },
     },
-  }, async (req) => service.staffing(contextOf(req)))
+  }, async (req) => service.staffing(contextOf(req), req.query.release))
+
+  app.get('/district/releases', {
+    config: { access },
+    schema: {
+      tags, security,
+      summary: '数据发布记录 The release history, newest first',
+      description: 'Every stored release of the caller\'s districts with its date, and per district the first day an on-demand release is allowed (null: now).',
+      response: { 200: ReleaseList, ...errors },
+    },
+  }, async (req) => service.releases(contextOf(req)))
+
+  app.post('/district/releases', {
+    config: { access: { resource: 'district_stats', action: 'create' } },
+    schema: {
+      tags, security,
+      summary: '按需发布 Publish a release now (at most once a week per district)',
+      description: 'Computes, perturbs, suppresses and stores a release of every district of the caller. Refused with 429 release_too_soon while the district\'s latest release is less than 7 days old.',
+      response: { 201: ReleaseCreated, ...errors, 404: ErrorSchema, 429: ErrorSchema },
+    },
+  }, async (req, reply) => {
+    const items = await service.release(contextOf(req))
+    return reply.code(201).send({ items: items.map((r) => ({ id: r.id, districtId: r.districtId, releasedOn: r.releasedOn, createdAt: r.createdAt, trigger: r.trigger })) })
+  })
 
   app.get('/district/export.xlsx', {
     config: { access: { resource: 'district_stats', action: 'export' } },
@@ -55,10 +83,11 @@ const districtRoutes: FastifyPluginAsyncZod = async (app) => {
       tags, security,
       summary: '导出区级汇总表 Export the district tables (.xlsx, same suppression)',
       produces: [XLSX_TYPE],
-      response: { 200: z.any().describe('the .xlsx file'), ...errors },
+      querystring: ReleaseQuery,
+      response: { 200: z.any().describe('the .xlsx file'), ...errors, 404: ErrorSchema },
     },
   }, async (req, reply) => {
-    const file = await service.exportXlsx(contextOf(req))
+    const file = await service.exportXlsx(contextOf(req), req.query.release)
     return reply
       .header('content-type', XLSX_TYPE)
       .header('content-disposition', `attachment; filename="district-tables.xlsx"; filename*=UTF-8''${encodeURIComponent('区级汇总表.xlsx')}`)

@@ -25,15 +25,20 @@ const RiskBody = {
   total: RiskRow,
 }
 
+/** Every answer is one stored release: its id and the school day it describes. */
+const Release = { releaseId: z.uuid(), releasedOn: z.string().describe('YYYY-MM-DD') }
+
 const Envelope = {
   table: z.string(),
   schoolYear: z.string(),
   previousSchoolYear: z.string(),
   generatedAt: z.string(),
   threshold: z.number(),
+  releaseId: z.uuid().nullable(),
+  releasedOn: z.string().nullable(),
 }
 const envelope = <T extends z.ZodRawShape>(district: T) =>
-  z.strictObject({ ...Envelope, districts: z.array(z.strictObject({ districtId: z.uuid(), ...district })) })
+  z.strictObject({ ...Envelope, districts: z.array(z.strictObject({ districtId: z.uuid(), ...Release, ...district })) })
 
 export const RiskCurrent = envelope({ columns: z.array(Column), ...RiskBody })
 
@@ -83,20 +88,37 @@ export const Crisis = envelope({
 })
 
 /**
- * 心理健康教师基本情况 (issue 10): staff facts, counts per school, never a name or profile.
- * Not part of the suppression system: no figure here counts students or relates to a
- * student cell; whether a school is large (enrolment at or above the threshold) is a flag.
+ * 心理健康教师基本情况: staff facts, counts per school, never a name or profile. A count of
+ * one person, and the training hours of one person, are withheld (cells as elsewhere);
+ * whether a school is large (enrolment at or above the threshold) is a flag.
  */
-const StaffingCounts = { fullTime: z.number(), partTime: z.number(), certified: z.number(), trainingHours: z.number() }
+const StaffingCounts = { fullTime: Cell, partTime: Cell, certified: Cell, trainingHours: Cell }
 export const Staffing = z.strictObject({
   table: z.literal('staffing'),
   year: z.number(),
   generatedAt: z.string(),
+  releaseId: z.uuid().nullable(),
+  releasedOn: z.string().nullable(),
+  threshold: z.number(),
   largeSchoolEnrolment: z.number(),
   fullTimeNeeded: z.number(),
   districts: z.array(z.strictObject({
     districtId: z.uuid(),
+    ...Release,
     schools: z.array(z.strictObject({ ...School, ...StaffingCounts, largeSchool: z.boolean(), ruleHolds: z.boolean() })),
     total: z.strictObject({ schools: z.number(), ruleHolds: z.number(), ...StaffingCounts }),
   })),
+})
+
+const ReleaseItem = z.strictObject({
+  id: z.uuid(), districtId: z.uuid(), releasedOn: z.string(), createdAt: z.string(),
+  trigger: z.enum(['scheduled', 'on_demand', 'first_read']),
+})
+export const ReleaseList = z.strictObject({
+  items: z.array(ReleaseItem),
+  onDemand: z.array(z.strictObject({ districtId: z.uuid(), allowedFrom: z.string().nullable() })),
+})
+export const ReleaseCreated = z.strictObject({ items: z.array(ReleaseItem) })
+export const ReleaseQuery = z.object({
+  release: z.uuid().optional().describe('a release id from GET /district/releases; the latest release when absent'),
 })

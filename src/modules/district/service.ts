@@ -1,16 +1,15 @@
-import { sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import { withActorTx } from '../../access/transaction.js'
 import { audit, readMany } from '../../access/query.js'
+import { AppError, NotFound } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
-import { loadAggregates } from './repository.js'
-import { dayIn, schoolYearWindow } from './school-year.js'
-import { DEFAULT_THRESHOLD } from './suppression.js'
-import { buildDistrictTables, type DistrictTables, type SchoolInfo, type TableName } from './tables.js'
+import { dayIn } from './school-year.js'
+import { type DistrictTables, type TableName } from './tables.js'
 import { districtWorkbook, type StaffingAnswer } from './export.js'
-import { FULL_TIME_NEEDED, LARGE_SCHOOL_ENROLMENT, staffingBySchool } from '../practices/staffing.js'
-
-const sqlSnapshot = sql`set transaction isolation level repeatable read, read only`
+import {
+  createRelease, listReleases, loadRelease, lockDistrict, nextOnDemandDay, latestRelease,
+  type ReleaseRow, type ReleaseTrigger, type StoredRelease,
+} from './release.js'
 
 /** A province-sized district is far below this; the cap keeps one request bounded. */
 const MAX_SCHOOLS = 5000
@@ -21,129 +20,170 @@ export interface TablesAnswer {
   previousSchoolYear: string
   generatedAt: string
   threshold: number
-  districts: Array<{ districtId: string } & Record<string, unknown>>
+  releaseId: string | null
+  releasedOn: string | null
+  districts: Array<{ districtId: string; releaseId: string; releasedOn: string } & Record<string, unknown>>
+}
+
+export interface ReleasesAnswer {
+  items: Array<{ id: string; districtId: string; releasedOn: string; createdAt: string; trigger: ReleaseTrigger }>
+  /** Per district of the caller: the first day an on-demand release is allowed (null: now). */
+  onDemand: Array<{ districtId: string; allowedFrom: string | null }>
 }
 
 export function createDistrictService(app: FastifyInstance) {
   const { db } = app.database
-  const ttlMs = app.config.DISTRICT_CACHE_SECONDS * 1000
   const tz = app.config.TZ_SCHOOL
-  // One joint result per district (and school set), shared by every table and the export.
-  const cache = new Map<string, { expires: number; value: Promise<DistrictTables> }>()
 
-  function compute(districtId: string, schools: SchoolInfo[]): Promise<DistrictTables> {
-    const y = schoolYearWindow(dayIn(tz))
-    const key = `${districtId}:${y.today}:${schools.map((s) => s.schoolId).sort().join(',')}`
-    const now = Date.now()
-    const hit = cache.get(key)
-    if (hit && hit.expires > now) return hit.value
-    for (const [k, v] of cache) if (v.expires <= now) cache.delete(k)
-    // The app role sees one school at a time (row-level security), so the counts are taken
-    // as the owner, in one read-only snapshot so the tables agree with each other.
-    const value = db.transaction(async (tx) => {
-      await tx.execute(sqlSnapshot)
-      return loadAggregates(tx, schools.map((s) => s.schoolId), y)
-    }).then((agg) => buildDistrictTables(districtId, schools, agg, y))
-    if (ttlMs > 0) {
-      cache.set(key, { expires: now + ttlMs, value })
-      value.catch(() => cache.delete(key))
-    }
-    return value
-  }
-
-  /** The caller's schools through the district decision, grouped by district (sorted). */
-  async function schoolsOf(ctx: RequestContext): Promise<{ byDistrict: Array<[string, SchoolInfo[]]>; schoolIds: string[] }> {
+  /** The caller's districts (sorted) and schools, through the district decision. */
+  async function reach(ctx: RequestContext): Promise<{ districtIds: string[]; schoolIds: string[] }> {
     const { items } = await withActorTx(db, ctx.actor, (tx) => readMany(tx, ctx.decision, {
       sort: [{ field: 'code', dir: 'asc' }], limit: MAX_SCHOOLS, offset: 0,
     }))
-    const byDistrict = new Map<string, SchoolInfo[]>()
-    for (const s of items) {
-      const d = String(s.districtId)
-      const list = byDistrict.get(d) ?? []
-      list.push({ schoolId: String(s.id), code: String(s.code), name: String(s.name), stage: String(s.stage) })
-      byDistrict.set(d, list)
-    }
-    return { byDistrict: [...byDistrict].sort(([a], [b]) => a.localeCompare(b)), schoolIds: items.map((s) => String(s.id)) }
-  }
-
-  /** The caller's schools, then the joint tables of each district. */
-  async function tablesFor(ctx: RequestContext): Promise<{ results: DistrictTables[]; schoolIds: string[] }> {
-    const { byDistrict, schoolIds } = await schoolsOf(ctx)
-    const results = await Promise.all(byDistrict.map(([d, list]) => compute(d, list)))
-    return { results, schoolIds }
-  }
-
-  /** Staffing per school of the caller's schools; counted as the owner like the tables (across schools). */
-  async function staffingFor(ctx: RequestContext): Promise<{ answer: StaffingAnswer; schoolIds: string[] }> {
-    const { byDistrict, schoolIds } = await schoolsOf(ctx)
-    const year = Number(dayIn(tz).slice(0, 4))
-    const districts = await Promise.all(byDistrict.map(async ([districtId, list]) => {
-      const mine = new Map(list.map((s) => [s.schoolId, s]))
-      const rows = (await staffingBySchool(db, districtId, { year })).filter((r) => mine.has(r.schoolId))
-      const schools = rows.map((r) => {
-        const s = mine.get(r.schoolId)!
-        return {
-          schoolId: r.schoolId, code: s.code, name: s.name, stage: s.stage,
-          fullTime: r.fullTime, partTime: r.partTime, certified: r.certified, trainingHours: r.trainingHours,
-          largeSchool: r.largeSchool, ruleHolds: r.ruleHolds,
-        }
-      })
-      const sum = (k: 'fullTime' | 'partTime' | 'certified' | 'trainingHours') => schools.reduce((n, r) => n + r[k], 0)
-      return {
-        districtId,
-        schools,
-        total: {
-          schools: schools.length, ruleHolds: schools.filter((r) => r.ruleHolds).length,
-          fullTime: sum('fullTime'), partTime: sum('partTime'), certified: sum('certified'), trainingHours: sum('trainingHours'),
-        },
-      }
-    }))
     return {
-      answer: {
-        table: 'staffing', year, generatedAt: new Date().toISOString(),
-        largeSchoolEnrolment: LARGE_SCHOOL_ENROLMENT, fullTimeNeeded: FULL_TIME_NEEDED, districts,
-      },
-      schoolIds,
+      districtIds: [...new Set(items.map((s) => String(s.districtId)))].sort(),
+      schoolIds: items.map((s) => String(s.id)),
     }
   }
 
-  const empty = () => {
-    const y = schoolYearWindow(dayIn(tz))
-    return { schoolYear: y.current, previousSchoolYear: y.previous, generatedAt: new Date().toISOString() }
+  /**
+   * The release each of the caller's districts shows: the chosen one, or the latest. A district
+   * without any release gets one now (its first read), so the dashboard is never empty; from
+   * then on reads never recompute — only the schedule and on-demand releases add new ones.
+   */
+  async function releasesFor(ctx: RequestContext, releaseId?: string): Promise<{ releases: StoredRelease[]; schoolIds: string[] }> {
+    const { districtIds, schoolIds } = await reach(ctx)
+    if (releaseId) {
+      for (const d of districtIds) {
+        const r = await loadRelease(db, d, releaseId)
+        if (r) return { releases: [r], schoolIds }
+      }
+      throw new NotFound()
+    }
+    const releases: StoredRelease[] = []
+    for (const d of districtIds) {
+      let r = await loadRelease(db, d)
+      if (!r) {
+        await db.transaction(async (tx) => {
+          await lockDistrict(tx, d)
+          if (await latestRelease(tx, d)) return
+          const made = await createRelease(tx, { districtId: d, today: dayIn(tz), trigger: 'first_read' })
+          await audit(tx, ctx, { action: 'C', recordIds: [made.id], studentIds: [], fieldGroups: ['release:first_read'] })
+        })
+        r = await loadRelease(db, d)
+      }
+      if (r) releases.push(r)
+    }
+    return { releases, schoolIds }
   }
+
+  const asTables = (r: StoredRelease): DistrictTables => ({
+    districtId: r.districtId,
+    schoolYear: r.payload.schoolYear,
+    previousSchoolYear: r.payload.previousSchoolYear,
+    generatedAt: r.payload.generatedAt,
+    tables: r.payload.tables,
+    stats: r.payload.stats,
+  })
+
+  const staffingOf = (releases: StoredRelease[]): StaffingAnswer => {
+    const first = releases[0]?.payload.staffing
+    return {
+      table: 'staffing',
+      year: first?.year ?? Number(dayIn(tz).slice(0, 4)),
+      generatedAt: releases[0]?.payload.generatedAt ?? new Date().toISOString(),
+      releaseId: releases[0]?.id ?? null,
+      releasedOn: releases[0]?.releasedOn ?? null,
+      threshold: first?.threshold ?? 1,
+      largeSchoolEnrolment: first?.largeSchoolEnrolment ?? 0,
+      fullTimeNeeded: first?.fullTimeNeeded ?? 0,
+      districts: releases.map((r) => ({ ...r.payload.staffing.district, releaseId: r.id, releasedOn: r.releasedOn })),
+    }
+  }
+
+  const readAudit = (ctx: RequestContext, schoolIds: string[], releases: StoredRelease[], what: string, action: 'R' | 'E' = 'R') =>
+    withActorTx(db, ctx.actor, (tx) => audit(tx, ctx, {
+      action, recordIds: schoolIds, studentIds: [],
+      fieldGroups: [...ctx.decision.readGroups(), what, ...releases.map((r) => `release:${r.id}`)],
+    }))
 
   return {
-    async table(ctx: RequestContext, table: TableName): Promise<TablesAnswer> {
-      const { results, schoolIds } = await tablesFor(ctx)
-      // Audited before the data leaves: which schools' aggregates, never a student.
-      await withActorTx(db, ctx.actor, (tx) => audit(tx, ctx, {
-        action: 'R', recordIds: schoolIds, studentIds: [], fieldGroups: [...ctx.decision.readGroups(), `table:${table}`],
-      }))
-      const first = results[0]
+    async table(ctx: RequestContext, table: TableName, releaseId?: string): Promise<TablesAnswer> {
+      const { releases, schoolIds } = await releasesFor(ctx, releaseId)
+      // Audited before the data leaves: which schools' aggregates and which release, never a student.
+      await readAudit(ctx, schoolIds, releases, `table:${table}`)
+      const first = releases[0]
+      const today = dayIn(tz)
       return {
         table,
-        ...(first ? { schoolYear: first.schoolYear, previousSchoolYear: first.previousSchoolYear, generatedAt: first.generatedAt } : empty()),
-        threshold: DEFAULT_THRESHOLD,
-        districts: results.map((r) => ({ districtId: r.districtId, ...(r.tables[table] as Record<string, unknown>) })),
+        schoolYear: first?.payload.schoolYear ?? today,
+        previousSchoolYear: first?.payload.previousSchoolYear ?? today,
+        generatedAt: first?.payload.generatedAt ?? new Date().toISOString(),
+        threshold: first?.payload.threshold ?? 10,
+        releaseId: first?.id ?? null,
+        releasedOn: first?.releasedOn ?? null,
+        districts: releases.map((r) => ({
+          districtId: r.districtId, releaseId: r.id, releasedOn: r.releasedOn,
+          ...(r.payload.tables[table] as Record<string, unknown>),
+        })),
       }
     },
 
-    /** 心理健康教师基本情况 (issue 10): counts and the staffing rule per school. */
-    async staffing(ctx: RequestContext): Promise<StaffingAnswer> {
-      const { answer, schoolIds } = await staffingFor(ctx)
-      await withActorTx(db, ctx.actor, (tx) => audit(tx, ctx, {
-        action: 'R', recordIds: schoolIds, studentIds: [], fieldGroups: [...ctx.decision.readGroups(), 'table:staffing'],
-      }))
-      return answer
+    /** 心理健康教师基本情况: counts and the staffing rule per school, from the same release. */
+    async staffing(ctx: RequestContext, releaseId?: string): Promise<StaffingAnswer> {
+      const { releases, schoolIds } = await releasesFor(ctx, releaseId)
+      await readAudit(ctx, schoolIds, releases, 'table:staffing')
+      return staffingOf(releases)
     },
 
-    async exportXlsx(ctx: RequestContext): Promise<Buffer> {
-      const [{ results, schoolIds }, { answer }] = await Promise.all([tablesFor(ctx), staffingFor(ctx)])
-      const file = await districtWorkbook(results, answer)
-      await withActorTx(db, ctx.actor, (tx) => audit(tx, ctx, {
-        action: 'E', recordIds: schoolIds, studentIds: [], fieldGroups: [...ctx.decision.readGroups(), 'table:all'],
-      }))
+    async exportXlsx(ctx: RequestContext, releaseId?: string): Promise<Buffer> {
+      const { releases, schoolIds } = await releasesFor(ctx, releaseId)
+      const file = await districtWorkbook(releases.map(asTables), staffingOf(releases), releases.map((r) => r.releasedOn))
+      await readAudit(ctx, schoolIds, releases, 'table:all', 'E')
       return file
+    },
+
+    /** The release history of the caller's districts, newest first, and when the next on-demand one may be made. */
+    async releases(ctx: RequestContext): Promise<ReleasesAnswer> {
+      const { districtIds, schoolIds } = await reach(ctx)
+      const rows = await listReleases(db, districtIds)
+      await withActorTx(db, ctx.actor, (tx) => audit(tx, ctx, {
+        action: 'R', recordIds: schoolIds, studentIds: [], fieldGroups: [...ctx.decision.readGroups(), 'releases'],
+      }))
+      const today = dayIn(tz)
+      return {
+        items: rows.map((r) => ({ id: r.id, districtId: r.districtId, releasedOn: r.releasedOn, createdAt: r.createdAt, trigger: r.trigger })),
+        onDemand: districtIds.map((d) => {
+          const last = rows.find((r) => r.districtId === d)
+          const from = last ? nextOnDemandDay(last) : null
+          return { districtId: d, allowedFrom: from && from > today ? from : null }
+        }),
+      }
+    },
+
+    /**
+     * An on-demand release of every district of the caller, refused (429 release_too_soon)
+     * while any of them had a release in the last ON_DEMAND_MIN_DAYS days: more releases would
+     * mean more pairs of releases to subtract. One transaction per call, with its audit rows.
+     */
+    async release(ctx: RequestContext): Promise<ReleaseRow[]> {
+      const { districtIds } = await reach(ctx)
+      if (districtIds.length === 0) throw new NotFound()
+      const today = dayIn(tz)
+      return db.transaction(async (tx) => {
+        for (const d of districtIds) await lockDistrict(tx, d)
+        for (const d of districtIds) {
+          const last = await latestRelease(tx, d)
+          if (last && today < nextOnDemandDay(last)) throw new AppError(429, 'release_too_soon', { date: nextOnDemandDay(last) }, { allowedFrom: nextOnDemandDay(last) })
+        }
+        const made: ReleaseRow[] = []
+        for (const d of districtIds) {
+          const r = await createRelease(tx, { districtId: d, today, trigger: 'on_demand', requestedBy: ctx.actor.userId })
+          await audit(tx, ctx, { action: 'C', recordIds: [r.id], studentIds: [], fieldGroups: ['release:on_demand'] })
+          made.push(r)
+        }
+        return made
+      })
     },
   }
 }

@@ -1,5 +1,6 @@
 import type { Aggregates, SchoolYearWindow } from './repository.js'
 import { DEFAULT_THRESHOLD, suppress, type Constraint, type SuppressionResult } from './suppression.js'
+import { KEY_SPACE, perturb } from './cell-key.js'
 
 /**
  * The fixed district tables (issue 7), built as one joint system: every published count is a
@@ -95,18 +96,29 @@ export interface DistrictTables {
 const pct = (num: string, den: string): Ph => ({ $pct: [num, den] })
 const id = (...parts: Array<string | number>) => parts.join('|')
 
-/** Builds, suppresses and renders every table of one district. */
-export function buildDistrictTables(districtId: string, schools: SchoolInfo[], agg: Aggregates, y: SchoolYearWindow, threshold = DEFAULT_THRESHOLD): DistrictTables {
+/**
+ * Builds, perturbs, suppresses and renders every table of one district. With `cellKey` (the
+ * default) every innermost count is published as perturb(count, cell key) and every total as
+ * the sum of the published cells it adds up, so the tables add up exactly and suppression
+ * (1–10 withheld, complementary) runs on the published values. Subset relations (screened ≤
+ * enrolled, receipt ≤ sent, on time ≤ due) are kept by lowering the part when noise would
+ * push it over its whole. `cellKey: false` gives the exact counts (tests of the counting).
+ */
+export function buildDistrictTables(districtId: string, schools: SchoolInfo[], agg: Aggregates, y: SchoolYearWindow, threshold = DEFAULT_THRESHOLD, opts: { cellKey?: boolean } = {}): DistrictTables {
+  const noisy = opts.cellKey ?? true
+  const P = (n: number, key: number) => (noisy ? perturb(n, key) : n)
+  const addKey = (a: number, b: number) => (a + b) % KEY_SPACE
   const L = new Ledger()
   const levelsOf = new Map<string, number[]>(schools.map((s) => [s.schoolId, []]))
   for (const g of agg.grades) levelsOf.get(g.schoolId)?.push(g.level)
   for (const [k, v] of levelsOf) levelsOf.set(k, [...new Set(v)].sort((a, b) => a - b))
 
   // ---- risk-current: enrolled students by current risk; row total = enrolled.
-  const cur = new Map<string, number>()
+  const cur = new Map<string, { n: number; key: number }>()
   for (const r of agg.riskCurrent) {
     const k = id(r.schoolId, r.level, r.rank)
-    cur.set(k, (cur.get(k) ?? 0) + r.n)
+    const had = cur.get(k) ?? { n: 0, key: 0 }
+    cur.set(k, { n: had.n + r.n, key: addKey(had.key, r.key) })
     // A student in a grade the grades table lacks cannot happen (foreign key); keep the level anyway.
     const lv = levelsOf.get(r.schoolId)
     if (lv && !lv.includes(r.level)) { lv.push(r.level); lv.sort((a, b) => a - b) }
@@ -119,7 +131,8 @@ export function buildDistrictTables(districtId: string, schools: SchoolInfo[], a
     const rows = levels.map((level) => {
       let total = 0
       for (const c of CURRENT_COLUMNS) {
-        const n = cur.get(id(s.schoolId, level, c.rank)) ?? 0
+        const x = cur.get(id(s.schoolId, level, c.rank))
+        const n = x ? P(x.n, x.key) : 0
         total += n
         L.cell(id('riskc', s.schoolId, level, c.key), n)
       }
@@ -156,10 +169,11 @@ export function buildDistrictTables(districtId: string, schools: SchoolInfo[], a
   }
 
   // ---- risk-by-year: enrolled students screened in the school year, by their highest risk.
-  const byYear = new Map<string, number>()
+  const byYear = new Map<string, { n: number; key: number }>()
   for (const r of agg.riskByYear) {
     const k = id(r.schoolYear, r.schoolId, r.level, r.rank)
-    byYear.set(k, (byYear.get(k) ?? 0) + r.n)
+    const had = byYear.get(k) ?? { n: 0, key: 0 }
+    byYear.set(k, { n: had.n + r.n, key: addKey(had.key, r.key) })
   }
   const years = [y.current, y.previous].map((year) => {
     const pre = `risky:${year}`
@@ -167,11 +181,19 @@ export function buildDistrictTables(districtId: string, schools: SchoolInfo[], a
     const yearSchools = schools.map((s) => {
       const levels = levelsOf.get(s.schoolId) ?? []
       const rows = levels.map((level) => {
+        const vals = RISK_COLUMNS.map((c) => {
+          const x = byYear.get(id(year, s.schoolId, level, c.rank))
+          return x ? P(x.n, x.key) : 0
+        })
+        // The screened of a row are at most the enrolled (this year: those with a current risk).
+        const bound = year === y.current
+          ? RISK_COLUMNS.reduce((a, c) => a + L.cells.get(id('riskc', s.schoolId, level, c.key))!, 0)
+          : L.cells.get(id('enrolled', s.schoolId, level))!
+        lowerTo(vals, bound)
         let total = 0
-        for (const c of RISK_COLUMNS) {
-          const n = byYear.get(id(year, s.schoolId, level, c.rank)) ?? 0
-          total += n
-          L.cell(id(pre, s.schoolId, level, c.key), n)
+        for (const [i, c] of RISK_COLUMNS.entries()) {
+          total += vals[i]!
+          L.cell(id(pre, s.schoolId, level, c.key), vals[i]!)
         }
         L.cell(id(scr, s.schoolId, level), total)
         L.sum(id(scr, s.schoolId, level), RISK_COLUMNS.map((c) => id(pre, s.schoolId, level, c.key)), `risk-by-year row ${year} ${s.code} ${level}`)
@@ -233,14 +255,15 @@ export function buildDistrictTables(districtId: string, schools: SchoolInfo[], a
   }
 
   // ---- talk-compliance: 三个必谈 duties per school and window, by status.
-  const talkCount = new Map<string, number>()
+  const talkCount = new Map<string, { n: number; key: number }>()
   const windowSet = new Map<string, { kind: string; windowKey: string }>()
   for (const r of agg.talks) {
     if (!TALK_STATUSES.some((t) => t.status === r.status)) continue
     const w = id(r.kind, r.windowKey)
     windowSet.set(w, { kind: r.kind, windowKey: r.windowKey })
     const k = id(r.schoolId, w, r.status)
-    talkCount.set(k, (talkCount.get(k) ?? 0) + r.n)
+    const had = talkCount.get(k) ?? { n: 0, key: 0 }
+    talkCount.set(k, { n: had.n + r.n, key: addKey(had.key, r.key) })
   }
   const kindOrder = Object.keys(TALK_KINDS)
   const windows = [...windowSet.values()].sort((a, b) =>
@@ -260,7 +283,8 @@ export function buildDistrictTables(districtId: string, schools: SchoolInfo[], a
       const base = id('talk', s.schoolId, w.kind, w.windowKey)
       let total = 0
       for (const t of TALK_STATUSES) {
-        const n = talkCount.get(id(s.schoolId, id(w.kind, w.windowKey), t.status)) ?? 0
+        const x = talkCount.get(id(s.schoolId, id(w.kind, w.windowKey), t.status))
+        const n = x ? P(x.n, x.key) : 0
         total += n
         L.cell(id(base, t.status), n)
       }
@@ -283,25 +307,29 @@ export function buildDistrictTables(districtId: string, schools: SchoolInfo[], a
   }
 
   // ---- home-school-activities: 家校协同 activities this school year, by kind, with attendance.
-  const act = new Map<string, { n: number; attendance: number }>()
+  const act = new Map<string, { n: number; attendance: number; key: number }>()
   for (const r of agg.activities) {
     const kind = ACTIVITY_KINDS.find((k) => k.kind === r.kind)?.key ?? 'other'
     const k = id(r.schoolId, kind)
-    const had = act.get(k) ?? { n: 0, attendance: 0 }
-    act.set(k, { n: had.n + r.n, attendance: had.attendance + r.attendance })
+    const had = act.get(k) ?? { n: 0, attendance: 0, key: 0 }
+    act.set(k, { n: had.n + r.n, attendance: had.attendance + r.attendance, key: addKey(had.key, r.key) })
   }
   for (const s of schools) {
     let total = 0
     let attendance = 0
+    let key = 0
     for (const k of ACTIVITY_KINDS) {
-      const v = act.get(id(s.schoolId, k.key)) ?? { n: 0, attendance: 0 }
-      total += v.n
+      const v = act.get(id(s.schoolId, k.key)) ?? { n: 0, attendance: 0, key: 0 }
+      const n = P(v.n, v.key)
+      total += n
       attendance += v.attendance
-      L.cell(id('hsa', s.schoolId, k.key), v.n)
+      key = addKey(key, v.key)
+      L.cell(id('hsa', s.schoolId, k.key), n)
     }
     L.cell(id('hsa', s.schoolId, 'total'), total)
     L.sum(id('hsa', s.schoolId, 'total'), ACTIVITY_KINDS.map((k) => id('hsa', s.schoolId, k.key)), `activities ${s.code}`)
-    L.cell(id('hsa', s.schoolId, 'attendance'), attendance)
+    // Attendance is a sum, not a count of records: it takes the noise of its activities' key.
+    L.cell(id('hsa', s.schoolId, 'attendance'), P(attendance, key))
   }
   for (const key of [...ACTIVITY_KINDS.map((k) => k.key), 'total', 'attendance']) {
     const parts = schools.map((s) => id('hsa', s.schoolId, key))
@@ -324,9 +352,10 @@ export function buildDistrictTables(districtId: string, schools: SchoolInfo[], a
   const refBy = new Map(agg.referrals.map((r) => [r.schoolId ?? '*', r]))
   for (const s of schools) {
     const r = refBy.get(s.schoolId)
-    L.cell(id('ref', s.schoolId, 'sent'), r?.sent ?? 0)
-    L.cell(id('ref', s.schoolId, 'received'), r?.received ?? 0)
-    L.cell(id('ref', s.schoolId, 'closed'), r?.closed ?? 0)
+    const sent = P(r?.sent ?? 0, r?.keys?.sent ?? 0)
+    L.cell(id('ref', s.schoolId, 'sent'), sent)
+    L.cell(id('ref', s.schoolId, 'received'), Math.min(sent, P(r?.received ?? 0, r?.keys?.received ?? 0)))
+    L.cell(id('ref', s.schoolId, 'closed'), Math.min(sent, P(r?.closed ?? 0, r?.keys?.closed ?? 0)))
     L.le([id('ref', s.schoolId, 'received')], [id('ref', s.schoolId, 'sent')], `receipt ≤ sent ${s.code}`)
     L.le([id('ref', s.schoolId, 'closed')], [id('ref', s.schoolId, 'sent')], `closed ≤ sent ${s.code}`)
   }
@@ -350,8 +379,10 @@ export function buildDistrictTables(districtId: string, schools: SchoolInfo[], a
   // ---- crisis-response: 危机事件 acknowledged within their deadline.
   const crBy = new Map(agg.crisis.map((r) => [r.schoolId, r]))
   for (const s of schools) {
-    L.cell(id('crisis', s.schoolId, 'due'), crBy.get(s.schoolId)?.due ?? 0)
-    L.cell(id('crisis', s.schoolId, 'onTime'), crBy.get(s.schoolId)?.onTime ?? 0)
+    const c = crBy.get(s.schoolId)
+    const due = P(c?.due ?? 0, c?.keys?.due ?? 0)
+    L.cell(id('crisis', s.schoolId, 'due'), due)
+    L.cell(id('crisis', s.schoolId, 'onTime'), Math.min(due, P(c?.onTime ?? 0, c?.keys?.onTime ?? 0)))
     L.le([id('crisis', s.schoolId, 'onTime')], [id('crisis', s.schoolId, 'due')], `on time ≤ due ${s.code}`)
   }
   for (const key of ['due', 'onTime']) {
@@ -388,6 +419,17 @@ export function buildDistrictTables(districtId: string, schools: SchoolInfo[], a
       cells: L.cells.size, relations: L.constraints.length, suppressed: result.suppressed.size,
       primary: result.primary, complementary: result.complementary, rounds: result.rounds, unprotected: result.unprotected.length,
     },
+  }
+}
+
+/** Lowers the largest values (first of equals first) until their sum is at most `bound`. */
+function lowerTo(vals: number[], bound: number): void {
+  let over = vals.reduce((a, v) => a + v, 0) - Math.max(0, bound)
+  while (over > 0) {
+    let i = 0
+    for (let j = 1; j < vals.length; j++) if (vals[j]! > vals[i]!) i = j
+    vals[i] = vals[i]! - 1
+    over--
   }
 }
 

@@ -20,6 +20,8 @@ export interface SchoolStaffing {
   certified: number
   /** Training hours of this school's psychology staff in `year`. */
   trainingHours: number
+  /** How many staff those hours belong to: one person's hours are that person's record. */
+  trained: number
   /** Enrolment at or above LARGE_SCHOOL_ENROLMENT; the count itself is not returned. */
   largeSchool: boolean
   /** Small schools always pass; large ones need FULL_TIME_NEEDED full-time staff. */
@@ -35,13 +37,14 @@ export async function staffingBySchool(ex: Executor, districtId: string, opts: {
   const year = opts.year ?? Number(new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 4))
   const rows = await queryRows<{
     id: string; code: string; name: string; full_time: number | string; part_time: number | string; certified: number | string
-    hours: number | string; enrolled: number | string
+    hours: number | string; trained: number | string; enrolled: number | string
   }>(ex, sql`
     select s.id, s.code, s.name,
       count(p.id) filter (where p.employment = 'full_time') as full_time,
       count(p.id) filter (where p.employment = 'part_time') as part_time,
       count(p.id) filter (where cardinality(p.qualifications) > 0) as certified,
       coalesce(sum(p.training_hours_year) filter (where p.training_year = ${year}), 0) as hours,
+      count(p.id) filter (where p.training_year = ${year} and p.training_hours_year > 0) as trained,
       (select count(*) from students st where st.school_id = s.id and st.status = 'enrolled') as enrolled
     from schools s
     left join staff_profiles p on p.school_id = s.id
@@ -59,6 +62,7 @@ export async function staffingBySchool(ex: Executor, districtId: string, opts: {
       partTime: Number(r.part_time),
       certified: Number(r.certified),
       trainingHours: Number(r.hours),
+      trained: Number(r.trained),
       largeSchool,
       ruleHolds: !largeSchool || fullTime >= FULL_TIME_NEEDED,
     }

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import type { Catalogue, RouteCase } from '../catalogue.js'
 
 /**
@@ -21,6 +22,20 @@ const tables = ['risk-current', 'risk-by-year', 'screening-coverage', 'talk-comp
 
 export const districtCases: Catalogue = {
   ...Object.fromEntries(tables.map((name) => [`GET /api/v1/district/tables/${name}`, tableCase(`/api/v1/district/tables/${name}`)])),
+  'GET /api/v1/district/releases': {
+    kind: 'collection',
+    ok: 200,
+    async request() { return { url: '/api/v1/district/releases' } },
+  },
+  // An on-demand release is allowed once a week: each request starts from a district without releases.
+  'POST /api/v1/district/releases': {
+    kind: 'collection',
+    ok: 201,
+    async request(world) {
+      await world.database.db.execute(sql`delete from district_releases where district_id = ${world.schoolA.districtId}`)
+      return { url: '/api/v1/district/releases' }
+    },
+  },
   'GET /api/v1/district/export.xlsx': {
     kind: 'collection',
     ok: 200,

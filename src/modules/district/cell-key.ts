@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto'
+import { sql, type SQL } from 'drizzle-orm'
+import { queryRows, type Executor } from '../../db/database.js'
+
+/**
+ * The cell-key method (ABS TableBuilder, ONS census tables) against differencing between
+ * releases. Every record (a student, a talk duty, an activity, a referral, a crisis event)
+ * has a fixed random key in [0, 2³²): a keyed hash of its id with the installation's secret.
+ * A cell's key is the sum of its records' keys mod 2³², so it is a fixed function of exactly
+ * which records the cell counts: the same records always give the same published value, and
+ * one record more or less gives a fresh, unpredictable key. The published value is
+ * count + noise, the noise read from a fixed perturbation table (ptable) at (count, key):
+ *
+ *   count 0  → 0 (zero stays zero: no phantom pupil)
+ *   count 1  → 0, 1 or 2, each with probability 1/3
+ *   count ≥2 → count − 2 … count + 2, each with probability 1/5
+ *
+ * The noise is bounded (|noise| ≤ 2), never makes a count negative and has mean zero for every
+ * count, so sums of perturbed cells are unbiased. Only the innermost cells are perturbed;
+ * every total is the sum of the published cells it adds up, so each table adds up exactly.
+ */
+
+export const KEY_SPACE = 2 ** 32
+export const MAX_NOISE = 2
+
+/** The ptable: the published values a count can take, each equally likely over the keys. */
+export function ptableRow(count: number): readonly number[] {
+  if (count <= 0) return [0]
+  if (count === 1) return [0, 1, 2]
+  return [count - 2, count - 1, count, count + 1, count + 2]
+}
+
+/** The published value of a cell of `count` records whose keys sum (mod 2³²) to `cellKey`. */
+export function perturb(count: number, cellKey: number): number {
+  const row = ptableRow(count)
+  if (row.length === 1) return row[0]!
+  const u = (((cellKey % KEY_SPACE) + KEY_SPACE) % KEY_SPACE) / KEY_SPACE
+  return row[Math.min(row.length - 1, Math.floor(u * row.length))]!
+}
+
+/** Probability that a cell of `count` records is published as `value` (for attack models). */
+export function ptableProbability(count: number, value: number): number {
+  const row = ptableRow(count)
+  return row.includes(value) ? 1 / row.length : 0
+}
+
+/**
+ * The installation's secret, made once. A fresh random secret per installation means keys
+ * cannot be computed outside the database, and two installations' releases share nothing.
+ */
+export async function cellKeySecret(ex: Executor): Promise<string> {
+  await ex.execute(sql`insert into cell_key_secrets (id, secret) values (1, ${randomBytes(32).toString('hex')}) on conflict (id) do nothing`)
+  const rows = await queryRows<{ secret: string }>(ex, sql`select secret from cell_key_secrets where id = 1`)
+  return rows[0]!.secret
+}
+
+/**
+ * SQL for a record's key: the first 32 bits of md5(secret ‖ id) as a bigint. md5 is in every
+ * PostgreSQL (pgcrypto's HMAC is not installed); keyed with a 256-bit secret the attacker
+ * never sees, it serves as a pseudo-random function — no output of it is ever published,
+ * only noise derived from sums of it.
+ */
+export function recordKey(secret: string, id: SQL): SQL {
+  return sql`(('x' || substr(md5(${secret} || ${id}::text), 1, 8))::bit(32)::bigint)`
+}
+
+/** SQL for a cell's key over the grouped rows: Σ record keys mod 2³² (bigint cannot overflow: 2³² × 2³¹ rows). */
+export function cellKeySum(secret: string, id: SQL, filter?: SQL): SQL {
+  const k = recordKey(secret, id)
+  return filter ? sql`(coalesce(sum(${k}) filter (where ${filter}), 0) % ${KEY_SPACE})` : sql`(coalesce(sum(${k}), 0) % ${KEY_SPACE})`
+}
