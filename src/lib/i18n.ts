@@ -64,7 +64,7 @@ const messages: Record<string, Record<Locale, string>> = {
   pairing_exists: { 'zh-CN': '该学生已有进行中的结对', en: 'The student already has an active pairing' },
   pairing_ended: { 'zh-CN': '该结对已结束', en: 'The pairing has ended' },
   date_in_future: { 'zh-CN': '日期不能晚于今天', en: 'The date cannot be in the future' },
-  invalid_transition: { 'zh-CN': '当前状态下不能执行此操作', en: 'Not allowed in the current state' },
+  invalid_transition: { 'zh-CN': '当前状态（{state}）下不能执行此操作', en: 'Not allowed in the current state ({state})' },
   monitor_not_in_class: { 'zh-CN': '该心理委员不在此学生的班级', en: 'The monitor is not in this student’s class' },
   watch_request_ended: { 'zh-CN': '该关注请求已结束', en: 'The watch request has ended' },
   not_told_reason_required: { 'zh-CN': '未告知家长时必须填写原因', en: 'A reason is required when parents were not told' },

@@ -77,7 +77,8 @@ export function createCaseService(deps: ModuleDeps) {
       if (reason !== undefined && body.riskLevel === undefined) throw new Validation('reason_without_risk_change')
       return inTx(deps, ctx, async (tx) => {
         await mustRead(tx, ctx.decision, id)
-        const cur = (await repo.caseState(tx, ctx.actor.schoolId!, id))!
+        // Locked, so the risk recorded as "from" is the one this change replaces.
+        const cur = (await repo.caseState(tx, ctx.actor.schoolId!, id, 'update'))!
         const riskChanges = body.riskLevel !== undefined && body.riskLevel !== cur.riskLevel
         if (riskChanges) {
           if (!reason) throw new Validation('risk_change_needs_reason')
@@ -101,7 +102,8 @@ export function createCaseService(deps: ModuleDeps) {
       eventDecision(deps, ctx, ['fromState', 'toState', 'reason'])
       return inTx(deps, ctx, async (tx) => {
         await mustRead(tx, ctx.decision, id)
-        const cur = (await repo.caseState(tx, ctx.actor.schoolId!, id))!
+        // Locked: two concurrent transitions from the same state cannot both pass the check.
+        const cur = (await repo.caseState(tx, ctx.actor.schoolId!, id, 'update'))!
         if (!canTransition(cur.state, body.to)) throw new Conflict('case_transition_not_allowed', { from: cur.state, to: body.to })
         await repo.updateCase(tx, ctx.actor.schoolId!, id, { state: body.to, closedAt: body.to === 'closed' ? new Date() : null })
         await recordEvent(tx, ctx, { caseId: id, studentId: cur.studentId, fromState: cur.state, toState: body.to, riskFrom: null, riskTo: null, reason: body.reason })
@@ -127,7 +129,8 @@ export function createCaseService(deps: ModuleDeps) {
 /** A case the caller reads that is not closed: plans and sessions hang off it. */
 export async function activeCase(deps: ModuleDeps, ctx: RequestContext, tx: Tx, caseId: string) {
   const row = await mustRead(tx, decisionOn(deps, ctx, 'cases'), caseId)
-  const cur = await repo.caseState(tx, ctx.actor.schoolId!, caseId)
+  // Shared lock: the case cannot be closed between this check and the caller's commit.
+  const cur = await repo.caseState(tx, ctx.actor.schoolId!, caseId, 'share')
   if (!cur) throw new NotFound()
   if (cur.state === 'closed') throw new Conflict('case_closed')
   return { row, studentId: cur.studentId }

@@ -109,8 +109,9 @@ export function createCrisisService(deps: ModuleDeps) {
       const schoolId = ctx.actor.schoolId!
       return inTx(deps, ctx, async (tx) => {
         await mustRead(tx, ctx.decision, id)
-        const cur = (await repo.crisisState(tx, schoolId, id))!
-        if (cur.status !== 'open') throw new Conflict('crisis_not_open')
+        // Locked: of several teachers pressing at once, one acknowledges and the rest are told so.
+        const cur = (await repo.crisisState(tx, schoolId, id, 'update'))!
+        if (cur.status !== 'open') throw new Conflict(cur.status === 'resolved' ? 'crisis_resolved' : 'crisis_not_open')
         await repo.updateCrisis(tx, schoolId, id, { status: 'acknowledged', acknowledgedAt: new Date(), acknowledgedBy: ctx.actor.userId })
         const row = await full(tx, ctx, id)
         await audit(tx, ctx, { action: 'U', recordIds: [id], studentIds: [cur.studentId], fieldGroups: ['state'] })
@@ -124,7 +125,7 @@ export function createCrisisService(deps: ModuleDeps) {
       const schoolId = ctx.actor.schoolId!
       return inTx(deps, ctx, async (tx) => {
         await mustRead(tx, ctx.decision, id)
-        const cur = (await repo.crisisState(tx, schoolId, id))!
+        const cur = (await repo.crisisState(tx, schoolId, id, 'update'))!
         if (cur.status !== 'acknowledged') throw new Conflict(cur.status === 'open' ? 'crisis_not_acknowledged' : 'crisis_resolved')
         const checklist = (await checklistOf(tx, ctx, id)) ?? []
         const missing = checklist.filter((c) => !c.done).map((c) => c.item as string)
@@ -142,7 +143,8 @@ export function createCrisisService(deps: ModuleDeps) {
       const schoolId = ctx.actor.schoolId!
       return inTx(deps, ctx, async (tx) => {
         await mustRead(tx, decisionOn(deps, ctx, 'crisis_events'), crisisId)
-        const cur = (await repo.crisisState(tx, schoolId, crisisId))!
+        // Shared: ticks do not wait for each other, but a resolution waits for them (and they for it).
+        const cur = (await repo.crisisState(tx, schoolId, crisisId, 'share'))!
         if (cur.status === 'resolved') throw new Conflict('crisis_resolved')
         const id = await repo.insertChecklistItem(tx, { schoolId, crisisId, studentId: cur.studentId, item: body.item as CrisisStep, doneBy: ctx.actor.userId })
         const row = await mustRead(tx, ctx.decision, id)

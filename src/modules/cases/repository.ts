@@ -3,6 +3,7 @@ import {
   caseEvents, cases, counsellingSessions, crisisChecklist, crisisEvents, interventionPlans,
 } from '../../../db/schema/index.js'
 import type { Executor } from '../../db/database.js'
+import type { RowLock } from '../../db/row-lock.js'
 
 /**
  * Drizzle queries of 积极干预 and 危机事件, nothing else: no access rules, no audit (the
@@ -21,10 +22,19 @@ export function updateCase(ex: Executor, schoolId: string, id: string, v: CaseWr
   return ex.update(cases).set({ ...v, updatedAt: new Date() }).where(and(eq(cases.schoolId, schoolId), eq(cases.id, id)))
 }
 
-/** The raw state and risk, for the transition rules (never returned to a caller). */
-export function caseState(ex: Executor, schoolId: string, id: string) {
-  return ex.select({ state: cases.state, riskLevel: cases.riskLevel, studentId: cases.studentId }).from(cases)
-    .where(and(eq(cases.schoolId, schoolId), eq(cases.id, id))).then((r) => r[0])
+/** Row-lock strength for a state read (see src/db/row-lock.ts); none for a plain read. */
+function strength(lock: RowLock) {
+  return lock === 'update' ? 'no key update' as const : 'share' as const
+}
+
+/**
+ * The raw state and risk, for the transition rules (never returned to a caller). With `lock`
+ * the row stays locked until the transaction ends, so the state checked is the state changed.
+ */
+export function caseState(ex: Executor, schoolId: string, id: string, lock?: RowLock) {
+  const q = ex.select({ state: cases.state, riskLevel: cases.riskLevel, studentId: cases.studentId }).from(cases)
+    .where(and(eq(cases.schoolId, schoolId), eq(cases.id, id)))
+  return (lock ? q.for(strength(lock)) : q).then((r) => r[0])
 }
 
 export function insertCaseEvent(ex: Executor, v: typeof caseEvents.$inferInsert) {
@@ -94,9 +104,11 @@ export function updateCrisis(ex: Executor, schoolId: string, id: string, v: Cris
   return ex.update(crisisEvents).set(v).where(and(eq(crisisEvents.schoolId, schoolId), eq(crisisEvents.id, id)))
 }
 
-export function crisisState(ex: Executor, schoolId: string, id: string) {
-  return ex.select({ status: crisisEvents.status, studentId: crisisEvents.studentId }).from(crisisEvents)
-    .where(and(eq(crisisEvents.schoolId, schoolId), eq(crisisEvents.id, id))).then((r) => r[0])
+/** The raw status; with `lock`, held until the transaction ends (as caseState). */
+export function crisisState(ex: Executor, schoolId: string, id: string, lock?: RowLock) {
+  const q = ex.select({ status: crisisEvents.status, studentId: crisisEvents.studentId }).from(crisisEvents)
+    .where(and(eq(crisisEvents.schoolId, schoolId), eq(crisisEvents.id, id)))
+  return (lock ? q.for(strength(lock)) : q).then((r) => r[0])
 }
 
 export function insertChecklistItem(ex: Executor, v: typeof crisisChecklist.$inferInsert) {

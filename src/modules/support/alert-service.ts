@@ -3,6 +3,7 @@ import type { z } from 'zod'
 import { peerAlerts, students } from '../../../db/schema/index.js'
 import { audit, readMany, type Sort } from '../../access/query.js'
 import type { Tx } from '../../db/database.js'
+import { lockRow } from '../../db/row-lock.js'
 import { Conflict, NotFound, Validation } from '../../lib/errors.js'
 import type { Locale } from '../../lib/i18n.js'
 import type { RequestContext } from '../../plugins/access.js'
@@ -94,8 +95,10 @@ export function createAlertService(deps: SupportDeps) {
       const keys = sentKeys(body)
       ctx.decision.assertWritable(keys)
       return inActorTx(deps, ctx, async (tx) => {
+        // Locked before the status is read: of teachers acknowledging at once, one wins.
+        await lockRow(tx, peerAlerts, ctx.actor.schoolId!, id)
         const before = await mustRead(tx, ctx.decision, id)
-        if (before.status !== 'received') throw new Conflict('invalid_transition')
+        if (before.status !== 'received') throw new Conflict('invalid_transition', { state: String(before.status) })
         await assertCaseOfStudent(tx, ctx.actor.schoolId!, before.studentId as string, body.caseId)
         await tx.update(peerAlerts).set({
           status: 'in_progress', acknowledgedAt: new Date(), acknowledgedBy: ctx.actor.userId, ...(body.caseId ? { caseId: body.caseId } : {}),
@@ -111,8 +114,9 @@ export function createAlertService(deps: SupportDeps) {
       const keys = sentKeys(body)
       ctx.decision.assertWritable(keys)
       return inActorTx(deps, ctx, async (tx) => {
+        await lockRow(tx, peerAlerts, ctx.actor.schoolId!, id)
         const before = await mustRead(tx, ctx.decision, id)
-        if (before.status !== 'received' && before.status !== 'in_progress') throw new Conflict('invalid_transition')
+        if (before.status !== 'received' && before.status !== 'in_progress') throw new Conflict('invalid_transition', { state: String(before.status) })
         await assertCaseOfStudent(tx, ctx.actor.schoolId!, before.studentId as string, body.caseId)
         const now = new Date()
         await tx.update(peerAlerts).set({

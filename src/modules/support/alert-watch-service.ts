@@ -4,6 +4,7 @@ import { peerWatchNotes, peerWatchRequests, userRoles } from '../../../db/schema
 import { SCHOOL_TODAY, type Decision } from '../../access/engine.js'
 import { audit, readMany } from '../../access/query.js'
 import type { Tx } from '../../db/database.js'
+import { lockRow } from '../../db/row-lock.js'
 import { Conflict, Validation } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
 import type { WatchNoteCreate, WatchRequestCreate, WatchRequestListQuery } from './alert-watch-schemas.js'
@@ -77,6 +78,8 @@ export function createWatchService(deps: SupportDeps) {
 
     end(ctx: RequestContext, id: string) {
       return inActorTx(deps, ctx, async (tx) => {
+        // Locked: ended once however many press at once.
+        await lockRow(tx, peerWatchRequests, ctx.actor.schoolId!, id)
         const before = await mustRead(tx, ctx.decision, id)
         if (before.endedAt) throw new Conflict('watch_request_ended')
         await tx.update(peerWatchRequests).set({ endedAt: new Date() })
@@ -92,6 +95,8 @@ export function createWatchService(deps: SupportDeps) {
       const keys = sentKeys(body)
       ctx.decision.assertWritable(keys)
       return inActorTx(deps, ctx, async (tx) => {
+        // Shared lock: the request cannot end between this check and the note's commit.
+        await lockRow(tx, peerWatchRequests, ctx.actor.schoolId!, requestId, 'share')
         const request = await mustRead(tx, decisionOn(deps, ctx, 'peer_watch_requests'), requestId,
           and(eq(peerWatchRequests.monitorId, ctx.actor.userId), openWatchRequest()))
         const studentId = request.studentId as string

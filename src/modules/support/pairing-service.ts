@@ -4,6 +4,7 @@ import { mentorContacts, pairings, userRoles, users } from '../../../db/schema/i
 import { SCHOOL_TODAY } from '../../access/engine.js'
 import { audit, readMany } from '../../access/query.js'
 import type { Tx } from '../../db/database.js'
+import { lockRow } from '../../db/row-lock.js'
 import { Conflict, Validation } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
 import type {
@@ -103,6 +104,7 @@ export function createPairingService(deps: SupportDeps) {
       const keys = sentKeys(body)
       ctx.decision.assertWritable(keys)
       return inActorTx(deps, ctx, async (tx) => {
+        await lockRow(tx, pairings, ctx.actor.schoolId!, id)
         const before = await mustRead(tx, ctx.decision, id)
         if (before.endedAt) throw new Conflict('pairing_ended')
         const start = body.startDate ?? (before.startDate as string)
@@ -120,6 +122,8 @@ export function createPairingService(deps: SupportDeps) {
       const keys = sentKeys(body)
       ctx.decision.assertWritable(keys)
       return inActorTx(deps, ctx, async (tx) => {
+        // Locked: ended once, with one end date and reason, however many press at once.
+        await lockRow(tx, pairings, ctx.actor.schoolId!, id)
         const before = await mustRead(tx, ctx.decision, id)
         if (before.endedAt) throw new Conflict('pairing_ended')
         await tx.update(pairings).set({ endedAt: new Date(), endedReason: body.endedReason ?? null })
@@ -139,6 +143,8 @@ export function createMentorContactService(deps: SupportDeps) {
       const keys = sentKeys(body)
       ctx.decision.assertWritable(keys)
       return inActorTx(deps, ctx, async (tx) => {
+        // Shared lock: the pairing cannot end between this check and the contact's commit.
+        await lockRow(tx, pairings, ctx.actor.schoolId!, pairingId, 'share')
         const pairing = await mustRead(tx, decisionOn(deps, ctx, 'pairings'), pairingId,
           and(eq(pairings.mentorId, ctx.actor.userId), activePairing()))
         const contactDate = body.contactDate ?? schoolToday()

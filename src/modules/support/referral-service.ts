@@ -3,6 +3,7 @@ import type { z } from 'zod'
 import { parentContacts, referralEvents, referrals } from '../../../db/schema/index.js'
 import { audit, readMany } from '../../access/query.js'
 import type { Tx } from '../../db/database.js'
+import { lockRow } from '../../db/row-lock.js'
 import { Conflict, Validation } from '../../lib/errors.js'
 import type { Locale } from '../../lib/i18n.js'
 import type { RequestContext } from '../../plugins/access.js'
@@ -93,9 +94,11 @@ export function createReferralService(deps: SupportDeps) {
       const keys = sentKeys(body)
       ctx.decision.assertWritable(keys)
       return inActorTx(deps, ctx, async (tx) => {
+        // Locked: an edit of what is sent cannot slip in while the referral is being sent.
+        await lockRow(tx, referrals, ctx.actor.schoolId!, id)
         const before = await mustRead(tx, ctx.decision, id)
         const state = before.state as ReferralState
-        if (state === 'closed' || state === 'withdrawn') throw new Conflict('invalid_transition')
+        if (state === 'closed' || state === 'withdrawn') throw new Conflict('invalid_transition', { state })
         // What was sent to the institution is what the form said: it no longer changes.
         if ((body.reason !== undefined || body.institutionId !== undefined) && !EDITABLE_STATES.includes(state)) throw new Conflict('referral_locked')
         await assertInstitution(tx, ctx, body.institutionId)
@@ -113,9 +116,11 @@ export function createReferralService(deps: SupportDeps) {
       const written = sentKeys(fields).filter((k) => k !== 'note')
       ctx.decision.assertWritable(written)
       return inActorTx(deps, ctx, async (tx) => {
+        // Locked before the state is read: each step is taken once, by one of concurrent callers.
+        await lockRow(tx, referrals, ctx.actor.schoolId!, id)
         const before = await mustRead(tx, ctx.decision, id)
         const from = before.state as ReferralState
-        if (!REFERRAL_TRANSITIONS[from]?.includes(to)) throw new Conflict('invalid_transition')
+        if (!REFERRAL_TRANSITIONS[from]?.includes(to)) throw new Conflict('invalid_transition', { state: from })
         const now = new Date()
         const set: Partial<typeof referrals.$inferInsert> = { state: to, updatedAt: now }
         switch (body.to) {
