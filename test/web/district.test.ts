@@ -31,6 +31,8 @@ if (browserAvailable(t)) {
     await withheld.first().hover()
     await page.getByRole('tooltip').filter({ hasText: '为保护学生隐私' }).waitFor()
     t.pass('hovering a withheld cell explains it')
+    t.match(await page.getByTestId('district-release').innerText(), /数据发布于 \d{4}年\d{1,2}月\d{1,2}日/, 'the release date, in Chinese')
+    t.ok(await page.getByTestId('district-release-now').isVisible(), 'a button for an on-demand release')
     await screenshot(page, 'district-dashboard')
     const titles = ['当前风险分布', '测评风险分布', '测评覆盖率', '三个必谈', '家校协同活动', '转介回执', '危机事件按时确认']
     const names = ['risk-current', 'risk-by-year', 'screening-coverage', 'talk-compliance', 'home-school-activities', 'referrals', 'crisis-response']

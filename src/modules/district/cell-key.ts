@@ -30,11 +30,29 @@ export function ptableRow(count: number): readonly number[] {
   return [count - 2, count - 1, count, count + 1, count + 2]
 }
 
-/** The published value of a cell of `count` records whose keys sum (mod 2³²) to `cellKey`. */
+/** murmur3's 32-bit finaliser: a fixed bijection of 32-bit integers that mixes every bit. */
+function fmix32(h: number): number {
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h >>> 0
+}
+
+/**
+ * The published value of a cell of `count` records whose keys sum (mod 2³²) to `cellKey`.
+ * The key is mixed with the count before the ptable lookup: a pupil who leaves a cell of n
+ * for a cell of 1 takes their key from one cell key to the other, and with a plain lookup
+ * (value rising with the key) the two noises would move together; mixed, the row of n and
+ * the row of n − 1 read unrelated positions (measured: without it, a published 0 in the new
+ * cell told that the old cell had gone down).
+ */
 export function perturb(count: number, cellKey: number): number {
   const row = ptableRow(count)
   if (row.length === 1) return row[0]!
-  const u = (((cellKey % KEY_SPACE) + KEY_SPACE) % KEY_SPACE) / KEY_SPACE
+  const key = ((cellKey % KEY_SPACE) + KEY_SPACE) % KEY_SPACE
+  const u = fmix32((key + Math.imul(count, 0x9e3779b9)) >>> 0) / KEY_SPACE
   return row[Math.min(row.length - 1, Math.floor(u * row.length))]!
 }
 

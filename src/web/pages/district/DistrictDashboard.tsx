@@ -4,7 +4,7 @@ import { CheckCircleOutlined, CloseCircleOutlined, DownloadOutlined, EyeInvisibl
 import { useI18n } from '../../i18n'
 import type { MessageKey } from '../../i18n/messages'
 import { useApi, type Loaded } from '../../api/hooks'
-import { ApiError, download } from '../../api/client'
+import { api, ApiError, download } from '../../api/client'
 import { routes } from '../../api/routes'
 import { formatDateTime, Section } from '../../components/common'
 import { EChart } from '../../components/EChart'
@@ -23,7 +23,7 @@ interface Column { key: string; colour: string; labelZh: string; labelEn: string
 interface Label { key: string; labelZh: string; labelEn: string }
 interface RiskRow { cells: Record<string, Cell>; total: Cell }
 interface RiskBody { schools: Array<School & { rows: Array<RiskRow & { level: number; grade: string }>; subtotal: RiskRow }>; total: RiskRow }
-interface Envelope<D> { table: string; schoolYear: string; previousSchoolYear: string; generatedAt: string; threshold: number; districts: Array<D & { districtId: string }> }
+interface Envelope<D> { table: string; schoolYear: string; previousSchoolYear: string; generatedAt: string; threshold: number; releaseId: string | null; releasedOn: string | null; districts: Array<D & { districtId: string }> }
 
 type RiskCurrent = Envelope<RiskBody & { columns: Column[] }>
 type RiskByYear = Envelope<{ columns: Column[]; years: Array<RiskBody & { schoolYear: string }> }>
@@ -33,13 +33,22 @@ type TalkRow = { kind: string; windowKey: string; total: Cell; done: Cell; doneL
 type Talks = Envelope<{ statuses: Label[]; windows: Array<{ kind: string; windowKey: string; label: string }>; schools: Array<School & { rows: TalkRow[] }>; total: TalkRow[] }>
 type Flat = Envelope<{ schools: Array<School & Record<string, Cell>>; total: Record<string, Cell> }>
 
-interface StaffingRow { schoolId: string; code: string; name: string; fullTime: number; partTime: number; certified: number; trainingHours: number; largeSchool: boolean; ruleHolds: boolean }
+interface StaffingRow { schoolId: string; code: string; name: string; fullTime: Cell; partTime: Cell; certified: Cell; trainingHours: Cell; largeSchool: boolean; ruleHolds: boolean }
 interface Staffing {
   year: number; generatedAt: string; largeSchoolEnrolment: number; fullTimeNeeded: number
-  districts: Array<{ districtId: string; schools: StaffingRow[]; total: { schools: number; ruleHolds: number; fullTime: number; partTime: number; certified: number; trainingHours: number } }>
+  districts: Array<{ districtId: string; schools: StaffingRow[]; total: { schools: number; ruleHolds: number; fullTime: Cell; partTime: Cell; certified: Cell; trainingHours: Cell } }>
+}
+interface Releases { items: Array<{ id: string; releasedOn: string; trigger: string }>; onDemand: Array<{ districtId: string; allowedFrom: string | null }> }
+const RELEASES = '/district/releases'
+
+/** 2026-12-01 → 2026年12月1日 (zh) or 1 Dec 2026 (en). */
+function releaseDate(day: string, locale: string): string {
+  const [y, m, d] = day.split('-').map(Number)
+  if (locale === 'en') return new Date(Date.UTC(y!, m! - 1, d!)).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
+  return `${y}年${m}月${d}日`
 }
 
-/** 心理健康教师配备 (issue 10): staff counts, not student cells, so nothing is withheld; the rule as icon and words. */
+/** 心理健康教师配备: staff counts; a count of one person (and one person's training hours) is withheld like a small student count; the rule as icon and words. */
 function StaffingCard({ loaded }: { loaded: Loaded<Staffing> }) {
   const { t, locale } = useI18n()
   const rule = (ok: boolean) => (ok
@@ -63,7 +72,7 @@ function StaffingCard({ loaded }: { loaded: Loaded<Staffing> }) {
                 columns={[
                   { key: 'school', title: t('district.c.school'), dataIndex: 'name' },
                   ...(['fullTime', 'partTime', 'certified', 'trainingHours'] as const).map((k) => ({
-                    key: k, title: t(`district.s.${k}` as MessageKey), align: 'right' as const, render: (_: unknown, r: StaffingRow) => <span className="xa-num">{r[k]}</span>,
+                    key: k, title: t(`district.s.${k}` as MessageKey), align: 'right' as const, render: (_: unknown, r: StaffingRow) => <CellView cell={r[k]} />,
                   })),
                   { key: 'large', title: t('district.s.largeSchool'), render: (_: unknown, r: StaffingRow & { strong?: boolean }) => (r.strong ? '' : r.largeSchool ? t('district.s.yes') : t('district.s.no')) },
                   { key: 'rule', title: t('district.s.ruleHolds'), render: (_: unknown, r: StaffingRow & { ruleText?: string }) => r.ruleText ?? rule(r.ruleHolds) },
@@ -197,6 +206,24 @@ export default function DistrictDashboard() {
   const referrals = useApi<Flat>(routes.districtTable('referrals'))
   const crisis = useApi<Flat>(routes.districtTable('crisis-response'))
   const staffing = useApi<Staffing>(routes.districtTable('staffing'))
+  const releases = useApi<Releases>(RELEASES)
+  const [releasing, setReleasing] = useState(false)
+  const loaded = [risk, byYear, coverage, talks, activities, referrals, crisis, staffing, releases]
+  const allowedFrom = releases.data?.onDemand.map((d) => d.allowedFrom).filter((d): d is string => !!d).sort().pop() ?? null
+
+  async function releaseNow() {
+    setReleasing(true)
+    try {
+      await api(RELEASES, { method: 'POST' })
+      message.success(t('district.released'))
+      for (const l of loaded) l.reload()
+    } catch (e) {
+      message.error(e instanceof ApiError ? e.message : String(e))
+      releases.reload()
+    } finally {
+      setReleasing(false)
+    }
+  }
   const lbl = (l: { labelZh: string; labelEn: string }) => (locale === 'en' ? l.labelEn : l.labelZh)
   const c = (k: string) => ({ key: k, title: t(`district.c.${k}` as MessageKey) })
 
@@ -225,7 +252,19 @@ export default function DistrictDashboard() {
       <Typography.Paragraph type="secondary" data-testid="suppressed-legend">
         <Tag icon={<EyeInvisibleOutlined aria-hidden />}>{t('district.suppressed')}</Tag> {t('district.suppressedNote')}
       </Typography.Paragraph>
-      <Button icon={<DownloadOutlined aria-hidden />} onClick={exportXlsx} loading={exporting} data-testid="district-export">{t('common.export')}</Button>
+      {risk.data?.releasedOn && (
+        <Typography.Paragraph data-testid="district-release">
+          <Tag color="blue">{t('district.releasedOn', { date: releaseDate(risk.data.releasedOn, locale) })}</Tag>{' '}
+          <Typography.Text type="secondary">{t('district.releaseNote')}</Typography.Text>
+        </Typography.Paragraph>
+      )}
+      <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap', alignItems: 'center' }}>
+        <Button icon={<DownloadOutlined aria-hidden />} onClick={exportXlsx} loading={exporting} data-testid="district-export">{t('common.export')}</Button>
+        {releases.data && (
+          <Button onClick={releaseNow} loading={releasing} disabled={!!allowedFrom} data-testid="district-release-now">{t('district.releaseNow')}</Button>
+        )}
+        {allowedFrom && <Typography.Text type="secondary" data-testid="district-release-next">{t('district.releaseNext', { date: releaseDate(allowedFrom, locale) })}</Typography.Text>}
+      </div>
 
       <Card title={<h2 className="xa-card-title">{t('district.riskChart')}</h2>}>
         <Section loaded={risk} route={`GET /api/v1${routes.districtTable('risk-current')}`}>
