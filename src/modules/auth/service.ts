@@ -113,6 +113,7 @@ export function createAuthService({ database, config, throttle, signAccess, appe
         : (await verifyPassword(await dummyHash(), password), false)
       if (!user || !ok || user.status !== 'active') {
         const reason: LoginFailure = !user ? 'unknown_user' : !ok ? 'bad_password' : 'disabled'
+        throttle.failed(username, ip)
         await auditFailure('login', username, reason, requestId, user ? { userId: user.id, schoolId: user.schoolId } : undefined)
         throw new Unauthorized('invalid_credentials')
       }
@@ -152,6 +153,7 @@ export function createAuthService({ database, config, throttle, signAccess, appe
       }
       const user = await repo.findUserById(db, actor.userId)
       if (!user || !(await verifyPassword(user.passwordHash, current))) {
+        throttle.failed(actor.username, ip)
         await auditFailure('password', actor.username, 'bad_password', requestId, self)
         throw new Validation('wrong_password', {}, undefined, 400)
       }

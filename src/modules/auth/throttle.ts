@@ -38,7 +38,8 @@ export type ThrottleVerdict =
   | { ok: false; retryAfterS: number; report: boolean }
 
 interface PairState { fails: number; lastFail: number; reported: boolean }
-interface AddressState { accounts: Map<string, number>; lastFail: number; reported: boolean }
+/** `accounts`: account → time of its last unresolved failure, oldest first. */
+interface AddressState { accounts: Map<string, number>; reported: boolean }
 
 /** Upper bound of every map: an attacker rotating names or addresses cannot grow memory without end. */
 const MAX_ENTRIES = 100_000
@@ -70,7 +71,7 @@ export class LoginThrottle {
       ? pair.lastFail + this.delay(pair.fails - this.o.freeFails) - now : 0
     const addr = this.liveAddress(address, now)
     const addrWait = addr && addr.accounts.size >= this.o.addressAccounts && !this.isKnownGood(pk, now)
-      ? addr.lastFail + this.delay(addr.accounts.size - this.o.addressAccounts) - now : 0
+      ? lastOf(addr.accounts) + this.delay(addr.accounts.size - this.o.addressAccounts) - now : 0
     const wait = Math.max(pairWait, addrWait)
     if (wait <= 0) {
       this.fail(account, address, now)
@@ -91,14 +92,30 @@ export class LoginThrottle {
     pair.reported = false
     touch(this.pairs, pk, pair)
 
-    const addr = this.liveAddress(address, now) ?? { accounts: new Map<string, number>(), lastFail: now, reported: false }
+    const addr = this.liveAddress(address, now) ?? { accounts: new Map<string, number>(), reported: false }
     addr.accounts.delete(account)
     addr.accounts.set(account, now)
     // Past this many accounts the delay is at its cap anyway; older names need not be kept.
     if (addr.accounts.size > this.o.addressAccounts + 64) addr.accounts.delete(addr.accounts.keys().next().value!)
-    addr.lastFail = now
     addr.reported = false
     touch(this.addresses, address, addr)
+  }
+
+  /**
+   * The password was wrong (or the account unusable): the wait runs from now, when the
+   * caller learns it, not from when the slow password check began.
+   */
+  failed(username: string, ip: string): void {
+    const account = accountKey(username)
+    const address = addressKey(ip)
+    const now = this.now()
+    const pair = this.pairs.get(pairKey(account, address))
+    if (pair) pair.lastFail = now
+    const addr = this.addresses.get(address)
+    if (addr?.accounts.has(account)) {
+      addr.accounts.delete(account)
+      addr.accounts.set(account, now)
+    }
   }
 
   succeed(username: string, ip: string): void {
@@ -169,6 +186,16 @@ export function addressKey(ip: string): string {
   const right = ip.includes('::') && tail ? tail.split(':') : []
   const groups = ip.includes('::') ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left
   return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`
+}
+
+/**
+ * The newest failure of an address. A success takes its account's failure out, so a
+ * colleague signing in does not push the address's wait forward for everyone else.
+ */
+function lastOf(accounts: Map<string, number>): number {
+  let last = 0
+  for (const at of accounts.values()) last = at
+  return last
 }
 
 /** Map insertion order doubles as age: re-inserting moves an entry to the young end. */
