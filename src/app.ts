@@ -8,6 +8,7 @@ import type { Config } from './config.js'
 import type { Database } from './db/database.js'
 import { loggerOptions } from './logger.js'
 import dbPlugin from './plugins/db.js'
+import diskSpacePlugin from './plugins/disk-space.js'
 import errorsPlugin from './plugins/errors.js'
 import authPlugin from './plugins/auth.js'
 import swaggerPlugin from './plugins/swagger.js'
@@ -56,6 +57,7 @@ export async function buildApp({ config, database, logStream }: BuildOptions): P
   // External tier.
   await app.register(dbPlugin, { database, config })
   await app.register(errorsPlugin)
+  await app.register(diskSpacePlugin)
   await app.register(routeGuard)
   await app.register(helmet, {
     contentSecurityPolicy: {

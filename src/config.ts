@@ -10,6 +10,8 @@ const ConfigSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DATA_DIR: z.string().default('./data'),
+  /** Embedded database: writes answer 507 while the data folder's filesystem has less free space than this (0 = off). */
+  DISK_FREE_FLOOR_MB: z.coerce.number().int().min(0).default(200),
   JWT_SECRET: z.string().min(32).optional(),
   JWT_ISSUER: z.string().default('xinan'),
   JWT_AUDIENCE: z.string().default('xinan-api'),

@@ -21,6 +21,8 @@ export interface Database {
    */
   copyRows(table: string, columns: string[], rows: unknown[][], tx?: Tx): Promise<number>
   close(): Promise<void>
+  /** Embedded with a folder: where its files live (the free-space check watches it). */
+  dataDir?: string
 }
 
 export const migrationsFolder = resolve(fileURLToPath(new URL('../../db/migrations', import.meta.url)))
@@ -112,6 +114,7 @@ async function openEmbedded(opts: OpenOptions): Promise<Database> {
   return {
     kind: 'embedded',
     db,
+    ...(dataDir ? { dataDir } : {}),
     async copyRows(table, columns, rows, tx) {
       if (rows.length === 0) return 0
       const blob = new Blob([toCopyText(rows)])

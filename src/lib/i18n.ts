@@ -11,6 +11,7 @@ const messages: Record<string, Record<Locale, string>> = {
   too_many_attempts: { 'zh-CN': '尝试次数过多，请稍后再试', en: 'Too many attempts; please try again later' },
   login_throttled: { 'zh-CN': '登录尝试过于频繁，请 {seconds} 秒后再试', en: 'Too many sign-in attempts; try again in {seconds} s' },
   rate_limited: { 'zh-CN': '请求过于频繁，请稍后再试', en: 'Too many requests; please slow down' },
+  insufficient_storage: { 'zh-CN': '服务器磁盘空间不足，暂时无法保存修改，请联系管理员清理磁盘（查看不受影响）', en: 'The server is low on disk space: changes cannot be saved until an administrator frees space (reading still works)' },
   release_too_soon: { 'zh-CN': '区级数据每周最多按需发布一次，{date} 起可再次发布', en: 'District figures can be released on demand at most once a week; the next release is allowed from {date}' },
   forbidden: { 'zh-CN': '无权执行此操作', en: 'You are not allowed to do this' },
   validation_failed: { 'zh-CN': '提交的数据有误', en: 'The request data is invalid' },

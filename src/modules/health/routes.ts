@@ -9,19 +9,23 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: { tags: ['health'], summary: 'Liveness', response: { 200: z.object({ status: z.literal('ok') }) } },
   }, async () => ({ status: 'ok' as const }))
 
-  const Ready = z.object({ status: z.enum(['ready', 'not_ready']), database: z.string(), migrations: z.object({ applied: z.number(), expected: z.number() }) })
+  // Free space on the embedded data folder's filesystem: 'low' means writes answer 507 until space is freed.
+  const Disk = z.object({ status: z.enum(['ok', 'low', 'unwatched']), freeMb: z.number().nullable(), floorMb: z.number() })
+  const Ready = z.object({ status: z.enum(['ready', 'not_ready']), database: z.string(), migrations: z.object({ applied: z.number(), expected: z.number() }), disk: Disk })
   app.get('/readyz', {
     config: { access: { public: true } },
     schema: { tags: ['health'], summary: 'Readiness: database reachable and migrations current', response: { 200: Ready, 503: Ready } },
   }, async (_req, reply) => {
     const expected = journalEntries()
+    const d = await app.diskSpace.status()
+    const disk = { status: !d.watched ? 'unwatched' as const : d.ok ? 'ok' as const : 'low' as const, freeMb: d.freeMb, floorMb: d.floorMb }
     try {
       await app.database.db.execute(sql`select 1`)
       const applied = await appliedMigrations(app.database)
-      const ok = applied === expected
-      return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready', database: app.database.kind, migrations: { applied, expected } })
+      const ok = applied === expected && disk.status !== 'low'
+      return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready', database: app.database.kind, migrations: { applied, expected }, disk })
     } catch {
-      return reply.status(503).send({ status: 'not_ready', database: app.database.kind, migrations: { applied: 0, expected } })
+      return reply.status(503).send({ status: 'not_ready', database: app.database.kind, migrations: { applied: 0, expected }, disk })
     }
   })
 }
