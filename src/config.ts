@@ -35,8 +35,10 @@ const ConfigSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** false | true | the proxy's address(es), comma-separated: whom to trust for the client address. */
   TRUST_PROXY: z.string().default('false'),
-  /** The address people use to reach XinAn (printed QR codes and links); defaults to the request's host. */
+  /** The address people use to reach XinAn (printed QR codes and links); required for the QR poster in production. */
   PUBLIC_BASE_URL: z.string().url().optional(),
+  /** Letters one school's box takes per hour from everyone together (each address: 5 per 10 minutes). */
+  LETTERBOX_LETTERS_PER_HOUR: z.coerce.number().int().min(1).default(2000),
   /** Scheduled jobs (src/jobs): off for one-off tools and for extra instances that should not schedule. */
   JOBS_ENABLED: bool.default(true),
   /** Days after a student left or graduated until the record is archived (guardians' contacts removed). */

@@ -32,6 +32,21 @@ export async function appendAudit(ex: Executor, e: AuditEvent): Promise<number> 
   return Number(rows[0]!.seq)
 }
 
+/**
+ * A chained row that must not date or join the act it records: stored with the start of the
+ * day (Asia/Shanghai) instead of the time, and never with a request id or purpose, which
+ * would match it to a log line, a proxy's access log or the request's other rows. For the
+ * anonymous letter box and for the letter side of a letter turned into an alert, case or
+ * crisis.
+ */
+export async function appendDayAudit(ex: Executor, e: Omit<AuditEvent, 'requestId' | 'purpose'>): Promise<number> {
+  const rows = await queryRows<{ seq: string | number }>(ex, sql`select audit_append_day(
+    ${e.actorId}::uuid, ${e.roles}, ${e.action}, ${e.resource},
+    ${pgArray(e.recordIds ?? [])}::text[], ${pgArray(e.studentIds ?? [])}::uuid[], ${pgArray(e.fieldGroups ?? [])}::text[],
+    ${e.outcome}, ${e.schoolId ?? null}::uuid) as seq`)
+  return Number(rows[0]!.seq)
+}
+
 /** Array literal passed as one text parameter: both drivers bind it the same way. */
 function pgArray(values: string[]): string {
   return '{' + values.map((v) => '"' + v.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"').join(',') + '}'

@@ -114,6 +114,10 @@ const messages: Record<string, Record<Locale, string>> = {
   import_in_progress: { 'zh-CN': '本次测评已有导入正在进行', en: 'An import into this campaign is already running' },
   // Practices (issue 10): 解忧树洞, staff profiles.
   letterbox_closed: { 'zh-CN': '信箱暂时关闭，请稍后再来', en: 'The letter box is closed for now; please come back later' },
+  public_base_url_missing: {
+    'zh-CN': '未设置 PUBLIC_BASE_URL：请在服务器配置中填写学生访问心安的地址（如 https://xinan.example.edu.cn）后再生成二维码海报',
+    en: 'PUBLIC_BASE_URL is not set: set it in the server configuration to the address students use to reach XinAn (e.g. https://xinan.example.edu.cn), then print the QR poster',
+  },
   staff_needs_who: { 'zh-CN': '请关联教师账号或填写姓名', en: 'Link a staff account or give a name' },
 }
 

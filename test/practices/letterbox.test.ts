@@ -5,7 +5,7 @@ import { queryRows } from '../../src/db/database.js'
 import { LETTERBOX_LIMITS } from '../../src/modules/practices/letterbox-public-routes.js'
 import { CODE_ALPHABET } from '../../src/modules/practices/letter-codes.js'
 import { ACK_DEADLINE_MINUTES } from '../../src/modules/support/alert-rules.js'
-import { buildTestApp, createSchool } from '../helpers/app.js'
+import { buildTestApp, createSchool, injectAs } from '../helpers/app.js'
 import { as, practiceWorld } from './helpers.js'
 
 /** 解忧树洞 (issue 10): the anonymous side, the teacher side, and what is never stored. */
@@ -165,11 +165,12 @@ t.test('length limits, urgent words, and the abuse guard', async (t) => {
 })
 
 t.test('per-box limit: a crowd of clients cannot flood one school', async (t) => {
-  const { app, database } = await buildTestApp(t)
+  // A small box budget so the test need not send thousands of letters; the default is in letterbox-privacy.test.ts.
+  const { app, database } = await buildTestApp(t, { LETTERBOX_LETTERS_PER_HOUR: 40 })
   const w = await practiceWorld(app, database)
   await as(app, w.psych, 'PATCH', '/api/v1/letterbox-admin', { open: true })
   const slug = (await as(app, w.psych, 'GET', '/api/v1/letterbox-admin')).json().slug as string
-  const max = LETTERBOX_LIMITS.write.box.max
+  const max = 40
   const rows = []
   for (let i = 0; i < max; i++) rows.push((await app.inject({ method: 'POST', url: `/api/v1/letterbox/${slug}/letters`, payload: { body: `信${i}` }, remoteAddress: `10.1.${Math.floor(i / 200)}.${i % 200}` })).statusCode)
   t.ok(rows.every((s) => s === 201))
@@ -274,11 +275,13 @@ t.test('the QR poster and the visitor page', async (t) => {
   const { app, database } = await buildTestApp(t)
   const w = await practiceWorld(app, database)
   const box = (await as(app, w.admin, 'GET', '/api/v1/letterbox-admin')).json()
-  let res = await as(app, w.admin, 'GET', '/api/v1/letterbox-admin/qr.svg?base=https://xinan.example.edu.cn/ignored/path')
+  // No PUBLIC_BASE_URL outside production: the address the server listens on, never the Host header.
+  let res = await injectAs(app, w.admin.token, { method: 'GET', url: '/api/v1/letterbox-admin/qr.svg', headers: { host: 'attacker.example' } })
   t.equal(res.statusCode, 200)
   t.match(res.headers['content-type'], /^image\/svg\+xml/)
   t.match(res.body, /^<svg /)
-  t.match(res.body, `https://xinan.example.edu.cn/letterbox/${box.slug}`)
+  t.match(res.body, `http://127.0.0.1:3000/letterbox/${box.slug}`)
+  t.notMatch(res.body, 'attacker.example')
   t.match(res.body, '解忧树洞')
   res = await as(app, w.admin, 'GET', '/api/v1/letterbox-admin/qr.svg?base=javascript:alert(1)')
   t.equal(res.statusCode, 400)

@@ -1,7 +1,11 @@
 import { z } from 'zod'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import type { FastifyRequest } from 'fastify'
+import type { Config } from '../../config.js'
+import { appendAudit } from '../../audit/audit.js'
+import { AppError } from '../../lib/errors.js'
 import { IdParams, page } from '../../lib/schemas.js'
-import { contextOf } from '../../plugins/access.js'
+import { contextOf, purposeOf } from '../../plugins/access.js'
 import { createLetterboxAdminService } from './letterbox-admin-service.js'
 import { createLetterService } from './letter-service.js'
 import {
@@ -11,10 +15,53 @@ import {
 
 const tags = ['letterbox']
 
+/**
+ * Where the printed poster sends students: PUBLIC_BASE_URL, never anything from the request
+ * (a Host or X-Forwarded-Host header is the client's to choose, and a poster pointing at
+ * someone else's site would collect letters for them). Without it, production refuses and
+ * says what to set; development uses the address the server listens on.
+ */
+export function posterBase(config: Pick<Config, 'PUBLIC_BASE_URL' | 'NODE_ENV' | 'HOST' | 'PORT'>): string {
+  if (config.PUBLIC_BASE_URL) {
+    const u = new URL(config.PUBLIC_BASE_URL)
+    return u.origin + u.pathname.replace(/\/+$/, '')
+  }
+  if (config.NODE_ENV === 'production') throw new AppError(409, 'public_base_url_missing')
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' || config.HOST === '' ? 'localhost' : config.HOST
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.PORT}`
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
 /** 解忧树洞 for psychology teachers (letters) and for psychology teachers and admins (the box). */
 const letterRoutes: FastifyPluginAsyncZod = async (app) => {
   const letters = createLetterService(app)
   const boxes = createLetterboxAdminService(app)
+
+  /**
+   * A letter turned into an alert, case or crisis that fails is audited here instead of by the
+   * generic refusal row, which would put the letter's id (from the path) and the student's
+   * (from the body) in one row: this row is about the record that was to be made, names the
+   * student the request named, and no letter.
+   */
+  async function unlinked<T>(req: FastifyRequest, resource: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run()
+    } catch (err) {
+      const decision = req.access
+      if (!decision || !req.actor) throw err
+      const status = err instanceof AppError ? err.statusCode : 500
+      const named = (req.body as { studentId?: unknown } | null | undefined)?.studentId
+      await appendAudit(app.database.db, {
+        actorId: req.actor.userId, roles: decision.roles, action: status === 404 ? 'denied' : 'C', resource,
+        recordIds: [], studentIds: typeof named === 'string' && UUID.test(named) ? [named.toLowerCase()] : [],
+        outcome: status === 404 ? 'not_found' : status === 403 ? 'denied' : 'rejected',
+        requestId: String(req.id), purpose: purposeOf(req), schoolId: req.actor.schoolId,
+      }).catch((e: unknown) => req.log.error({ err: { name: (e as Error)?.name } }, 'audit of a failed letter conversion failed'))
+      req.access = null // recorded above; the generic row would name the letter
+      throw err
+    }
+  }
 
   app.get('/letters', {
     config: { access: { resource: 'letters', action: 'list' } },
@@ -39,12 +86,12 @@ const letterRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/letters/:id/alert', {
     config: { access: { resource: 'letters', action: 'transition' } },
     schema: { tags, security, summary: '转为预警 Raise a peer alert about the student a letter names', params: IdParams, body: LetterToAlert, response: { 201: ConvertedAnswer, ...errors } },
-  }, async (req, reply) => reply.status(201).send(await letters.toAlert(contextOf(req), req.params.id, req.body)))
+  }, async (req, reply) => reply.status(201).send(await unlinked(req, 'peer_alerts', () => letters.toAlert(contextOf(req), req.params.id, req.body))))
 
   app.post('/letters/:id/case', {
     config: { access: { resource: 'letters', action: 'transition' } },
     schema: { tags, security, summary: '转为个案 Open a case for the student a letter names', params: IdParams, body: LetterToCase, response: { 201: ConvertedAnswer, ...errors } },
-  }, async (req, reply) => reply.status(201).send(await letters.toCase(contextOf(req), req.params.id, req.body)))
+  }, async (req, reply) => reply.status(201).send(await unlinked(req, 'cases', () => letters.toCase(contextOf(req), req.params.id, req.body))))
 
   app.post('/letters/:id/danger', {
     config: { access: { resource: 'letters', action: 'transition' } },
@@ -53,7 +100,7 @@ const letterRoutes: FastifyPluginAsyncZod = async (app) => {
       params: IdParams, body: LetterDanger.nullish(),
       response: { 200: z.object({ letter: LetterItem, crisisId: z.string().nullable() }), ...errors },
     },
-  }, async (req) => letters.flagDanger(contextOf(req), req.params.id, req.body))
+  }, async (req) => unlinked(req, 'crisis_events', () => letters.flagDanger(contextOf(req), req.params.id, req.body)))
 
   app.get('/letterbox-admin', {
     config: { access: { resource: 'letter_boxes', action: 'read' } },
@@ -72,10 +119,9 @@ const letterRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/letterbox-admin/qr.svg', {
     config: { access: { resource: 'letter_boxes', action: 'read' } },
-    schema: { tags, security, summary: '二维码海报 Printable QR poster of the public link (SVG)', querystring: QrQuery, response: { 200: z.string(), ...errors } },
+    schema: { tags, security, summary: '二维码海报 Printable QR poster of the public link (SVG), at PUBLIC_BASE_URL', querystring: QrQuery, response: { 200: z.string(), ...errors } },
   }, async (req, reply) => {
-    const origin = req.query.base ?? app.config.PUBLIC_BASE_URL?.replace(/\/$/, '') ?? `${req.protocol}://${req.host}`
-    const svg = await boxes.qr(contextOf(req), new URL(origin).origin)
+    const svg = await boxes.qr(contextOf(req), posterBase(app.config))
     return reply.type('image/svg+xml; charset=utf-8').header('cache-control', 'no-store').send(svg)
   })
 }

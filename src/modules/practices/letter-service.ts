@@ -4,6 +4,7 @@ import type { z } from 'zod'
 import { letters, peerAlerts } from '../../../db/schema/index.js'
 import { SCHOOL_TODAY } from '../../access/engine.js'
 import { audit, readMany } from '../../access/query.js'
+import { appendDayAudit } from '../../audit/audit.js'
 import type { RequestContext } from '../../plugins/access.js'
 import * as casesRepo from '../cases/repository.js'
 import { ackDeadlineFor } from '../support/alert-rules.js'
@@ -16,8 +17,10 @@ const LETTER_ALERT_TEXT = '心理信箱来信提及该生，需要关注'
 /**
  * 解忧树洞 for psychology teachers: read, classify, reply, and turn a letter that names a
  * student into an alert, a case or a crisis. The new record carries the student; the letter
- * stays anonymous — no link is written from the record back to the letter, and the audit
- * row of the new record names no letter.
+ * stays anonymous — no link is written from the record back to the letter, the audit row of
+ * the new record names no letter, and the request's log line shows the route without the
+ * letter's id (src/logger.ts), so the request id the new record's row carries leads to no
+ * letter either.
  */
 export function createLetterService(app: FastifyInstance) {
   const crisisAckMinutes = app.config.CRISIS_ACK_MINUTES
@@ -142,8 +145,19 @@ export function createLetterService(app: FastifyInstance) {
           })
         }
         const row = await mustRead(tx, ctx.decision, id)
-        await audit(tx, ctx, { action: 'U', rows: [row], studentIds: [], fieldGroups: ['alarm', 'triage'] })
-        if (crisisId) await audit(tx, ctx, { action: 'C', resource: 'crisis_events', recordIds: [crisisId], studentIds: [studentId!], fieldGroups: [] })
+        if (crisisId) {
+          // Two rows side by side in the chain (the audit lock is held to commit), so neither
+          // may name what would link them: the crisis row names the student and no letter;
+          // the letter's row says who flagged a letter that day, without its id, the time or
+          // the request id.
+          await appendDayAudit(tx, {
+            actorId: ctx.actor.userId, roles: ctx.decision.roles, action: 'U', resource: 'letters', recordIds: [], studentIds: [],
+            fieldGroups: ['alarm', 'triage'], outcome: 'ok', schoolId: ctx.actor.schoolId,
+          })
+          await audit(tx, ctx, { action: 'C', resource: 'crisis_events', recordIds: [crisisId], studentIds: [studentId!], fieldGroups: [] })
+        } else {
+          await audit(tx, ctx, { action: 'U', rows: [row], studentIds: [], fieldGroups: ['alarm', 'triage'] })
+        }
         return { letter: row, crisisId }
       })
     },

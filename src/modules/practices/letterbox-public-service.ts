@@ -4,7 +4,7 @@ import type { z } from 'zod'
 import { letterBoxes, letters, schools } from '../../../db/schema/index.js'
 import { SCHOOL_TODAY } from '../../access/engine.js'
 import { withSchoolTx } from '../../access/transaction.js'
-import { appendAudit } from '../../audit/audit.js'
+import { appendDayAudit } from '../../audit/audit.js'
 import { AppError, NotFound } from '../../lib/errors.js'
 import { hashCode, newReplyCode, normalizeCode, SLUG_PATTERN } from './letter-codes.js'
 import { fromDatabaseError } from './practice-access.js'
@@ -23,7 +23,11 @@ export function soundsUrgent(text: string): boolean {
   return URGENT_WORDS.some((w) => text.includes(w))
 }
 
-/** The audit trail of the anonymous side: who is "nobody", and no record id ties a row to a letter. */
+/**
+ * The audit trail of the anonymous side: who is "nobody", no record id ties a row to a letter,
+ * and the row is dated by the day with no request id (appendDayAudit), so neither its time
+ * nor a log line or proxy access log of the same request can be matched to it.
+ */
 const ANONYMOUS = 'anonymous'
 
 /**
@@ -57,9 +61,9 @@ export function createLetterboxPublicService(app: FastifyInstance) {
     /**
      * Stores the letter with its calendar day only, and the HMAC of a fresh reply code; the
      * code itself is returned once and kept nowhere. The audit row says that an anonymous
-     * letter was written to this school, without its id, so the audit time does not date it.
+     * letter was written to this school on this day, without its id or a time.
      */
-    async write(slug: string, body: z.infer<typeof LetterWrite>, requestId: string) {
+    async write(slug: string, body: z.infer<typeof LetterWrite>) {
       const box = await boxBySlug(slug)
       if (!box) throw new NotFound()
       if (!box.open) throw new AppError(423, 'letterbox_closed')
@@ -77,9 +81,9 @@ export function createLetterboxPublicService(app: FastifyInstance) {
             urgent: soundsUrgent(body.body),
             replyCodeHash: hash,
           })
-          await appendAudit(tx, {
+          await appendDayAudit(tx, {
             actorId: null, roles: ANONYMOUS, action: 'C', resource: 'letters', recordIds: [], studentIds: [],
-            fieldGroups: ['letter'], outcome: 'ok', requestId, schoolId: box.schoolId,
+            fieldGroups: ['letter'], outcome: 'ok', schoolId: box.schoolId,
           })
         })
       } catch (err) {
@@ -93,7 +97,7 @@ export function createLetterboxPublicService(app: FastifyInstance) {
      * box answer the same 404; each attempt on a known box is audited (without a record id)
      * so guessing shows up in the log.
      */
-    async reply(slug: string, code: string, requestId: string) {
+    async reply(slug: string, code: string) {
       const box = await boxBySlug(slug)
       if (!box) throw new NotFound()
       const normalized = normalizeCode(code)
@@ -102,9 +106,9 @@ export function createLetterboxPublicService(app: FastifyInstance) {
           ? await tx.select({ replyText: letters.replyText, repliedOn: letters.repliedOn }).from(letters)
             .where(and(eq(letters.schoolId, box.schoolId), eq(letters.replyCodeHash, hashCode(box.codeKey, normalized)))).limit(1)
           : []
-        await appendAudit(tx, {
+        await appendDayAudit(tx, {
           actorId: null, roles: ANONYMOUS, action: 'R', resource: 'letters', recordIds: [], studentIds: [],
-          fieldGroups: rows[0] ? ['reply'] : [], outcome: rows[0] ? 'ok' : 'not_found', requestId, schoolId: box.schoolId,
+          fieldGroups: rows[0] ? ['reply'] : [], outcome: rows[0] ? 'ok' : 'not_found', schoolId: box.schoolId,
         })
         return rows[0]
       })

@@ -122,10 +122,8 @@ export const BoxPatch = z.strictObject({
 
 export const EmptyBody = z.strictObject({}).nullish()
 
-export const QrQuery = z.strictObject({
-  /** Origin of the public site (https://xinan.example.edu.cn) when the API sits behind a proxy. */
-  base: z.url({ protocol: /^https?$/ }).max(200).optional(),
-})
+/** No parameters: the poster's address is PUBLIC_BASE_URL, never one chosen by the request. */
+export const QrQuery = z.strictObject({})
 
 // ── 心理晴雨表 ────────────────────────────────────────────────────────────────────────
 
