@@ -1,7 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
-import { randomUUID } from 'node:crypto'
 import type { DestinationStream } from 'pino'
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Config } from './config.js'
@@ -9,10 +8,11 @@ import type { Database } from './db/database.js'
 import { loggerOptions } from './logger.js'
 import dbPlugin from './plugins/db.js'
 import diskSpacePlugin from './plugins/disk-space.js'
-import errorsPlugin from './plugins/errors.js'
+import errorsPlugin, { answerFrameworkError, writeClientError } from './plugins/errors.js'
 import authPlugin from './plugins/auth.js'
 import swaggerPlugin from './plugins/swagger.js'
-import routeGuard from './plugins/route-guard.js'
+import routeGuard, { requestIdFor } from './plugins/route-guard.js'
+import inputGuard from './plugins/input-guard.js'
 import accessPlugin from './plugins/access.js'
 import healthRoutes from './modules/health/routes.js'
 import authRoutes from './modules/auth/routes.js'
@@ -37,13 +37,16 @@ export interface BuildOptions {
 
 /** Builds the whole API; the server and the tests share it (STYLE.md §1). */
 export async function buildApp({ config, database, logStream }: BuildOptions): Promise<FastifyInstance> {
+  // Filled by the route guard as public routes register; read per request by genReqId.
+  const publicPaths: RegExp[] = []
   const app = Fastify({
     logger: loggerOptions(config, logStream),
     bodyLimit: config.BODY_LIMIT_BYTES,
-    genReqId: (req) => {
-      const given = req.headers['x-request-id']
-      return typeof given === 'string' && /^[\w.-]{8,64}$/.test(given) ? given : randomUUID()
-    },
+    genReqId: (req) => requestIdFor(req, publicPaths),
+    // Bad escapes and over-long path parameters, found while routing: in the documented error shape.
+    frameworkErrors: answerFrameworkError,
+    // Requests Node's HTTP parser refuses (headers over maxHeaderSize → 431, malformed → 400).
+    clientErrorHandler: writeClientError,
     // Behind a reverse proxy set TRUST_PROXY (true, or the proxy's address) so rate limits see clients.
     trustProxy: config.TRUST_PROXY === 'false' ? false : config.TRUST_PROXY === 'true' ? true : config.TRUST_PROXY,
   }).withTypeProvider<ZodTypeProvider>()
@@ -52,13 +55,17 @@ export async function buildApp({ config, database, logStream }: BuildOptions): P
   app.setSerializerCompiler(serializerCompiler)
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id)
+    // API answers carry personal data or say who asked: no browser or proxy may keep a copy.
+    if (req.url.startsWith('/api/') || reply.statusCode >= 400 || req.headers.authorization !== undefined) {
+      reply.header('cache-control', 'no-store')
+    }
   })
 
   // External tier.
   await app.register(dbPlugin, { database, config })
   await app.register(errorsPlugin)
   await app.register(diskSpacePlugin)
-  await app.register(routeGuard)
+  await app.register(routeGuard, { publicPaths })
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -77,6 +84,7 @@ export async function buildApp({ config, database, logStream }: BuildOptions): P
   // App tier.
   await app.register(authPlugin)
   await app.register(accessPlugin)
+  await app.register(inputGuard)
 
   // Routes.
   await app.register(healthRoutes)

@@ -51,6 +51,8 @@ const ConfigSchema = z.object({
   /** Width of the header row; 256 leaves room for long instruments (SCL-90) beside 学号 and 姓名. */
   IMPORT_MAX_COLUMNS: z.coerce.number().int().min(1).max(16_384).default(256),
   /** Data rows × header width. */
+  /** Serve the API description (/docs, /docs/json, /docs/yaml) in production too; outside production it is always served. */
+  DOCS_PUBLIC: bool.default(false),
   IMPORT_MAX_CELLS: z.coerce.number().int().min(1).default(1_500_000),
   /** Sum of the inflated sizes of an .xlsx archive's entries, checked before anything is inflated. */
   IMPORT_MAX_INFLATED_MB: z.coerce.number().int().min(1).default(100),

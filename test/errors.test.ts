@@ -95,11 +95,13 @@ t.test('error shape, language and request id', async (t) => {
     checkError(t, ok, 400, 'validation_failed', [...SHAPE, 'details'].sort())
   })
 
-  t.test('a client request id is kept; a malformed one is replaced', async (t) => {
+  t.test('a client request id is kept on a request with a token; a malformed one is replaced', async (t) => {
     const given = `client-${rid()}-req`
-    const res = await app.inject({ method: 'GET', url: '/api/nope', headers: { 'x-request-id': given } })
+    const res = await app.inject({ method: 'GET', url: '/api/nope', headers: { 'x-request-id': given, authorization: 'Bearer some.token.value' } })
     t.equal(checkError(t, res, 404, 'route_not_found').requestId, given)
-    const bad = await app.inject({ method: 'GET', url: '/api/nope', headers: { 'x-request-id': 'a b<script>' } })
+    const anon = await app.inject({ method: 'GET', url: '/api/nope', headers: { 'x-request-id': given } })
+    t.not(checkError(t, anon, 404, 'route_not_found').requestId, given, 'not without a token')
+    const bad = await app.inject({ method: 'GET', url: '/api/nope', headers: { 'x-request-id': 'a b<script>', authorization: 'Bearer some.token.value' } })
     t.not(checkError(t, bad, 404, 'route_not_found').requestId, 'a b<script>')
     const ok = await app.inject({ method: 'GET', url: '/healthz' })
     t.equal(ok.statusCode, 200)

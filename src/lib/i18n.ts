@@ -28,6 +28,10 @@ const messages: Record<string, Record<Locale, string>> = {
   weak_password: { 'zh-CN': '新密码至少 10 位，且需包含字母和数字', en: 'New password needs at least 10 characters with letters and digits' },
   in_use: { 'zh-CN': '仍有关联数据，无法删除', en: 'Still referenced by other records; cannot delete' },
   bad_request: { 'zh-CN': '请求有误', en: 'Bad request' },
+  invalid_host: { 'zh-CN': '请求的 Host 头格式有误', en: 'The Host header is malformed' },
+  uri_too_long: { 'zh-CN': '请求地址过长', en: 'The request URL is too long' },
+  headers_too_large: { 'zh-CN': '请求头过大', en: 'The request headers are too large' },
+  request_timeout: { 'zh-CN': '请求超时', en: 'The request took too long to arrive' },
   internal: { 'zh-CN': '服务器内部错误', en: 'Internal server error' },
   unavailable: { 'zh-CN': '服务暂不可用', en: 'Service unavailable' },
   // Roster (issue 2 item 4).

@@ -1,4 +1,7 @@
 import fp from 'fastify-plugin'
+import { randomUUID } from 'node:crypto'
+import { STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
 import { AppError } from '../lib/errors.js'
@@ -59,6 +62,68 @@ export function loggableError(err: unknown): Loose {
 }
 
 /** One mapper from thrown errors to the public error shape; 5xx never carries internals. */
+/** SQLSTATEs that only a submitted value can cause, and the issue each names. */
+const INPUT_SQLSTATES: Record<string, string> = {
+  '22P05': 'invalid_characters', // untranslatable character (NUL in text or jsonb)
+  '22021': 'invalid_characters', // invalid byte sequence for the encoding
+  '22007': 'invalid_date', // invalid datetime format
+  '22008': 'invalid_date', // datetime field overflow (year 0, 2026-02-30)
+  '22003': 'out_of_range', // numeric value out of range
+  '22001': 'too_long', // string too long for the column
+  '22P02': 'invalid_format', // invalid text representation (a malformed uuid, number or enum)
+  '54000': 'too_long', // program limit exceeded: a value too large for an index row
+}
+
+/** The database error an input value caused, with the column when PostgreSQL names one. */
+export function inputErrorOf(err: unknown): { field: string; issue: string } | null {
+  for (let e: unknown = err, n = 0; e && typeof e === 'object' && n < 5; e = (e as Loose).cause, n++) {
+    const code = str((e as Loose).code)
+    if (code && SQLSTATE.test(code) && INPUT_SQLSTATES[code]) {
+      const column = str((e as Loose).column) ?? str((e as Loose).column_name)
+      return { field: column ?? 'request', issue: INPUT_SQLSTATES[code] }
+    }
+  }
+  return null
+}
+
+/** Bad escapes and over-long path parameters, found while routing (before any hook runs). */
+export function answerFrameworkError(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  req.locale = pickLocale(req.headers['accept-language'])
+  const status = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400
+  void reply.status(status).header('x-request-id', req.id).header('cache-control', 'no-store')
+    .send(errorBody(req, status, status === 414 ? 'uri_too_long' : 'bad_request'))
+}
+
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'headers_too_large'],
+  HPE_URI_TOO_LONG: [414, 'uri_too_long'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout'],
+}
+
+/**
+ * Requests Node's HTTP parser refuses never reach Fastify (headers over maxHeaderSize, a
+ * malformed request line): answered here in the documented shape, on the raw socket. The
+ * headers were not read, so the message is in the default language.
+ */
+export function writeClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || !socket.writable) {
+    socket.destroy()
+    return
+  }
+  const [status, code] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'bad_request']
+  const requestId = randomUUID()
+  const body = JSON.stringify({ statusCode: status, code, message: translate(code, 'zh-CN'), requestId })
+  socket.end([
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Bad Request'}`,
+    'content-type: application/json; charset=utf-8',
+    `content-length: ${Buffer.byteLength(body)}`,
+    'cache-control: no-store',
+    `x-request-id: ${requestId}`,
+    'connection: close',
+    '', body,
+  ].join('\r\n'))
+}
+
 export default fp(async (app) => {
   app.decorateRequest('locale', 'zh-CN')
   app.addHook('onRequest', async (req) => {
@@ -85,6 +150,12 @@ export default fp(async (app) => {
       return reply.status(500).send(errorBody(req, 500, 'internal'))
     }
     const status = err.statusCode ?? 500
+    const input = inputErrorOf(err)
+    if (input) {
+      // PostgreSQL refused a value the schemas let through: the client's input, not a fault.
+      req.log.warn({ err: loggableError(err) }, 'database refused an input value')
+      return reply.status(400).send(errorBody(req, 400, 'validation_failed', {}, [{ field: input.field, issue: input.issue }]))
+    }
     if (status === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return reply.status(413).send(errorBody(req, 413, 'payload_too_large'))
     }

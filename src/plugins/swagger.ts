@@ -16,5 +16,9 @@ export default fp(async (app) => {
     },
     transform: jsonSchemaTransform,
   })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  // The description lists every route, field and role: a map for an attacker. In production it is
+  // not served unless DOCS_PUBLIC says so (the OpenAPI object stays available inside the process).
+  if (app.config.NODE_ENV !== 'production' || app.config.DOCS_PUBLIC) {
+    await app.register(swaggerUi, { routePrefix: '/docs' })
+  }
 }, { name: 'swagger' })

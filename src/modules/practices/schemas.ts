@@ -24,10 +24,9 @@ const nonEmpty = (o: object) => Object.values(o).some((v) => v !== undefined)
 const NON_EMPTY = { message: 'at least one field' }
 const Text = (max: number) => z.string().trim().min(1).max(max)
 
-export const CalendarDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD').refine((s) => {
-  const d = new Date(`${s}T00:00:00Z`)
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s
-}, 'not a calendar date')
+/** The shared date schema: a real date from 1900 to 2200. */
+import { CalendarDate } from '../../lib/schemas.js'
+export { CalendarDate }
 
 // ── 解忧树洞: anonymous side ──────────────────────────────────────────────────────────
 

@@ -20,16 +20,9 @@ export const AssignableRoles = ['psych_teacher', 'homeroom_teacher', 'peer_monit
 /** Roles bound to one class of the school (班主任, 心理委员). */
 export const ClassBoundRoles: readonly string[] = ['homeroom_teacher', 'peer_monitor']
 
-/** A real calendar date (the regex alone lets 2013-02-30 through to the database). */
-export const CalendarDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD').refine((s) => isCalendarDate(s), 'not a calendar date')
-
-export function isCalendarDate(s: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s)
-  if (!m) return false
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
-  const dt = new Date(Date.UTC(y, mo - 1, d))
-  return dt.getUTCFullYear() === y && dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d
-}
+/** The shared date schema (a real date from 1900 to 2200); re-exported for the modules that import it from here. */
+import { CalendarDate, isCalendarDate } from '../../lib/schemas.js'
+export { CalendarDate, isCalendarDate }
 
 const nonEmpty = (o: object) => Object.keys(o).length > 0
 const NON_EMPTY = { message: 'at least one field' }

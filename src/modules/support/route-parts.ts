@@ -15,11 +15,9 @@ export const security = [{ bearer: [] }]
 /** A free-text field: trimmed, not empty, bounded. */
 export const Text = (max: number) => z.string().trim().min(1).max(max)
 
-/** A real calendar date (the regex alone lets 2013-02-30 through to the database). */
-export const CalendarDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD').refine((s) => {
-  const d = new Date(`${s}T00:00:00Z`)
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s
-}, 'not a calendar date')
+/** The shared date schema: a real date from 1900 to 2200. */
+import { CalendarDate } from '../../lib/schemas.js'
+export { CalendarDate }
 
 /** Query flags arrive as strings. */
 export const QueryBool = z.enum(['true', 'false']).transform((v) => v === 'true')
