@@ -31,6 +31,7 @@ const RoomSummaryPage = lazy(() => import('./pages/admin/RoomSummaryPage'))
 const StaffProfiles = lazy(() => import('./pages/admin/StaffProfiles'))
 const BoxSettingsPage = lazy(() => import('./pages/admin/BoxSettingsPage'))
 const AccountsPage = lazy(() => import('./pages/admin/AccountsPage'))
+const SchoolSettingsPage = lazy(() => import('./pages/admin/SchoolSettingsPage'))
 
 function RequireLogin({ children }: { children: ReactNode }) {
   const { user } = useAuth()
@@ -95,6 +96,7 @@ export default function App() {
                   <Route path="staff" element={<StaffProfiles />} />
                   <Route path="box-settings" element={<BoxSettingsPage />} />
                   <Route path="accounts" element={<AccountsPage />} />
+                  <Route path="school-settings" element={<SchoolSettingsPage />} />
                   <Route path="*" element={<NotFound />} />
                 </Route>
               </Routes>

@@ -102,6 +102,60 @@ if (browserAvailable(t)) {
     await page.close()
   })
 
+  await t.test('the school admin: a class, a major holiday and the talk rules from the settings screen', async (t) => {
+    const admin = await apiAs(server, 'admin.demo')
+    const page = await browser.newPage()
+    await loginAs(page, base, 'admin.demo')
+    await page.getByRole('navigation', { name: '主菜单' }).getByText('学校设置').click()
+    await page.waitForURL(/\/school-settings$/)
+    const grade7 = page.getByTestId('grade-7')
+    await grade7.getByText('七年级(1)班').waitFor()
+    const before = (await admin<{ items: Array<{ name: string; gradeId: string }> }>('GET', '/classes?limit=500')).body.items
+    await page.getByTestId('add-class-7').click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByRole('button', { name: /保\s*存/ }).click()
+    await dialog.waitFor({ state: 'detached' })
+    const after = (await admin<{ items: Array<{ name: string }> }>('GET', '/classes?limit=500')).body.items
+    const added = after.filter((c) => !before.some((b) => b.name === c.name))
+    t.equal(added.length, 1, 'one class added')
+    t.match(added[0]?.name ?? '', /^七年级\(\d+\)班$/, 'named from its grade and number')
+    await grade7.getByText(added[0]!.name).waitFor()
+
+    await page.getByRole('tab', { name: '校历' }).click()
+    await page.getByTestId('add-holiday').click()
+    const hd = page.getByRole('dialog')
+    await hd.getByLabel('名称').fill('校庆日')
+    const range = hd.locator('.ant-picker-range input')
+    // Typed dates are taken when the field loses focus (Enter would submit the dialog).
+    await range.nth(0).click()
+    await range.nth(0).fill('2027-04-20')
+    await range.nth(1).click()
+    await range.nth(1).fill('2027-04-21')
+    await hd.getByLabel('名称').click()
+    await hd.getByRole('checkbox', { name: '重大节假日' }).check()
+    await hd.getByRole('button', { name: /保\s*存/ }).click()
+    await hd.waitFor({ state: 'detached' })
+    await page.getByTestId('holidays').getByText('校庆日').waitFor()
+    const holidays = (await admin<{ items: Array<{ name: string; startDate: string; endDate: string; major: boolean }> }>('GET', '/calendar/holidays?limit=200')).body.items
+    t.same(holidays.filter((h) => h.name === '校庆日').map((h) => [h.startDate, h.endDate, h.major]), [['2027-04-20', '2027-04-21', true]], 'the holiday reached the server')
+
+    await page.getByRole('tab', { name: '三个必谈规则' }).click()
+    const rules = page.getByTestId('talk-rules')
+    await rules.getByText('每月必谈').waitFor()
+    await page.getByLabel('每月必谈 谈话对象').click()
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: '仅关注名单学生' }).first().click()
+    await page.getByLabel('节假日返校必谈 完成期限（上学日）').fill('3')
+    const put = page.waitForResponse((r) => r.url().endsWith('/api/v1/talks/rules') && r.request().method() === 'PUT')
+    await page.getByTestId('save-rules').click()
+    t.equal((await put).status(), 200, 'the rules were saved')
+    const saved = (await admin<{ items: Array<{ kind: string; target: string; withinSchoolDays: number | null; isDefault: boolean }> }>('GET', '/talks/rules')).body.items
+    t.same(saved.filter((r) => r.kind !== 'semester').map((r) => [r.kind, r.target, r.withinSchoolDays, r.isDefault]),
+      [['monthly', 'care_list', null, false], ['holiday_return', 'all', 3, false]], 'the rules reached the server')
+    await screenshot(page, 'admin-school-settings')
+    t.notMatch(await page.locator('main').innerText(), /care_list|holiday_return|withinSchoolDays|semester\b/, 'no code words on screen')
+    await page.close()
+  })
+
   t.same(browser.cspViolations, [], 'no CSP violation')
   t.same(browser.pageErrors, [], 'no uncaught page error')
 }

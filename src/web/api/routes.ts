@@ -80,6 +80,12 @@ export const routes = {
   user: (id: string) => `/users/${id}`,
   userRoles: (id: string) => `/users/${id}/roles`,
   userRole: (id: string) => `/user-roles/${id}`,
+  grades: '/grades',
+  terms: '/calendar/terms',
+  term: (id: string) => `/calendar/terms/${id}`,
+  holidays: '/calendar/holidays',
+  holiday: (id: string) => `/calendar/holidays/${id}`,
+  talkRules: '/talks/rules',
 }
 
 /**

@@ -32,7 +32,8 @@ export function WriteError({ error }: { error: ApiError }) {
   return (
     <Alert type="error" showIcon role="alert" data-testid="write-error" data-code={error.code}
       title={error.message}
-      description={t('form.errorCode', { code: error.code, status: error.status }) + (error.requestId ? ` · ${t('form.requestId', { id: error.requestId })}` : '')}
+      // The code stays in data-code for support; people read the message and the id to quote.
+      description={error.requestId ? t('form.requestId', { id: error.requestId }) : undefined}
     />
   )
 }

@@ -129,7 +129,6 @@ export const zhCN = {
   'case.printReferral': '打印转介单',
   'case.archive': '查看档案',
 
-  'form.errorCode': '错误代码：{code}（HTTP {status}）',
   'form.requestId': '请求编号 {id}',
   'caseForm.actions': '个案操作',
   'caseForm.writePlan': '制定干预计划',
@@ -757,7 +756,6 @@ export const en: Record<MessageKey, string> = {
   'case.printReferral': 'Print referral form',
   'case.archive': 'Open archive',
 
-  'form.errorCode': 'Error code: {code} (HTTP {status})',
   'form.requestId': 'request {id}',
   'caseForm.actions': 'Case actions',
   'caseForm.writePlan': 'Write the plan',

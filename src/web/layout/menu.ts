@@ -28,6 +28,7 @@ const MENUS: Array<[role: string, entries: MenuEntry[]]> = [
   ['school_admin', [
     { path: '/students', label: 'nav.roster' },
     { path: '/accounts', label: 'nav.accounts' },
+    { path: '/school-settings', label: 'nav.schoolSettings' },
     { path: '/staff', label: 'nav.staff' },
     { path: '/room-summary', label: 'nav.roomSummary' },
     { path: '/box-settings', label: 'nav.boxSettings' },
