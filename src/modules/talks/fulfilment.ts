@@ -42,7 +42,9 @@ export async function fulfilDuties(ex: Executor, filter: {
       update talk_duties d
         set status = case when p.on_time then 'done' else 'done_late' end, talk_log_id = p.log_id, fulfilled_on = p.talk_date
       from per_duty p
-      where d.school_id = p.school_id and d.id = p.duty_id
+      -- Checked again on the row itself: a run that waited on a duty another run just
+      -- fulfilled re-reads it here and leaves it, rather than claiming it a second time.
+      where d.school_id = p.school_id and d.id = p.duty_id and d.status in ('open', 'overdue') and d.talk_log_id is null
       returning d.id, d.school_id, d.student_id, d.status, d.talk_log_id`)
     for (const r of rows) all.push({ id: r.id, schoolId: r.school_id, studentId: r.student_id, status: r.status, talkLogId: r.talk_log_id })
     if (rows.length === 0 || filter.logId) break
