@@ -13,6 +13,27 @@ import { sheetLimitsOf } from '../../lib/spreadsheet/reader.js'
 const STUDENT_FIELDS = ['studentNo', 'name', 'gender', 'birthDate', 'classId', 'status']
 const GUARDIAN_FIELDS = ['name', 'relation', 'phone', 'isPrimary']
 
+/**
+ * Rows per write statement. On the embedded database each statement runs on the event loop's
+ * thread, so a large file is written in slices with the loop yielded between them; the slices
+ * share the import's one transaction (all or nothing).
+ */
+const WRITE_CHUNK = 250
+const yieldLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+async function inSlices<T>(rows: T[], write: (slice: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
+    if (i > 0) await yieldLoop()
+    await write(rows.slice(i, i + WRITE_CHUNK))
+  }
+}
+
+async function readInSlices<T, R>(keys: T[], read: (slice: T[]) => Promise<R[]>): Promise<R[]> {
+  const out: R[] = []
+  await inSlices(keys, async (slice) => { out.push(...await read(slice)) })
+  return out
+}
+
 export interface ImportOutcome { created: number; updated: number; unchanged: number; rows: number }
 
 export function createImportService(deps: RosterDeps) {
@@ -60,7 +81,7 @@ export function createImportService(deps: RosterDeps) {
         const classIdOf = (r: RosterRow) => classByKey.get(classKey(gradeByLevel.get(r.gradeLevel)!.id, r.classSeq))!
 
         // Students: upsert by (school, 学号). An empty optional cell keeps what is on file.
-        const existing = new Map((await repo.studentsByNo(tx, schoolId, rows.map((r) => r.studentNo))).map((s) => [s.studentNo, s]))
+        const existing = new Map((await readInSlices(rows.map((r) => r.studentNo), (nos) => repo.studentsByNo(tx, schoolId, nos))).map((s) => [s.studentNo, s]))
         const inserts: repo.BulkStudent[] = []
         const updates: repo.BulkStudent[] = []
         const studentIdOf = new Map<number, string>()
@@ -86,7 +107,7 @@ export function createImportService(deps: RosterDeps) {
         }
 
         // Guardians: upsert by (student, name); the first one a student gets is the primary contact.
-        const known = await repo.guardiansOfStudents(tx, schoolId, [...existing.values()].map((s) => s.id))
+        const known = await readInSlices([...existing.values()].map((s) => s.id), (ids) => repo.guardiansOfStudents(tx, schoolId, ids))
         const guardianKey = (studentId: string, name: string) => `${studentId}\u0000${name}`
         const guardianByKey = new Map(known.map((g) => [guardianKey(g.studentId, g.name), g]))
         const hasGuardian = new Set(known.map((g) => g.studentId))
@@ -113,10 +134,10 @@ export function createImportService(deps: RosterDeps) {
           }
         }
 
-        await repo.insertStudentsBulk(tx, schoolId, inserts)
-        await repo.updateStudentsBulk(tx, schoolId, updates)
-        await repo.insertGuardiansBulk(tx, schoolId, gInserts)
-        await repo.updateGuardiansBulk(tx, schoolId, gUpdates)
+        await inSlices(inserts, (slice) => repo.insertStudentsBulk(tx, schoolId, slice))
+        await inSlices(updates, (slice) => repo.updateStudentsBulk(tx, schoolId, slice))
+        await inSlices(gInserts, (slice) => repo.insertGuardiansBulk(tx, schoolId, slice))
+        await inSlices(gUpdates, (slice) => repo.updateGuardiansBulk(tx, schoolId, slice))
 
         const affected = [...inserts.map((s) => s.id), ...rows.filter((r) => changedRows.has(r.rowNo)).map((r) => studentIdOf.get(r.rowNo)!)]
         await audit(tx, ctx, {
