@@ -9,6 +9,8 @@ import { loggerOptions } from './logger.js'
 import dbPlugin from './plugins/db.js'
 import diskSpacePlugin from './plugins/disk-space.js'
 import errorsPlugin, { answerFrameworkError, writeClientError } from './plugins/errors.js'
+import shutdownPlugin from './plugins/shutdown.js'
+import { rateLimitKey, rememberPeerAddress } from './plugins/rate-limit-key.js'
 import authPlugin from './plugins/auth.js'
 import swaggerPlugin from './plugins/swagger.js'
 import routeGuard, { requestIdFor } from './plugins/route-guard.js'
@@ -49,8 +51,11 @@ export async function buildApp({ config, database, logStream }: BuildOptions): P
     clientErrorHandler: writeClientError,
     // Behind a reverse proxy set TRUST_PROXY (true, or the proxy's address) so rate limits see clients.
     trustProxy: config.TRUST_PROXY === 'false' ? false : config.TRUST_PROXY === 'true' ? true : config.TRUST_PROXY,
+    // Fastify's own 503 while closing lacks code and requestId; plugins/shutdown.ts answers instead.
+    return503OnClosing: false,
   }).withTypeProvider<ZodTypeProvider>()
 
+  rememberPeerAddress(app.server)
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   app.addHook('onSend', async (req, reply) => {
@@ -64,6 +69,7 @@ export async function buildApp({ config, database, logStream }: BuildOptions): P
   // External tier.
   await app.register(dbPlugin, { database, config })
   await app.register(errorsPlugin)
+  await app.register(shutdownPlugin)
   await app.register(diskSpacePlugin)
   await app.register(routeGuard, { publicPaths })
   await app.register(helmet, {
@@ -78,7 +84,7 @@ export async function buildApp({ config, database, logStream }: BuildOptions): P
       },
     },
   })
-  await app.register(rateLimit, { global: true, max: config.RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' })
+  await app.register(rateLimit, { global: true, max: config.RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute', keyGenerator: rateLimitKey })
   await app.register(swaggerPlugin)
 
   // App tier.

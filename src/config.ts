@@ -9,6 +9,18 @@ const ConfigSchema = z.object({
   /** postgres://… — when absent, the embedded PGlite database in DATA_DIR is used. */
   DATABASE_URL: z.string().url().optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** Server mode: PostgreSQL cancels a statement running longer (answer 503 database_unavailable). */
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Server mode: PostgreSQL ends a session left idle inside a transaction this long. */
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Server mode: opening a database connection gives up after this many seconds. */
+  DB_CONNECT_TIMEOUT_S: z.coerce.number().int().min(1).max(300).default(5),
+  /** Server mode: idle pooled connections are closed after this many seconds. */
+  DB_IDLE_TIMEOUT_S: z.coerce.number().int().min(1).default(60),
+  /** /readyz answers 503 when the database has not answered within this time. */
+  READYZ_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  /** After SIGTERM/SIGINT: how long requests already accepted may take before the process ends. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   DATA_DIR: z.string().default('./data'),
   /** Embedded database: writes answer 507 while the data folder's filesystem has less free space than this (0 = off). */
   DISK_FREE_FLOOR_MB: z.coerce.number().int().min(0).default(200),

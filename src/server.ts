@@ -2,12 +2,19 @@ import { loadConfig } from './config.js'
 import { buildApp } from './app.js'
 import { openAndMigrate, resolveJwtSecret } from './bootstrap.js'
 import { seedDemoIfEmpty } from './demo/seed.js'
+import { guardDriverClosedSocketBug } from './db/server-client.js'
 
 const started = performance.now()
 const base = loadConfig()
-const config = { ...base, jwtSecret: resolveJwtSecret(base) }
-const database = await openAndMigrate(config)
+let log: { error(obj: object, msg: string): void; info(obj: object, msg: string): void } = {
+  error: (obj, msg) => console.error(msg, obj),
+  info: (obj, msg) => console.log(msg, obj),
+}
+if (base.DATABASE_URL) guardDriverClosedSocketBug({ error: (obj, msg) => log.error(obj, msg) })
+const database = await openAndMigrate(base)
+const config = { ...base, jwtSecret: await resolveJwtSecret(base, database) }
 const app = await buildApp({ config, database })
+log = app.log
 
 if (config.NODE_ENV !== 'production' && config.SEED_DEMO) {
   const seeded = await seedDemoIfEmpty(database, { password: config.DEMO_PASSWORD })
@@ -18,13 +25,29 @@ if (config.NODE_ENV !== 'production' && config.SEED_DEMO) {
   }
 }
 
+/**
+ * SIGTERM/SIGINT: stop accepting connections, answer late requests on open connections with
+ * 503 shutting_down (plugins/shutdown.ts), let requests already accepted finish, then close the
+ * database. Requests still running after SHUTDOWN_GRACE_MS are cut off so the process ends.
+ */
 let closing = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (closing) return
     closing = true
-    app.log.info({ signal }, 'shutting down')
-    app.close().then(() => database.close()).then(() => process.exit(0), () => process.exit(1))
+    app.log.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, 'shutting down')
+    const deadline = setTimeout(() => {
+      app.log.error({ graceMs: config.SHUTDOWN_GRACE_MS }, 'requests still running after the grace period; closing anyway')
+      app.server.closeAllConnections()
+      database.close().finally(() => process.exit(1))
+    }, config.SHUTDOWN_GRACE_MS)
+    deadline.unref()
+    app.close()
+      .then(() => database.close())
+      .then(() => process.exit(0), (err: unknown) => {
+        app.log.error({ err }, 'shutdown failed')
+        process.exit(1)
+      })
   })
 }
 

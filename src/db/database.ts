@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { sql, type SQL } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import * as schema from '../../db/schema/index.js'
+import { serverClientOptions, type ServerTimeouts } from './server-client.js'
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js'
 
 export type Schema = typeof schema
@@ -40,14 +41,16 @@ export interface OpenOptions {
    * measure what durability costs.
    */
   durable?: boolean
+  /** Server mode: statement, connect and idle timeouts (src/db/server-client.ts). */
+  timeouts?: ServerTimeouts
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  if (opts.url) return openServer(opts.url, opts.poolMax ?? 10)
+  if (opts.url) return openServer(opts.url, opts.poolMax ?? 10, opts.timeouts)
   return openEmbedded(opts)
 }
 
-async function openServer(url: string, poolMax: number): Promise<Database> {
+async function openServer(url: string, poolMax: number, timeouts?: ServerTimeouts): Promise<Database> {
   const { default: postgres } = await import('postgres')
   const { drizzle } = await import('drizzle-orm/postgres-js')
   const client = postgres(url, {
@@ -55,7 +58,7 @@ async function openServer(url: string, poolMax: number): Promise<Database> {
     onnotice: () => {},
     // Dates stay strings ('YYYY-MM-DD'): school days are calendar dates, not instants.
     types: { date: { to: 1082, from: [1082], serialize: (x: string) => x, parse: (x: string) => x } },
-    connection: { application_name: 'xinan' },
+    ...serverClientOptions(timeouts),
   })
   const db = drizzle({ client, schema }) as unknown as Db
   return {

@@ -34,6 +34,8 @@ const messages: Record<string, Record<Locale, string>> = {
   request_timeout: { 'zh-CN': '请求超时', en: 'The request took too long to arrive' },
   internal: { 'zh-CN': '服务器内部错误', en: 'Internal server error' },
   unavailable: { 'zh-CN': '服务暂不可用', en: 'Service unavailable' },
+  database_unavailable: { 'zh-CN': '数据库暂时无法访问，请稍后重试', en: 'The database cannot be reached right now; please try again shortly' },
+  shutting_down: { 'zh-CN': '服务正在重启或关闭，请稍后重试', en: 'The server is restarting or shutting down; please try again shortly' },
   // Roster (issue 2 item 4).
   date_range_invalid: { 'zh-CN': '开始日期不能晚于结束日期', en: 'The start date must not be after the end date' },
   role_needs_class: { 'zh-CN': '该角色需要指定班级：{role}', en: 'This role needs a class: {role}' },

@@ -6,6 +6,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
 import { AppError } from '../lib/errors.js'
 import { pickLocale, translate, type Locale } from '../lib/i18n.js'
+import { isDatabaseUnavailable } from '../db/server-client.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -167,6 +168,12 @@ export default fp(async (app) => {
     }
     if (status >= 400 && status < 500) {
       return reply.status(status).send(errorBody(req, status, 'bad_request'))
+    }
+    if (isDatabaseUnavailable(err)) {
+      // Lost, refused, frozen or restarting database, or a statement over DB_STATEMENT_TIMEOUT_MS:
+      // a retryable 503, logged as a warning without the query's parameters.
+      req.log.warn({ err: loggableError(err) }, 'database unavailable')
+      return reply.header('retry-after', '2').status(503).send(errorBody(req, 503, 'database_unavailable'))
     }
     req.log.error({ err: loggableError(err) }, 'unhandled error')
     return reply.status(500).send(errorBody(req, 500, 'internal'))

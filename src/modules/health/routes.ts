@@ -19,13 +19,24 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     const expected = journalEntries()
     const d = await app.diskSpace.status()
     const disk = { status: !d.watched ? 'unwatched' as const : d.ok ? 'ok' as const : 'low' as const, freeMb: d.freeMb, floorMb: d.floorMb }
+    let timer: NodeJS.Timeout | undefined
     try {
-      await app.database.db.execute(sql`select 1`)
-      const applied = await appliedMigrations(app.database)
+      // Its own deadline: a frozen or restarting database must not hang the probe (503 instead).
+      const deadline = new Promise<never>((_, fail) => {
+        timer = setTimeout(() => fail(new Error('readiness probe timed out')), app.config.READYZ_TIMEOUT_MS)
+      })
+      const probe = (async () => {
+        await app.database.db.execute(sql`select 1`)
+        return appliedMigrations(app.database)
+      })()
+      probe.catch(() => {})
+      const applied = await Promise.race([probe, deadline])
       const ok = applied === expected && disk.status !== 'low'
       return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready', database: app.database.kind, migrations: { applied, expected }, disk })
     } catch {
       return reply.status(503).send({ status: 'not_ready', database: app.database.kind, migrations: { applied: 0, expected }, disk })
+    } finally {
+      clearTimeout(timer)
     }
   })
 }

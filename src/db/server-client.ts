@@ -1,0 +1,129 @@
+import net from 'node:net'
+
+/**
+ * How long the PostgreSQL server mode waits before it gives up on the database. Without these a
+ * stopped database made requests wait up to 18 s (the driver's reconnect back-off grows to 20 s)
+ * and a frozen one (SIGSTOP, a hung VM, a full I/O queue) made them wait for ever.
+ */
+export interface ServerTimeouts {
+  /** PostgreSQL statement_timeout: the server cancels longer statements (57014). */
+  statementTimeoutMs: number
+  /** PostgreSQL idle_in_transaction_session_timeout: a transaction left open is ended by the server. */
+  idleInTransactionMs: number
+  /** Opening a connection, including the startup handshake. */
+  connectTimeoutS: number
+  /** Idle pooled connections are closed after this. */
+  idleTimeoutS: number
+}
+
+export const defaultServerTimeouts: ServerTimeouts = {
+  statementTimeoutMs: 10_000,
+  idleInTransactionMs: 30_000,
+  connectTimeoutS: 5,
+  idleTimeoutS: 60,
+}
+
+/** Driver options shared by every server-mode pool (the app's, the test helper's). */
+export function serverClientOptions(t: ServerTimeouts = defaultServerTimeouts) {
+  return {
+    connect_timeout: t.connectTimeoutS,
+    idle_timeout: t.idleTimeoutS,
+    // The driver's default back-off grows to 20 s between attempts, and queued queries wait it out;
+    // a short, capped one keeps answers during an outage fast and recovery within a second.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5),
+    // Startup parameters: PostgreSQL applies them as session settings on every new connection.
+    connection: {
+      application_name: 'xinan',
+      statement_timeout: t.statementTimeoutMs,
+      idle_in_transaction_session_timeout: t.idleInTransactionMs,
+    },
+    socket: watchedSocket(t.statementTimeoutMs + 2_000),
+  }
+}
+
+interface SocketOptions { host: string[]; port: number[]; path?: string | false }
+
+/**
+ * A frozen server still completes TCP and keeps the connection open (the kernel answers for it),
+ * so neither statement_timeout (the server's own clock) nor keep-alive notices. The watchdog
+ * destroys a connection that has been sent something and has answered nothing for longer than
+ * any statement may run; the driver then fails the query like any lost connection.
+ *
+ * The socket is returned while still connecting: the driver writes its startup message at once
+ * (Node buffers it until connected) and a refused or reset connection reaches the driver as its
+ * usual 'error' and 'close' events, so its reconnect logic stays in charge.
+ */
+function watchedSocket(noAnswerMs: number) {
+  let next = 0
+  return (o: SocketOptions) => {
+    const s = new net.Socket() as net.Socket & { host?: string; port?: number }
+    if (o.path) {
+      s.connect(o.path)
+    } else {
+      const i = next++ % o.host.length
+      s.host = o.host[i]!
+      s.port = o.port[i] ?? o.port[0]!
+      s.connect(s.port, s.host)
+    }
+    let awaiting = false
+    const write = s.write.bind(s) as (...args: unknown[]) => boolean
+    s.write = ((...args: unknown[]) => {
+      awaiting = true
+      return write(...args)
+    }) as typeof s.write
+    s.on('data', () => { awaiting = false })
+    s.setTimeout(noAnswerMs)
+    s.on('timeout', () => {
+      if (!awaiting) return
+      s.destroy(Object.assign(new Error(`database did not answer within ${noAnswerMs} ms`), { code: 'DB_NO_ANSWER' }))
+    })
+    return s
+  }
+}
+
+/**
+ * Errors that mean "the database cannot be reached right now", not "this request is wrong":
+ * network failures, the driver's connection errors, the server shutting down or starting
+ * (57P01–57P03), connection exceptions (class 08) and statement timeouts (57014).
+ */
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND',
+  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', 'DB_NO_ANSWER',
+  '57P01', '57P02', '57P03', '57014',
+])
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  let e: unknown = err
+  for (let depth = 0; e && typeof e === 'object' && depth < 5; depth++, e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && (UNAVAILABLE.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true
+  }
+  return false
+}
+
+/**
+ * postgres.js 3.4.x (up to 3.4.10, the newest 3.x; 4.x is a rewrite drizzle-orm does not
+ * support yet) can call `socket.write` on a connection whose socket is already gone when the
+ * server restarts; the TypeError escapes from a timer or socket callback where no query can
+ * catch it, and ended the process on 2 of 10 database restarts. The query concerned has already
+ * been failed with CONNECTION_CLOSED by then, so only this exact error is logged and survived:
+ * a TypeError about `write` on null thrown from the driver's nextWrite in its connection.js.
+ * Anything else keeps Node's behaviour (the process ends with the error printed).
+ */
+export function isDriverClosedSocketBug(err: unknown): boolean {
+  if (!(err instanceof TypeError)) return false
+  const stack = err.stack ?? ''
+  return /\bnull\b.*\bwrite\b|\bwrite\b.*\bnull\b/.test(err.message)
+    && /\bnextWrite\b/.test(stack)
+    && /[\\/]postgres[\\/](cjs[\\/])?src[\\/]connection\.js/.test(stack)
+}
+
+export function guardDriverClosedSocketBug(log: { error(obj: object, msg: string): void }): void {
+  process.on('uncaughtException', (err) => {
+    if (isDriverClosedSocketBug(err)) {
+      log.error({ err: { kind: 'TypeError', message: err.message } }, 'database driver wrote to a closed connection; continuing')
+      return
+    }
+    throw err
+  })
+}
