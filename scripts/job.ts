@@ -7,6 +7,7 @@
  */
 import { loadConfig } from '../src/config.js'
 import { openAndMigrate } from '../src/bootstrap.js'
+import { exitIfFolderInUse } from '../src/db/data-dir-lock.js'
 import { atSchoolTime } from '../src/jobs/clock.js'
 import { jobList, jobsByName } from '../src/jobs/jobs.js'
 import { runJob } from '../src/jobs/runner.js'
@@ -36,7 +37,7 @@ if (Number.isNaN(now.getTime())) {
 }
 
 const config = loadConfig()
-const database = await openAndMigrate(config)
+const database = await openAndMigrate(config).catch(exitIfFolderInUse)
 try {
   const started = performance.now()
   const r = await runJob(database, job, { now, config })

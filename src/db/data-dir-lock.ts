@@ -152,3 +152,12 @@ function takeOver(path: string, stale: LockHolder | undefined): void {
   }
   try { unlinkSync(aside) } catch { /* already gone */ }
 }
+
+/** For the command-line tools: a folder in use ends the process with the message alone (exit 1), not a stack trace. */
+export function exitIfFolderInUse(err: unknown): never {
+  if (err instanceof DataDirInUse) {
+    console.error(err.message)
+    process.exit(1)
+  }
+  throw err
+}
