@@ -62,7 +62,6 @@ export function loggableError(err: unknown): Loose {
   return { kind: str(top.name), code: top.code, message: str(top.message), stack: str(top.stack) }
 }
 
-/** One mapper from thrown errors to the public error shape; 5xx never carries internals. */
 /** SQLSTATEs that only a submitted value can cause, and the issue each names. */
 const INPUT_SQLSTATES: Record<string, string> = {
   '22P05': 'invalid_characters', // untranslatable character (NUL in text or jsonb)
@@ -107,14 +106,16 @@ const CLIENT_ERRORS: Record<string, [number, string]> = {
  * headers were not read, so the message is in the default language.
  */
 export function writeClientError(err: Error & { code?: string }, socket: Duplex): void {
-  if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || !socket.writable) {
+  if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || socket.destroyed) return
+  // As Node does: answer only on a socket that has not yet carried part of an answer.
+  if (!socket.writable || ((socket as Duplex & { bytesWritten?: number }).bytesWritten ?? 0) > 0) {
     socket.destroy()
     return
   }
   const [status, code] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'bad_request']
   const requestId = randomUUID()
   const body = JSON.stringify({ statusCode: status, code, message: translate(code, 'zh-CN'), requestId })
-  socket.end([
+  socket.write([
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Bad Request'}`,
     'content-type: application/json; charset=utf-8',
     `content-length: ${Buffer.byteLength(body)}`,
@@ -123,8 +124,10 @@ export function writeClientError(err: Error & { code?: string }, socket: Duplex)
     'connection: close',
     '', body,
   ].join('\r\n'))
+  socket.destroy()
 }
 
+/** One mapper from thrown errors to the public error shape; 5xx never carries internals. */
 export default fp(async (app) => {
   app.decorateRequest('locale', 'zh-CN')
   app.addHook('onRequest', async (req) => {
@@ -150,13 +153,13 @@ export default fp(async (app) => {
       req.log.error({ err: { message: 'response serialization failed', route: req.routeOptions.url } })
       return reply.status(500).send(errorBody(req, 500, 'internal'))
     }
-    const status = err.statusCode ?? 500
     const input = inputErrorOf(err)
     if (input) {
       // PostgreSQL refused a value the schemas let through: the client's input, not a fault.
       req.log.warn({ err: loggableError(err) }, 'database refused an input value')
       return reply.status(400).send(errorBody(req, 400, 'validation_failed', {}, [{ field: input.field, issue: input.issue }]))
     }
+    const status = err.statusCode ?? 500
     if (status === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return reply.status(413).send(errorBody(req, 413, 'payload_too_large'))
     }
