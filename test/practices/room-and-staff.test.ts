@@ -113,14 +113,15 @@ t.test('staff profiles and the district staffing table', async (t) => {
   const mine = table.find((r) => r.schoolId === w.school.schoolId)!
   t.same({ ...mine, schoolCode: undefined, schoolName: undefined }, {
     schoolId: w.school.schoolId, schoolCode: undefined, schoolName: undefined,
-    fullTime: 1, partTime: 1, certified: 1, trainingHours: 52, largeSchool: false, ruleHolds: true,
+    fullTime: 1, partTime: 1, certified: 1, trainingHours: 52, trained: 2, largeSchool: false, ruleHolds: true,
   })
   const large = table.find((r) => r.schoolId === big.schoolId)!
   t.same([large.fullTime, large.partTime, large.largeSchool, large.ruleHolds], [0, 1, true, false])
   t.notOk(table.some((r) => r.schoolId === otherSchool.schoolId), 'only the district’s schools')
-  t.same(Object.keys(mine).sort(), ['certified', 'fullTime', 'largeSchool', 'partTime', 'ruleHolds', 'schoolCode', 'schoolId', 'schoolName', 'trainingHours'], 'counts only: no names, no enrolment figure')
+  t.same(Object.keys(mine).sort(), ['certified', 'fullTime', 'largeSchool', 'partTime', 'ruleHolds', 'schoolCode', 'schoolId', 'schoolName', 'trained', 'trainingHours'], 'counts only: no names, no enrolment figure')
   t.equal((await staffingBySchool(db, w.school.districtId, { year: 2025 })).find((r) => r.schoolId === w.school.schoolId)!.trainingHours, 0, 'hours count for their year')
-  // The district table through the API: the district's staff see counts and the rule per school, no name.
+  // The district table through the API: the district's staff see counts and the rule per school, no name;
+  // a count of one person and one person's training hours are withheld like small student counts.
   const districtUser = await createUser(database, w.school, [{ role: 'district_staff' }])
   const districtToken = (await login(app, districtUser.username)).accessToken
   res = await as(app, { id: districtUser.id, token: districtToken }, 'GET', '/api/v1/district/tables/staffing')
@@ -128,11 +129,11 @@ t.test('staff profiles and the district staffing table', async (t) => {
   const answer = res.json()
   t.equal(answer.largeSchoolEnrolment, LARGE_SCHOOL_ENROLMENT)
   const d = answer.districts.find((x: { districtId: string }) => x.districtId === w.school.districtId)
-  const bySchool = new Map((d.schools as Array<{ schoolId: string; fullTime: number; partTime: number; largeSchool: boolean; ruleHolds: boolean }>).map((r) => [r.schoolId, r]))
-  t.match(bySchool.get(big.schoolId), { fullTime: 0, partTime: 1, largeSchool: true, ruleHolds: false }, 'the large school without a full-time teacher fails the rule')
-  t.match(bySchool.get(w.school.schoolId), { fullTime: 1, partTime: 1, ruleHolds: true })
+  const bySchool = new Map((d.schools as Array<{ schoolId: string; largeSchool: boolean; ruleHolds: boolean }>).map((r) => [r.schoolId, r]))
+  t.match(bySchool.get(big.schoolId), { fullTime: { value: 0, suppressed: false }, partTime: { value: null, suppressed: true }, trainingHours: { value: null, suppressed: true }, largeSchool: true, ruleHolds: false }, 'the large school without a full-time teacher fails the rule; its one part-timer and that person\'s 8 hours are withheld')
+  t.match(bySchool.get(w.school.schoolId), { fullTime: { value: null, suppressed: true }, partTime: { value: null, suppressed: true }, trainingHours: { value: null, suppressed: true }, ruleHolds: true }, 'counts of one withheld; the hours too, or the total would give the 8 back')
   t.notOk(bySchool.has(otherSchool.schoolId), 'only the district’s own schools')
-  t.same([d.total.schools, d.total.ruleHolds, d.total.fullTime, d.total.partTime], [2, 1, 1, 2], 'the totals add up')
+  t.same([d.total.schools, d.total.ruleHolds, d.total.fullTime, d.total.partTime, d.total.trainingHours], [2, 1, { value: null, suppressed: true }, { value: null, suppressed: true }, { value: 60, suppressed: false }], 'totals of one person are withheld, and 2 part-timers over two withheld schools too (1 + 1 = 2 would give both back)')
   t.notMatch(res.body, /国家二级心理咨询师|外聘咨询师|兼职老师/, 'no qualification text and no name')
   t.equal((await as(app, w.admin, 'GET', '/api/v1/district/tables/staffing')).statusCode, 403, 'a school admin does not read district tables')
   const xlsx = await as(app, { id: districtUser.id, token: districtToken }, 'GET', '/api/v1/district/export.xlsx')
@@ -142,7 +143,7 @@ t.test('staff profiles and the district staffing table', async (t) => {
   const sheet = wb.getWorksheet('心理教师配备 Staffing')
   t.ok(sheet, 'the export carries the staffing sheet too')
   const last = sheet!.getRow(sheet!.rowCount)
-  t.same([1, 2, 3, 4, 5, 7].map((c) => last.getCell(c).value), ['全区合计 District', 1, 2, 1, 52 + 8, '1/2'], 'with the district totals (hours: 40 + 12 + 8)')
+  t.same([1, 2, 3, 4, 5, 7].map((c) => last.getCell(c).value), ['全区合计 District', '*', '*', '*', 52 + 8, '1/2'], 'with the district totals (hours: 40 + 12 + 8), withheld counts as *')
 
   await db.insert(staffProfiles).values({ schoolId: big.schoolId, name: '专职老师', employment: 'full_time', trainingYear: 2026 })
   t.equal((await staffingBySchool(db, w.school.districtId)).find((r) => r.schoolId === big.schoolId)!.ruleHolds, true)
