@@ -86,6 +86,10 @@ export const routes = {
   holidays: '/calendar/holidays',
   holiday: (id: string) => `/calendar/holidays/${id}`,
   talkRules: '/talks/rules',
+  notifications: '/notifications',
+  notificationRead: (id: string) => `/notifications/${id}/read`,
+  password: '/auth/password',
+  pairingContacts: (id: string) => `/pairings/${id}/contacts`,
 }
 
 /**

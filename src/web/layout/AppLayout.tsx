@@ -1,9 +1,12 @@
+import { useState } from 'react'
 import { Button, Layout, Menu, Segmented, Typography } from 'antd'
-import { LogoutOutlined } from '@ant-design/icons'
+import { KeyOutlined, LogoutOutlined } from '@ant-design/icons'
 import { Outlet, useLocation, useNavigate } from 'react-router'
 import { useI18n, type Locale } from '../i18n'
 import { useAuth } from '../api/session'
 import { menuFor } from './menu'
+import NotificationBell from './NotificationBell'
+import PasswordDialog from './PasswordDialog'
 
 export function LanguageSwitch() {
   const { t, locale, setLocale } = useI18n()
@@ -24,6 +27,7 @@ export default function AppLayout() {
   const { user, roles, logout } = useAuth()
   const navigate = useNavigate()
   const location = useLocation()
+  const [changingPassword, setChangingPassword] = useState(false)
   const entries = menuFor(roles)
   const selected = entries.filter((e) => location.pathname === e.path || location.pathname.startsWith(`${e.path}/`)).map((e) => e.path)
 
@@ -49,7 +53,9 @@ export default function AppLayout() {
             {user?.displayName}
             <span className="xa-roles">{roles.map((r) => t(`role.${r}` as Parameters<typeof t>[0])).join(' · ')}</span>
           </span>
+          {user?.schoolId && <NotificationBell />}
           <LanguageSwitch />
+          <Button size="small" icon={<KeyOutlined aria-hidden />} onClick={() => setChangingPassword(true)} data-testid="change-password">{t('password.title')}</Button>
           <Button size="small" icon={<LogoutOutlined aria-hidden />} onClick={() => void logout()}>{t('nav.logout')}</Button>
         </div>
       </Layout.Header>
@@ -58,6 +64,7 @@ export default function AppLayout() {
           ? <Typography.Paragraph>{t('nav.noRole')}</Typography.Paragraph>
           : <Outlet />}
       </Layout.Content>
+      <PasswordDialog open={changingPassword} onClose={() => setChangingPassword(false)} />
     </Layout>
   )
 }
