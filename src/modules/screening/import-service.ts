@@ -26,8 +26,10 @@ import { normaliseCell } from '../roster/grade-names.js'
  * share one transaction, so the import is still all or nothing.
  */
 const WRITE_CHUNK = 500
+/** Staged rows per slice of the move: the INSERT … SELECT under row-level security is the slow statement. */
+const MOVE_CHUNK = 100
 /** 学号 per lookup query, for the same reason. */
-const LOOKUP_CHUNK = 2000
+const LOOKUP_CHUNK = 500
 const yieldLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 export interface ImportOptions { wait: boolean; instrument?: string | undefined; locale: Locale }
@@ -109,10 +111,10 @@ export function createImportService(deps: ModuleDeps, log: FastifyBaseLogger) {
         job.processed += chunk.length
       }
       const moved: importRepo.MovedRow[] = []
-      for (let from = 0; from < checked.responses.length; from += WRITE_CHUNK) {
+      for (let from = 0; from < checked.responses.length; from += MOVE_CHUNK) {
         await yieldLoop()
         moved.push(...await importRepo.moveStage(tx, {
-          schoolId, campaignId: job.campaignId, userId: ctx.actor.userId, ackMinutes: deps.config.CRISIS_ACK_MINUTES, from, to: from + WRITE_CHUNK,
+          schoolId, campaignId: job.campaignId, userId: ctx.actor.userId, ackMinutes: deps.config.CRISIS_ACK_MINUTES, from, to: from + MOVE_CHUNK,
         }))
       }
       const inserted = moved.filter((m) => m.kind === 'response')
