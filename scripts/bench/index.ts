@@ -183,7 +183,7 @@ for (const t of TARGETS) {
 }
 if (byName.has('district_p50_ms_' + source)) {
   const cold = byName.get(`district_cold_p50_ms_${source}`)
-  targetLines.push(`  district_p50_ms is the warm (cached) p50; cold (recomputed) p50 ${fmtNum(cold?.value)} ms, p99 ${fmtNum(byName.get(`district_cold_p99_ms_${source}`)?.value)} ms`)
+  targetLines.push(`  district_p50_ms reads the stored release; computing a release: p50 ${fmtNum(cold?.value)} ms, p99 ${fmtNum(byName.get(`district_cold_p99_ms_${source}`)?.value)} ms`)
 }
 if (quick && byName.has('duty_gen_s_100k_' + source)) targetLines.push('  duty_gen_s_100k in a quick run is the 20k figure scaled ×5 (linear), not a 100k measurement')
 

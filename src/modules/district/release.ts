@@ -107,7 +107,22 @@ export async function latestRelease(ex: Executor, districtId: string): Promise<R
   return rows[0] ? rowOf(rows[0]) : null
 }
 
-/** A stored release of one of `districtIds` (the latest when `id` is absent). */
+/** A release's row without its payload: the district's latest, or the one with `id`. */
+export async function releaseRow(ex: Executor, districtId: string, id?: string): Promise<ReleaseRow | null> {
+  const rows = await queryRows<Parameters<typeof rowOf>[0]>(ex, sql`
+    select id, district_id, released_on::text as released_on, created_at, trigger, school_ids from district_releases
+    where district_id = ${districtId} ${id ? sql`and id = ${id}` : sql``}
+    order by created_at desc, id desc limit 1`)
+  return rows[0] ? rowOf(rows[0]) : null
+}
+
+export async function releasePayload(ex: Executor, id: string): Promise<ReleasePayload> {
+  const rows = await queryRows<{ payload: ReleasePayload | string }>(ex, sql`select payload from district_releases where id = ${id}`)
+  const p = rows[0]!.payload
+  return typeof p === 'string' ? JSON.parse(p) as ReleasePayload : p
+}
+
+/** A stored release of the district (the latest when `id` is absent). */
 export async function loadRelease(ex: Executor, districtId: string, id?: string): Promise<StoredRelease | null> {
   const rows = await queryRows<Parameters<typeof rowOf>[0] & { payload: ReleasePayload | string }>(ex, sql`
     select id, district_id, released_on::text as released_on, created_at, trigger, school_ids, payload from district_releases

@@ -7,8 +7,8 @@ import { dayIn } from './school-year.js'
 import { type DistrictTables, type TableName } from './tables.js'
 import { districtWorkbook, type StaffingAnswer } from './export.js'
 import {
-  createRelease, listReleases, loadRelease, lockDistrict, nextOnDemandDay, latestRelease,
-  type ReleaseRow, type ReleaseTrigger, type StoredRelease,
+  createRelease, listReleases, lockDistrict, nextOnDemandDay, latestRelease, releasePayload, releaseRow,
+  type ReleasePayload, type ReleaseRow, type ReleaseTrigger, type StoredRelease,
 } from './release.js'
 
 /** A province-sized district is far below this; the cap keeps one request bounded. */
@@ -34,6 +34,19 @@ export interface ReleasesAnswer {
 export function createDistrictService(app: FastifyInstance) {
   const { db } = app.database
   const tz = app.config.TZ_SCHOOL
+  // Releases never change, so a parsed payload can be kept as long as memory allows (a few).
+  const payloads = new Map<string, ReleasePayload>()
+  async function loadRelease(districtId: string, id?: string): Promise<StoredRelease | null> {
+    const row = await releaseRow(db, districtId, id)
+    if (!row) return null
+    let payload = payloads.get(row.id)
+    if (!payload) {
+      payload = await releasePayload(db, row.id)
+      payloads.set(row.id, payload)
+      if (payloads.size > 16) payloads.delete(payloads.keys().next().value!)
+    }
+    return { ...row, payload }
+  }
 
   /** The caller's districts (sorted) and schools, through the district decision. */
   async function reach(ctx: RequestContext): Promise<{ districtIds: string[]; schoolIds: string[] }> {
@@ -55,14 +68,14 @@ export function createDistrictService(app: FastifyInstance) {
     const { districtIds, schoolIds } = await reach(ctx)
     if (releaseId) {
       for (const d of districtIds) {
-        const r = await loadRelease(db, d, releaseId)
+        const r = await loadRelease(d, releaseId)
         if (r) return { releases: [r], schoolIds }
       }
       throw new NotFound()
     }
     const releases: StoredRelease[] = []
     for (const d of districtIds) {
-      let r = await loadRelease(db, d)
+      let r = await loadRelease(d)
       if (!r) {
         await db.transaction(async (tx) => {
           await lockDistrict(tx, d)
@@ -70,7 +83,7 @@ export function createDistrictService(app: FastifyInstance) {
           const made = await createRelease(tx, { districtId: d, today: dayIn(tz), trigger: 'first_read' })
           await audit(tx, ctx, { action: 'C', recordIds: [made.id], studentIds: [], fieldGroups: ['release:first_read'] })
         })
-        r = await loadRelease(db, d)
+        r = await loadRelease(d)
       }
       if (r) releases.push(r)
     }
