@@ -102,13 +102,14 @@ async function openEmbedded(opts: OpenOptions): Promise<Database> {
   let client: InstanceType<typeof PGlite>
   try {
     const durable = dataDir !== undefined && opts.durable !== false
-    const { DurableNodeFS, durableStartParams, fsyncTree } = await import('./durable-fs.js')
+    const { DurableNodeFS, durableStartParams, syncFolderOnce, forgetFolderSynced } = await import('./durable-fs.js')
+    if (dataDir && !durable) forgetFolderSynced(dataDir)
     client = await PGlite.create({
       ...(dataDir ? (durable ? { fs: new DurableNodeFS(dataDir), startParams: durableStartParams() } : { dataDir }) : {}),
       ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
       parsers: { 1082: (x: string) => x },
     })
-    if (durable && dataDir) fsyncTree(dataDir)
+    if (durable && dataDir) syncFolderOnce(dataDir)
   } catch (err) {
     lock?.release()
     throw err

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readdirSync } from 'node:fs'
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { NodeFS } from '@electric-sql/pglite/nodefs'
@@ -48,11 +48,31 @@ export function durableStartParams(): string[] {
   return [...PGlite.defaultStartParams.filter((p) => p !== '-F'), '-c', 'fsync=on', '-c', 'wal_sync_method=fsync']
 }
 
+const SYNCED_MARK = 'xinan-fsynced'
+
 /**
- * fsyncs every file and folder under `dir`. Run once at open: initdb (a separate module) and
- * earlier versions of XinAn wrote the folder without any fsync, and PostgreSQL only syncs the
- * whole folder itself after a crash.
+ * Once per folder: fsyncs everything in it and leaves a mark. initdb (a separate module),
+ * earlier versions of XinAn and runs with `durable: false` wrote files without fsync, and
+ * PostgreSQL syncs the whole folder itself only when it recovers from a crash. From then on
+ * PostgreSQL's own fsyncs keep it durable, so later starts skip the walk (seconds on a busy disk).
  */
+export function syncFolderOnce(dir: string): void {
+  const mark = join(dir, SYNCED_MARK)
+  if (existsSync(mark)) return
+  fsyncTree(dir)
+  writeFileSync(mark, 'every file of this folder was fsynced; PostgreSQL runs with fsync on\n')
+  const fd = openSync(mark, 'r')
+  try { fsyncSync(fd) } finally { closeSync(fd) }
+  const d = openSync(dir, 'r')
+  try { fsyncSync(d) } finally { closeSync(d) }
+}
+
+/** Before a run without fsync: the folder must be walked again by the next durable start. */
+export function forgetFolderSynced(dir: string): void {
+  rmSync(join(dir, SYNCED_MARK), { force: true })
+}
+
+/** fsyncs every file and folder under `dir`. */
 export function fsyncTree(dir: string): number {
   let n = 0
   const sync = (path: string) => {

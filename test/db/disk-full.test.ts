@@ -14,24 +14,23 @@ const FLOOR_MB = 64
 const MB = 1_048_576
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms))
 
+const mnt = mkdtempSync(join(tmpdir(), 'xinan-disk-'))
+
+/** Mounts the tmpfs, or says why the test cannot run here. */
 function whyNot(): string | false {
   if (process.env.TEST_DATABASE_URL) return 'the free-space floor guards the embedded database; the embedded run covers it'
   if (process.getuid?.() !== 0) return 'mounting a tmpfs needs root'
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=192m', 'tmpfs', mnt], { encoding: 'utf8' })
+  if (mount.status !== 0) return `cannot mount a tmpfs here: ${(mount.stderr || String(mount.error)).trim()}`
   return false
 }
+const skip = whyNot()
+t.teardown(() => {
+  if (!skip) spawnSync('umount', ['-l', mnt])
+  rmSync(mnt, { recursive: true, force: true })
+})
 
-t.test('a full disk: 507 on writes, reads and /readyz answer, writes resume when space is freed, SIGTERM ends the server', { skip: whyNot() }, async (t) => {
-  const mnt = mkdtempSync(join(tmpdir(), 'xinan-disk-'))
-  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=192m', 'tmpfs', mnt], { encoding: 'utf8' })
-  if (mount.status !== 0) {
-    rmSync(mnt, { recursive: true, force: true })
-    t.skip(`cannot mount a tmpfs here: ${(mount.stderr || String(mount.error)).trim()}`)
-    return
-  }
-  t.teardown(() => {
-    spawnSync('umount', ['-l', mnt])
-    rmSync(mnt, { recursive: true, force: true })
-  })
+t.test('a full disk: 507 on writes, reads and /readyz answer, writes resume when space is freed, SIGTERM ends the server', { skip }, async (t) => {
 
   const env: NodeJS.ProcessEnv = {
     ...process.env, DATA_DIR: join(mnt, 'data'), PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'development',

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import t from 'tap'
@@ -37,6 +37,7 @@ t.test('every embedded commit is fsynced before it returns: one fsync per transa
     before = fsyncStats.calls
     for (let i = 0; i < 10; i++) await queryRows(database.db, sql`select count(*) from durable_rows`)
     t.equal(fsyncStats.calls - before, 0, 'reads write no WAL and sync nothing')
+    t.ok(existsSync(join(pgdata, 'xinan-fsynced')), 'the folder initdb wrote without fsync was synced once, and marked')
   } finally {
     await database.close()
   }
@@ -49,6 +50,7 @@ t.test('every embedded commit is fsynced before it returns: one fsync per transa
     t.equal(fsyncStats.calls - before, 0, 'durable: false makes no fsync')
     const n = await queryRows<{ n: number }>(fast.db, sql`select count(*)::int as n from durable_rows`)
     t.equal(n[0]!.n, 35, 'the rows of the durable session are all there after reopening')
+    t.notOk(existsSync(join(pgdata, 'xinan-fsynced')), 'a run without fsync removes the mark, so the next durable start syncs the folder again')
   } finally {
     await fast.close()
   }
