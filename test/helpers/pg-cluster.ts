@@ -142,12 +142,12 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
   })
   child.stderr!.on('data', (c: Buffer) => lines.push(String(c)))
   const base = `http://127.0.0.1:${port}`
-  const until = Date.now() + 90_000
+  const until = Date.now() + 180_000
   for (;;) {
     if (exitCode !== undefined) throw new Error(`server exited (${exitCode}) before listening:\n${lines.slice(-20).join('\n')}`)
     if (Date.now() > until) {
       child.kill('SIGKILL')
-      throw new Error(`server did not start in 90 s:\n${lines.slice(-20).join('\n')}`)
+      throw new Error(`server did not start in 180 s:\n${lines.slice(-20).join('\n')}`)
     }
     const up = await fetch(`${base}/healthz`).then((r) => r.ok, () => false)
     if (up) return { child, base, lines, exited }
