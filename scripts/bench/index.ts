@@ -7,7 +7,7 @@
  * {"metrics":[{"name","value","unit"}…]} with every figure suffixed _embedded / _server, plus
  * the issue's target metrics unsuffixed (the server's figure when there is a server).
  *
- *   npm run bench [-- --quick] [--only district,read,write,import,duties,start]
+ *   npm run bench [-- --quick] [--only district,read,write,import,duties,start,fsync]
  *                 [--mode embedded|server|both] [--out bench-results.json]
  *
  * --quick: smaller districts and imports, 3 s load runs; the whole run stays under 10 minutes
