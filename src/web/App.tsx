@@ -16,6 +16,7 @@ const PsychDashboard = lazy(() => import('./pages/psych/PsychDashboard'))
 const StudentSearch = lazy(() => import('./pages/psych/StudentSearch'))
 const StudentArchive = lazy(() => import('./pages/psych/StudentArchive'))
 const CasePage = lazy(() => import('./pages/psych/CasePage'))
+const CrisisEvents = lazy(() => import('./pages/psych/CrisisEvents'))
 const Campaigns = lazy(() => import('./pages/psych/Campaigns'))
 const CampaignPage = lazy(() => import('./pages/psych/CampaignPage'))
 const ReferralPrint = lazy(() => import('./pages/psych/ReferralPrint'))
@@ -82,6 +83,7 @@ export default function App() {
                   <Route path="students" element={<StudentSearch />} />
                   <Route path="students/:id" element={<StudentArchive />} />
                   <Route path="cases/:id" element={<CasePage />} />
+                  <Route path="crises" element={<CrisisEvents />} />
                   <Route path="campaigns" element={<Campaigns />} />
                   <Route path="campaigns/:id" element={<CampaignPage />} />
                   <Route path="my-class" element={<MyClass />} />

@@ -57,6 +57,30 @@ if (browserAvailable(t)) {
     await page.close()
   })
 
+  await t.test('crisis events: the list with filters; acknowledge and reach the first steps from the event (no case needed)', async (t) => {
+    const summary = `课间在楼梯口独自哭泣，说不想活了 ${Date.now()}`
+    const made = await psych<{ id: string }>('POST', `/students/${student.id}/crisis-events`, { summary })
+    t.equal(made.status, 201, 'fixture: a crisis event without a case')
+    const page = await browser.newPage()
+    await loginAs(page, base, 'psych.demo')
+    await page.getByRole('navigation', { name: '主菜单' }).getByText('危机事件').click()
+    await page.waitForURL(/\/crises$/)
+    const table = page.getByTestId('crisis-events')
+    await page.getByTestId('crisis-filter').getByText('未确认').click()
+    const row = table.locator('tr').filter({ hasText: summary })
+    await row.getByRole('button', { name: /确认接收/ }).click()
+    await row.waitFor({ state: 'detached' })
+    await page.getByTestId('crisis-filter').getByText('已确认').click()
+    await table.locator('tr').filter({ hasText: summary }).getByRole('button', { name: /处置清单/ }).waitFor()
+    const after = await psych<{ status: string; caseId: string | null }>('GET', `/crisis-events/${made.body.id}`)
+    t.same([after.body.status, after.body.caseId], ['acknowledged', null], 'acknowledged on the server, and still listed')
+    await page.getByTestId('crisis-filter').getByText('全部').click()
+    await table.locator('tr').filter({ hasText: summary }).waitFor()
+    await screenshot(page, 'psych-crisis-list')
+    t.notMatch(await page.locator('main').innerText(), /\b(acknowledged|safety_rule|manual|open)\b/, 'no code words on screen')
+    await page.close()
+  })
+
   await t.test('everyone: change my password', async (t) => {
     const admin = await apiAs(server, 'admin.demo')
     const username = `li.${Date.now().toString(36)}`

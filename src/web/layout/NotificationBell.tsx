@@ -15,7 +15,7 @@ import type { Row } from '../components/records'
 const TARGET: Record<string, string> = {
   alert_received: '/psych',
   alert_escalated: '/psych',
-  crisis_escalated: '/psych',
+  crisis_escalated: '/crises',
   talk_concerned: '/psych',
   referral_overdue: '/psych',
   screening_reminder: '/campaigns',

@@ -13,6 +13,7 @@ export interface MenuEntry {
 const MENUS: Array<[role: string, entries: MenuEntry[]]> = [
   ['psych_teacher', [
     { path: '/psych', label: 'nav.psych' },
+    { path: '/crises', label: 'nav.crises' },
     { path: '/students', label: 'nav.students' },
     { path: '/campaigns', label: 'nav.campaigns' },
     { path: '/letters', label: 'nav.letters' },

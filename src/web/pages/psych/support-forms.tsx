@@ -297,7 +297,7 @@ export function AcknowledgeButton({ path, onDone, what }: { path: string; onDone
           message.success(t('psych.acknowledged'))
           onDone()
         } catch (e) {
-          message.error(e instanceof ApiError ? `${e.message} (${e.code})` : String(e))
+          message.error(e instanceof ApiError ? e.message : String(e))
         } finally {
           setBusy(false)
         }
