@@ -6,6 +6,9 @@ import t from 'tap'
 import { DataDirInUse, lockDataDir } from '../../src/db/data-dir-lock.js'
 import { openDatabase, queryRows, sql } from '../../src/db/database.js'
 
+// Starts real processes on new data folders (initdb each): slower than the suite's default limit on a busy 2-core machine.
+t.setTimeout(600_000)
+
 const root = resolve(import.meta.dirname, '..', '..')
 const holderScript = join(import.meta.dirname, 'fixtures', 'hold-data-dir.ts')
 

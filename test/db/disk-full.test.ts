@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import t from 'tap'
 
+// Starts real processes on new data folders (initdb each): slower than the suite's default limit on a busy 2-core machine.
+t.setTimeout(600_000)
+
 /**
  * The real server on a small filesystem of its own (tmpfs), filled up by a file: writes answer
  * 507, reads and /readyz answer, writes come back when the file is deleted, and SIGTERM ends

@@ -6,6 +6,9 @@ import t from 'tap'
 import { openDatabase, queryRows, sql } from '../../src/db/database.js'
 import { fsyncStats } from '../../src/db/durable-fs.js'
 
+// Starts real processes on new data folders (initdb each): slower than the suite's default limit on a busy 2-core machine.
+t.setTimeout(600_000)
+
 const root = resolve(import.meta.dirname, '..', '..')
 const embeddedOnly = process.env.TEST_DATABASE_URL ? 'fsync of the embedded data folder; the PostgreSQL server syncs its own WAL' : false
 
