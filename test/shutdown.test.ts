@@ -7,6 +7,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { freshDatabase } from './helpers/database.js'
 import { spawnServer } from './helpers/pg-cluster.js'
 
+// Starts a real server process: slower than the suite's default limit on a busy machine.
+t.setTimeout(600_000)
+
 interface Answer { status: number; headers: Record<string, string>; body: Record<string, unknown> }
 
 /** Parses the HTTP/1.1 answers a raw socket received, in order (JSON bodies with Content-Length). */

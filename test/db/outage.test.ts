@@ -8,6 +8,9 @@ import { findPgBin, spawnServer, startCluster } from '../helpers/pg-cluster.js'
  * throwaway PostgreSQL cluster of its own (not the shared TEST_DATABASE_URL server, which the
  * test must not restart). Needs the PostgreSQL server binaries (initdb, pg_ctl).
  */
+// Starts a real server process (and, here, a PostgreSQL cluster): slower than the suite's default limit on a busy machine.
+t.setTimeout(600_000)
+
 const bin = findPgBin()
 if (!process.env.TEST_DATABASE_URL || !bin) {
   t.plan(0, !bin ? 'PostgreSQL server binaries (initdb, pg_ctl) not found' : 'server-mode test: runs in the PostgreSQL run (TEST_DATABASE_URL set)')
