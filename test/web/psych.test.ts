@@ -138,6 +138,59 @@ if (browserAvailable(t)) {
     await screenshot(page, 'psych-import-done')
   })
 
+  await t.test('screening results: confirm a risk with a reason, add to the care list, open a case; confirm a selection as suggested', async (t) => {
+    type Resp = { id: string; studentId: string; suggestedRisk: string; confirmedRisk: string | null; confirmReason: string | null }
+    const results = page.getByTestId('campaign-results')
+    const all = (await psych<{ items: Resp[] }>('GET', `/screening/campaigns/${campaign.body.id}/responses?limit=50`)).body.items
+    const onCare = new Set((await psych<{ items: Array<{ studentId: string }> }>('GET', '/care-list?limit=500')).body.items.map((c) => c.studentId))
+    const target = all.find((r) => r.suggestedRisk !== 'red' && !onCare.has(r.studentId))!
+    const student = classStudents.find((s) => s.id === target.studentId)!
+    const row = results.locator('tr').filter({ hasText: student.studentNo })
+
+    await row.getByTestId('confirm-risk').click()
+    let dialog = page.getByRole('dialog')
+    await dialog.getByLabel('风险等级').click()
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: '高危' }).first().click()
+    await dialog.getByRole('button', { name: /保\s*存/ }).click()
+    await t.resolves(dialog.getByText('风险等级与系统建议不同，请填写调整理由').waitFor(), 'a changed level asks for the reason, naming it')
+    await dialog.getByLabel('调整理由').fill('面谈中自述近两周夜里常哭，需要优先跟进。')
+    await dialog.getByRole('button', { name: /保\s*存/ }).click()
+    await dialog.waitFor({ state: 'detached' })
+    const confirmed = (await psych<Resp>('GET', `/screening/responses/${target.id}`)).body
+    t.same([confirmed.confirmedRisk, confirmed.confirmReason], ['red', '面谈中自述近两周夜里常哭，需要优先跟进。'], 'confirmed on the server with the reason')
+
+    await row.getByTestId('add-care').click()
+    dialog = page.getByRole('dialog')
+    await dialog.getByLabel('给班主任和结对教师的建议').fill('每天留意情绪，课间多关心。')
+    await dialog.getByRole('button', { name: /保\s*存/ }).click()
+    await Promise.race([dialog.waitFor({ state: 'detached' }), dialog.getByTestId('write-error').waitFor().then(async () => t.fail(await dialog.innerText()))])
+    const care = (await psych<{ items: Array<{ studentId: string; riskLevel: string; guidance: string }> }>('GET', `/care-list?studentId=${student.id}`)).body.items
+    t.same(care.map((c) => [c.riskLevel, c.guidance]), [['red', '每天留意情绪，课间多关心。']], 'on the care list at the confirmed risk')
+
+    await row.getByTestId('open-case').click()
+    dialog = page.getByRole('dialog')
+    await dialog.getByRole('button', { name: /保\s*存/ }).click()
+    await page.waitForURL(/\/cases\/[0-9a-f-]{36}$/)
+    const caseId = page.url().split('/').pop()!
+    const opened = (await psych<{ source: string; sourceRef: string; riskLevel: string; studentId: string }>('GET', `/cases/${caseId}`)).body
+    t.same([opened.source, opened.sourceRef, opened.riskLevel, opened.studentId], ['screening', target.id, 'red', student.id], 'the case names the screening it came from')
+    await page.goBack()
+
+    const rest = all.filter((r) => r.id !== target.id).slice(0, 2)
+    for (const r of rest) {
+      const no = classStudents.find((s) => s.id === r.studentId)!.studentNo
+      await results.locator('tr').filter({ hasText: no }).getByRole('checkbox').check()
+    }
+    await page.getByTestId('bulk-confirm').click()
+    await page.getByText('已处理 2 名学生').waitFor()
+    for (const r of rest) {
+      const got = (await psych<Resp>('GET', `/screening/responses/${r.id}`)).body
+      t.equal(got.confirmedRisk, r.suggestedRisk, 'confirmed as suggested in bulk')
+    }
+    await screenshot(page, 'psych-screening-confirmed')
+    t.notMatch(await page.locator('main').innerText(), /moderately_severe|suggestedRisk|confirmedRisk|instrumentCode/, 'no code words on screen')
+  })
+
   t.same(browser.cspViolations, [], 'no CSP violation')
   t.same(browser.pageErrors, [], 'no uncaught page error')
 }

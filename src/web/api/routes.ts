@@ -86,6 +86,8 @@ export const routes = {
   holidays: '/calendar/holidays',
   holiday: (id: string) => `/calendar/holidays/${id}`,
   talkRules: '/talks/rules',
+  response: (id: string) => `/screening/responses/${id}`,
+  studentCareList: (id: string) => `/students/${id}/care-list`,
   notifications: '/notifications',
   notificationRead: (id: string) => `/notifications/${id}/read`,
   password: '/auth/password',

@@ -9,6 +9,7 @@ import { routes } from '../../api/routes'
 import { ApiProblem, Fields, Section } from '../../components/common'
 import { RecordTable, type Row } from '../../components/records'
 import { StudentRef } from '../../components/StudentRef'
+import { BulkActions, ResponseActions } from './screening-actions'
 
 interface RowError { row: number; field: string; reason: string }
 interface ImportJob {
@@ -117,6 +118,7 @@ export default function CampaignPage() {
   const campaign = useApi<Row>(routes.campaign(id))
   const responses = useApi<Page<Row>>(routes.campaignResponses(id), { limit: 500 })
   const coverage = useApi<{ classes: Row[]; totals: Row }>(routes.campaignCoverage(id))
+  const [selected, setSelected] = useState<string[]>([])
   return (
     <Section loaded={campaign} route={`GET /api/v1${routes.campaign(':id')}`}>
       {(c) => (
@@ -139,9 +141,14 @@ export default function CampaignPage() {
             {responses.error ? <ApiProblem error={responses.error} route={`GET /api/v1${routes.campaignResponses(':id')}`} /> : (
               <Section loaded={responses} empty={(p) => p.items.length === 0}>
                 {(p) => (
-                  <RecordTable data-testid="campaign-results" rows={p.items}
-                    order={['studentId', 'instrumentCode', 'totalScore', 'band', 'suggestedRisk', 'confirmedRisk', 'safetyFlag', 'screenedOn']}
-                    render={{ studentId: (_v, r) => <StudentRef row={r} /> }} />
+                  <div className="xa-stack">
+                    <BulkActions selected={p.items.filter((r) => selected.includes(String(r.id)))} onDone={() => { setSelected([]); responses.reload() }} />
+                    <RecordTable data-testid="campaign-results" rows={p.items}
+                      order={['studentId', 'instrumentCode', 'totalScore', 'band', 'suggestedRisk', 'confirmedRisk', 'safetyFlag', 'screenedOn']}
+                      render={{ studentId: (_v, r) => <StudentRef row={r} /> }} enums={{ band: 'band' }}
+                      rowSelection={{ selectedRowKeys: selected, onChange: (keys) => setSelected(keys.map(String)) }}
+                      extra={[{ key: 'actions', title: t('common.actions'), render: (_: unknown, r: Row) => <ResponseActions response={r} onDone={responses.reload} /> }]} />
+                  </div>
                 )}
               </Section>
             )}
