@@ -3,6 +3,8 @@ import { buildApp } from './app.js'
 import { openAndMigrate, resolveJwtSecret } from './bootstrap.js'
 import { seedDemoIfEmpty } from './demo/seed.js'
 import { guardDriverClosedSocketBug } from './db/server-client.js'
+import { exitIfFolderInUse } from './db/data-dir-lock.js'
+import { hasAnySchool } from './setup/install.js'
 
 const started = performance.now()
 const base = loadConfig()
@@ -11,7 +13,7 @@ let log: { error(obj: object, msg: string): void; info(obj: object, msg: string)
   info: (obj, msg) => console.log(msg, obj),
 }
 if (base.DATABASE_URL) guardDriverClosedSocketBug({ error: (obj, msg) => log.error(obj, msg) })
-const database = await openAndMigrate(base)
+const database = await openAndMigrate(base).catch(exitIfFolderInUse)
 const config = { ...base, jwtSecret: await resolveJwtSecret(base, database) }
 const app = await buildApp({ config, database })
 log = app.log
@@ -52,5 +54,22 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 if (config.JOBS_ENABLED) (await import('./jobs/scheduler.js')).startScheduler(app)
-await app.listen({ host: config.HOST, port: config.PORT })
+const address = await app.listen({ host: config.HOST, port: config.PORT })
 app.log.info({ database: database.kind, ms: Math.round(performance.now() - started) }, 'XinAn ready')
+const web = config.PUBLIC_BASE_URL ?? address
+console.log(`\n  XinAn 心安: ${web}/\n  API docs: ${web}/docs\n`)
+if (!(await hasAnySchool(database))) {
+  // A new installation (demo data only loads outside production): say exactly what to run next.
+  console.log([
+    '  这是一个新安装，还没有任何学校。请先运行 / This installation has no school yet. Run:',
+    '',
+    database.kind === 'embedded'
+      ? '    Ctrl+C  →  npm run setup  →  npm start     （内置数据库一次只允许一个进程 / the embedded database allows one process at a time）'
+      : '    npm run setup',
+    '',
+    '  （在终端中逐项询问；也可以用参数一次给出 / asks in a terminal, or give every value as flags:',
+    '    npm run setup -- --district-code 420704 --district-name 鄂城区 --school-code S001 \\',
+    '      --school-name 第一中学 --stage junior --admin-username admin.s001 --admin-name 张老师）',
+    '',
+  ].join('\n'))
+}

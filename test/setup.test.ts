@@ -1,11 +1,11 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import t from 'tap'
 import { sql } from 'drizzle-orm'
 import { queryRows } from '../src/db/database.js'
-import { createDistrictStaff, setUpSchool, SetupError } from '../src/setup/install.js'
+import { createDistrictStaff, setUpSchool } from '../src/setup/install.js'
 import { buildTestApp, rid } from './helpers/app.js'
 
 const LOGIN = '/api/v1/auth/login'
@@ -29,7 +29,7 @@ t.test('setUpSchool: a new district, school and first admin who can sign in; a s
     districtCode: d, schoolCode: code, schoolName: '另一个名字', stage: 'junior',
     adminUsername: `admin.${rid()}`, adminDisplayName: '李老师', adminPassword: 'A-long-password-1',
   })
-  await t.rejects(again, (e: unknown) => e instanceof SetupError && e.code === 'school_exists')
+  await t.rejects(again, { name: 'SetupError', code: 'school_exists' })
   const counts = await queryRows<{ schools: number; users: number }>(database.db, sql`
     select (select count(*)::int from schools where code = ${code}) as schools,
            (select count(*)::int from users where school_id = ${first.schoolId}) as users`)
@@ -49,14 +49,14 @@ t.test('setUpSchool: a second school joins the existing district; an unknown dis
   t.equal(b.generatedPassword, null, 'a given password is not echoed')
   await t.rejects(setUpSchool(database, { districtCode: `D${rid()}`, schoolCode: `S${rid()}`, schoolName: '三中', stage: 'senior', adminUsername: `c.${rid()}`, adminDisplayName: '丙' }), /区名称|give its name/)
   await t.rejects(setUpSchool(database, { districtCode: d, schoolCode: `S${rid()}`, schoolName: '四中', stage: 'senior', adminUsername: `d.${rid()}`, adminDisplayName: '丁', adminPassword: 'short' }), /至少 12/)
-  await t.rejects(setUpSchool(database, { districtCode: d, schoolCode: `S${rid()}`, schoolName: '五中', stage: 'senior', adminUsername: a.username, adminDisplayName: '戊' }), (e: unknown) => e instanceof SetupError && e.code === 'username_taken')
+  await t.rejects(setUpSchool(database, { districtCode: d, schoolCode: `S${rid()}`, schoolName: '五中', stage: 'senior', adminUsername: a.username, adminDisplayName: '戊' }), { name: 'SetupError', code: 'username_taken' })
 })
 
 t.test('createDistrictStaff: scoped to one existing district', async (t) => {
   const { app, database } = await buildTestApp(t)
   const d = `D${rid()}`
   const school = await setUpSchool(database, { districtCode: d, districtName: '区', schoolCode: `S${rid()}`, schoolName: '一中', stage: 'primary', adminUsername: `a.${rid()}`, adminDisplayName: '甲', adminPassword: 'A-long-password-1' })
-  await t.rejects(createDistrictStaff(database, { districtCode: 'nope', username: `x.${rid()}`, displayName: '乙' }), (e: unknown) => e instanceof SetupError && e.code === 'district_missing')
+  await t.rejects(createDistrictStaff(database, { districtCode: 'nope', username: `x.${rid()}`, displayName: '乙' }), { name: 'SetupError', code: 'district_missing' })
   const staff = await createDistrictStaff(database, { districtCode: d, username: `dist.${rid()}`, displayName: '李老师', password: 'A-long-password-1' })
   t.equal(staff.districtId, school.districtId)
   const login = await app.inject({ method: 'POST', url: LOGIN, payload: { username: staff.username, password: 'A-long-password-1' } })
@@ -70,7 +70,7 @@ function withoutDatabaseUrl(): NodeJS.ProcessEnv {
 }
 
 // The command itself, unattended, on an embedded data folder of its own.
-t.test('npm run setup: unattended with flags; refuses to run twice for one school', { skip: process.env.TEST_DATABASE_URL ? 'runs on the embedded database only' : false }, async (t) => {
+t.test('a new production installation: the first start says to run setup; npm run setup unattended with flags refuses to run twice for one school', { skip: process.env.TEST_DATABASE_URL ? 'runs on the embedded database only' : false }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'xinan-setup-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const root = resolve(import.meta.dirname, '..')
@@ -80,6 +80,24 @@ t.test('npm run setup: unattended with flags; refuses to run twice for one schoo
     cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000,
     env: { ...withoutDatabaseUrl(), DATA_DIR: dir, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), LOG_LEVEL: 'silent' },
   })
+  // A first start in production with no school says what to run.
+  const server = spawn(process.execPath, ['--import=tsx', 'src/server.ts'], {
+    cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...withoutDatabaseUrl(), DATA_DIR: dir, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), LOG_LEVEL: 'silent', PORT: '0', JOBS_ENABLED: 'false' },
+  })
+  let out = ''
+  server.stdout.on('data', (b: Buffer) => { out += String(b) })
+  const said = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 120_000)
+    server.stdout.on('data', () => { if (out.includes('npm run setup')) { clearTimeout(timer); resolve(true) } })
+    server.on('exit', () => { clearTimeout(timer); resolve(false) })
+  })
+  t.ok(said, 'the first start tells the operator to run npm run setup')
+  t.match(out, /API docs: http:\/\/127\.0\.0\.1:\d+\/docs/, 'the banner gives the web and docs addresses')
+  const exited = new Promise((resolve) => server.on('exit', resolve))
+  server.kill('SIGTERM')
+  await exited
+
   const first = run()
   t.equal(first.status, 0, first.stderr)
   t.match(first.stdout, /admin\.s001/)

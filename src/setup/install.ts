@@ -22,6 +22,7 @@ export const MIN_PASSWORD_LENGTH = 12
 export class SetupError extends Error {
   constructor(readonly code: 'school_exists' | 'username_taken' | 'district_missing' | 'invalid', message: string) {
     super(message)
+    this.name = 'SetupError'
   }
 }
 
