@@ -66,7 +66,11 @@ t.test('end to end: monitor alert → … → 复学评估 → risk lowered → 
   const archive = (await w.call(w.psych, 'GET', `/api/v1/students/${s.id}/archive`)).json() as { items: Array<{ kind: string; step: string; at: string }> }
   const kinds = archive.items.map((i) => i.kind)
   for (const k of ['peer_alert', 'pairing', 'mentor_contact', 'parent_contact', 'referral', 'referral_event']) t.ok(kinds.includes(k), `timeline has ${k}`)
-  t.same([...archive.items.map((i) => i.at)], [...archive.items.map((i) => i.at)].sort(), 'in time order')
+  // Day-only items count from midnight in Asia/Shanghai, timestamps are instants: compare as instants
+  // (a string sort puts "2026-12-06" after "2026-12-05T17:00:00Z" though they are the same evening).
+  const instant = (at: string) => (/^\d{4}-\d{2}-\d{2}$/.test(at) ? Date.parse(`${at}T00:00:00+08:00`) : Date.parse(at))
+  const times = archive.items.map((i) => instant(i.at))
+  t.same(times, [...times].sort((a, b) => a - b), 'in time order')
   t.equal(archive.items.filter((i) => i.kind === 'referral_event').length, 7)
 
   // The pairing ends with the care: the mentor's access goes with it.
