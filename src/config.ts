@@ -51,6 +51,8 @@ const ConfigSchema = z.object({
   PUBLIC_BASE_URL: z.string().url().optional(),
   /** Letters one school's box takes per hour from everyone together (each address: 5 per 10 minutes). */
   LETTERBOX_LETTERS_PER_HOUR: z.coerce.number().int().min(1).default(2000),
+  /** Serve the API description (/docs, /docs/json, /docs/yaml) in production too; outside production it is always served. */
+  DOCS_PUBLIC: bool.default(false),
   /** Scheduled jobs (src/jobs): off for one-off tools and for extra instances that should not schedule. */
   JOBS_ENABLED: bool.default(true),
   /** Days after a student left or graduated until the record is archived (guardians' contacts removed). */
@@ -63,8 +65,6 @@ const ConfigSchema = z.object({
   /** Width of the header row; 256 leaves room for long instruments (SCL-90) beside 学号 and 姓名. */
   IMPORT_MAX_COLUMNS: z.coerce.number().int().min(1).max(16_384).default(256),
   /** Data rows × header width. */
-  /** Serve the API description (/docs, /docs/json, /docs/yaml) in production too; outside production it is always served. */
-  DOCS_PUBLIC: bool.default(false),
   IMPORT_MAX_CELLS: z.coerce.number().int().min(1).default(1_500_000),
   /** Sum of the inflated sizes of an .xlsx archive's entries, checked before anything is inflated. */
   IMPORT_MAX_INFLATED_MB: z.coerce.number().int().min(1).default(100),

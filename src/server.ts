@@ -57,7 +57,8 @@ if (config.JOBS_ENABLED) (await import('./jobs/scheduler.js')).startScheduler(ap
 const address = await app.listen({ host: config.HOST, port: config.PORT })
 app.log.info({ database: database.kind, ms: Math.round(performance.now() - started) }, 'XinAn ready')
 const web = config.PUBLIC_BASE_URL ?? address
-console.log(`\n  XinAn 心安: ${web}/\n  API docs: ${web}/docs\n`)
+const docs = config.NODE_ENV !== 'production' || config.DOCS_PUBLIC ? `\n  API docs: ${web}/docs` : ''
+console.log(`\n  XinAn 心安: ${web}/${docs}\n`)
 if (!(await hasAnySchool(database))) {
   // A new installation (demo data only loads outside production): say exactly what to run next.
   console.log([
