@@ -117,11 +117,18 @@ export default fp(async (app) => {
     return rows[0]?.school_id ?? null
   }
 
+  // Requests that passed validation and reached the service. A body refused by its schema never
+  // touched a record, so it leaves no audit row (as before the check moved ahead of validation).
+  const reachedService = new WeakSet<object>()
+  app.addHook('preHandler', async (req) => {
+    if (req.access) reachedService.add(req)
+  })
+
   // A request that got a decision but failed (out of scope, forbidden field, conflict) rolled
   // its transaction back, audit row included: record the attempt on its own.
   app.addHook('onError', async (req, _reply, err) => {
     const decision = req.access
-    if (!decision || !req.actor) return
+    if (!decision || !req.actor || !reachedService.has(req)) return
     const status = err instanceof AppError ? err.statusCode : 500
     const studentIds = status === 404 || status === 403 ? studentIdsOf(req) : []
     await appendAudit(app.database.db, {
