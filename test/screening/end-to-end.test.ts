@@ -90,8 +90,10 @@ t.test('测评建档 → 危机 → 积极干预 → 心理成长档案, through
   const archive = await call(psych, 'GET', `/api/v1/students/${p4.id}/archive`)
   t.equal(archive.statusCode, 200)
   const items = archive.json().items as Array<{ kind: string; id: string; at: string; schoolYear: string; data: Record<string, unknown> }>
-  const ats = items.map((i) => i.at)
-  t.same(ats, [...ats].sort(), 'sorted by time')
+  // Day-only items count from midnight in Asia/Shanghai; compare as instants, not as strings
+  // (which put "2026-12-06" after "2026-12-05T17:00:00Z", the same Shanghai evening).
+  const ats = items.map((i) => (/^\d{4}-\d{2}-\d{2}$/.test(i.at) ? Date.parse(`${i.at}T00:00:00+08:00`) : Date.parse(i.at)))
+  t.same(ats, [...ats].sort((a, b) => a - b), 'sorted by time')
   const kinds = items.map((i) => i.kind)
   t.same(kinds.slice(0, 2).sort(), ['screening', 'screening'], 'the screening comes first (three days ago)')
   const pos = (kind: string, id?: string) => items.findIndex((i) => i.kind === kind && (!id || i.id === id))
