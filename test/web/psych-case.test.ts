@@ -164,7 +164,7 @@ if (browserAvailable(t)) {
     t.match(contacts.body.items[0], { channel: 'phone', content: '与母亲电话沟通孩子的睡眠情况', referralConsent: 'given', caseId })
   })
 
-  await t.test('pair a mentor teacher: a refusal is shown with its code, then a teacher is paired', async (t) => {
+  await t.test('pair a mentor teacher: a refusal is shown in words, then a teacher is paired', async (t) => {
     const card = page.getByTestId('case-pairings')
     await card.getByRole('button', { name: '新建结对' }).click()
     const d = dialog('新建结对')
@@ -175,7 +175,10 @@ if (browserAvailable(t)) {
     const error = d.getByTestId('write-error')
     await error.waitFor()
     t.equal(await error.getAttribute('data-code'), 'mentor_not_teacher')
-    t.match(await error.innerText(), 'mentor_not_teacher', 'the code is on screen')
+    const said = await error.innerText()
+    t.notMatch(said, 'mentor_not_teacher', 'people read the message, not the code (kept in data-code for support)')
+    t.match(said, '结对教师须为本校在职教师', 'the server\'s message says why')
+    t.match(said, /请求编号|request/i, 'with the request id to quote')
     await screenshot(page, 'psych-case-pairing-refused')
     t.equal((await psych<List>('GET', `/pairings?studentId=${student.id}`)).body.total, 0, 'nothing was written')
 
