@@ -65,6 +65,14 @@ function watchedSocket(noAnswerMs: number) {
       s.port = o.port[i] ?? o.port[0]!
       s.connect(s.port, s.host)
     }
+    // The driver removes every listener of a connection it has closed; a reset the kernel reports
+    // after that would be an 'error' event nobody listens to, which ends the process (seen on 5 of
+    // 20 database restarts). Such a socket carries no query any more: its late error is dropped.
+    const emit = s.emit.bind(s) as (event: string | symbol, ...args: unknown[]) => boolean
+    s.emit = ((event: string | symbol, ...args: unknown[]) => {
+      if (event === 'error' && s.listenerCount('error') === 0) return false
+      return emit(event, ...args)
+    }) as typeof s.emit
     let awaiting = false
     const write = s.write.bind(s) as (...args: unknown[]) => boolean
     s.write = ((...args: unknown[]) => {
@@ -119,11 +127,30 @@ export function isDriverClosedSocketBug(err: unknown): boolean {
 }
 
 export function guardDriverClosedSocketBug(log: { error(obj: object, msg: string): void }): void {
-  process.on('uncaughtException', (err) => {
+  process.on('uncaughtException', (err, origin) => {
     if (isDriverClosedSocketBug(err)) {
       log.error({ err: { kind: 'TypeError', message: err.message } }, 'database driver wrote to a closed connection; continuing')
       return
     }
+    if (isLostConnection(err)) {
+      log.error({ err: { kind: err.name, code: (err as { code?: unknown }).code }, origin }, 'a lost database connection surfaced outside any request; continuing')
+      return
+    }
     throw err
   })
+}
+
+/** Codes that only ever mean "the connection to the database went away". */
+const LOST_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P02', '57P03'])
+
+/**
+ * On a database restart the driver rejects, with the lost connection's error, promises that no
+ * request awaits any more (measured: 5 of 20 restarts ended the process with an unhandled
+ * CONNECTION_CLOSED or ECONNRESET, after the requests concerned had their 503). The app's state
+ * does not depend on a connection, so such an error is logged and survived; any other
+ * uncaught error still ends the process.
+ */
+export function isLostConnection(err: unknown): boolean {
+  const code = err && typeof err === 'object' ? (err as { code?: unknown }).code : undefined
+  return typeof code === 'string' && LOST_CONNECTION.has(code)
 }

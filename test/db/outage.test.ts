@@ -78,16 +78,25 @@ t.test('the server survives database restarts, answers 503 database_unavailable 
     }
   }
 
+  // The load loops must end however the test ends, or the file waits for tap's timeout.
+  t.teardown(() => { load = false })
   await sleep(500)
   const recoveries: number[] = []
   let survived = 0
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < 20 && exitCode === undefined; i++) {
     await cluster.restart(i % 2 === 0 ? 'immediate' : 'fast')
     recoveries.push(await upAgain(Date.now()))
     if (exitCode === undefined) survived++
     await sleep(150)
   }
   t.equal(survived, 20, `restarts survived: ${survived} of 20`)
+  if (exitCode !== undefined) {
+    // Why it died is the finding: show the server's last words and stop here.
+    t.comment(`server exited with ${String(exitCode)}:\n${server.lines.slice(-40).join('\n')}`)
+    load = false
+    await Promise.all(workers)
+    return
+  }
 
   // Stopped for a while: every answer is a prompt 503, /readyz too.
   await cluster.stop('fast')

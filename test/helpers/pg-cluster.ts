@@ -87,8 +87,11 @@ export async function startCluster(bin: string): Promise<Cluster> {
     stop: (mode = 'fast') => ctlAsync('-m', mode, '-w', 'stop'),
     start: () => ctlAsync('-o', opts, '-w', 'start'),
     freeze() {
+      // The postmaster first, so it cannot fork a backend between the listing and the signals.
+      const [main] = pids()
+      process.kill(main!, 'SIGSTOP')
       frozen = pids()
-      for (const p of frozen) process.kill(p, 'SIGSTOP')
+      for (const p of frozen) if (p !== main) process.kill(p, 'SIGSTOP')
     },
     thaw,
     remove() {
