@@ -1,5 +1,5 @@
 import t from 'tap'
-import { isDatabaseUnavailable, isDriverClosedSocketBug } from '../../src/db/server-client.js'
+import { isDatabaseUnavailable, isDriverClosedSocketBug, isLostConnection } from '../../src/db/server-client.js'
 
 /** The TypeError postgres.js 3.4.x throws from a timer when it writes to a connection already gone. */
 function driverError(message: string, file = '/srv/xinan/node_modules/postgres/src/connection.js'): TypeError {
@@ -28,5 +28,15 @@ t.test('database-unavailable errors are recognised through the cause chain', asy
   }
   for (const code of ['23505', '42501', '22P02', 'FST_ERR_VALIDATION', undefined]) {
     t.notOk(isDatabaseUnavailable(Object.assign(new Error('x'), { code })), String(code))
+  }
+})
+
+t.test('a lost connection surfacing outside a request is survived; other errors are not', async (t) => {
+  const coded = (code: string) => Object.assign(new Error('x'), { code })
+  for (const code of ['ECONNRESET', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P03']) {
+    t.ok(isLostConnection(coded(code)), code)
+  }
+  for (const err of [coded('23505'), coded('ERR_INVALID_ARG_TYPE'), new TypeError('x is not a function'), new Error('plain'), null, 'ECONNRESET']) {
+    t.notOk(isLostConnection(err), `not ${String((err as { code?: string } | null)?.code ?? err)}`)
   }
 })
