@@ -141,12 +141,15 @@ export function guardDriverClosedSocketBug(log: { error(obj: object, msg: string
 }
 
 /** Codes that only ever mean "the connection to the database went away". */
-const LOST_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P02', '57P03'])
+const LOST_CONNECTION = new Set([
+  'ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'CONNECT_TIMEOUT', 'DB_NO_ANSWER',
+  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P02', '57P03',
+])
 
 /**
  * On a database restart the driver rejects, with the lost connection's error, promises that no
  * request awaits any more (measured: 5 of 20 restarts ended the process with an unhandled
- * CONNECTION_CLOSED or ECONNRESET, after the requests concerned had their 503). The app's state
+ * CONNECTION_CLOSED, ECONNRESET or ECONNREFUSED, after the requests concerned had their 503). The app's state
  * does not depend on a connection, so such an error is logged and survived; any other
  * uncaught error still ends the process.
  */

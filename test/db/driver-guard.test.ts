@@ -33,7 +33,7 @@ t.test('database-unavailable errors are recognised through the cause chain', asy
 
 t.test('a lost connection surfacing outside a request is survived; other errors are not', async (t) => {
   const coded = (code: string) => Object.assign(new Error('x'), { code })
-  for (const code of ['ECONNRESET', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P03']) {
+  for (const code of ['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P03']) {
     t.ok(isLostConnection(coded(code)), code)
   }
   for (const err of [coded('23505'), coded('ERR_INVALID_ARG_TYPE'), new TypeError('x is not a function'), new Error('plain'), null, 'ECONNRESET']) {
