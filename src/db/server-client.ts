@@ -155,5 +155,5 @@ const LOST_CONNECTION = new Set([
  */
 export function isLostConnection(err: unknown): boolean {
   const code = err && typeof err === 'object' ? (err as { code?: unknown }).code : undefined
-  return typeof code === 'string' && LOST_CONNECTION.has(code)
+  return (typeof code === 'string' && LOST_CONNECTION.has(code)) || isDatabaseUnavailable(err)
 }
