@@ -131,7 +131,7 @@ export function createUserService(deps: RosterDeps) {
     async addRole(ctx: RequestContext, userId: string, body: Grant) {
       const keys = sentKeys(body)
       ctx.decision.assertWritable(keys)
-      // The admin manages accounts and reads no case content (DESIGN.md); granting oneself a
+      // The admin manages accounts and must read no case content; granting oneself a
       // role that does would undo that with one click. Another admin must make the grant,
       // and it is announced to the school's psychology teachers like every such grant.
       if (userId === ctx.actor.userId && caseRoles.has(body.role)) throw new AppError(403, 'self_grant_forbidden', { role: body.role })

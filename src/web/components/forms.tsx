@@ -21,7 +21,8 @@ export function compact<T extends Record<string, unknown>>(o: T): Partial<T> {
   return out
 }
 
-const asApiError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'network', String(e)))
+/** Any thrown value as an ApiError (a network failure becomes one with code `network`). */
+export const asApiError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'network', String(e)))
 
 /**
  * A refused write in the API's own words, with its code (and the request id to quote to the

@@ -7,7 +7,7 @@ import { useApi } from '../../api/hooks'
 import { api, ApiError, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
 import { formatDateTime, Section } from '../../components/common'
-import { FormDialog, useRequired, WriteError } from '../../components/forms'
+import { asApiError, FormDialog, useRequired, WriteError } from '../../components/forms'
 import type { Row } from '../../components/records'
 
 /** Roles a school admin may grant (the API's AssignableRoles); the first two are bound to a class. */
@@ -73,7 +73,7 @@ function RolesDrawer({ user, onClose, className }: { user: Row; onClose: () => v
       form.resetFields()
       roles.reload()
     } catch (e) {
-      setError(e instanceof ApiError ? e : new ApiError(0, 'network', String(e)))
+      setError(asApiError(e))
     } finally {
       setBusy(false)
     }
@@ -86,7 +86,7 @@ function RolesDrawer({ user, onClose, className }: { user: Row; onClose: () => v
       message.success(t('accounts.revoked'))
       roles.reload()
     } catch (e) {
-      setError(e instanceof ApiError ? e : new ApiError(0, 'network', String(e)))
+      setError(asApiError(e))
     }
   }
 

@@ -8,7 +8,7 @@ import { useApi } from '../../api/hooks'
 import { api, ApiError, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
 import { Section } from '../../components/common'
-import { DialogButton, FormDialog, isoDay, useRequired, WriteError } from '../../components/forms'
+import { asApiError, DialogButton, FormDialog, isoDay, useRequired, WriteError } from '../../components/forms'
 import type { Row } from '../../components/records'
 
 const DIGITS = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九']
@@ -244,7 +244,7 @@ function TalkRules() {
       message.success(t('common.saved'))
       loaded.reload()
     } catch (e) {
-      setError(e instanceof ApiError ? e : new ApiError(0, 'network', String(e)))
+      setError(asApiError(e))
     } finally {
       setBusy(false)
     }
