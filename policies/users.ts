@@ -9,7 +9,7 @@ export const usersPolicy = definePolicy({
   fields: {
     keys: ['id', 'schoolId', 'districtId'],
     account: ['username', 'displayName', 'status', 'locale'],
-    meta: ['createdAt', 'passwordChangedAt'],
+    meta: ['createdAt', 'passwordChangedAt', 'mustChangePassword'],
     secret: ['passwordHash'],
   },
   relations: { school: 'schoolId', owner: 'id' },

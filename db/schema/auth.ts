@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { pgTable, uuid, text, timestamp, index, check, foreignKey } from 'drizzle-orm/pg-core'
+import { pgTable, uuid, text, timestamp, boolean, index, check, foreignKey } from 'drizzle-orm/pg-core'
 import { districts, schools, classes } from './org.js'
 
 /**
@@ -17,6 +17,11 @@ export const users = pgTable('users', {
   status: text('status').notNull().default('active'),
   locale: text('locale').notNull().default('zh-CN'),
   passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }).notNull().defaultNow(),
+  /**
+   * Set when someone else chose the password (a new account, an admin's reset): the account
+   * can do nothing but change it, so the person who handed it over cannot keep using it.
+   */
+  mustChangePassword: boolean('must_change_password').notNull().default(false),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [index('users_school_idx').on(t.schoolId)])
 
@@ -42,7 +47,7 @@ export const authSessions = pgTable('auth_sessions', {
   userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   revokedAt: timestamp('revoked_at', { withTimezone: true }),
-  /** logout | password_change | reuse_detected | disabled */
+  /** logout | password_change | password_reset | ended_by_user | reuse_detected | disabled */
   revokedReason: text('revoked_reason'),
 }, (t) => [index('auth_sessions_user_idx').on(t.userId)])
 

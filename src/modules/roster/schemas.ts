@@ -165,6 +165,8 @@ export const UserItem = z.object({
   locale: z.string(),
   createdAt: z.date(),
   passwordChangedAt: z.date(),
+  /** The account can only change its password until it does (a new account, a reset). */
+  mustChangePassword: z.boolean(),
 }).partial()
 
 export const UserListQuery = Pagination.extend({
