@@ -51,6 +51,7 @@ export const routes = {
 
   talkDuties: '/talks/duties',
   talkLogs: '/talks/logs',
+  talkCompliance: '/talks/compliance',
 
   districtTable: (name: string) => `/district/tables/${name}`,
   districtExport: '/district/export.xlsx',

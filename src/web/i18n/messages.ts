@@ -4,9 +4,11 @@
  * Error messages are not here: the API sends them already translated ({ code, message }).
  */
 import { adminEn, adminZh } from './messages-admin'
+import { homeroomEn, homeroomZh } from './messages-homeroom'
 
 export const zhCN = {
   ...adminZh,
+  ...homeroomZh,
   'app.name': '心安',
   'app.subtitle': '学校心理健康工作平台',
   'app.skip': '跳到主要内容',
@@ -634,6 +636,7 @@ export type MessageKey = keyof typeof zhCN
 
 export const en: Record<MessageKey, string> = {
   ...adminEn,
+  ...homeroomEn,
   'app.name': 'XinAn',
   'app.subtitle': 'School mental-health casework',
   'app.skip': 'Skip to main content',
