@@ -8,7 +8,7 @@ export default definePolicy({
   fields: {
     keys: ['id', 'schoolId'],
     info: ['gradeId', 'name', 'seq'],
-    meta: ['createdAt'],
+    meta: ['createdAt', 'endedAt'],
   },
   relations: { school: 'schoolId', class: 'id' },
   roles: {

@@ -36,6 +36,7 @@ import roomSettingsPolicy from './room-settings.js'
 import roomVisitsPolicy from './room-visits.js'
 import groupSessionsPolicy from './group-sessions.js'
 import staffProfilesPolicy from './staff-profiles.js'
+import schoolYearRollovers from './school-year-rollovers.js'
 
 /** Every resource a route may name. A resource not here does not exist for anyone. */
 export const policies: ResourcePolicy[] = [
@@ -45,4 +46,5 @@ export const policies: ResourcePolicy[] = [
   instrumentsPolicy, screeningCampaignsPolicy, screeningResponsesPolicy, careListPolicy, casesPolicy, caseEventsPolicy, interventionPlansPolicy, counsellingSessionsPolicy, crisisEventsPolicy, crisisChecklistPolicy,
   districtStats,
   letterBoxesPolicy, lettersPolicy, barometerSettingsPolicy, barometerEntriesPolicy, roomSettingsPolicy, roomVisitsPolicy, groupSessionsPolicy, staffProfilesPolicy,
+  schoolYearRollovers,
 ] as unknown as ResourcePolicy[]

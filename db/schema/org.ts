@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import {
-  pgTable, uuid, text, smallint, integer, timestamp, primaryKey, unique, foreignKey, index,
+  pgTable, uuid, text, smallint, integer, timestamp, primaryKey, unique, uniqueIndex, foreignKey, index,
 } from 'drizzle-orm/pg-core'
 
 /** Reference table: replicated to every node when distributed (DESIGN.md "Beyond one machine"). */
@@ -41,8 +41,13 @@ export const classes = pgTable('classes', {
   /** Position within the grade: 1 for (1)班. */
   seq: integer('seq').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  /**
+   * Set when the class graduated (升年级): it stays, so the records and former pupils that
+   * name it still read 九年级(1)班, but it leaves its grade's numbering to next year's class.
+   */
+  endedAt: timestamp('ended_at', { withTimezone: true }),
 }, (t) => [
   primaryKey({ columns: [t.schoolId, t.id] }),
-  unique('classes_school_grade_seq_uq').on(t.schoolId, t.gradeId, t.seq),
+  uniqueIndex('classes_school_grade_seq_uq').on(t.schoolId, t.gradeId, t.seq).where(sql`ended_at is null`),
   foreignKey({ columns: [t.schoolId, t.gradeId], foreignColumns: [grades.schoolId, grades.id] }),
 ])
