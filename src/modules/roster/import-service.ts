@@ -6,8 +6,9 @@ import type { RequestContext } from '../../plugins/access.js'
 import * as repo from './repository.js'
 import { groupsOf, inActorTx, type RosterDeps } from './record-access.js'
 import { gradeName } from './grade-names.js'
-import { readSheet, validateSheet, type FileKind, type RosterRow } from './import.js'
+import { readSheet, validateSheet, type FileKind, type RosterRow, type RowError } from './import.js'
 import { sheetLimitsOf } from '../../lib/spreadsheet/reader.js'
+import { columnLabel } from './roster-template.js'
 
 /** Student fields an import writes; the caller's policy must allow every one of them. */
 const STUDENT_FIELDS = ['studentNo', 'name', 'gender', 'birthDate', 'classId', 'status']
@@ -35,6 +36,8 @@ async function readInSlices<T, R>(keys: T[], read: (slice: T[]) => Promise<R[]>)
 }
 
 export interface ImportOutcome { created: number; updated: number; unchanged: number; rows: number }
+/** A dry run's answer: what the import would do with the good rows, and every bad row (up to the listed cap). */
+export interface ImportPlan extends ImportOutcome { badRows: number; errors: Array<RowError & { label?: string }> }
 
 export function createImportService(deps: RosterDeps) {
   return {
@@ -44,10 +47,30 @@ export function createImportService(deps: RosterDeps) {
      * by (student, name), and appends one audit row naming the affected students by id.
      */
     async importStudents(ctx: RequestContext, file: Buffer, kind: FileKind, locale: Locale): Promise<ImportOutcome> {
+      return plan(ctx, file, kind, locale, false)
+    },
+
+    /**
+     * 导入预览 (dry run): the same checks and the same comparison with what is on file, but the
+     * bad rows are listed instead of rejecting, and nothing is written — grades and classes the
+     * file would create get ids that exist only in this answer's arithmetic.
+     */
+    async previewStudents(ctx: RequestContext, file: Buffer, kind: FileKind, locale: Locale): Promise<ImportPlan> {
+      const p = await plan(ctx, file, kind, locale, true)
+      // Read on a screen, apart from the file: each reason names its column in the reader's language.
+      const sep = locale === 'en' ? ': ' : '：'
+      return { ...p, errors: p.errors.map((e) => ({ ...e, label: columnLabel(e.field, locale), reason: `${columnLabel(e.field, locale)}${sep}${e.reason}` })) }
+    },
+  }
+
+  async function plan(ctx: RequestContext, file: Buffer, kind: FileKind, locale: Locale, dryRun: false): Promise<ImportOutcome>
+  async function plan(ctx: RequestContext, file: Buffer, kind: FileKind, locale: Locale, dryRun: true): Promise<ImportPlan>
+  async function plan(ctx: RequestContext, file: Buffer, kind: FileKind, locale: Locale, dryRun: boolean): Promise<ImportOutcome | ImportPlan> {
       ctx.decision.assertWritable(STUDENT_FIELDS)
       const sheet = await readSheet(file, kind, sheetLimitsOf(deps.config))
       const { rows, errors, badRows } = validateSheet(sheet, locale)
-      if (badRows > 0) throw new AppError(422, 'import_rejected', { count: badRows }, { errors, truncated: errors.length < badRows ? true : undefined })
+      if (dryRun && rows.length === 0 && badRows > 0) return { created: 0, updated: 0, unchanged: 0, rows: 0, badRows, errors }
+      if (badRows > 0 && !dryRun) throw new AppError(422, 'import_rejected', { count: badRows }, { errors, truncated: errors.length < badRows ? true : undefined })
       if (rows.length === 0) throw new AppError(422, 'import_empty')
 
       const withGuardian = rows.some((r) => r.guardianName)
@@ -64,7 +87,8 @@ export function createImportService(deps: RosterDeps) {
         const newLevels = [...new Set(rows.map((r) => r.gradeLevel))].filter((l) => !gradeByLevel.has(l))
         if (newLevels.length) {
           mayCreate(deps, ctx, 'grades', ['level', 'name'])
-          for (const g of await repo.insertGrades(tx, newLevels.map((level) => ({ schoolId, level, name: gradeName(level) })))) gradeByLevel.set(g.level, g)
+          const fresh = newLevels.map((level) => ({ schoolId, level, name: gradeName(level) }))
+          for (const g of dryRun ? fresh.map((g) => ({ ...g, id: randomUUID() })) : await repo.insertGrades(tx, fresh)) gradeByLevel.set(g.level, g)
         }
         const classKey = (gradeId: string, seq: number) => `${gradeId}:${seq}`
         const classByKey = new Map((await repo.classesOfSchool(tx, schoolId)).map((c) => [classKey(c.gradeId, c.seq), c.id]))
@@ -76,7 +100,8 @@ export function createImportService(deps: RosterDeps) {
         }
         if (missing.size) {
           mayCreate(deps, ctx, 'classes', ['gradeId', 'seq', 'name'])
-          for (const c of await repo.insertClasses(tx, [...missing.values()].map((c) => ({ ...c, schoolId })))) classByKey.set(classKey(c.gradeId, c.seq), c.id)
+          const fresh = [...missing.values()].map((c) => ({ ...c, schoolId }))
+          for (const c of dryRun ? fresh.map((c) => ({ ...c, id: randomUUID() })) : await repo.insertClasses(tx, fresh)) classByKey.set(classKey(c.gradeId, c.seq), c.id)
         }
         const classIdOf = (r: RosterRow) => classByKey.get(classKey(gradeByLevel.get(r.gradeLevel)!.id, r.classSeq))!
 
@@ -134,6 +159,9 @@ export function createImportService(deps: RosterDeps) {
           }
         }
 
+        const outcome = { created: inserts.length, updated: changedRows.size, unchanged: rows.length - inserts.length - changedRows.size, rows: rows.length }
+        if (dryRun) return { ...outcome, badRows, errors }
+
         await inSlices(inserts, (slice) => repo.insertStudentsBulk(tx, schoolId, slice))
         await inSlices(updates, (slice) => repo.updateStudentsBulk(tx, schoolId, slice))
         await inSlices(gInserts, (slice) => repo.insertGuardiansBulk(tx, schoolId, slice))
@@ -146,9 +174,8 @@ export function createImportService(deps: RosterDeps) {
           studentIds: affected,
           fieldGroups: groupsOf(ctx.decision, STUDENT_FIELDS),
         })
-        return { created: inserts.length, updated: changedRows.size, unchanged: rows.length - inserts.length - changedRows.size, rows: rows.length }
+        return outcome
       })
-    },
   }
 }
 

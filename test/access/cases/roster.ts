@@ -195,6 +195,8 @@ export const rosterCases: Catalogue = {
       return { url: '/api/v1/students/import', payload: csv, headers: { 'content-type': 'text/csv; charset=utf-8' } }
     },
   },
+  'GET /api/v1/students/import-template.xlsx': { kind: 'collection', ok: 200, async request() { return { url: '/api/v1/students/import-template.xlsx' } } },
+  'GET /api/v1/students/import-template.csv': { kind: 'collection', ok: 200, async request() { return { url: '/api/v1/students/import-template.csv' } } },
   // The answer is an .xlsx file, so there is no `contains`; test/roster/import.test.ts checks its rows.
   'GET /api/v1/students/export.xlsx': {
     kind: 'collection',
@@ -227,6 +229,10 @@ export const rosterCases: Catalogue = {
   'PATCH /api/v1/users/:id': item(200, async (w, v) => {
     const id = await freshUser(w, v)
     return { url: `/api/v1/users/${id}`, payload: { displayName: '改名老师' }, targetId: id }
+  }),
+  'POST /api/v1/users/:id/password-reset': item(200, async (w, v) => {
+    const id = await freshUser(w, v)
+    return { url: `/api/v1/users/${id}/password-reset`, targetId: id }
   }),
   'GET /api/v1/users/:id/roles': item(200, async (w, v) => {
     const id = await freshUser(w, v)
