@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import fastifyJwt from '@fastify/jwt'
 import type { FastifyRequest } from 'fastify'
-import { Unauthorized } from '../lib/errors.js'
+import { Forbidden, Unauthorized } from '../lib/errors.js'
 import type { Actor } from '../access/roles.js'
 import { loadActor } from '../modules/auth/repository.js'
 
@@ -15,7 +15,15 @@ declare module 'fastify' {
      * name a policy resource and action (see plugins/access.ts), or `self` for the caller's
      * own account.
      */
-    access?: { public: true } | { resource: string; action: string }
+    access?: { public: true } | {
+      resource: string
+      action: string
+      /**
+       * Open to an account that must change its password (a new account, an admin's reset).
+       * Every other route answers 403 password_change_required until it has.
+       */
+      beforePasswordChange?: true
+    }
   }
 }
 
@@ -58,6 +66,8 @@ export default fp(async (app) => {
     }
     const actor = await loadActor(app.database.db, claims.sub, claims.sid)
     if (!actor) throw new Unauthorized('invalid_token')
+    // Whoever handed the password over knows it: until its owner replaces it, the login opens nothing else.
+    if (actor.mustChangePassword && !access.beforePasswordChange) throw new Forbidden('password_change_required')
     req.actor = actor
   })
 }, { name: 'auth', dependencies: ['db', 'errors'] })

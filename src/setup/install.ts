@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto'
 import { eq, sql } from 'drizzle-orm'
 import { districts, schools, users, userRoles } from '../../db/schema/index.js'
 import { appendAudit } from '../audit/audit.js'
 import { queryRows, type Database, type Tx } from '../db/database.js'
-import { hashPassword } from '../modules/auth/password.js'
+import { hashPassword, oneTimePassword } from '../modules/auth/password.js'
 
 /** School stages as the schools table stores them, with the words a set-up person reads. */
 export const SCHOOL_STAGES = {
@@ -58,9 +57,7 @@ export interface CreatedAccount {
 
 /** 16 characters from an alphabet without look-alikes (0/O, 1/l/I), easy to read aloud. */
 export function generatePassword(): string {
-  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789'
-  const bytes = randomBytes(16)
-  return [...bytes].map((b) => alphabet[b % alphabet.length]).join('')
+  return oneTimePassword()
 }
 
 function check(cond: boolean, message: string): asserts cond {
@@ -120,6 +117,8 @@ export async function setUpSchool(database: Database, input: SchoolSetup): Promi
     const user = (await tx.insert(users).values({
       username: input.adminUsername, passwordHash, displayName: input.adminDisplayName.trim(),
       schoolId: school.id, districtId: district.id,
+      // A printed one-time password has been seen on the installer's screen: change it at first sign-in.
+      mustChangePassword: generated !== null,
     }).returning({ id: users.id }))[0]!
     await tx.insert(userRoles).values({ userId: user.id, role: 'school_admin', schoolId: school.id })
 
@@ -146,6 +145,7 @@ export async function createDistrictStaff(database: Database, input: DistrictSta
     await usernameFree(tx, input.username)
     const user = (await tx.insert(users).values({
       username: input.username, passwordHash, displayName: input.displayName.trim(), schoolId: null, districtId: district.id,
+      mustChangePassword: generated !== null,
     }).returning({ id: users.id }))[0]!
     await tx.insert(userRoles).values({ userId: user.id, role: 'district_staff', districtId: district.id })
     await appendAudit(tx, {

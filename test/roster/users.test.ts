@@ -31,8 +31,12 @@ t.test('staff accounts and roles', async (t) => {
 
     const stored = (await w.database.db.select().from(users).where(eq(users.id, u.id)))[0]!
     t.match(stored.passwordHash, /^\$argon2id\$/)
-    const session = await login(app, 'teacher.li', PASSWORD)
-    t.same(session.user.id, u.id)
+    const first = await login(app, 'teacher.li', PASSWORD)
+    t.same(first.user.id, u.id)
+    // The admin chose the password: the teacher replaces it before anything else works.
+    const changed = await injectAs(app, first.accessToken, { method: 'POST', url: '/api/v1/auth/password', payload: { currentPassword: PASSWORD, newPassword: 'Own-password-2026' } })
+    t.equal(changed.statusCode, 200, 'the initial password is changed at first sign-in')
+    const session = changed.json() as { accessToken: string }
     const roles = await call(admin, 'GET', `/api/v1/users/${u.id}/roles`)
     t.equal(roles.statusCode, 200)
     t.same(roles.json().items.map((r: { role: string; classId: string | null }) => [r.role, r.classId]).sort(), [['homeroom_teacher', A.classIds[1]], ['mentor', null]])

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import argon2 from 'argon2'
 
 /**
@@ -53,4 +54,24 @@ export function dummyHash(): Promise<string> {
 
 export function isStrongPassword(p: string): boolean {
   return p.length >= 10 && p.length <= 200 && /[A-Za-z]/.test(p) && /\d/.test(p)
+}
+
+/** No look-alikes (0/O, 1/l/I): a one-time password is read aloud or copied from a note. */
+const ONE_TIME_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789'
+
+/**
+ * 16 characters of the alphabet above (≈ 93 bits), drawn without modulo bias, with at least
+ * one letter and one digit so that it passes isStrongPassword wherever it is checked.
+ */
+export function oneTimePassword(): string {
+  const n = ONE_TIME_ALPHABET.length
+  const limit = 256 - (256 % n)
+  for (;;) {
+    const chars: string[] = []
+    while (chars.length < 16) {
+      for (const b of randomBytes(32)) if (b < limit && chars.length < 16) chars.push(ONE_TIME_ALPHABET[b % n]!)
+    }
+    const p = chars.join('')
+    if (isStrongPassword(p)) return p
+  }
 }

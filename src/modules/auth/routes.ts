@@ -1,11 +1,13 @@
 import type { FastifyReply } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { ErrorSchema } from '../../lib/schemas.js'
+import { ErrorSchema, IdParams } from '../../lib/schemas.js'
 import { requireActor } from '../../plugins/auth.js'
 import { LoginThrottle } from './throttle.js'
 import { createAuthService, LoginThrottled } from './service.js'
-import { ChangePasswordBody, LoginBody, PublicUserSchema, RefreshBody, TokenPairSchema } from './schemas.js'
+import {
+  ChangePasswordBody, EndedSchema, LoginBody, PublicUserSchema, RefreshBody, SessionListSchema, TokenPairSchema,
+} from './schemas.js'
 
 const authRoutes: FastifyPluginAsyncZod = async (app) => {
   const { config } = app
@@ -22,7 +24,9 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
     signAccess: (claims) => app.jwt.sign(claims),
     appendAudit: (events) => app.auditBatcher.append(events),
   })
-  const errors = { 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema }
+  const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema }
+  // What an account that must change its password may still do (plugins/auth.ts).
+  const beforePasswordChange = true as const
 
   /** RFC 9110 §10.2.3: tell the client how long to wait instead of letting it guess. */
   async function withRetryAfter<T>(reply: FastifyReply, work: Promise<T>): Promise<T> {
@@ -55,7 +59,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
   }, async (req) => service.refresh(req.body.refreshToken))
 
   app.post('/logout', {
-    config: { access: { resource: 'self', action: 'update' } },
+    config: { access: { resource: 'self', action: 'update', beforePasswordChange } },
     schema: { tags: ['auth'], summary: '退出登录 Sign out', security: [{ bearer: [] }], response: { 204: z.null(), ...errors } },
   }, async (req, reply) => {
     await service.logout(requireActor(req))
@@ -63,14 +67,35 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.post('/password', {
-    config: { access: { resource: 'self', action: 'update' } },
+    config: { access: { resource: 'self', action: 'update', beforePasswordChange } },
     schema: { tags: ['auth'], summary: '修改密码 Change password', security: [{ bearer: [] }], body: ChangePasswordBody, response: { 200: TokenPairSchema, ...errors } },
   }, async (req, reply) => withRetryAfter(reply, service.changePassword(requireActor(req), req.body.currentPassword, req.body.newPassword, req.ip, String(req.id))))
 
   app.get('/me', {
-    config: { access: { resource: 'self', action: 'read' } },
+    config: { access: { resource: 'self', action: 'read', beforePasswordChange } },
     schema: { tags: ['auth'], summary: '当前用户 Who am I', security: [{ bearer: [] }], response: { 200: PublicUserSchema, ...errors } },
   }, async (req) => service.me(requireActor(req)))
+
+  app.get('/me/sessions', {
+    config: { access: { resource: 'self', action: 'read' } },
+    schema: { tags: ['auth'], summary: '我的登录设备 My signed-in sessions', security: [{ bearer: [] }], response: { 200: SessionListSchema, ...errors } },
+  }, async (req) => ({ items: await service.sessions(requireActor(req)) }))
+
+  app.delete('/me/sessions/:id', {
+    config: { access: { resource: 'self', action: 'delete' } },
+    schema: {
+      tags: ['auth'], summary: '结束一个登录 End one of my sessions', security: [{ bearer: [] }], params: IdParams,
+      response: { 204: z.null(), 404: ErrorSchema, ...errors },
+    },
+  }, async (req, reply) => {
+    await service.endSession(requireActor(req), req.params.id, String(req.id))
+    return reply.status(204).send(null)
+  })
+
+  app.post('/me/sessions/end-others', {
+    config: { access: { resource: 'self', action: 'delete' } },
+    schema: { tags: ['auth'], summary: '结束其他所有登录 End all my other sessions', security: [{ bearer: [] }], response: { 200: EndedSchema, ...errors } },
+  }, async (req) => ({ ended: await service.endOtherSessions(requireActor(req), String(req.id)) }))
 }
 
 export default authRoutes

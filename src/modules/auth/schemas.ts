@@ -14,6 +14,8 @@ export const PublicUserSchema = z.object({
   schoolId: z.string().nullable(),
   districtId: z.string().nullable(),
   roles: z.array(RoleGrantSchema),
+  /** Someone else chose the password: nothing but changing it works until it is changed. */
+  mustChangePassword: z.boolean(),
 })
 
 export const TokenPairSchema = z.object({
@@ -34,3 +36,15 @@ export const ChangePasswordBody = z.strictObject({
   currentPassword: z.string().min(1).max(200),
   newPassword: z.string().min(1).max(200),
 })
+
+export const SessionSchema = z.object({
+  id: z.string(),
+  createdAt: z.date(),
+  /** The newest token refresh: exact to within one access-token lifetime. */
+  lastActiveAt: z.date(),
+  current: z.boolean(),
+})
+
+export const SessionListSchema = z.object({ items: z.array(SessionSchema) })
+
+export const EndedSchema = z.object({ ended: z.number().int() })

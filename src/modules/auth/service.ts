@@ -2,8 +2,8 @@ import { createHash, createHmac, randomBytes } from 'node:crypto'
 import type { Database } from '../../db/database.js'
 import type { Config } from '../../config.js'
 import type { Actor } from '../../access/roles.js'
-import type { AuditEvent, AuditOutcome } from '../../audit/audit.js'
-import { AppError, Unauthorized, Validation } from '../../lib/errors.js'
+import { appendAudit as appendAuditIn, type AuditEvent, type AuditOutcome } from '../../audit/audit.js'
+import { AppError, NotFound, Unauthorized, Validation } from '../../lib/errors.js'
 import * as repo from './repository.js'
 import { dummyHash, hashPassword, isStrongPassword, needsRehash, verifyPassword } from './password.js'
 import type { LoginThrottle } from './throttle.js'
@@ -22,6 +22,16 @@ export interface PublicUser {
   schoolId: string | null
   districtId: string | null
   roles: Actor['roles']
+  /** Until it is changed, only /me, /password and /logout answer (plugins/auth.ts). */
+  mustChangePassword: boolean
+}
+
+export interface SessionInfo {
+  id: string
+  createdAt: Date
+  lastActiveAt: Date
+  /** The login this request came from. */
+  current: boolean
 }
 
 export interface AuthServiceDeps {
@@ -96,7 +106,18 @@ export function createAuthService({ database, config, throttle, signAccess, appe
     const u = await repo.findUserById(db, userId)
     if (!u) throw new Unauthorized('invalid_token')
     const roles = await repo.rolesOf(db, userId)
-    return { id: u.id, username: u.username, displayName: u.displayName, schoolId: u.schoolId, districtId: u.districtId, roles }
+    return {
+      id: u.id, username: u.username, displayName: u.displayName, schoolId: u.schoolId, districtId: u.districtId, roles,
+      mustChangePassword: u.mustChangePassword,
+    }
+  }
+
+  /** The audit row of a change to one's own account, in the change's transaction (ids only). */
+  function selfAudit(actor: Actor, requestId: string, action: 'U' | 'D', resource: string, recordIds: string[]): AuditEvent {
+    return {
+      actorId: actor.userId, roles: actor.roles.map((r) => r.role).join(','), action, resource,
+      recordIds, outcome: 'ok', requestId, schoolId: actor.schoolId,
+    }
   }
 
   return {
@@ -159,17 +180,49 @@ export function createAuthService({ database, config, throttle, signAccess, appe
       }
       throttle.succeed(actor.username, ip)
       if (!isStrongPassword(next)) throw new Validation('weak_password')
+      // A one-time password kept as "new" would stay known to whoever handed it over.
+      if (next === current) throw new Validation('password_unchanged')
       const hash = await hashPassword(next)
       // Every login of this account ends, this one included; the caller gets a fresh pair.
       const sessionId = await db.transaction(async (tx) => {
         await repo.setPasswordHash(tx, user.id, hash, true)
-        await repo.revokeAllSessions(tx, user.id, 'password_change')
-        return repo.createSession(tx, user.id)
+        const ended = await repo.revokeOtherSessions(tx, user.id, actor.sessionId, 'password_change')
+        await repo.revokeSession(tx, actor.sessionId, 'password_change')
+        const created = await repo.createSession(tx, user.id)
+        await appendAuditIn(tx, selfAudit(actor, requestId, 'U', 'password', [user.id, actor.sessionId, ...ended.map((e) => e.id)]))
+        return created
       })
       return { ...(await issue(user.id, sessionId)), user: await publicUser(user.id) }
     },
 
     me: (actor: Actor) => publicUser(actor.userId),
+
+    async sessions(actor: Actor): Promise<SessionInfo[]> {
+      const rows = await repo.liveSessions(db, actor.userId)
+      return rows.map((r) => ({ ...r, current: r.id === actor.sessionId }))
+    },
+
+    /**
+     * Ends one of the caller's logins. Every request loads its session afresh (loadActor), so
+     * its next request is refused, and its refresh token no longer rotates.
+     */
+    async endSession(actor: Actor, sessionId: string, requestId: string): Promise<void> {
+      await db.transaction(async (tx) => {
+        const ended = await repo.revokeOwnSession(tx, actor.userId, sessionId, 'ended_by_user')
+        // Someone else's login, or one already over: as if it did not exist.
+        if (ended.length === 0) throw new NotFound()
+        await appendAuditIn(tx, selfAudit(actor, requestId, 'D', 'session', [sessionId]))
+      })
+    },
+
+    /** Ends every login of the caller but this one; how many ended. */
+    async endOtherSessions(actor: Actor, requestId: string): Promise<number> {
+      return db.transaction(async (tx) => {
+        const ended = await repo.revokeOtherSessions(tx, actor.userId, actor.sessionId, 'ended_by_user')
+        if (ended.length > 0) await appendAuditIn(tx, selfAudit(actor, requestId, 'D', 'session', ended.map((e) => e.id)))
+        return ended.length
+      })
+    },
   }
 }
 

@@ -169,6 +169,9 @@ export const UserItem = z.object({
   mustChangePassword: z.boolean(),
 }).partial()
 
+/** Shown once to the admin to hand over; only its hash is stored. */
+export const PasswordResetResult = z.object({ oneTimePassword: z.string() })
+
 export const UserListQuery = Pagination.extend({
   status: z.enum(UserStatuses).optional(),
   /** Username or display name prefix. */

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { IdParams, page } from '../../lib/schemas.js'
 import { contextOf } from '../../plugins/access.js'
 import { all, errors, NoContent, security, tags } from './route-parts.js'
-import { RoleGrantBody, UserCreate, UserItem, UserListQuery, UserPatch, UserRoleItem } from './schemas.js'
+import { PasswordResetResult, RoleGrantBody, UserCreate, UserItem, UserListQuery, UserPatch, UserRoleItem } from './schemas.js'
 import type { UserService } from './user-service.js'
 
 const userRoutes: FastifyPluginAsyncZod<{ service: UserService }> = async (app, { service }) => {
@@ -25,6 +25,11 @@ const userRoutes: FastifyPluginAsyncZod<{ service: UserService }> = async (app, 
     config: { access: { resource: 'users', action: 'update' } },
     schema: { tags, security, summary: '修改账号 Update or disable an account', params: IdParams, body: UserPatch, response: { 200: UserItem, ...errors } },
   }, async (req) => service.update(contextOf(req), req.params.id, req.body))
+
+  app.post('/users/:id/password-reset', {
+    config: { access: { resource: 'users', action: 'update' } },
+    schema: { tags, security, summary: '重置密码 Reset a password (a one-time password, shown once, to be changed at sign-in)', params: IdParams, response: { 200: PasswordResetResult, ...errors } },
+  }, async (req) => service.resetPassword(contextOf(req), req.params.id))
 
   app.get('/users/:id/roles', {
     config: { access: { resource: 'user_roles', action: 'list' } },

@@ -5,8 +5,8 @@ import { audit, readMany } from '../../access/query.js'
 import type { Tx } from '../../db/database.js'
 import { AppError, Forbidden, Validation } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
-import { hashPassword, isStrongPassword } from '../auth/password.js'
-import { revokeAllSessions } from '../auth/repository.js'
+import { hashPassword, isStrongPassword, oneTimePassword } from '../auth/password.js'
+import { revokeAllSessions, setOneTimePassword } from '../auth/repository.js'
 import * as repo from './repository.js'
 import { decisionOn, groupsOf, inActorTx, mustRead, sentKeys, type RosterDeps } from './record-access.js'
 import { ClassBoundRoles, type RoleGrantBody, type UserCreate, type UserListQuery, type UserPatch } from './schemas.js'
@@ -82,7 +82,8 @@ export function createUserService(deps: RosterDeps) {
       return inActorTx(deps, ctx, async (tx) => {
         for (const g of grants) await checkGrant(tx, ctx, g)
         const districtId = (await repo.districtOfSchool(tx, schoolId)) ?? null
-        const id = await repo.insertUser(tx, { ...account, passwordHash, schoolId, districtId })
+        // The admin chose the password, so its owner must replace it at first sign-in.
+        const id = await repo.insertUser(tx, { ...account, passwordHash, schoolId, districtId, mustChangePassword: true })
         const roleIds = await repo.insertUserRoles(tx, grants.map((g) => ({ userId: id, role: g.role, schoolId, classId: g.classId ?? null })))
         // A school needs its first psychology teacher, so a new account may carry case access;
         // the people who would notice a wrong one hear of it in the same transaction.
@@ -114,6 +115,26 @@ export function createUserService(deps: RosterDeps) {
         const row = await mustRead(tx, ctx.decision, id)
         await audit(tx, ctx, { action: 'U', rows: [row], fieldGroups: groupsOf(ctx.decision, keys) })
         return row
+      })
+    },
+
+    /**
+     * A forgotten password: a new one-time password, shown once to the admin and stored only
+     * as a hash. Every login of the account ends, and the next one can do nothing but change
+     * it, so the admin who saw it cannot go on using it.
+     */
+    async resetPassword(ctx: RequestContext, id: string): Promise<{ oneTimePassword: string }> {
+      // Resetting one's own would lock oneself into a password someone else may have seen.
+      if (id === ctx.actor.userId) throw new AppError(409, 'cannot_reset_own_password')
+      const password = oneTimePassword()
+      // argon2id is deliberately slow: hash before the transaction holds a connection.
+      const passwordHash = await hashPassword(password)
+      return inActorTx(deps, ctx, async (tx) => {
+        const before = await mustRead(tx, ctx.decision, id)
+        await setOneTimePassword(tx, ctx.actor.schoolId!, id, passwordHash)
+        await revokeAllSessions(tx, id, 'password_reset')
+        await audit(tx, ctx, { action: 'U', rows: [before], fieldGroups: ['secret'] })
+        return { oneTimePassword: password }
       })
     },
 
