@@ -11,11 +11,12 @@ export default definePolicy({
   idColumn: 'id',
   fields: {
     keys: ['id', 'schoolId'],
-    info: ['schoolYear', 'appliedAt', 'appliedBy', 'undoneAt', 'undoneBy'],
+    year: ['schoolYear'],
+    info: ['appliedAt', 'appliedBy', 'undoneAt', 'undoneBy'],
     changes: ['auditSeq', 'changes'],
   },
   relations: { school: 'schoolId' },
   roles: {
-    school_admin: { actions: ['read', 'list', 'create', 'update'], scope: 'school', read: ['keys', 'info', 'changes'], write: ['info'] },
+    school_admin: { actions: ['read', 'list', 'create', 'update'], scope: 'school', read: ['keys', 'year', 'info', 'changes'], write: ['year'] },
   },
 })

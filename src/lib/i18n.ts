@@ -127,6 +127,12 @@ const messages: Record<string, Record<Locale, string>> = {
     'zh-CN': '未设置 PUBLIC_BASE_URL：请在服务器配置中填写学生访问心安的地址（如 https://xinan.example.edu.cn）后再生成二维码海报',
     en: 'PUBLIC_BASE_URL is not set: set it in the server configuration to the address students use to reach XinAn (e.g. https://xinan.example.edu.cn), then print the QR poster',
   },
+  // 升年级 (issue 16).
+  rollover_done: { 'zh-CN': '{year} 学年已经升过年级，不能重复执行', en: 'The school year {year} has already been rolled over; it cannot be done twice' },
+  rollover_nothing: { 'zh-CN': '本校还没有班级，没有可升年级的内容', en: 'The school has no classes yet: there is nothing to roll over' },
+  rollover_undone: { 'zh-CN': '这次升年级已经撤销', en: 'This rollover has already been undone' },
+  rollover_not_latest: { 'zh-CN': '只能撤销最近一次升年级', en: 'Only the latest rollover can be undone' },
+  rollover_locked: { 'zh-CN': '新学年已开始写入记录（{date}），不能再撤销升年级；如有班级需要调整，请在学校设置中逐个修改', en: 'The new school year already has records (since {date}), so the rollover can no longer be undone; adjust individual classes in the school settings instead' },
   staff_needs_who: { 'zh-CN': '请关联教师账号或填写姓名', en: 'Link a staff account or give a name' },
 }
 

@@ -1,4 +1,4 @@
-import { eq, type SQL } from 'drizzle-orm'
+import { and, eq, isNull, type SQL } from 'drizzle-orm'
 import type { z } from 'zod'
 import { classes } from '../../../db/schema/index.js'
 import { audit, readMany } from '../../access/query.js'
@@ -31,7 +31,8 @@ export function createClassService(deps: RosterDeps) {
 
     async listClasses(ctx: RequestContext, q: z.infer<typeof ClassListQuery>) {
       return inActorTx(deps, ctx, async (tx) => {
-        const where: SQL | undefined = q.gradeId ? eq(classes.gradeId, q.gradeId) : undefined
+        // Graduated classes (升年级) stay for their records but are not listed as the school's classes.
+        const where: SQL | undefined = and(isNull(classes.endedAt), q.gradeId ? eq(classes.gradeId, q.gradeId) : undefined)
         const r = await readMany(tx, ctx.decision, {
           where,
           filterFields: q.gradeId ? ['gradeId'] : [],

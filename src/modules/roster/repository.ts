@@ -1,4 +1,4 @@
-import { and, asc, count, eq, sql } from 'drizzle-orm'
+import { and, asc, count, eq, isNull, sql } from 'drizzle-orm'
 import {
   classes, grades, guardians, holidays, schools, students, terms, userRoles, users,
 } from '../../../db/schema/index.js'
@@ -37,7 +37,8 @@ export function deleteClass(ex: Executor, schoolId: string, id: string) {
 }
 
 export function classesOfSchool(ex: Executor, schoolId: string) {
-  return ex.select({ id: classes.id, gradeId: classes.gradeId, seq: classes.seq, name: classes.name }).from(classes).where(eq(classes.schoolId, schoolId))
+  // A graduated class (升年级) keeps its grade and number for its records, but is no longer one to put pupils in.
+  return ex.select({ id: classes.id, gradeId: classes.gradeId, seq: classes.seq, name: classes.name }).from(classes).where(and(eq(classes.schoolId, schoolId), isNull(classes.endedAt)))
 }
 
 export function insertClasses(ex: Executor, rows: Array<typeof classes.$inferInsert>) {

@@ -12,6 +12,8 @@ import classRoutes from './class-routes.js'
 import studentRoutes from './student-routes.js'
 import transferRoutes from './transfer-routes.js'
 import userRoutes from './user-routes.js'
+import rolloverRoutes from './rollover-routes.js'
+import { createRolloverService } from './rollover-service.js'
 
 /**
  * 名册 (issue 2 item 4): grades, classes, students, guardians, staff accounts and roles, the
@@ -24,6 +26,7 @@ const rosterRoutes: FastifyPluginAsyncZod = async (app) => {
   await app.register(userRoutes, { service: createUserService(deps) })
   await app.register(calendarRoutes, { service: createCalendarService(deps) })
   await app.register(transferRoutes, { imports: createImportService(deps), exports: createExportService(deps) })
+  await app.register(rolloverRoutes, { service: createRolloverService(deps) })
 }
 
 export default rosterRoutes

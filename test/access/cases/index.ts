@@ -8,6 +8,7 @@ import { practicesCases } from './practices.js'
 import { supportCases } from './support.js'
 import { screeningCases } from './screening.js'
 import { casesCases } from './cases.js'
+import { rolloverCases } from './rollover.js'
 
 /** Every module's matrix entries; a module that registers routes adds its catalogue here. */
 export const catalogue: Catalogue = {
@@ -20,4 +21,5 @@ export const catalogue: Catalogue = {
   ...supportCases,
   ...screeningCases,
   ...casesCases,
+  ...rolloverCases,
 }
