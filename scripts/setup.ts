@@ -2,15 +2,17 @@
  * `npm run setup`: the first step of a real installation. Creates the district (when new),
  * a school and its first school administrator in the configured database (DATABASE_URL, or
  * the embedded one in DATA_DIR); `--district-staff` creates a district staff account
- * instead. Asks for what is missing when run in a terminal; with every value given as a
- * flag it runs unattended. Refuses a school that is already set up.
+ * instead (in a terminal without flags it asks which). Asks for what is missing when run in
+ * a terminal; with every value given as a flag it runs unattended. Refuses a school that is
+ * already set up, and a username that is taken.
  *
  *   npm run setup
  *   npm run setup -- --district-code 420704 --district-name 鄂城区 --school-code S001 \
  *     --school-name 鄂城区第一中学 --stage junior --admin-username admin.s001 --admin-name 张老师
  *   npm run setup -- --district-staff --district-code 420704 --username district.li --name 李老师
  *
- * Without --password a one-time password is generated and printed once. Exit status: 0 done,
+ * Without --password a one-time password is generated and printed once; its owner must change
+ * it at first sign-in before anything else works. Exit status: 0 done,
  * 1 refused or failed (the reason is printed), 2 bad flags.
  */
 import { parseArgs } from 'node:util'
@@ -82,11 +84,30 @@ async function ask(flag: string, given: string | undefined, question: string, fa
 const config = loadConfig()
 const stageList = Object.entries(SCHOOL_STAGES).map(([k, label]) => `${k}=${label}`).join(', ')
 
+/**
+ * In a terminal with no flag saying what to create, ask: a school with its first admin, or a
+ * district staff account for an existing district. Unattended runs say it with --district-staff.
+ */
+async function wantsDistrictStaff(): Promise<boolean> {
+  if (v['district-staff']) return true
+  const schoolFlags = ['school-code', 'school-name', 'admin-username', 'admin-name'] as const
+  if (!rl || schoolFlags.some((f) => v[f] !== undefined)) return false
+  for (;;) {
+    const answer = (await rl.question('新建什么 what to create? 1 = 学校及其管理员 a school and its admin, 2 = 区教育局账号 a district staff account [1]: ')).trim()
+    if (answer === '' || answer === '1') return false
+    if (answer === '2') return true
+  }
+}
+
 try {
+  const districtStaff = await wantsDistrictStaff()
   const districtCode = await ask('district-code', v['district-code'], '区代码 district code（如行政区划代码 420704）')
   const database = await openAndMigrate(config)
   try {
-    if (v['district-staff']) {
+    const exists = await database.db.query.districts.findFirst({ where: (d, { eq }) => eq(d.code, districtCode) })
+    if (districtStaff) {
+      // Say so before asking for the account: district staff join a district set up with its first school.
+      if (!exists) throw new SetupError('district_missing', `区代码 ${districtCode} 不存在，请先设置该区的第一所学校 / no district with code ${districtCode}: set up its first school first`)
       const created = await createDistrictStaff(database, {
         districtCode,
         username: await ask('username', v.username, '区教育局账号用户名 username'),
@@ -95,7 +116,6 @@ try {
       })
       report('区教育局账号 district staff account', created.username, created.generatedPassword)
     } else {
-      const exists = await database.db.query.districts.findFirst({ where: (d, { eq }) => eq(d.code, districtCode) })
       const districtName = exists ? undefined : await ask('district-name', v['district-name'], '区名称 district name（新建）')
       const schoolCode = await ask('school-code', v['school-code'], '学校代码 school code')
       const schoolName = await ask('school-name', v['school-name'], '学校名称 school name')
@@ -128,7 +148,7 @@ function report(what: string, username: string, password: string | null): void {
   if (password) {
     // Printed once on purpose: the operator hands it over; it is stored only as a hash.
     console.log(`一次性密码 one-time password: ${password}`)
-    console.log('请登录后立即修改密码 / sign in and change it at once.')
+    console.log('首次登录后须先修改密码，才能使用其他功能 / it must be changed at first sign-in before anything else works.')
   }
   console.log(`网页端 web client: ${config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${config.PORT}`}/`)
 }
