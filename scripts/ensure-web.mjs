@@ -38,7 +38,9 @@ function upToDate(ifStale) {
 
 /** @param {{ ifStale?: boolean, optional?: boolean }} [opts] @returns {Promise<boolean>} whether it built */
 export async function ensureWeb({ ifStale = false, optional = false } = {}) {
-  if (upToDate(ifStale)) return false
+  // index.html is written before the build's last step (the .br/.gz twins): while another
+  // caller holds the lock, its build is not finished even if index.html looks new.
+  if (upToDate(ifStale) && !existsSync(lock)) return false
   let vite
   try {
     vite = await import('vite')

@@ -10,6 +10,7 @@ import dbPlugin from './plugins/db.js'
 import diskSpacePlugin from './plugins/disk-space.js'
 import errorsPlugin, { answerFrameworkError, writeClientError } from './plugins/errors.js'
 import shutdownPlugin from './plugins/shutdown.js'
+import compressionPlugin from './plugins/compression.js'
 import { rateLimitKey, rememberPeerAddress } from './plugins/rate-limit-key.js'
 import authPlugin from './plugins/auth.js'
 import swaggerPlugin from './plugins/swagger.js'
@@ -84,6 +85,7 @@ export async function buildApp({ config, database, logStream }: BuildOptions): P
       },
     },
   })
+  await app.register(compressionPlugin)
   await app.register(rateLimit, { global: true, max: config.RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute', keyGenerator: rateLimitKey })
   await app.register(swaggerPlugin)
 

@@ -31,7 +31,8 @@ const FILE_LIKE = /\/[^/]*\.[A-Za-z0-9]{1,8}$/
  * helmet CSP (scripts 'self' only — the build has no inline script). Client routes such as
  * /students/… get index.html; /api, /docs and file-like paths keep their JSON 404.
  * Hashed assets are cached for a year; index.html is revalidated every time, so a new build
- * is picked up at once.
+ * is picked up at once. Assets go out as the build compressed them (.br, .gz beside each
+ * file) to a client that accepts it; plugins/compression.ts compresses index.html itself.
  */
 const webPlugin: FastifyPluginAsync<WebOptions> = async (app, opts) => {
   const root = resolve(opts.root ?? defaultWebRoot())
@@ -58,7 +59,9 @@ const webPlugin: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     // Routes for the files present at start: no catch-all, so /api keeps its own 404.
     wildcard: false,
     index: false,
-    globIgnore: ['index.html'],
+    // The build's .br/.gz twins are chosen by Accept-Encoding (preCompressed), never asked for by name.
+    globIgnore: ['index.html', '**/*.br', '**/*.gz'],
+    preCompressed: true,
     decorateReply: false,
     serveDotFiles: false,
     setHeaders(reply, path) {
