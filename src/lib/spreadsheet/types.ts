@@ -51,6 +51,9 @@ export const DEFAULT_LIMITS: SheetLimits = {
 /** A refusal as plain data: it crosses the worker boundary and becomes an AppError on the main thread. */
 export interface LimitFailure { statusCode: 413 | 422; code: string; params: Record<string, string | number> }
 
+/** A refusal thrown by a task run in the worker (reader.ts runInWorker): an AppError as plain data. */
+export interface TaskFailure { statusCode: number; code: string; params: Record<string, string | number>; details?: unknown }
+
 export class SheetRefused extends Error {
   constructor(readonly failure: LimitFailure) {
     super(failure.code)

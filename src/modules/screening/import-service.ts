@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { and, sql } from 'drizzle-orm'
 import type { FastifyBaseLogger } from 'fastify'
 import { students } from '../../../db/schema/index.js'
@@ -9,15 +8,15 @@ import { AppError, Validation } from '../../lib/errors.js'
 import type { Locale } from '../../lib/i18n.js'
 import type { RequestContext } from '../../plugins/access.js'
 import { decisionOn } from '../roster/record-access.js'
-import { readSheet, type FileKind } from '../roster/import.js'
+import type { FileKind } from '../roster/import.js'
 import { sheetLimitsOf } from '../../lib/spreadsheet/reader.js'
-import { cellText, mapColumns, validateRows, type ImportInstrument, type StudentOnFile } from './import-file.js'
+import { openImportFile } from './import-check.js'
+import type { ImportInstrument, StudentOnFile } from './import-file.js'
 import { importJobs, type ImportJob, type ImportResultCounts } from './import-jobs.js'
 import * as importRepo from './import-repository.js'
 import { inTx, schoolToday, type ModuleDeps } from './module-access.js'
 import * as repo from './repository.js'
-import { openCampaign, safetySummary } from './response-service.js'
-import { normaliseCell } from '../roster/grade-names.js'
+import { openCampaign } from './response-service.js'
 
 /**
  * Rows per COPY and per slice of the move. On the embedded database a statement runs on the
@@ -30,12 +29,16 @@ const WRITE_CHUNK = 500
 const MOVE_CHUNK = 100
 /** 学号 per lookup query, for the same reason. */
 const LOOKUP_CHUNK = 500
+/** Record ids per audit row of an import. */
+const AUDIT_IDS = 1000
 const yieldLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 export interface ImportOptions { wait: boolean; instrument?: string | undefined; locale: Locale }
 
+interface CampaignInstruments { list: ImportInstrument[]; chosen: ImportInstrument | undefined }
+
 /** The campaign's instruments in its own order, and the one `instrument` names (id or code). */
-async function campaignInstruments(tx: Tx, schoolId: string, campaign: Record<string, unknown>, instrument?: string) {
+async function campaignInstruments(tx: Tx, schoolId: string, campaign: Record<string, unknown>, instrument?: string): Promise<CampaignInstruments> {
   const ids = (campaign.instrumentIds as string[] | undefined) ?? []
   const defs = await repo.definitionsOf(tx, schoolId, ids)
   const list: ImportInstrument[] = ids.map((id) => defs.get(id)).filter((d): d is ImportInstrument => !!d)
@@ -69,72 +72,78 @@ export function createImportService(deps: ModuleDeps, log: FastifyBaseLogger) {
     return new Map(rows.map((s) => [s.studentNo, { id: s.id, name: s.name, status: s.status, gradeLevel: levels.get(s.classId) }]))
   }
 
-  /** The whole import: read, check, score, stage, move — one transaction, all or nothing. */
-  async function run(ctx: RequestContext, job: ImportJob, file: Buffer, kind: FileKind, opts: ImportOptions): Promise<void> {
+  /**
+   * The audit rows of what the import created, in the same transaction: one row per
+   * AUDIT_IDS records, since a single row naming 10,000 ids is one long statement (hashing
+   * its canonical form), and on the embedded database that would hold the event loop.
+   */
+  async function auditInSlices(tx: Tx, ctx: RequestContext, rows: importRepo.MovedRow[], e: { resource?: string; fieldGroups: string[] }, always = false) {
+    // `always`: an import that found everything on file is still recorded, naming nothing.
+    for (let i = 0; i < rows.length || (always && i === 0); i += AUDIT_IDS) {
+      if (i > 0) await yieldLoop()
+      const slice = rows.slice(i, i + AUDIT_IDS)
+      await audit(tx, ctx, { action: 'C', ...e, recordIds: slice.map((m) => m.id), studentIds: [...new Set(slice.map((m) => m.student_id))] })
+    }
+  }
+
+  /**
+   * The whole import: read, check, score, stage, move — one transaction, all or nothing. The
+   * reading, checking and scoring run in the parsing thread (import-worker.ts); this thread
+   * only runs the database part, one short statement at a time with the event loop yielded
+   * between them, so other users' requests are served while a school imports.
+   */
+  async function run(ctx: RequestContext, job: ImportJob, file: Buffer, kind: FileKind, opts: ImportOptions, instruments: CampaignInstruments): Promise<void> {
     const schoolId = ctx.actor.schoolId!
     const today = schoolToday(deps.config)
-    const sheet = await readSheet(file, kind, sheetLimitsOf(deps.config))
-    job.phase = 'validating'
-    job.total = sheet.rows.length
+    const opened = await openImportFile(file, kind, sheetLimitsOf(deps.config), instruments.list, instruments.chosen)
     let result: ImportResultCounts | undefined
-    await inTx(deps, ctx, async (tx) => {
-      const campaign = await openCampaign(deps, ctx, tx, job.campaignId)
-      const { list, chosen } = await campaignInstruments(tx, schoolId, campaign, opts.instrument)
-      const map = mapColumns(sheet.header, list, chosen)
-      const nos = [...new Set(sheet.rows.map((r) => normaliseCell(cellText(r.cells[map.studentNo] ?? null))).filter(Boolean))]
-      const known = await studentsOf(tx, ctx, nos)
-      const checked = await validateRows({
-        sheet, map, students: known, locale: opts.locale, today,
-        gradeLevels: (campaign.gradeLevels as number[] | undefined) ?? [],
-        window: { start: campaign.startDate as string, end: campaign.endDate as string },
-        progress: (n) => { job.processed = n },
-      })
-      if (checked.badRows > 0) {
-        throw new AppError(422, 'import_rejected', { count: checked.badRows }, {
-          errors: checked.errors, ...(checked.errors.length < checked.badRows ? { truncated: true } : {}),
+    try {
+      job.phase = 'validating'
+      job.total = opened.rows
+      await inTx(deps, ctx, async (tx) => {
+        const campaign = await openCampaign(deps, ctx, tx, job.campaignId)
+        const known = await studentsOf(tx, ctx, opened.nos)
+        const checked = await opened.check({
+          students: known, locale: opts.locale, today, chunk: WRITE_CHUNK,
+          gradeLevels: (campaign.gradeLevels as number[] | undefined) ?? [],
+          window: { start: campaign.startDate as string, end: campaign.endDate as string },
+          progress: (n) => { job.processed = n },
         })
-      }
-      if (checked.responses.length === 0) throw new AppError(422, 'import_empty')
+        if (checked.badRows > 0) {
+          throw new AppError(422, 'import_rejected', { count: checked.badRows }, {
+            errors: checked.errors, ...(checked.errors.length < checked.badRows ? { truncated: true } : {}),
+          })
+        }
+        if (checked.responses === 0) throw new AppError(422, 'import_empty')
 
-      job.phase = 'writing'
-      job.total = checked.responses.length
-      job.processed = 0
-      await importRepo.createStage(tx)
-      for (let i = 0; i < checked.responses.length; i += WRITE_CHUNK) {
-        await yieldLoop()
-        const chunk = checked.responses.slice(i, i + WRITE_CHUNK).map((r, k) => [
-          i + k, randomUUID(), r.studentId, r.instrument.id, `{${r.answers.join(',')}}`, r.score.totalScore, r.score.band,
-          r.score.suggestedRisk, r.score.safetyFlag, r.screenedOn,
-          r.score.safetyFlag ? safetySummary(r.instrument.definition, r.score.safetyItems) : null,
-        ])
-        await importRepo.copyIntoStage(deps.database, tx, chunk)
-        job.processed += chunk.length
-      }
-      const moved: importRepo.MovedRow[] = []
-      for (let from = 0; from < checked.responses.length; from += MOVE_CHUNK) {
-        await yieldLoop()
-        moved.push(...await importRepo.moveStage(tx, {
-          schoolId, campaignId: job.campaignId, userId: ctx.actor.userId, ackMinutes: deps.config.CRISIS_ACK_MINUTES, from, to: from + MOVE_CHUNK,
-        }))
-      }
-      const inserted = moved.filter((m) => m.kind === 'response')
-      const crises = moved.filter((m) => m.kind === 'crisis')
-      const uniq = (xs: string[]) => [...new Set(xs)]
-      await audit(tx, ctx, {
-        action: 'C', recordIds: inserted.map((m) => m.id), studentIds: uniq(inserted.map((m) => m.student_id)),
-        fieldGroups: ['answers', 'keys', 'meta', 'scores', 'subject'],
+        job.phase = 'writing'
+        job.total = checked.responses
+        job.processed = 0
+        await importRepo.createStage(tx)
+        for (const chunk of checked.stage) {
+          await yieldLoop()
+          await importRepo.copyIntoStage(deps.database, tx, chunk)
+          job.processed += chunk.length
+        }
+        const moved: importRepo.MovedRow[] = []
+        for (let from = 0; from < checked.responses; from += MOVE_CHUNK) {
+          await yieldLoop()
+          moved.push(...await importRepo.moveStage(tx, {
+            schoolId, campaignId: job.campaignId, userId: ctx.actor.userId, ackMinutes: deps.config.CRISIS_ACK_MINUTES, from, to: from + MOVE_CHUNK,
+          }))
+        }
+        const inserted = moved.filter((m) => m.kind === 'response')
+        const crises = moved.filter((m) => m.kind === 'crisis')
+        await auditInSlices(tx, ctx, inserted, { fieldGroups: ['answers', 'keys', 'meta', 'scores', 'subject'] }, true)
+        await auditInSlices(tx, ctx, crises, { resource: 'crisis_events', fieldGroups: ['keys', 'origin', 'state', 'summary'] })
+        result = {
+          rows: checked.rows, responses: checked.responses, inserted: inserted.length,
+          alreadyOnFile: checked.responses - inserted.length, crisisEventsOpened: crises.length,
+        }
       })
-      if (crises.length) {
-        await audit(tx, ctx, {
-          action: 'C', resource: 'crisis_events', recordIds: crises.map((m) => m.id), studentIds: uniq(crises.map((m) => m.student_id)),
-          fieldGroups: ['keys', 'origin', 'state', 'summary'],
-        })
-      }
-      result = {
-        rows: checked.rows, responses: checked.responses.length, inserted: inserted.length,
-        alreadyOnFile: checked.responses.length - inserted.length, crisisEventsOpened: crises.length,
-      }
-    })
+    } finally {
+      opened.release()
+    }
     importJobs.succeed(job, result!)
   }
 
@@ -146,13 +155,13 @@ export function createImportService(deps: ModuleDeps, log: FastifyBaseLogger) {
      */
     async start(ctx: RequestContext, campaignId: string, file: Buffer, kind: FileKind, opts: ImportOptions): Promise<ImportJob> {
       const schoolId = ctx.actor.schoolId!
-      await inTx(deps, ctx, async (tx) => {
+      const instruments = await inTx(deps, ctx, async (tx) => {
         const campaign = await openCampaign(deps, ctx, tx, campaignId)
-        await campaignInstruments(tx, schoolId, campaign, opts.instrument)
+        return campaignInstruments(tx, schoolId, campaign, opts.instrument)
       })
       if (importJobs.running(schoolId, campaignId)) throw new AppError(409, 'import_in_progress')
       const job = importJobs.start({ schoolId, campaignId, createdBy: ctx.actor.userId })
-      const done = run(ctx, job, file, kind, opts).catch(async (err: unknown) => {
+      const done = run(ctx, job, file, kind, opts, instruments).catch(async (err: unknown) => {
         const e = err instanceof AppError ? err : undefined
         const details = e?.details as { errors?: ImportJob['errors'] } | undefined
         importJobs.fail(job, e?.code ?? 'internal', details?.errors ?? [], Number(e?.params.count ?? details?.errors?.length ?? 0))

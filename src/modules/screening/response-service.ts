@@ -11,8 +11,7 @@ import { inTx, schoolToday, type ModuleDeps } from './module-access.js'
 import * as repo from './repository.js'
 import { withRiskText } from './risk-levels.js'
 import type { ResponseConfirm, ResponseCreate, ResponseListQuery } from './schemas.js'
-import { answerProblems, scoreAnswers } from './scoring.js'
-import type { InstrumentDefinition } from './instrument-schema.js'
+import { answerProblems, safetySummary, scoreAnswers } from './scoring.js'
 
 export const RESPONSE_RISK_KEYS = ['suggestedRisk', 'confirmedRisk'] as const
 
@@ -25,11 +24,6 @@ export const presentResponse = (row: Row, codes?: Map<string, string>) => {
 /** Instrument codes beside the ids the caller reads. */
 async function codesOf(tx: Tx, schoolId: string, rows: Row[]) {
   return repo.instrumentCodes(tx, schoolId, rows.map((r) => r.instrumentId).filter((v): v is string => typeof v === 'string'))
-}
-
-/** What a crisis event opened by the safety rule says: which item, never the answer or the score. */
-export function safetySummary(def: InstrumentDefinition, items: number[]): string {
-  return `测评安全条目触发：${def.code} 第${items.join('、')}题（安全规则，无论总分）`
 }
 
 /** A campaign the caller may read and still accepts answers. */

@@ -47,3 +47,8 @@ export function scoreAnswers(def: InstrumentDefinition, answers: readonly number
     safetyItems: safetyItems.map((s) => s.item),
   }
 }
+
+/** What a crisis event opened by the safety rule says: which item, never the answer or the score. */
+export function safetySummary(def: InstrumentDefinition, items: number[]): string {
+  return `测评安全条目触发：${def.code} 第${items.join('、')}题（安全规则，无论总分）`
+}
