@@ -5,6 +5,7 @@ import { seedDemoIfEmpty } from './demo/seed.js'
 import { guardDriverClosedSocketBug } from './db/server-client.js'
 import { exitIfFolderInUse } from './db/data-dir-lock.js'
 import { hasAnySchool } from './setup/install.js'
+import { startupBanner } from './server-banner.js'
 
 const started = performance.now()
 const base = loadConfig()
@@ -56,9 +57,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 if (config.JOBS_ENABLED) (await import('./jobs/scheduler.js')).startScheduler(app)
 const address = await app.listen({ host: config.HOST, port: config.PORT })
 app.log.info({ database: database.kind, ms: Math.round(performance.now() - started) }, 'XinAn ready')
-const web = config.PUBLIC_BASE_URL ?? address
-const docs = config.NODE_ENV !== 'production' || config.DOCS_PUBLIC ? `\n  API docs: ${web}/docs` : ''
-console.log(`\n  XinAn 心安: ${web}/${docs}\n`)
+console.log(startupBanner({ address, host: config.HOST, publicBaseUrl: config.PUBLIC_BASE_URL, docsServed: config.NODE_ENV !== 'production' || config.DOCS_PUBLIC }))
 if (!(await hasAnySchool(database))) {
   // A new installation (demo data only loads outside production): say exactly what to run next.
   console.log([
