@@ -10,6 +10,7 @@ import { AuthProvider, useAuth } from './api/session'
 import AppLayout from './layout/AppLayout'
 import { menuFor } from './layout/menu'
 import LoginPage from './pages/LoginPage'
+import ChangePasswordPage from './pages/account/ChangePasswordPage'
 
 // Each role's screens load on demand: a monitor's phone never downloads the charts.
 const PsychDashboard = lazy(() => import('./pages/psych/PsychDashboard'))
@@ -76,6 +77,7 @@ export default function App() {
             <Suspense fallback={fallback}>
               <Routes>
                 <Route path="/login" element={<LoginPage />} />
+                <Route path="/change-password" element={<RequireLogin><ChangePasswordPage /></RequireLogin>} />
                 <Route path="/referrals/:id/print" element={<RequireLogin><ReferralPrint /></RequireLogin>} />
                 <Route element={<RequireLogin><AppLayout /></RequireLogin>}>
                   <Route index element={<Home />} />

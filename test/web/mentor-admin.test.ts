@@ -87,6 +87,9 @@ if (browserAvailable(t)) {
     const first = 'First-password-2026'
     const made = await admin('POST', '/users', { username, displayName: '李老师', password: first, roles: [{ role: 'mentor' }] })
     t.equal(made.status, 201, 'fixture: a new mentor account')
+    // One whose owner already replaced the admin's password (the forced first change: account-security.test.ts).
+    const { sql } = await import('drizzle-orm')
+    await server.database.db.execute(sql`update users set must_change_password = false where username = ${username}`)
     const page = await browser.newPage()
     await page.goto(`${base}/login`)
     await page.getByLabel('用户名').fill(username)

@@ -21,6 +21,8 @@ export interface PublicUser {
   schoolId: string | null
   districtId: string | null
   roles: RoleGrant[]
+  /** Someone else set the password: the server answers nothing but the change until it is made. */
+  mustChangePassword?: boolean
 }
 
 export interface TokenPair {

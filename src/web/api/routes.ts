@@ -92,6 +92,10 @@ export const routes = {
   notifications: '/notifications',
   notificationRead: (id: string) => `/notifications/${id}/read`,
   password: '/auth/password',
+  mySessions: '/auth/me/sessions',
+  mySession: (id: string) => `/auth/me/sessions/${id}`,
+  endOtherSessions: '/auth/me/sessions/end-others',
+  userPasswordReset: (id: string) => `/users/${id}/password-reset`,
   pairingContacts: (id: string) => `/pairings/${id}/contacts`,
 }
 

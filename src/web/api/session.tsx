@@ -1,5 +1,5 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react'
-import { useLocation, useNavigate } from 'react-router'
+import { Navigate, useLocation, useNavigate } from 'react-router'
 import { api, currentUser, login as apiLogin, logout as apiLogout, onSession, updateUser, type PublicUser } from './client'
 
 interface Auth {
@@ -12,6 +12,15 @@ interface Auth {
 }
 
 const AuthContext = createContext<Auth | null>(null)
+
+/** Where an account whose password someone else set goes first (pages/account/ChangePasswordPage). */
+export const FORCED_PASSWORD_PATH = '/change-password'
+
+/** The page to return to after the forced change: where the user was headed, never the login page. */
+function headedTo(pathname: string, search: string): string {
+  if (pathname === '/login') return new URLSearchParams(search).get('next') ?? '/'
+  return pathname + search
+}
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<PublicUser | null>(currentUser())
@@ -28,8 +37,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   // Roles can change while a tab is open: ask the server who we are once per page load.
   useEffect(() => {
-    if (!currentUser()) return
-    api<PublicUser>('/auth/me').then(updateUser).catch(() => { /* expiry is handled by the client */ })
+    const asked = currentUser()
+    if (!asked) return
+    // A sign-in or password change while the answer was on its way made a newer session: keep it
+    // (a stale answer would say the password must still be changed).
+    api<PublicUser>('/auth/me').then((u) => { if (currentUser() === asked) updateUser(u) }).catch(() => { /* expiry is handled by the client */ })
   }, [])
 
   const value: Auth = {
@@ -42,7 +54,16 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       navigate('/login', { replace: true, state: { from: location.pathname } })
     },
   }
-  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>
+  // The server refuses everything but /me, /password and /logout until the password is changed:
+  // show nothing else, so no screen opens only to fail (a reload asks /me, which says so too).
+  const forced = !!user?.mustChangePassword && location.pathname !== FORCED_PASSWORD_PATH
+  return (
+    <AuthContext.Provider value={value}>
+      {forced
+        ? <Navigate to={`${FORCED_PASSWORD_PATH}?next=${encodeURIComponent(headedTo(location.pathname, location.search))}`} replace />
+        : children}
+    </AuthContext.Provider>
+  )
 }
 
 export function useAuth(): Auth {

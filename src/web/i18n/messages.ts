@@ -3,10 +3,12 @@
  * typed against the Chinese one, so a missing translation fails `tsc -p src/web`.
  * Error messages are not here: the API sends them already translated ({ code, message }).
  */
+import { accountEn, accountZh } from './messages-account'
 import { adminEn, adminZh } from './messages-admin'
 import { homeroomEn, homeroomZh } from './messages-homeroom'
 
 export const zhCN = {
+  ...accountZh,
   ...adminZh,
   ...homeroomZh,
   'app.name': '心安',
@@ -635,6 +637,7 @@ export const zhCN = {
 export type MessageKey = keyof typeof zhCN
 
 export const en: Record<MessageKey, string> = {
+  ...accountEn,
   ...adminEn,
   ...homeroomEn,
   'app.name': 'XinAn',

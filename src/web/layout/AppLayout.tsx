@@ -1,12 +1,13 @@
 import { useState } from 'react'
 import { Button, Layout, Menu, Segmented, Typography } from 'antd'
-import { KeyOutlined, LogoutOutlined } from '@ant-design/icons'
+import { KeyOutlined, LaptopOutlined, LogoutOutlined } from '@ant-design/icons'
 import { Outlet, useLocation, useNavigate } from 'react-router'
 import { useI18n, type Locale } from '../i18n'
 import { useAuth } from '../api/session'
 import { menuFor } from './menu'
 import NotificationBell from './NotificationBell'
 import PasswordDialog from './PasswordDialog'
+import SessionsDialog from './SessionsDialog'
 
 export function LanguageSwitch() {
   const { t, locale, setLocale } = useI18n()
@@ -28,6 +29,7 @@ export default function AppLayout() {
   const navigate = useNavigate()
   const location = useLocation()
   const [changingPassword, setChangingPassword] = useState(false)
+  const [viewingSessions, setViewingSessions] = useState(false)
   const entries = menuFor(roles)
   const selected = entries.filter((e) => location.pathname === e.path || location.pathname.startsWith(`${e.path}/`)).map((e) => e.path)
 
@@ -56,6 +58,7 @@ export default function AppLayout() {
           {user?.schoolId && <NotificationBell />}
           <LanguageSwitch />
           <Button size="small" icon={<KeyOutlined aria-hidden />} onClick={() => setChangingPassword(true)} data-testid="change-password">{t('password.title')}</Button>
+          <Button size="small" icon={<LaptopOutlined aria-hidden />} onClick={() => setViewingSessions(true)} data-testid="my-sessions">{t('account.sessions')}</Button>
           <Button size="small" icon={<LogoutOutlined aria-hidden />} onClick={() => void logout()}>{t('nav.logout')}</Button>
         </div>
       </Layout.Header>
@@ -65,6 +68,7 @@ export default function AppLayout() {
           : <Outlet />}
       </Layout.Content>
       <PasswordDialog open={changingPassword} onClose={() => setChangingPassword(false)} />
+      <SessionsDialog open={viewingSessions} onClose={() => setViewingSessions(false)} />
     </Layout>
   )
 }

@@ -1,11 +1,12 @@
 import { useState } from 'react'
 import { Alert, App, Button, Drawer, Form, Input, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd'
-import { PlusOutlined, ReloadOutlined, TeamOutlined } from '@ant-design/icons'
+import { KeyOutlined, PlusOutlined, ReloadOutlined, TeamOutlined } from '@ant-design/icons'
 import { useI18n } from '../../i18n'
 import type { MessageKey } from '../../i18n/messages'
 import { useApi } from '../../api/hooks'
 import { api, ApiError, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
+import { useAuth } from '../../api/session'
 import { formatDateTime, Section } from '../../components/common'
 import { asApiError, FormDialog, useRequired, WriteError } from '../../components/forms'
 import type { Row } from '../../components/records'
@@ -15,11 +16,18 @@ const ROLES = ['psych_teacher', 'homeroom_teacher', 'peer_monitor', 'mentor', 's
 const CLASS_ROLES = new Set<string>(['homeroom_teacher', 'peer_monitor'])
 const PAGE_SIZE = 20
 
-/** 16 characters without look-alikes (0/O, 1/l/I): read aloud or copied from a note without mistakes. */
+/**
+ * 16 characters without look-alikes (0/O, 1/l/I): read aloud or copied from a note without
+ * mistakes. Drawn again until it has a letter and a digit, which the server requires (about
+ * one draw in twelve has no digit).
+ */
 function generatePassword(): string {
   const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789'
-  const bytes = crypto.getRandomValues(new Uint8Array(16))
-  return [...bytes].map((b) => alphabet[b % alphabet.length]).join('')
+  for (;;) {
+    const bytes = crypto.getRandomValues(new Uint8Array(16))
+    const p = [...bytes].map((b) => alphabet[b % alphabet.length]).join('')
+    if (/\d/.test(p) && /[A-Za-z]/.test(p)) return p
+  }
 }
 
 interface Grant { role: string; classId?: string }
@@ -124,6 +132,7 @@ interface NewAccount { username: string; displayName: string; password: string; 
 export default function AccountsPage() {
   const { t, locale } = useI18n()
   const { message, modal } = App.useApp()
+  const { user } = useAuth()
   const required = useRequired()
   const [q, setQ] = useState('')
   const [status, setStatus] = useState<string | undefined>()
@@ -133,6 +142,26 @@ export default function AccountsPage() {
   const [password, setPassword] = useState(generatePassword)
   const users = useApi<Page<Row>>(routes.users, { limit: PAGE_SIZE, offset, ...(q ? { q } : {}), ...(status ? { status } : {}) })
   const classes = useClasses()
+
+  /** A one-time password from the server, shown once here to hand over; its owner must replace it. */
+  async function resetPassword(u: Row) {
+    const name = String(u.displayName ?? u.username)
+    try {
+      const r = await api<{ oneTimePassword: string }>(routes.userPasswordReset(String(u.id)), { method: 'POST' })
+      modal.success({
+        title: t('account.resetDone', { name }),
+        content: (
+          <>
+            <Typography.Paragraph copyable={{ text: r.oneTimePassword }} data-testid="reset-password">{t('account.resetPassword', { password: r.oneTimePassword })}</Typography.Paragraph>
+            <Typography.Paragraph type="secondary">{t('account.resetHandOver')}</Typography.Paragraph>
+          </>
+        ),
+      })
+      users.reload()
+    } catch (e) {
+      void message.error(e instanceof ApiError ? e.message : String(e))
+    }
+  }
 
   async function setUserStatus(u: Row, next: 'active' | 'disabled') {
     try {
@@ -165,12 +194,21 @@ export default function AccountsPage() {
               { key: 'displayName', title: t('accounts.displayName'), dataIndex: 'displayName' },
               { key: 'username', title: t('accounts.username'), dataIndex: 'username' },
               { key: 'status', title: t('common.status'), render: (_: unknown, r: Row) => (
-                <Tag color={r.status === 'active' ? 'green' : 'default'}>{t(`accounts.status.${r.status === 'active' ? 'active' : 'disabled'}`)}</Tag>
+                <>
+                  <Tag color={r.status === 'active' ? 'green' : 'default'}>{t(`accounts.status.${r.status === 'active' ? 'active' : 'disabled'}`)}</Tag>
+                  {r.mustChangePassword === true && <Tag color="orange">{t('account.mustChange')}</Tag>}
+                </>
               ) },
               { key: 'createdAt', title: t('accounts.createdAt'), render: (_: unknown, r: Row) => formatDateTime(r.createdAt, locale).slice(0, 10) },
               { key: 'actions', title: t('common.actions'), render: (_: unknown, r: Row) => (
                 <Space>
                   <Button size="small" icon={<TeamOutlined aria-hidden />} onClick={() => setRolesOf(r)}>{t('accounts.manageRoles')}</Button>
+                  {r.id !== user?.id && (
+                    <Popconfirm title={t('account.resetConfirm', { name: String(r.displayName ?? r.username) })} okText={t('account.reset')} cancelText={t('common.cancel')}
+                      onConfirm={() => resetPassword(r)}>
+                      <Button size="small" icon={<KeyOutlined aria-hidden />}>{t('account.reset')}</Button>
+                    </Popconfirm>
+                  )}
                   {r.status === 'active'
                     ? (
                       <Popconfirm title={t('accounts.disableConfirm')} okText={t('accounts.disable')} cancelText={t('common.cancel')} onConfirm={() => setUserStatus(r, 'disabled')}>
