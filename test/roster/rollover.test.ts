@@ -83,7 +83,7 @@ t.test('school-year rollover', async (t) => {
     t.same(names, ['七年级(1)班→八年级(1)班', '七年级(2)班→八年级(2)班', '八年级(1)班→九年级(1)班', '八年级(2)班→九年级(2)班', '实验班→实验班'].sort())
     t.same(p.graduations.map((g: { name: string; students: number }) => [g.name, g.students]), [['九年级(1)班', 3], ['九年级(2)班', 2]], 'the leaver is not counted')
     t.equal(p.graduatingStudents, 5)
-    t.same(p.entryDefaults, [{ level: 7, count: 2 }])
+    t.same(p.entryDefaults, [{ level: 7, name: '七年级', count: 2 }])
     t.same(p.entryClasses.map((e: { name: string }) => e.name), ['七年级(1)班', '七年级(2)班'], 'by default as many entry classes as now')
     t.same(p.newGrades, [])
     t.same(p.grantsEnding.map((g: { role: string; className: string; userId: string }) => [g.className, g.role, g.userId]).sort(), [

@@ -28,7 +28,7 @@ export interface Snapshot {
 export interface ClassMove {
   classId: string; fromLevel: number; toLevel: number; fromName: string; toName: string; students: number
 }
-export interface Graduation { classId: string; level: number; name: string; students: number }
+export interface Graduation { classId: string; level: number; gradeName: string; name: string; students: number }
 export interface EntryClass { level: number; seq: number; name: string }
 export interface EndingGrant { id: string; userId: string; displayName: string; role: string; classId: string; className: string }
 
@@ -42,7 +42,7 @@ export interface Plan {
   newGrades: Array<{ level: number; name: string }>
   grantsEnding: EndingGrant[]
   /** How many classes each entry grade had, the default for its new classes. */
-  entryDefaults: Array<{ level: number; count: number }>
+  entryDefaults: Array<{ level: number; name: string; count: number }>
 }
 
 /**
@@ -82,7 +82,7 @@ export function planRollover(s: Snapshot, entryCounts: ReadonlyMap<number, numbe
     plan.stages.push({ entry, top: hi })
     const inLevel = (level: number) => s.classes.filter((c) => gradeById.get(c.gradeId)?.level === level).sort(bySeq)
     for (const c of inLevel(hi)) {
-      plan.graduations.push({ classId: c.id, level: hi, name: c.name, students: s.enrolled.get(c.id) ?? 0 })
+      plan.graduations.push({ classId: c.id, level: hi, gradeName: nameOfLevel(hi), name: c.name, students: s.enrolled.get(c.id) ?? 0 })
     }
     for (let level = hi - 1; level >= entry; level--) {
       const to = level + 1
@@ -95,7 +95,7 @@ export function planRollover(s: Snapshot, entryCounts: ReadonlyMap<number, numbe
       }
     }
     const current = inLevel(entry).length
-    plan.entryDefaults.push({ level: entry, count: current })
+    plan.entryDefaults.push({ level: entry, name: nameOfLevel(entry), count: current })
     const count = Math.min(entryCounts.get(entry) ?? current, MAX_ENTRY_CLASSES)
     for (let seq = 1; seq <= count; seq++) plan.entryClasses.push({ level: entry, seq, name: `${nameOfLevel(entry)}(${seq})班` })
   }

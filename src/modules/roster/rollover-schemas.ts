@@ -15,7 +15,7 @@ export const RolloverRequest = z.strictObject({
 })
 
 const Move = z.object({ classId: z.string(), fromLevel: z.number(), toLevel: z.number(), fromName: z.string(), toName: z.string(), students: z.number() })
-const Graduation = z.object({ classId: z.string(), level: z.number(), name: z.string(), students: z.number() })
+const Graduation = z.object({ classId: z.string(), level: z.number(), gradeName: z.string(), name: z.string(), students: z.number() })
 
 export const RolloverPlan = z.object({
   schoolYear: z.string(),
@@ -24,7 +24,7 @@ export const RolloverPlan = z.object({
   graduations: z.array(Graduation),
   graduatingStudents: z.number(),
   entryClasses: z.array(z.object({ level: z.number(), seq: z.number(), name: z.string() })),
-  entryDefaults: z.array(z.object({ level: z.number(), count: z.number() })),
+  entryDefaults: z.array(z.object({ level: z.number(), name: z.string(), count: z.number() })),
   newGrades: z.array(z.object({ level: z.number(), name: z.string() })),
   grantsEnding: z.array(z.object({ id: z.string(), userId: z.string(), displayName: z.string(), role: z.string(), classId: z.string(), className: z.string() })),
 })

@@ -17,7 +17,8 @@ function present(schoolYear: string, plan: Plan) {
   return {
     schoolYear,
     stages: plan.stages,
-    moves: plan.moves,
+    // Bottom grade first, as people read a school (the apply moves them top-down).
+    moves: plan.moves.slice().sort((a, b) => a.fromLevel - b.fromLevel),
     graduations: plan.graduations,
     graduatingStudents: plan.graduations.reduce((n, g) => n + g.students, 0),
     entryClasses: plan.entryClasses,
