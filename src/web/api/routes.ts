@@ -11,6 +11,11 @@ export const routes = {
   accessLog: (id: string) => `/students/${id}/access-log`,
   classes: '/classes',
   klass: (id: string) => `/classes/${id}`,
+  // 升年级 (school admin)
+  rolloverPreview: '/school-year/rollover/preview',
+  rollover: '/school-year/rollover',
+  rollovers: '/school-year/rollovers',
+  rolloverUndo: (id: string) => `/school-year/rollovers/${id}/undo`,
 
   worklist: '/worklist',
   crisisEvents: '/crisis-events',

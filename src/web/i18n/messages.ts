@@ -6,11 +6,13 @@
 import { accountEn, accountZh } from './messages-account'
 import { adminEn, adminZh } from './messages-admin'
 import { homeroomEn, homeroomZh } from './messages-homeroom'
+import { rolloverEn, rolloverZh } from './messages-rollover'
 
 export const zhCN = {
   ...accountZh,
   ...adminZh,
   ...homeroomZh,
+  ...rolloverZh,
   'app.name': '心安',
   'app.subtitle': '学校心理健康工作平台',
   'app.skip': '跳到主要内容',
@@ -640,6 +642,7 @@ export const en: Record<MessageKey, string> = {
   ...accountEn,
   ...adminEn,
   ...homeroomEn,
+  ...rolloverEn,
   'app.name': 'XinAn',
   'app.subtitle': 'School mental-health casework',
   'app.skip': 'Skip to main content',

@@ -10,6 +10,7 @@ import { routes } from '../../api/routes'
 import { Section } from '../../components/common'
 import { asApiError, DialogButton, FormDialog, isoDay, useRequired, WriteError } from '../../components/forms'
 import type { Row } from '../../components/records'
+import RolloverPage from './RolloverPage'
 
 const DIGITS = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九']
 /** The name the server gives a new grade: 一年级 … 九年级, 高一 … 高三. */
@@ -290,6 +291,7 @@ export default function SchoolSettingsPage() {
         { key: 'classes', label: t('settings.tab.classes'), children: <GradesAndClasses /> },
         { key: 'calendar', label: t('settings.tab.calendar'), children: <Calendar /> },
         { key: 'rules', label: t('settings.tab.rules'), children: <TalkRules /> },
+        { key: 'rollover', label: t('settings.tab.rollover'), children: <RolloverPage /> },
       ]} />
     </div>
   )
