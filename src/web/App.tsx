@@ -34,12 +34,19 @@ const StaffProfiles = lazy(() => import('./pages/admin/StaffProfiles'))
 const BoxSettingsPage = lazy(() => import('./pages/admin/BoxSettingsPage'))
 const AccountsPage = lazy(() => import('./pages/admin/AccountsPage'))
 const SchoolSettingsPage = lazy(() => import('./pages/admin/SchoolSettingsPage'))
+const RosterPage = lazy(() => import('./pages/admin/RosterPage'))
 
 function RequireLogin({ children }: { children: ReactNode }) {
   const { user } = useAuth()
   const location = useLocation()
   if (!user) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />
   return <>{children}</>
+}
+
+/** /students: the school admin's roster (add, import, mark left) or the psychology teacher's search with the archive. */
+function Students() {
+  const { roles } = useAuth()
+  return roles.includes('school_admin') ? <RosterPage /> : <StudentSearch />
 }
 
 function Home() {
@@ -82,7 +89,7 @@ export default function App() {
                 <Route element={<RequireLogin><AppLayout /></RequireLogin>}>
                   <Route index element={<Home />} />
                   <Route path="psych" element={<PsychDashboard />} />
-                  <Route path="students" element={<StudentSearch />} />
+                  <Route path="students" element={<Students />} />
                   <Route path="students/:id" element={<StudentArchive />} />
                   <Route path="cases/:id" element={<CasePage />} />
                   <Route path="crises" element={<CrisisEvents />} />

@@ -6,12 +6,14 @@
 import { accountEn, accountZh } from './messages-account'
 import { adminEn, adminZh } from './messages-admin'
 import { homeroomEn, homeroomZh } from './messages-homeroom'
+import { rosterEn, rosterZh } from './messages-roster'
 import { rolloverEn, rolloverZh } from './messages-rollover'
 
 export const zhCN = {
   ...accountZh,
   ...adminZh,
   ...homeroomZh,
+  ...rosterZh,
   ...rolloverZh,
   'app.name': '心安',
   'app.subtitle': '学校心理健康工作平台',
@@ -642,6 +644,7 @@ export const en: Record<MessageKey, string> = {
   ...accountEn,
   ...adminEn,
   ...homeroomEn,
+  ...rosterEn,
   ...rolloverEn,
   'app.name': 'XinAn',
   'app.subtitle': 'School mental-health casework',
