@@ -215,6 +215,11 @@ t.test('school-year rollover', async (t) => {
     const res = await call(admin, 'POST', '/api/v1/school-year/rollover/preview', { schoolYear: '2027-2028' })
     t.equal(res.statusCode, 200)
     t.same(res.json().graduations.map((g: { classId: string }) => g.classId).sort(), [cls['八年级(1)班'], cls['八年级(2)班'], cls['实验班']].sort())
+    // Two admins pressing the button at once: one rollover, one 409.
+    const both = await Promise.all([1, 2].map(() => call(admin, 'POST', '/api/v1/school-year/rollover', { schoolYear: '2027-2028' })))
+    t.same(both.map((r) => r.statusCode).sort(), [201, 409])
+    const grads = await db.select({ id: students.id }).from(students).where(and(eq(students.schoolId, schoolId), eq(students.status, 'graduated')))
+    t.equal(grads.length, 5 + 4, 'last year\'s graduates and this year\'s (八年级(1)班 2, 八年级(2)班 1, 实验班 1)')
   })
 
   t.test('a school that has not opened its top grade yet: nobody graduates, the next grade is made', async (t) => {
