@@ -101,20 +101,23 @@ export default function RosterPage() {
     <div className="xa-stack">
       <Typography.Title level={1} className="xa-page-title" style={{ fontSize: 22 }}>{t('roster.title')}</Typography.Title>
       <Typography.Paragraph type="secondary">{t('roster.help')}</Typography.Paragraph>
-      <Space wrap>
-        <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => setAdding(true)} data-testid="roster-add">{t('roster.add')}</Button>
-        <Button icon={<UploadOutlined aria-hidden />} onClick={() => setImporting(true)} data-testid="roster-import-open">{t('roster.import')}</Button>
-        <TemplateButtons />
-        <Button icon={<DownloadOutlined aria-hidden />} onClick={() => void exportAll()} loading={exporting} data-testid="roster-export">{t('roster.export')}</Button>
-      </Space>
-      <Space wrap role="search">
-        <Input.Search value={draft} onChange={(e) => setDraft(e.target.value)} onSearch={(v) => update({ q: v.trim() || undefined })}
-          allowClear enterButton={t('common.search')} placeholder={t('roster.searchHelp')} aria-label={t('roster.search')} style={{ width: 300 }} data-testid="roster-search" />
-        <Select allowClear placeholder={t('roster.allClasses')} aria-label={t('roster.class')} value={classId} style={{ width: 180 }}
-          onChange={(v?: string) => update({ classId: v })} options={classes.options} showSearch={{ optionFilterProp: 'label' }} data-testid="roster-class" />
-        <Select allowClear placeholder={t('roster.allStatuses')} aria-label={t('roster.status')} value={status} style={{ width: 140 }}
-          onChange={(v?: string) => update({ status: v })} options={STATUSES.map((s) => ({ value: s, label: label('studentStatus', s) }))} data-testid="roster-status" />
-      </Space>
+      <div style={{ display: 'flex', flexWrap: 'wrap', gap: 12, justifyContent: 'space-between' }}>
+        <Space wrap role="search">
+          <Input.Search value={draft} onChange={(e) => setDraft(e.target.value)} onSearch={(v) => update({ q: v.trim() || undefined })}
+            allowClear enterButton={t('common.search')} placeholder={t('roster.search')} title={t('roster.searchHelp')} aria-label={t('roster.search')}
+            style={{ width: 260 }} data-testid="roster-search" />
+          <Select allowClear placeholder={t('roster.allClasses')} aria-label={t('roster.class')} value={classId} style={{ width: 160 }}
+            onChange={(v?: string) => update({ classId: v })} options={classes.options} showSearch={{ optionFilterProp: 'label' }} data-testid="roster-class" />
+          <Select allowClear placeholder={t('roster.allStatuses')} aria-label={t('roster.status')} value={status} style={{ width: 120 }}
+            onChange={(v?: string) => update({ status: v })} options={STATUSES.map((s) => ({ value: s, label: label('studentStatus', s) }))} data-testid="roster-status" />
+        </Space>
+        <Space wrap>
+          <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => setAdding(true)} data-testid="roster-add">{t('roster.add')}</Button>
+          <Button icon={<UploadOutlined aria-hidden />} onClick={() => setImporting(true)} data-testid="roster-import-open">{t('roster.import')}</Button>
+          <TemplateButtons />
+          <Button icon={<DownloadOutlined aria-hidden />} onClick={() => void exportAll()} loading={exporting} data-testid="roster-export">{t('roster.export')}</Button>
+        </Space>
+      </div>
       {classes.loaded && classes.options.length === 0 && <Alert type="info" showIcon title={t('roster.noClasses')} />}
       <Section loaded={students} route="GET /api/v1/students">
         {(p) => (

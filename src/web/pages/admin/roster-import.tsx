@@ -29,6 +29,13 @@ export function TemplateButtons() {
   )
 }
 
+function withoutColumn(r: RowError): string {
+  for (const name of [r.label, r.field]) {
+    for (const sep of ['：', ': ']) if (name && r.reason.startsWith(name + sep)) return r.reason.slice(name.length + sep.length)
+  }
+  return r.reason
+}
+
 /** The bad rows, by row number, column and reason; nothing has been written while these show. */
 function RowErrors({ errors, badRows, truncated }: { errors: RowError[]; badRows: number; truncated: boolean }) {
   const { t, locale } = useI18n()
@@ -42,7 +49,8 @@ function RowErrors({ errors, badRows, truncated }: { errors: RowError[]; badRows
           { key: 'row', title: t('roster.row'), width: 90, render: (_: unknown, r: RowError) => t('roster.rowN', { n: r.row }) },
           // The file's headers are Chinese: an English reader gets the column's name and the header to look for.
           { key: 'field', title: t('roster.column'), width: 180, render: (_: unknown, r: RowError) => (locale === 'en' && r.label && r.label !== r.field ? `${r.label} (${r.field})` : r.field) },
-          { key: 'reason', title: t('roster.reason'), dataIndex: 'reason' },
+          // The server's reason names its column for readers without this table; here the column is beside it.
+          { key: 'reason', title: t('roster.reason'), render: (_: unknown, r: RowError) => withoutColumn(r) },
         ]} />
     </div>
   )
