@@ -5,13 +5,21 @@ import { contextOf } from '../../plugins/access.js'
 import { createAuditService } from './service.js'
 
 const AccessEntry = z.object({
+  /** The view's last audit row. */
   seq: z.number(),
+  /** When the view began and ended (its first and last request). */
   ts: z.string(),
+  lastTs: z.string(),
+  /** How many audited requests the view made. */
+  requests: z.number(),
   actorId: z.string().nullable(),
   actorName: z.string().nullable(),
   actorRoles: z.string(),
   action: z.string(),
+  /** The first of `resources`, kept for older clients. */
   resource: z.string(),
+  /** Every record type the view touched (policy resource names, the client shows them in words). */
+  resources: z.array(z.string()),
   outcome: z.string(),
   purpose: z.string().nullable(),
 })

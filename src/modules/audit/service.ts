@@ -1,11 +1,31 @@
-import { and, desc, eq, sql } from 'drizzle-orm'
+import { sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
-import { auditLog, users } from '../../../db/schema/index.js'
 import { withActorTx } from '../../access/transaction.js'
 import { audit, readOne } from '../../access/query.js'
 import { verifyAuditChain } from '../../audit/audit.js'
 import { NotFound } from '../../lib/errors.js'
+import { queryRows } from '../../db/database.js'
 import type { RequestContext } from '../../plugins/access.js'
+
+/** Requests of one actor closer together than this are one page view in the access log. */
+const VIEW_GAP = '60 seconds'
+
+interface ViewRow extends Record<string, unknown> {
+  seq: number | string
+  ts: Date | string
+  lastTs: Date | string
+  requests: number
+  actorId: string | null
+  actorName: string | null
+  actorRoles: string
+  action: string
+  outcome: string
+  purpose: string | null
+  resources: string[] | string
+  total: number | string
+}
+
+const iso = (v: Date | string) => (v instanceof Date ? v : new Date(String(v).replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00'))).toISOString()
 
 export function createAuditService(app: FastifyInstance) {
   const { db } = app.database
@@ -17,22 +37,51 @@ export function createAuditService(app: FastifyInstance) {
       return { ...result, checkedAt: new Date().toISOString() }
     },
 
-    /** Who opened this student's records: actor, role, action and time; never what they saw. */
+    /**
+     * Who opened this student's records: actor, role, action, the record types and time; never
+     * what they saw. One page load makes several requests (the archive, its guardians, the
+     * access log itself), each with its own audit row: rows of one actor with the same action,
+     * outcome and purpose less than VIEW_GAP apart are one view, listed once with every record
+     * type it touched. The audit log itself keeps every row.
+     */
     async accessLog(ctx: RequestContext, studentId: string, limit: number, offset: number) {
       return withActorTx(db, ctx.actor, async (tx) => {
         // The student must be one the caller may read at all; otherwise it does not exist for them.
         const studentDecision = app.policies.decide(ctx.actor, 'students', 'read')
         if (!studentDecision || !(await readOne(tx, studentDecision, studentId))) throw new NotFound()
-        const where = and(eq(auditLog.schoolId, ctx.actor.schoolId!), sql`${auditLog.studentIds} @> array[${studentId}]::uuid[]`)
-        const rows = await tx.select({
-          seq: auditLog.seq, ts: auditLog.ts, actorId: auditLog.actorId, actorName: users.displayName,
-          actorRoles: auditLog.actorRoles, action: auditLog.action, resource: auditLog.resource,
-          outcome: auditLog.outcome, purpose: auditLog.purpose, total: sql<number>`count(*) over()`,
-        }).from(auditLog).leftJoin(users, eq(users.id, auditLog.actorId))
-          .where(where).orderBy(desc(auditLog.seq)).limit(limit).offset(offset)
+        const rows = await queryRows<ViewRow>(tx, sql`
+          with r as (
+            select a.seq, a.ts, a.actor_id, a.actor_roles, a.action, a.resource, a.outcome, a.purpose,
+              case when lag(a.actor_id) over w is not distinct from a.actor_id
+                and lag(a.action) over w = a.action
+                and lag(a.outcome) over w = a.outcome
+                and lag(a.purpose) over w is not distinct from a.purpose
+                and a.ts - lag(a.ts) over w < ${VIEW_GAP}::interval
+              then 0 else 1 end as brk
+            from audit_log a
+            where a.school_id = ${ctx.actor.schoolId!} and a.student_ids @> array[${studentId}]::uuid[]
+            window w as (order by a.seq)
+          ), g as (
+            select r.*, sum(brk) over (order by seq) as grp from r
+          ), v as (
+            select grp, max(seq) as seq, min(ts) as ts, max(ts) as last_ts, count(*)::int as requests,
+              (array_agg(actor_id))[1] as actor_id, (array_agg(actor_roles order by seq desc))[1] as actor_roles,
+              (array_agg(action))[1] as action, (array_agg(outcome))[1] as outcome, (array_agg(purpose))[1] as purpose,
+              array_agg(distinct resource) as resources
+            from g group by grp
+          )
+          select v.seq, v.ts, v.last_ts as "lastTs", v.requests, v.actor_id as "actorId", u.display_name as "actorName",
+            v.actor_roles as "actorRoles", v.action, v.outcome, v.purpose, v.resources, count(*) over() as total
+          from v left join users u on u.id = v.actor_id
+          order by v.seq desc limit ${limit} offset ${offset}`)
         await audit(tx, ctx, { action: 'R', recordIds: [studentId], studentIds: [studentId], fieldGroups: ['who', 'what'] })
         return {
-          items: rows.map(({ total: _t, ts, ...r }) => ({ ...r, ts: ts.toISOString() })),
+          items: rows.map(({ total: _t, ts, lastTs, resources, seq, ...r }) => {
+            const list = Array.isArray(resources) ? resources.map(String) : String(resources).replace(/^\{|\}$/g, '').split(',').filter(Boolean)
+            // Reads of the record itself first: "档案" before the parts it is made of.
+            const ordered = [...list].sort((a, b) => Number(b === 'students') - Number(a === 'students') || a.localeCompare(b))
+            return { ...r, seq: Number(seq), ts: iso(ts), lastTs: iso(lastTs), resource: ordered[0] ?? '', resources: ordered }
+          }),
           total: rows.length ? Number(rows[0]!.total) : 0,
           limit,
           offset,
