@@ -1,10 +1,12 @@
-import { Alert, Button, Descriptions, Empty, Spin, Tag, Typography } from 'antd'
+import { Alert, Button, Descriptions, Empty, Spin, Tag } from 'antd'
 import { ClockCircleOutlined, ExclamationCircleOutlined, WarningOutlined } from '@ant-design/icons'
 import type { ReactNode } from 'react'
 import { useI18n } from '../i18n'
 import type { MessageKey } from '../i18n/messages'
 import { isMissingRoute, type Loaded } from '../api/hooks'
 import type { ApiError } from '../api/client'
+import { formatDate, formatDateTime, gradeName, periodLabel, schoolYearLabel, windowLabel } from '../i18n/format'
+import { enumPrefixOf } from '../i18n/value-labels'
 
 const RISK_COLOURS: Record<string, string> = { red: 'red', orange: 'orange', yellow: 'gold', green: 'green' }
 const RISK_MARKS: Record<string, string> = { red: '■■■■', orange: '■■■□', yellow: '■■□□', green: '■□□□' }
@@ -22,14 +24,7 @@ export function RiskTag({ level }: { level: unknown }) {
   )
 }
 
-export function formatDateTime(v: unknown, locale: string): string {
-  if (v === null || v === undefined || v === '') return '—'
-  const s = String(v)
-  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return s
-  const d = new Date(s)
-  if (Number.isNaN(d.getTime())) return s
-  return d.toLocaleString(locale === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
-}
+export { formatDate, formatDateTime } from '../i18n/format'
 
 function humanDuration(ms: number, locale: string): string {
   const min = Math.round(Math.abs(ms) / 60_000)
@@ -84,48 +79,71 @@ export function Section<T>({ loaded, route, children, empty }: { loaded: Loaded<
   return <>{children(loaded.data)}</>
 }
 
-const ENUM_PREFIX: Record<string, string> = {
-  riskLevel: 'risk', suggestedRisk: 'risk', confirmedRisk: 'risk', reassessedRisk: 'risk',
-  gender: 'gender', state: 'caseState', kind: 'talk', urgency: 'monitor.urgency', source: 'caseSource',
-}
-const RISK_FIELDS = new Set(['riskLevel', 'suggestedRisk', 'confirmedRisk', 'reassessedRisk'])
+const RISK_FIELDS = new Set(['riskLevel', 'suggestedRisk', 'confirmedRisk', 'reassessedRisk', 'riskFrom', 'riskTo'])
 
 /** Ids are links between records, not something a reader needs to see. */
-const isReference = (k: string) => k === 'id' || /(Id|Ids|Ref|By)$/.test(k)
+const isReference = (k: string) => k === 'id' || /(Id|Ids|Ref|By|Hash)$/.test(k)
 
-/** One value of a record as the API sent it: dates formatted, enums labelled, risks tagged. */
-export function FieldValue({ name, value, enumPrefix }: { name: string; value: unknown; enumPrefix?: string }) {
+/** Structured values with no reading for a person (an instrument's definition, a notification's parameters). */
+const isStructure = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/** Values that are written in a form of their own, whatever record they are in. */
+const FORMATTERS: Record<string, (v: unknown, locale: string) => string> = {
+  windowKey: windowLabel,
+  window: windowLabel,
+  periodKey: periodLabel,
+  gradeLevel: gradeName,
+  level: gradeName,
+  schoolYear: (v) => schoolYearLabel(v),
+}
+
+/**
+ * One value of a record as the API sent it: dates in one format (Asia/Shanghai), enums
+ * labelled by the record's resource, risks tagged. A value of an enumerated field without a
+ * label says so instead of showing the code (test/web/labels.test.ts keeps that from happening).
+ */
+export function FieldValue({ name, value, enumPrefix, resource }: { name: string; value: unknown; enumPrefix?: string; resource?: string }) {
   const { t, locale, label } = useI18n()
   if (RISK_FIELDS.has(name)) return <RiskTag level={value} />
   if (value === null || value === undefined || value === '') return <span>—</span>
   if (typeof value === 'boolean') return <span>{value ? t('common.yes') : t('common.no')}</span>
-  if (Array.isArray(value)) return <span>{value.map(String).join('、')}</span>
-  if (typeof value === 'object') return <Typography.Text code>{JSON.stringify(value)}</Typography.Text>
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)) return <span>{formatDateTime(value, locale)}</span>
-  const prefix = enumPrefix ?? ENUM_PREFIX[name]
-  if (prefix) return <span>{label(prefix, value)}</span>
-  return <span style={{ whiteSpace: 'pre-wrap' }}>{String(value)}</span>
+  const prefix = enumPrefix ?? enumPrefixOf(name, resource)
+  const one = (v: unknown): string => {
+    if (FORMATTERS[name]) return FORMATTERS[name](v, locale)
+    if (/^gradeLevels?$/.test(name)) return gradeName(v, locale)
+    if (prefix) return label(prefix, v)
+    if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v)) return formatDateTime(v, locale)
+    if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return formatDate(v, locale)
+    return String(v)
+  }
+  if (Array.isArray(value)) return <span>{value.map(one).join('、')}</span>
+  if (isStructure(value)) return <span>—</span>
+  return <span style={prefix ? undefined : { whiteSpace: 'pre-wrap' }}>{one(value)}</span>
 }
 
-export function fieldLabel(t: (k: MessageKey) => string, name: string): string {
+/** A field's label; a field with none has no place on a screen (labels.test.ts lists every readable one). */
+export function fieldLabel(t: (k: MessageKey) => string, name: string): string | null {
   const key = `field.${name}` as MessageKey
   const s = t(key)
-  return s === undefined || s === key ? name : s
+  return s === undefined || s === key ? null : s
 }
 
 /**
  * Every field of a record the API returned (whatever the caller's policy let through),
- * labelled; reference ids are not shown. Nothing is picked or hidden for privacy here:
- * that is the server's job.
+ * labelled; reference ids and structured values are not shown, nor a field with no label (never
+ * its code). Nothing is picked or hidden for privacy here: that is the server's job.
  */
-export function Fields({ record, enums, column = 2 }: { record: Record<string, unknown>; enums?: Record<string, string>; column?: number }) {
+export function Fields({ record, enums, column = 2, resource }: { record: Record<string, unknown>; enums?: Record<string, string>; column?: number; resource?: string }) {
   const { t } = useI18n()
   // `riskLevelText` / `stateText` beside their field are the same fact in words, already shown as a label.
-  const entries = Object.entries(record).filter(([k]) => !isReference(k) && !(k.endsWith('Text') && k.slice(0, -4) in record))
+  const entries = Object.entries(record)
+    .filter(([k, v]) => !isReference(k) && !isStructure(v) && !(k.endsWith('Text') && k.slice(0, -4) in record))
+    .map(([k, v]) => [k, v, fieldLabel(t as (k: MessageKey) => string, k)] as const)
+    .filter((e): e is readonly [string, unknown, string] => e[2] !== null)
   if (entries.length === 0) return null
   return (
     <Descriptions size="small" column={{ xs: 1, sm: 1, md: column }} bordered
-      items={entries.map(([k, v]) => ({ key: k, label: fieldLabel(t as (k: MessageKey) => string, k), children: <FieldValue name={k} value={v} enumPrefix={enums?.[k]} /> }))}
+      items={entries.map(([k, v, title]) => ({ key: k, label: title, children: <FieldValue name={k} value={v} enumPrefix={enums?.[k]} resource={resource} /> }))}
     />
   )
 }

@@ -9,7 +9,10 @@ export type Row = Record<string, unknown>
 
 /**
  * A table of records as the API returned them: a column for each of `order` that appears in
- * at least one row (so a role that cannot read a field sees no empty column for it).
+ * at least one row (so a role that cannot read a field sees no empty column for it) and has a
+ * label — never a column headed by a field's code (test/web/labels.test.ts checks every
+ * `order` in the client). `resource` names the records' policy resource, so each value gets
+ * the labels of that resource's field (a case's `state` is not a referral's).
  */
 export function RecordTable({ rows, order, extra, onOpen, ...rest }: {
   rows: Row[]
@@ -17,18 +20,22 @@ export function RecordTable({ rows, order, extra, onOpen, ...rest }: {
   extra?: TableProps<Row>['columns']
   onOpen?: (row: Row) => void
   enums?: Record<string, string>
+  resource?: string
   render?: Record<string, (v: unknown, row: Row) => React.ReactNode>
   /** Column titles where the shared field label does not fit (a campaign's `name` is not a person's 姓名). */
   titles?: Record<string, string>
 } & Omit<TableProps<Row>, 'columns' | 'dataSource'>) {
   const { t } = useI18n()
-  const { enums, render, titles, ...tableProps } = rest
-  const present = order.filter((k) => rows.some((r) => k in r))
-  const columns: TableProps<Row>['columns'] = present.map((k) => ({
+  const { enums, render, titles, resource, ...tableProps } = rest
+  const present = order
+    .filter((k) => rows.some((r) => k in r))
+    .map((k) => [k, titles?.[k] ?? fieldLabel(t as (k: MessageKey) => string, k)] as const)
+    .filter((c): c is readonly [string, string] => c[1] !== null)
+  const columns: TableProps<Row>['columns'] = present.map(([k, title]) => ({
     key: k,
     dataIndex: k,
-    title: titles?.[k] ?? fieldLabel(t as (k: MessageKey) => string, k),
-    render: (v: unknown, row: Row) => (render?.[k] ? render[k](v, row) : <FieldValue name={k} value={v} enumPrefix={enums?.[k]} />),
+    title,
+    render: (v: unknown, row: Row) => (render?.[k] ? render[k](v, row) : <FieldValue name={k} value={v} enumPrefix={enums?.[k]} resource={resource} />),
   }))
   return (
     <Table<Row>

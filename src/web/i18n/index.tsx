@@ -2,6 +2,9 @@ import { createContext, useCallback, useContext, useMemo, useState, type ReactNo
 import { en, zhCN, type MessageKey } from './messages'
 
 export type Locale = 'zh-CN' | 'en'
+
+/** What a code looks like (open, done_late, windowKey): shown only through a label. */
+export const CODE_LIKE = /^[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*$|^[a-z]+(?:[A-Z][a-z0-9]*)+$/
 const STORAGE_KEY = 'xinan.locale'
 const tables: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zhCN, en }
 
@@ -27,7 +30,10 @@ interface I18n {
   locale: Locale
   setLocale(l: Locale): void
   t: Translate
-  /** A label for a value the API returns (an enum such as a state): its translation if there is one, else the value itself. */
+  /**
+   * A label for a value the API returns (an enum such as a state): its translation if there is
+   * one; a value that looks like a code and has none is never shown as it is (issue 16).
+   */
   label(prefix: string, value: unknown): string
 }
 
@@ -55,7 +61,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       label: (prefix, v) => {
         if (v === null || v === undefined || v === '') return '—'
         const hit = table[`${prefix}.${String(v)}`]
-        return hit ?? String(v)
+        if (hit !== undefined) return hit
+        return CODE_LIKE.test(String(v)) ? table['common.unlabelled']! : String(v)
       },
     }
   }, [locale, setLocale])

@@ -4,12 +4,14 @@
  * Error messages are not here: the API sends them already translated ({ code, message }).
  */
 import { accountEn, accountZh } from './messages-account'
+import { labelsEn, labelsZh } from './messages-labels'
 import { adminEn, adminZh } from './messages-admin'
 import { homeroomEn, homeroomZh } from './messages-homeroom'
 import { rosterEn, rosterZh } from './messages-roster'
 import { rolloverEn, rolloverZh } from './messages-rollover'
 
 export const zhCN = {
+  ...labelsZh,
   ...accountZh,
   ...adminZh,
   ...homeroomZh,
@@ -641,6 +643,7 @@ export const zhCN = {
 export type MessageKey = keyof typeof zhCN
 
 export const en: Record<MessageKey, string> = {
+  ...labelsEn,
   ...accountEn,
   ...adminEn,
   ...homeroomEn,

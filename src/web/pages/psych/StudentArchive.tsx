@@ -3,6 +3,7 @@ import { Button, Card, Empty, Space, Tabs, Tag, Timeline, Typography } from 'ant
 import { PlusOutlined, PrinterOutlined } from '@ant-design/icons'
 import { Link, useParams } from 'react-router'
 import { useI18n } from '../../i18n'
+import { schoolYearLabel } from '../../i18n/format'
 import type { MessageKey } from '../../i18n/messages'
 import { useApi } from '../../api/hooks'
 import type { Page } from '../../api/client'
@@ -36,19 +37,28 @@ function linkFor(item: TimelineItem): { to: string; print?: boolean } | null {
   return null
 }
 
+/**
+ * 谁查看了该学生: one row per page view (the server folds a page's several requests into one),
+ * who, in which role, what they did, the record types in words, and the purpose under its own
+ * heading.
+ */
 function AccessLog({ studentId }: { studentId: string }) {
   const { t, label } = useI18n()
   const log = useApi<Page<Row>>(`/students/${studentId}/access-log`, { limit: 200 })
+  const words = (prefix: string, v: unknown) => (Array.isArray(v) ? v : String(v ?? '').split(/[,\s]+/)).filter(Boolean).map((x) => label(prefix, x)).join('、')
   return (
     <Section loaded={log} route="GET /api/v1/students/:id/access-log" empty={(p) => p.items.length === 0}>
       {(page) => (
         <RecordTable
           data-testid="access-log"
+          resource="audit_log"
           rows={page.items.map((r) => ({ ...r, id: r.seq }))}
-          order={['ts', 'actorName', 'actorRoles', 'action', 'resource', 'outcome', 'purpose']}
+          order={['ts', 'actorName', 'actorRoles', 'action', 'resources', 'outcome', 'purpose']}
+          titles={{ ts: t('archive.when'), actorName: t('archive.actor'), actorRoles: t('archive.roles'), action: t('archive.action'), resources: t('archive.resource'), outcome: t('archive.outcome'), purpose: t('archive.purpose') }}
           render={{
-            action: (v) => label('auditAction', v),
-            actorRoles: (v) => String(v ?? '').split(/[,\s]+/).filter(Boolean).map((r) => label('role', r)).join('、'),
+            actorRoles: (v) => words('role', v),
+            resources: (v) => words('resource', v),
+            purpose: (v) => (typeof v === 'string' && v ? v : t('archive.noPurpose')),
           }}
           locale={{ emptyText: t('common.empty') }}
         />
@@ -98,8 +108,8 @@ export default function StudentArchive() {
                   children: items.length === 0
                     ? <Empty description={t('archive.noItems')} />
                     : years.map((y) => (
-                      <section key={y} aria-label={t('archive.schoolYear', { year: y })}>
-                        <Typography.Title level={2} style={{ fontSize: 16 }}>{t('archive.schoolYear', { year: y })}</Typography.Title>
+                      <section key={y} aria-label={t('archive.schoolYear', { year: schoolYearLabel(y) })}>
+                        <Typography.Title level={2} style={{ fontSize: 16 }}>{t('archive.schoolYear', { year: schoolYearLabel(y) })}</Typography.Title>
                         <Timeline
                           data-testid="archive-timeline"
                           items={items.filter((i) => i.schoolYear === y).reverse().map((it) => {
@@ -111,10 +121,10 @@ export default function StudentArchive() {
                                 <div data-resource={it.resource}>
                                   <Space wrap>
                                     <Tag color="blue">{t(`step.${it.step}` as MessageKey)}</Tag>
-                                    <strong>{label('kind', it.kind)}</strong>
+                                    <strong data-kind={it.kind}>{label('kind', it.kind)}</strong>
                                     {link && <Link to={link.to}>{link.print ? <><PrinterOutlined aria-hidden /> {t('case.printReferral')}</> : t('common.open')}</Link>}
                                   </Space>
-                                  <div style={{ marginTop: 8 }}><Fields record={it.data} /></div>
+                                  <div style={{ marginTop: 8 }}><Fields record={it.data} resource={it.resource} /></div>
                                 </div>
                               ),
                             }
@@ -128,10 +138,10 @@ export default function StudentArchive() {
                   label: t('archive.basic'),
                   children: (
                     <div className="xa-stack">
-                      <Fields record={{ ...student, ...(typeof student.classId === 'string' ? { class: classNames.get(student.classId) ?? '—' } : {}) }} enums={{ status: 'studentStatus' }} />
+                      <Fields record={{ ...student, ...(typeof student.classId === 'string' ? { class: classNames.get(student.classId) ?? '—' } : {}) }} resource="students" />
                       <Typography.Title level={2} style={{ fontSize: 16 }}>{t('archive.guardians')}</Typography.Title>
                       <Section loaded={guardians} route="GET /api/v1/students/:id/guardians" empty={(p) => p.items.length === 0}>
-                        {(page) => <RecordTable rows={page.items} order={['name', 'relation', 'phone', 'isPrimary']} />}
+                        {(page) => <RecordTable rows={page.items} resource="guardians" order={['name', 'relation', 'phone', 'isPrimary']} />}
                       </Section>
                     </div>
                   ),
