@@ -130,6 +130,7 @@ const messages: Record<string, Record<Locale, string>> = {
   // 升年级 (issue 16).
   rollover_done: { 'zh-CN': '{year} 学年已经升过年级，不能重复执行', en: 'The school year {year} has already been rolled over; it cannot be done twice' },
   rollover_nothing: { 'zh-CN': '本校还没有班级，没有可升年级的内容', en: 'The school has no classes yet: there is nothing to roll over' },
+  rollover_not_entry_grade: { 'zh-CN': '新建班级数只能为起始年级填写：{grade}不是起始年级（本校起始年级：{grades}）', en: 'New classes can be given only for an entry grade: {grade} is not one (this school’s entry grades: {grades})' },
   rollover_undone: { 'zh-CN': '这次升年级已经撤销', en: 'This rollover has already been undone' },
   rollover_not_latest: { 'zh-CN': '只能撤销最近一次升年级', en: 'Only the latest rollover can be undone' },
   rollover_locked: { 'zh-CN': '新学年已开始写入记录（{date}），不能再撤销升年级；如有班级需要调整，请在学校设置中逐个修改', en: 'The new school year already has records (since {date}), so the rollover can no longer be undone; adjust individual classes in the school settings instead' },

@@ -94,6 +94,9 @@ t.test('school-year rollover', async (t) => {
     preview = three.json()
     t.equal((await call(admin, 'POST', '/api/v1/school-year/rollover/preview', { schoolYear: '2026-2028' })).statusCode, 400, 'a school year is two consecutive years')
     t.equal((await call(admin, 'POST', '/api/v1/school-year/rollover/preview', { entryClasses: [{ level: 7, count: 99 }] })).statusCode, 400)
+    const notEntry = await call(admin, 'POST', '/api/v1/school-year/rollover/preview', { schoolYear: YEAR, entryClasses: [{ level: 8, count: 2 }] })
+    t.equal(notEntry.statusCode, 400)
+    t.match(notEntry.json(), { code: 'rollover_not_entry_grade', message: /八年级不是起始年级.*七年级/ })
     t.same(await state(), before, 'the preview wrote nothing')
   })
 

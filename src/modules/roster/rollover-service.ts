@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto'
 import type { z } from 'zod'
 import { audit, readMany } from '../../access/query.js'
 import type { Tx } from '../../db/database.js'
-import { AppError } from '../../lib/errors.js'
+import { AppError, Validation } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
 import { dayIn } from '../district/school-year.js'
 import * as repo from './rollover-repository.js'
 import { defaultSchoolYear, planRollover, type Plan, type RolloverChanges } from './rollover-plan.js'
 import type { RolloverRequest } from './rollover-schemas.js'
 import { inActorTx, mustRead, type RosterDeps } from './record-access.js'
+import { gradeName } from './grade-names.js'
 
 const TIME_ZONE = 'Asia/Shanghai'
 
@@ -36,6 +37,15 @@ function countsOf(body: z.infer<typeof RolloverRequest>): Map<number, number> {
   return new Map((body.entryClasses ?? []).map((e) => [e.level, e.count]))
 }
 
+/** A count for a grade that takes no new classes would be silently ignored: name it instead. */
+function checkCounts(plan: Plan, counts: Map<number, number>): void {
+  for (const level of counts.keys()) {
+    if (!plan.stages.some((s) => s.entry === level)) {
+      throw new Validation('rollover_not_entry_grade', { grade: gradeName(level), grades: plan.stages.map((s) => gradeName(s.entry)).join('、') }, { fields: ['entryClasses'] })
+    }
+  }
+}
+
 /**
  * 升年级 (issue 16). Preview and apply compute one plan from the same snapshot; the apply
  * writes it in one transaction with its audit rows and keeps what it changed on the rollover's
@@ -52,7 +62,9 @@ export function createRolloverService(deps: RosterDeps) {
       const schoolYear = yearOf(body)
       return inActorTx(deps, ctx, async (tx) => {
         await refuseSecond(tx, schoolId, schoolYear)
-        const plan = planRollover(await repo.snapshot(tx, schoolId), countsOf(body))
+        const counts = countsOf(body)
+        const plan = planRollover(await repo.snapshot(tx, schoolId), counts)
+        checkCounts(plan, counts)
         // The preview names the staff whose grants would end: a read of their accounts.
         await audit(tx, ctx, { action: 'R', resource: 'user_roles', recordIds: plan.grantsEnding.map((g) => g.id), fieldGroups: ['grant'] })
         return present(schoolYear, plan)
@@ -67,7 +79,9 @@ export function createRolloverService(deps: RosterDeps) {
         await repo.lockSchool(tx, schoolId)
         await refuseSecond(tx, schoolId, schoolYear)
         const snap = await repo.snapshot(tx, schoolId)
-        const plan = planRollover(snap, countsOf(body))
+        const counts = countsOf(body)
+        const plan = planRollover(snap, counts)
+        checkCounts(plan, counts)
         if (plan.moves.length + plan.graduations.length + plan.entryClasses.length === 0) throw new AppError(409, 'rollover_nothing')
         const now = new Date()
 
