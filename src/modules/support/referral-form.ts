@@ -110,16 +110,13 @@ th { width: 18%; font-weight: normal; background: #f2f2f2; white-space: nowrap; 
 
 export function createReferralFormService(deps: SupportDeps) {
   /**
-   * The school's own name, through whichever policy covers the schools table and lets this
-   * caller read it; otherwise the form leaves the line blank for the school's stamp.
+   * The school's own name, printed as the sending school. It is the caller's own school and no
+   * personal data, so it is read directly rather than through a policy on the schools table (no
+   * school-side role has one: the only one is the district's).
    */
-  async function readableSchoolName(tx: Tx, ctx: RequestContext, schoolId: string): Promise<string> {
-    for (const p of deps.policies.all().filter((q) => q.table === schools)) {
-      const d = deps.policies.decide(ctx.actor, p.resource, 'read')
-      const row = d ? await readOne(tx, d, schoolId) : undefined
-      if (typeof row?.name === 'string') return row.name
-    }
-    return ''
+  async function ownSchoolName(tx: Tx, schoolId: string): Promise<string> {
+    const [row] = await tx.select({ name: schools.name }).from(schools).where(eq(schools.id, schoolId))
+    return row?.name ?? ''
   }
 
   return {
@@ -140,7 +137,7 @@ export function createReferralFormService(deps: SupportDeps) {
           sort: [{ field: 'isPrimary', dir: 'desc' }], limit: 20, offset: 0,
         })
         const guardian: Row | undefined = family.find((g) => g.id === consent?.guardianId) ?? family[0]
-        const schoolName = await readableSchoolName(tx, ctx, schoolId)
+        const schoolName = await ownSchoolName(tx, schoolId)
         await audit(tx, ctx, {
           action: 'E', recordIds: [id], studentIds: [studentId],
           fieldGroups: ['referrals.medical', 'students.identity', 'students.personal', 'guardians.identity', 'guardians.contact', 'institutions.directory'],

@@ -1,7 +1,8 @@
 /**
  * Strings of the homeroom teacher's screen (我的班级): this period's talks, the class's
- * completion rate, the talk-log history, and the talk periods in words. Spread into
- * messages.ts like messages-admin.ts, so the English table is checked against the Chinese.
+ * completion rate, the talk-log history, and the talk periods in words; and of the district
+ * chart's withheld cells (the same piece of work, issue 16). Spread into messages.ts like
+ * messages-admin.ts, so the English table is checked against the Chinese.
  */
 export const homeroomZh = {
   'homeroom.progress': '本期谈话完成情况',
@@ -22,6 +23,9 @@ export const homeroomZh = {
   'talkWindow.month': '{year}年{month}月',
   'talkWindow.holiday': '{name}返校',
   'talkWindow.returnOn': '{date}返校',
+  'district.withheldSeries': '已隐去（人数过少）',
+  'district.withheldLabel': '{levels} 已隐去',
+  'district.chartWithheld': '斜线方块表示该校有已隐去的人数（1–10 人，或可由合计推算），方块高度不代表人数；本图共 {n} 处：',
 } as const
 
 export const homeroomEn: Record<keyof typeof homeroomZh, string> = {
@@ -43,4 +47,7 @@ export const homeroomEn: Record<keyof typeof homeroomZh, string> = {
   'talkWindow.month': '{month} {year}',
   'talkWindow.holiday': 'Back from {name}',
   'talkWindow.returnOn': 'Back on {date}',
+  'district.withheldSeries': 'Withheld (too few to show)',
+  'district.withheldLabel': '{levels} withheld',
+  'district.chartWithheld': 'A hatched block marks a withheld count (1–10, or one that could be worked out from the totals); its height is not a count. {n} in this chart:',
 }

@@ -132,44 +132,70 @@ function riskRows(body: RiskBody, t: Tr): GridRow[] {
   return rows
 }
 
-/** The risk chart: one stacked bar per school; a withheld cell is not drawn, and is named under the chart. */
+/** Diagonal hatching, unlike the dots and squares ECharts' aria decals give the levels. */
+const WITHHELD_DECAL = { symbol: 'rect', symbolSize: 1, dashArrayX: [1, 0], dashArrayY: [2, 3], rotation: -Math.PI / 4, color: 'rgba(0, 0, 0, 0.55)' }
+
+/**
+ * The risk chart: one stacked bar per school. A withheld count has no value to draw, but
+ * leaving it out would make a school with a few high-risk pupils look like one with none: each
+ * school with a withheld cell gets a hatched block of fixed height (barMinHeight, in pixels, so
+ * it reads as a mark, not a number) on top of its bar, labelled with the levels withheld, in
+ * the legend and the tooltip, and named again under the chart.
+ */
 function RiskChart({ district }: { district: RiskCurrent['districts'][number] }) {
   const { t, locale } = useI18n()
   const { option, withheld } = useMemo(() => {
     const withheld: string[] = []
+    const name = (c: Column) => (locale === 'en' ? c.labelEn : c.labelZh)
     const schools = district.schools.map((s) => s.name)
-    const series = district.columns.map((c) => ({
-      name: locale === 'en' ? c.labelEn : c.labelZh,
+    const withheldBySchool = district.schools.map((s) => district.columns.filter((c) => s.subtotal.cells[c.key]?.suppressed).map(name))
+    const series: object[] = district.columns.map((c) => ({
+      name: name(c),
       type: 'bar' as const,
       stack: 'risk',
       itemStyle: { color: RISK_COLOURS[c.colour] ?? '#8c8c8c' },
       data: district.schools.map((s) => {
         const cell = s.subtotal.cells[c.key]
         if (cell?.suppressed) {
-          withheld.push(`${s.name} · ${locale === 'en' ? c.labelEn : c.labelZh}`)
+          withheld.push(`${s.name} · ${name(c)}`)
           return null
         }
         return cell?.value ?? 0
       }),
     }))
+    const levels = (i: number) => withheldBySchool[i]?.join(locale === 'en' ? ', ' : '、') ?? ''
+    series.push({
+      name: t('district.withheldSeries'),
+      type: 'bar',
+      stack: 'risk',
+      barMinHeight: 22,
+      itemStyle: { color: '#ffffff', borderColor: '#434343', borderWidth: 1, borderType: 'dashed', decal: WITHHELD_DECAL },
+      label: {
+        show: true, position: 'top', fontSize: 11, color: '#1f1f1f',
+        formatter: (p: { dataIndex: number }) => t('district.withheldLabel', { levels: levels(p.dataIndex) }),
+      },
+      tooltip: { valueFormatter: (_v: unknown, i: number) => t('district.withheldLabel', { levels: levels(i) }) },
+      data: withheldBySchool.map((l) => (l.length > 0 ? 0 : null)),
+    })
     return {
       withheld,
       option: {
         tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (v === null || v === undefined || v === '-' ? t('district.suppressed') : String(v)) },
         legend: { top: 0 },
-        grid: { left: 48, right: 16, bottom: 56, top: 40 },
+        grid: { left: 48, right: 16, bottom: 56, top: 56 },
         xAxis: { type: 'category', data: schools, axisLabel: { interval: 0, width: 90, overflow: 'break' } },
-        yAxis: { type: 'value' },
+        // Headroom above the tallest bar for its withheld block (fixed pixels) and the block's label.
+        yAxis: { type: 'value', boundaryGap: [0, '15%'] },
         series,
       },
     }
   }, [district, locale, t])
   return (
-    <div data-testid="risk-chart">
+    <div data-testid="risk-chart" data-withheld={withheld.length}>
       <EChart option={option} label={t('district.riskChart')} />
       {withheld.length > 0 && (
         <Typography.Paragraph type="secondary" data-testid="chart-withheld">
-          <EyeInvisibleOutlined aria-hidden /> {t('district.chartSuppressed', { n: withheld.length })} {t('district.withheldCells', { cells: withheld.join('；') })}
+          <EyeInvisibleOutlined aria-hidden /> {t('district.chartWithheld', { n: withheld.length })} {t('district.withheldCells', { cells: withheld.join('；') })}
         </Typography.Paragraph>
       )}
     </div>

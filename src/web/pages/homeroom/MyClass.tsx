@@ -6,7 +6,7 @@ import { useAuth } from '../../api/session'
 import { useApi, type Loaded } from '../../api/hooks'
 import type { Page } from '../../api/client'
 import { routes } from '../../api/routes'
-import { Section } from '../../components/common'
+import { formatDateTime, Section } from '../../components/common'
 import { RecordTable, type Row } from '../../components/records'
 import { StudentRef } from '../../components/StudentRef'
 import { TalkForm, type TalkPrefill } from './TalkForm'
@@ -36,7 +36,7 @@ const percent = (part: number, whole: number) => (whole > 0 ? Math.round((1000 *
 
 /** 本期谈话完成情况: talks held this period per kind, and the class's completion rate over them. */
 function Progressing({ loaded, classId, windows }: { loaded: Loaded<{ items: ComplianceRow[] }>; classId: string; windows: WindowContext }) {
-  const { t, label } = useI18n()
+  const { t, label, locale } = useI18n()
   return (
     <Card title={<h2 className="xa-card-title">{t('homeroom.progress')}</h2>} data-testid="talk-progress">
       <Section loaded={loaded} route={`GET /api/v1${routes.talkCompliance}`} empty={(d) => currentWindows(d.items, classId, schoolToday()).length === 0}>
@@ -57,7 +57,7 @@ function Progressing({ loaded, classId, windows }: { loaded: Loaded<{ items: Com
                 {current.map((r) => (
                   <li key={`${r.kind}:${r.windowKey}`} data-kind={r.kind}>
                     <Typography.Text strong>{label('talk', r.kind)}</Typography.Text>{' · '}
-                    <span data-testid="window-label">{windowLabel(r.windowKey, windows) || `${r.windowStart} – ${r.dueDate}`}</span>
+                    <span data-testid="window-label">{windowLabel(r.windowKey, windows) || `${formatDateTime(r.windowStart, locale)} – ${formatDateTime(r.dueDate, locale)}`}</span>
                     <Progress percent={percent(r.done + r.doneLate, r.total)} size="small" format={(p) => `${p ?? 0}%`} />
                     <Typography.Text type="secondary" style={{ fontSize: 13 }}>
                       {[
@@ -65,7 +65,7 @@ function Progressing({ loaded, classId, windows }: { loaded: Loaded<{ items: Com
                         r.overdue > 0 ? t('homeroom.overdueCount', { n: r.overdue }) : null,
                         r.open > 0 ? t('homeroom.openCount', { n: r.open }) : null,
                         r.onTimePct === null ? t('homeroom.onTimePending') : t('homeroom.onTimeRate', { pct: r.onTimePct }),
-                        t('homeroom.until', { date: r.dueDate }),
+                        t('homeroom.until', { date: formatDateTime(r.dueDate, locale) }),
                       ].filter(Boolean).join('；')}
                     </Typography.Text>
                   </li>
@@ -107,8 +107,8 @@ export default function MyClass() {
     setTimeout(() => formCard.current?.querySelector<HTMLElement>('input, .ant-select-selector')?.focus(), 50)
   }
   const dutyTable = (rows: Row[], testid: string) => (
-    <RecordTable data-testid={testid} rows={rows.map((r) => ({ ...withStudent(r), window: windowLabel(r.windowKey, windows) || undefined }))}
-      order={['studentId', 'kind', 'window', 'dueDate']} titles={{ window: t('homeroom.window') }}
+    <RecordTable data-testid={testid} rows={rows.map((r) => ({ ...withStudent(r), talkPeriod: windowLabel(r.windowKey, windows) || undefined }))}
+      order={['studentId', 'kind', 'talkPeriod', 'dueDate']} titles={{ talkPeriod: t('homeroom.window') }}
       enums={{ status: 'duty', kind: 'talk' }}
       render={{ studentId: (_v, r) => <StudentRef row={r} link={false} /> }}
       // Pinned to the right edge, so at phone width the action shows without scrolling the table sideways.
