@@ -1,6 +1,6 @@
-import { and, eq, isNotNull, isNull, type SQL } from 'drizzle-orm'
+import { and, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm'
 import type { z } from 'zod'
-import { careList } from '../../../db/schema/index.js'
+import { careList, students } from '../../../db/schema/index.js'
 import { audit, readMany } from '../../access/query.js'
 import { Conflict, NotFound } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
@@ -26,6 +26,17 @@ export function createCareListService(deps: ModuleDeps) {
         if (q.state === 'active') { conds.push(isNull(careList.removedAt)); filterFields.push('removedAt') }
         if (q.state === 'removed') { conds.push(isNotNull(careList.removedAt)); filterFields.push('removedAt') }
         if (q.studentId) { conds.push(eq(careList.studentId, q.studentId)); filterFields.push('studentId') }
+        if (q.riskLevel) { conds.push(eq(careList.riskLevel, q.riskLevel)); filterFields.push('riskLevel') }
+        if (q.source === 'screening') { conds.push(isNotNull(careList.sourceResponseId)); filterFields.push('sourceResponseId') }
+        if (q.source === 'manual') { conds.push(isNull(careList.sourceResponseId)); filterFields.push('sourceResponseId') }
+        if (q.q) { conds.push(sql`strpos(${careList.reason}, ${q.q}) > 0`); filterFields.push('reason') }
+        if (q.classId) {
+          // The class through the caller's own reading of students: a class they cannot see matches nobody.
+          const pupils = decisionOn(deps, ctx, 'students', 'list')
+          pupils.assertQueryable(['classId'])
+          conds.push(inArray(careList.studentId, tx.select({ id: students.id }).from(students).where(and(pupils.where(), eq(students.classId, q.classId)))))
+          filterFields.push('studentId')
+        }
         const r = await readMany(tx, ctx.decision, {
           where: and(...conds), filterFields, sort: [{ field: 'addedAt', dir: 'desc' }], limit: q.limit, offset: q.offset,
         })

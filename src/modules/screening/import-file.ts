@@ -61,6 +61,8 @@ function header(h: Cell): string {
  * Which column is what. Item columns name their instrument by prefix (PHQ7, GAD-3, phq_9);
  * 第N题 columns belong to the one instrument of the campaign, or to the one `chosen`.
  * Missing 学号 or item columns of an instrument that is present → 422 import_bad_headers.
+ * Every header refusal carries the headers expected and found (details.headers), so the
+ * screen can say what the file should have looked like.
  */
 export function mapColumns(headerRow: Cell[], campaign: ImportInstrument[], chosen?: ImportInstrument): ColumnMap {
   let studentNo: number | undefined
@@ -90,10 +92,14 @@ export function mapColumns(headerRow: Cell[], campaign: ImportInstrument[], chos
     }
     // Other columns (班级, 性别, 备注 …) are common in school files and are ignored.
   })
-  if (studentNo === undefined) throw unprocessable('import_bad_headers', { headers: '学号' }, { missing: ['学号'] })
-  if (unknown.length) throw unprocessable('import_unknown_columns', { headers: unknown.join('、') }, { unknown })
+  const expected = expectedHeaders(chosen ? [chosen] : campaign)
+  const found = headerRow.map(header).filter(Boolean)
+  const refuse = (code: string, params: Record<string, string>, details: { missing?: string[]; unknown?: string[] }) =>
+    unprocessable(code, params, { ...details, headers: { expected, found, missing: details.missing ?? [], unknown: details.unknown ?? [] } })
+  if (studentNo === undefined) throw refuse('import_bad_headers', { headers: '学号' }, { missing: ['学号'] })
+  if (unknown.length) throw refuse('import_unknown_columns', { headers: unknown.join('、') }, { unknown })
   const present = campaign.filter((i) => items.some((c) => c.instrument.id === i.id))
-  if (present.length === 0) throw unprocessable('import_no_item_columns')
+  if (present.length === 0) throw refuse('import_no_item_columns', {}, {})
   const missing: string[] = []
   for (const inst of present) {
     const n = inst.definition.items.length
@@ -104,9 +110,15 @@ export function mapColumns(headerRow: Cell[], campaign: ImportInstrument[], chos
     const beyond = items.filter((c) => c.instrument.id === inst.id && c.itemNo > n)
     for (const b of beyond) unknown.push(b.header)
   }
-  if (unknown.length) throw unprocessable('import_unknown_columns', { headers: unknown.join('、') }, { unknown })
-  if (missing.length) throw unprocessable('import_bad_headers', { headers: missing.join('、') }, { missing })
+  if (unknown.length) throw refuse('import_unknown_columns', { headers: unknown.join('、') }, { unknown })
+  if (missing.length) throw refuse('import_bad_headers', { headers: missing.join('、') }, { missing })
   return { studentNo, ...(name !== undefined ? { name } : {}), ...(date !== undefined ? { date } : {}), items, instruments: present }
+}
+
+/** The headers a file for these instruments should have, in the template's order (学号 … 测评日期). */
+export function expectedHeaders(list: ImportInstrument[]): string[] {
+  const items = list.flatMap((i) => i.definition.items.map((it) => `${i.definition.columnPrefixes[0]}${it.no}`))
+  return [STUDENT_NO[0]!, NAME[0]!, ...items, DATE[0]!]
 }
 
 function isoOfDate(d: Date): string {

@@ -19,6 +19,8 @@ export interface ImportResultCounts {
   crisisEventsOpened: number
 }
 
+export interface ImportHeaders { expected: string[]; found: string[]; missing: string[]; unknown: string[] }
+
 export interface ImportJob {
   id: string
   schoolId: string
@@ -32,6 +34,10 @@ export interface ImportJob {
   errorCount: number
   /** Error code when failed (import_rejected, import_bad_headers …). */
   code: string | null
+  /** The refusal in the uploader's words (the same text a 4xx answer would carry). */
+  message: string | null
+  /** For a refusal of the file's headers: what the file should have had and what it had. */
+  headers: ImportHeaders | null
   result: ImportResultCounts | null
   startedAt: Date
   finishedAt: Date | null
@@ -47,7 +53,7 @@ export class ImportJobs {
     this.sweep()
     const job: ImportJob = {
       id: randomUUID(), ...v, status: 'running', phase: 'reading', processed: 0, total: 0,
-      errors: [], errorCount: 0, code: null, result: null, startedAt: new Date(), finishedAt: null,
+      errors: [], errorCount: 0, code: null, message: null, headers: null, result: null, startedAt: new Date(), finishedAt: null,
     }
     this.jobs.set(job.id, job)
     return job
@@ -69,8 +75,11 @@ export class ImportJobs {
     Object.assign(job, { status: 'succeeded', phase: 'done', result, finishedAt: new Date() })
   }
 
-  fail(job: ImportJob, code: string, errors: ImportJob['errors'] = [], errorCount = errors.length): void {
-    Object.assign(job, { status: 'failed', phase: 'done', code, errors, errorCount, finishedAt: new Date() })
+  fail(job: ImportJob, code: string, errors: ImportJob['errors'] = [], errorCount = errors.length,
+    why: { message?: string; headers?: ImportHeaders | undefined } = {}): void {
+    Object.assign(job, {
+      status: 'failed', phase: 'done', code, errors, errorCount, message: why.message ?? null, headers: why.headers ?? null, finishedAt: new Date(),
+    })
   }
 
   private sweep(): void {

@@ -5,14 +5,14 @@ import { audit } from '../../access/query.js'
 import { appendAudit } from '../../audit/audit.js'
 import type { Tx } from '../../db/database.js'
 import { AppError, Validation } from '../../lib/errors.js'
-import type { Locale } from '../../lib/i18n.js'
+import { translate, type Locale } from '../../lib/i18n.js'
 import type { RequestContext } from '../../plugins/access.js'
 import { decisionOn } from '../roster/record-access.js'
 import type { FileKind } from '../roster/import.js'
 import { sheetLimitsOf } from '../../lib/spreadsheet/reader.js'
 import { openImportFile } from './import-check.js'
 import type { ImportInstrument, StudentOnFile } from './import-file.js'
-import { importJobs, type ImportJob, type ImportResultCounts } from './import-jobs.js'
+import { importJobs, type ImportHeaders, type ImportJob, type ImportResultCounts } from './import-jobs.js'
 import * as importRepo from './import-repository.js'
 import { inTx, schoolToday, type ModuleDeps } from './module-access.js'
 import * as repo from './repository.js'
@@ -163,8 +163,10 @@ export function createImportService(deps: ModuleDeps, log: FastifyBaseLogger) {
       const job = importJobs.start({ schoolId, campaignId, createdBy: ctx.actor.userId })
       const done = run(ctx, job, file, kind, opts, instruments).catch(async (err: unknown) => {
         const e = err instanceof AppError ? err : undefined
-        const details = e?.details as { errors?: ImportJob['errors'] } | undefined
-        importJobs.fail(job, e?.code ?? 'internal', details?.errors ?? [], Number(e?.params.count ?? details?.errors?.length ?? 0))
+        const details = e?.details as { errors?: ImportJob['errors']; headers?: ImportHeaders } | undefined
+        importJobs.fail(job, e?.code ?? 'internal', details?.errors ?? [], Number(e?.params.count ?? details?.errors?.length ?? 0), {
+          message: translate(e?.code ?? 'internal', opts.locale, e?.params), headers: details?.headers,
+        })
         if (!opts.wait) {
           // The answer has gone already: the refusal is audited here, and a fault is logged (codes only).
           await appendAudit(deps.database.db, {

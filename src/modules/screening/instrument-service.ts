@@ -8,8 +8,9 @@ import type { Executor } from '../../db/database.js'
 import { AppError, Conflict, NotFound } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
 import { BUILT_IN_CODES } from './instruments/index.js'
-import { definitionProblems } from './instrument-schema.js'
-import { inTx, type ModuleDeps } from './module-access.js'
+import { definitionProblems, type InstrumentDefinition } from './instrument-schema.js'
+import { screeningTemplate } from './import-template.js'
+import { inTx, schoolToday, type ModuleDeps } from './module-access.js'
 import * as repo from './repository.js'
 import type { InstrumentCreate, InstrumentListQuery } from './schemas.js'
 
@@ -53,6 +54,15 @@ export function createInstrumentService(deps: ModuleDeps) {
         if (!items[0]) throw new NotFound()
         return items[0]
       })
+    },
+
+    /** 导入模板 of one instrument the caller may read (its definition included), as xlsx. */
+    async template(ctx: RequestContext, id: string): Promise<{ file: Buffer; code: string }> {
+      const inst = await inTx(deps, ctx, async (tx) => (await readInstruments(tx, ctx.decision, { id, limit: 1, offset: 0 })).items[0])
+      const definition = inst?.definition as InstrumentDefinition | undefined
+      if (!inst || !definition) throw new NotFound()
+      const code = String(inst.code)
+      return { file: await screeningTemplate({ id, code, definition }, schoolToday(deps.config)), code }
     },
 
     /**

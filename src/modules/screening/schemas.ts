@@ -177,6 +177,13 @@ export const CareListQuery = Pagination.extend({
   studentId: z.uuid().optional(),
   /** Entries still on the list (default), removed ones, or both. */
   state: z.enum(['active', 'removed', 'all']).default('active'),
+  riskLevel: z.enum(RiskLevels).optional(),
+  /** Students of one class. */
+  classId: z.uuid().optional(),
+  /** Put on the list from a screening result, or by hand (no screening behind it). */
+  source: z.enum(['screening', 'manual']).optional(),
+  /** Words in the reason (psychology teachers only: the reason is theirs to read). */
+  q: z.string().trim().min(1).max(50).optional(),
 })
 
 // ── import ────────────────────────────────────────────────────────────────────────────
@@ -198,6 +205,10 @@ export const ImportJob = z.object({
   errors: z.array(z.object({ row: z.number(), field: z.string(), reason: z.string() })),
   errorCount: z.number(),
   code: z.string().nullable(),
+  /** Why it failed, in the uploader's language. */
+  message: z.string().nullable(),
+  /** A refusal of the headers: expected (the template's), found, missing and unrecognised ones. */
+  headers: z.object({ expected: z.array(z.string()), found: z.array(z.string()), missing: z.array(z.string()), unknown: z.array(z.string()) }).nullable(),
   result: z.object({
     rows: z.number(),
     responses: z.number(),

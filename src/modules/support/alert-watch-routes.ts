@@ -20,6 +20,14 @@ const watchRoutes: FastifyPluginAsyncZod<{ watch: WatchService }> = async (app, 
     },
   }, async (req, reply) => reply.status(201).send(await watch.create(contextOf(req), req.params.id, req.body)))
 
+  app.get('/students/:id/peer-monitors', {
+    config: { access: { resource: 'peer_watch_requests', action: 'create' } },
+    schema: {
+      tags, security, summary: '可请求的心理委员 The monitors of the student’s class a watch request can go to (names only)',
+      params: IdParams, response: { 200: z.object({ items: z.array(z.object({ id: z.string(), displayName: z.string() })), total: z.number() }), ...errors },
+    },
+  }, async (req) => watch.monitorsOf(contextOf(req), req.params.id))
+
   app.get('/peer-watch-requests', {
     config: { access: { resource: 'peer_watch_requests', action: 'list' } },
     schema: {

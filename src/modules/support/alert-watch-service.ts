@@ -1,6 +1,6 @@
 import { and, eq, gte, isNull, lte, not, or, type SQL } from 'drizzle-orm'
 import type { z } from 'zod'
-import { peerWatchNotes, peerWatchRequests, userRoles } from '../../../db/schema/index.js'
+import { peerWatchNotes, peerWatchRequests, userRoles, users } from '../../../db/schema/index.js'
 import { SCHOOL_TODAY, type Decision } from '../../access/engine.js'
 import { audit, readMany } from '../../access/query.js'
 import type { Tx } from '../../db/database.js'
@@ -49,6 +49,25 @@ export function createWatchService(deps: SupportDeps) {
         const row = await mustRead(tx, ctx.decision, ins!.id)
         await audit(tx, ctx, { action: 'C', rows: [row], fieldGroups: groupsOf(ctx.decision, keys) })
         return row
+      })
+    },
+
+    /**
+     * The class psychology monitors a request for this student can go to: active accounts
+     * holding peer_monitor for the student's class (names only) — the same rule create checks.
+     */
+    monitorsOf(ctx: RequestContext, studentId: string) {
+      return inActorTx(deps, ctx, async (tx) => {
+        const student = await mustRead(tx, decisionOn(deps, ctx, 'students'), studentId)
+        const items = await tx.selectDistinct({ id: users.id, displayName: users.displayName }).from(userRoles)
+          .innerJoin(users, eq(users.id, userRoles.userId))
+          .where(and(
+            eq(userRoles.schoolId, ctx.actor.schoolId!), eq(userRoles.role, 'peer_monitor'),
+            eq(userRoles.classId, student.classId as string), eq(users.status, 'active'),
+          ))
+          .orderBy(users.displayName, users.id)
+        await audit(tx, ctx, { action: 'R', resource: 'users', recordIds: items.map((u) => u.id), fieldGroups: ['account'] })
+        return { items, total: items.length }
       })
     },
 

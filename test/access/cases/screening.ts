@@ -106,6 +106,14 @@ export const screeningCases: Catalogue = {
       return { url: `/api/v1/screening/instruments/${id}`, targetId: id }
     },
   },
+  'GET /api/v1/screening/instruments/:id/template.xlsx': {
+    kind: 'item',
+    ok: 200,
+    async request(w, v) {
+      const id = await instrumentIn(w, v)
+      return { url: `/api/v1/screening/instruments/${id}/template.xlsx`, targetId: id }
+    },
+  },
   'POST /api/v1/screening/instruments': {
     kind: 'collection',
     ok: 201,

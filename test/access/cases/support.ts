@@ -206,6 +206,14 @@ const watchCases: Catalogue = {
       return { url: `/api/v1/students/${s.id}/peer-watch-requests`, payload: { monitorId, ask: '留意课间情绪' }, targetId: s.id }
     },
   },
+  'GET /api/v1/students/:id/peer-monitors': {
+    kind: 'create',
+    ok: 200,
+    async request(w, v) {
+      const s = await w.newStudent(v)
+      return { url: `/api/v1/students/${s.id}/peer-monitors`, targetId: s.id }
+    },
+  },
   'GET /api/v1/peer-watch-requests': {
     kind: 'collection',
     ok: 200,
