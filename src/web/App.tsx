@@ -20,6 +20,10 @@ const CasePage = lazy(() => import('./pages/psych/CasePage'))
 const CrisisEvents = lazy(() => import('./pages/psych/CrisisEvents'))
 const Campaigns = lazy(() => import('./pages/psych/Campaigns'))
 const CampaignPage = lazy(() => import('./pages/psych/CampaignPage'))
+const CareListPage = lazy(() => import('./pages/psych/CareListPage'))
+const PeerWatchPage = lazy(() => import('./pages/psych/PeerWatchPage'))
+const HomeSchoolPage = lazy(() => import('./pages/psych/HomeSchoolPage'))
+const NotifiedRecord = lazy(() => import('./pages/psych/NotifiedRecord'))
 const ReferralPrint = lazy(() => import('./pages/psych/ReferralPrint'))
 const MyClass = lazy(() => import('./pages/homeroom/MyClass'))
 const MentorPage = lazy(() => import('./pages/mentor/MentorPage'))
@@ -95,6 +99,11 @@ export default function App() {
                   <Route path="crises" element={<CrisisEvents />} />
                   <Route path="campaigns" element={<Campaigns />} />
                   <Route path="campaigns/:id" element={<CampaignPage />} />
+                  <Route path="care-list" element={<CareListPage />} />
+                  <Route path="peer-watch" element={<PeerWatchPage />} />
+                  <Route path="home-school" element={<HomeSchoolPage />} />
+                  <Route path="alerts/:id" element={<NotifiedRecord kind="alert" />} />
+                  <Route path="crises/:id" element={<NotifiedRecord kind="crisis" />} />
                   <Route path="my-class" element={<MyClass />} />
                   <Route path="mentor" element={<MentorPage />} />
                   <Route path="monitor" element={<MonitorPage />} />

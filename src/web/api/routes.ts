@@ -107,6 +107,20 @@ export const routes = {
   endOtherSessions: '/auth/me/sessions/end-others',
   userPasswordReset: (id: string) => `/users/${id}/password-reset`,
   pairingContacts: (id: string) => `/pairings/${id}/contacts`,
+  // The psychology teacher's screens of issue 16 (关注名单, 同伴跟防, 家校协同, notification targets).
+  careEntry: (id: string) => `/care-list/${id}`,
+  careRemove: (id: string) => `/care-list/${id}/remove`,
+  peerWatch: '/peer-watch-requests',
+  peerWatchEnd: (id: string) => `/peer-watch-requests/${id}/end`,
+  peerWatchNotes: (id: string) => `/peer-watch-requests/${id}/notes`,
+  studentPeerWatch: (id: string) => `/students/${id}/peer-watch-requests`,
+  studentPeerMonitors: (id: string) => `/students/${id}/peer-monitors`,
+  activities: '/home-school-activities',
+  activity: (id: string) => `/home-school-activities/${id}`,
+  activitySummary: '/home-school-activities/summary',
+  instrumentTemplate: (id: string) => `/screening/instruments/${id}/template.xlsx`,
+  alert: (id: string) => `/peer-alerts/${id}`,
+  referral: (id: string) => `/referrals/${id}`,
 }
 
 /**

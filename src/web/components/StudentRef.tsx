@@ -10,7 +10,8 @@ import type { Row } from './records'
 const cache = new Map<string, Promise<Row | null>>()
 onSession(() => cache.clear())
 
-function lookup(id: string): Promise<Row | null> {
+/** The student record by id, looked up once per sign-in (shared with other screens that need its class). */
+export function lookup(id: string): Promise<Row | null> {
   let hit = cache.get(id)
   if (!hit) {
     hit = api<Row>(routes.student(id)).catch(() => null)

@@ -7,16 +7,18 @@ import { accountEn, accountZh } from './messages-account'
 import { labelsEn, labelsZh } from './messages-labels'
 import { adminEn, adminZh } from './messages-admin'
 import { homeroomEn, homeroomZh } from './messages-homeroom'
-import { rosterEn, rosterZh } from './messages-roster'
 import { rolloverEn, rolloverZh } from './messages-rollover'
+import { psychEn, psychZh } from './messages-psych'
+import { rosterEn, rosterZh } from './messages-roster'
 
 export const zhCN = {
   ...labelsZh,
   ...accountZh,
   ...adminZh,
   ...homeroomZh,
-  ...rosterZh,
   ...rolloverZh,
+  ...psychZh,
+  ...rosterZh,
   'app.name': '心安',
   'app.subtitle': '学校心理健康工作平台',
   'app.skip': '跳到主要内容',
@@ -647,8 +649,9 @@ export const en: Record<MessageKey, string> = {
   ...accountEn,
   ...adminEn,
   ...homeroomEn,
-  ...rosterEn,
   ...rolloverEn,
+  ...psychEn,
+  ...rosterEn,
   'app.name': 'XinAn',
   'app.subtitle': 'School mental-health casework',
   'app.skip': 'Skip to main content',

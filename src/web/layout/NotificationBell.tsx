@@ -1,24 +1,43 @@
 import { useEffect, useState } from 'react'
-import { Badge, Button, Empty, List, Popover, Typography } from 'antd'
+import { App, Badge, Button, Empty, List, Popover, Typography } from 'antd'
 import { BellOutlined } from '@ant-design/icons'
 import { useNavigate } from 'react-router'
 import { useAuth } from '../api/session'
 import { useI18n } from '../i18n'
 import type { MessageKey } from '../i18n/messages'
-import { api, type Page } from '../api/client'
+import { api, ApiError, type Page } from '../api/client'
 import { useApi } from '../api/hooks'
 import { routes } from '../api/routes'
 import { formatDateTime } from '../components/common'
 import type { Row } from '../components/records'
 
-/** Where a notification leads: the screen that shows the record it is about. */
-const TARGET: Record<string, string> = {
-  alert_received: '/psych',
-  alert_escalated: '/psych',
-  crisis_escalated: '/crises',
-  talk_concerned: '/psych',
-  referral_overdue: '/psych',
-  screening_reminder: '/campaigns',
+/**
+ * Where a notification leads: the page of the record it is about (refId), or the list that
+ * holds it when the notification names no record the recipient may open (an admin's crisis
+ * escalation, a reminder that no campaign exists yet). A referral is shown on its case.
+ */
+async function targetOf(n: Row, roles: readonly string[]): Promise<string | null> {
+  const ref = typeof n.refId === 'string' ? n.refId : null
+  switch (n.kind) {
+    case 'alert_received':
+    case 'alert_escalated':
+    case 'talk_concerned':
+      return ref ? `/alerts/${ref}` : '/psych'
+    case 'crisis_escalated':
+      return ref ? `/crises/${ref}` : '/crises'
+    case 'referral_overdue': {
+      if (!ref) return '/psych'
+      const r = await api<Row>(routes.referral(ref))
+      return typeof r.caseId === 'string' ? `/cases/${r.caseId}` : typeof r.studentId === 'string' ? `/students/${r.studentId}` : '/psych'
+    }
+    case 'screening_reminder':
+      return ref ? `/campaigns/${ref}` : '/campaigns'
+    // A grant of case access is news for the admins (their accounts screen) and the psychology teachers alike.
+    case 'case_role_granted':
+      return roles.includes('school_admin') ? '/accounts' : null
+    default:
+      return null
+  }
 }
 const KNOWN = new Set(['alert_received', 'alert_escalated', 'crisis_escalated', 'talk_concerned', 'referral_overdue', 'screening_reminder', 'case_role_granted', 'audit_failed'])
 const POLL_MS = 60_000
@@ -28,6 +47,7 @@ export default function NotificationBell() {
   const { t, locale } = useI18n()
   const navigate = useNavigate()
   const { roles } = useAuth()
+  const { message } = App.useApp()
   const [open, setOpen] = useState(false)
   const list = useApi<Page<Row>>(routes.notifications, { limit: 20 })
   const unread = useApi<Page<Row>>(routes.notifications, { limit: 1, unread: 'true' })
@@ -50,9 +70,12 @@ export default function NotificationBell() {
       reloadUnread()
       reloadList()
     }
-    // A grant of case access is news for the admins (their accounts screen) and the psychology teachers alike.
-    const to = n.kind === 'case_role_granted' ? (roles.includes('school_admin') ? '/accounts' : '/psych') : TARGET[String(n.kind)]
-    if (to) void navigate(to)
+    try {
+      const to = await targetOf(n, roles)
+      if (to) void navigate(to)
+    } catch (e) {
+      message.error(t('psy.notify.openFailed', { message: e instanceof ApiError ? e.message : String(e) }))
+    }
   }
 
   const content = (

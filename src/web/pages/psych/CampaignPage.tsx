@@ -1,10 +1,10 @@
 import { useRef, useState } from 'react'
-import { Alert, Button, Card, Progress, Space, Table, Typography } from 'antd'
-import { UploadOutlined } from '@ant-design/icons'
+import { Alert, App, Button, Card, Descriptions, Progress, Space, Table, Tag, Typography } from 'antd'
+import { DownloadOutlined, UploadOutlined } from '@ant-design/icons'
 import { useParams } from 'react-router'
 import { useI18n } from '../../i18n'
 import { useApi } from '../../api/hooks'
-import { api, ApiError, upload, type Page } from '../../api/client'
+import { api, ApiError, download, upload, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
 import { ApiProblem, Fields, Section } from '../../components/common'
 import { RecordTable, type Row } from '../../components/records'
@@ -21,6 +21,8 @@ interface ImportJob {
   errors: RowError[]
   errorCount: number
   code: string | null
+  message?: string | null
+  headers?: { expected: string[]; found: string[]; missing: string[]; unknown: string[] } | null
   result: { rows: number; responses: number; inserted: number; alreadyOnFile: number; crisisEventsOpened: number } | null
 }
 
@@ -32,7 +34,40 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
  * with an import job, and the page polls it (processed / total) until it succeeds or lists
  * the rows it refused. Scores are computed by the server, never read from the file.
  */
-function ImportBox({ campaignId, onDone }: { campaignId: string; onDone: () => void }) {
+/** What the file's headers should have been and what they were, beside the server's message. */
+function HeaderProblem({ headers }: { headers: NonNullable<ImportJob['headers']> }) {
+  const { t } = useI18n()
+  const list = (xs: string[]) => (xs.length ? xs.map((h, i) => <Tag key={`${h}-${i}`}>{h}</Tag>) : t('psy.import.none'))
+  return (
+    <Descriptions size="small" column={1} bordered data-testid="import-headers"
+      items={[
+        { key: 'expected', label: t('psy.import.expected'), children: list(headers.expected) },
+        { key: 'found', label: t('psy.import.found'), children: list(headers.found) },
+        ...(headers.missing.length ? [{ key: 'missing', label: t('psy.import.missing'), children: list(headers.missing) }] : []),
+        ...(headers.unknown.length ? [{ key: 'unknown', label: t('psy.import.unknown'), children: list(headers.unknown) }] : []),
+      ]} />
+  )
+}
+
+/** 下载导入模板: one button per instrument of the campaign (the server builds the file from its definition). */
+function TemplateButtons({ instrumentIds }: { instrumentIds: string[] }) {
+  const { t } = useI18n()
+  const { message } = App.useApp()
+  const instruments = useApi<Page<Row>>(routes.instruments, { limit: 100 })
+  const names = new Map((instruments.data?.items ?? []).map((i) => [String(i.id), String(i.code ?? '')]))
+  return (
+    <Space wrap>
+      {instrumentIds.map((id) => (
+        <Button key={id} icon={<DownloadOutlined aria-hidden />} data-testid="import-template"
+          onClick={() => void download(routes.instrumentTemplate(id), 'template.xlsx').catch((e: unknown) => message.error(e instanceof ApiError ? e.message : String(e)))}>
+          {instrumentIds.length > 1 && names.get(id) ? t('psy.import.templateOf', { name: names.get(id)! }) : t('psy.import.template')}
+        </Button>
+      ))}
+    </Space>
+  )
+}
+
+function ImportBox({ campaignId, instrumentIds, onDone }: { campaignId: string; instrumentIds: string[]; onDone: () => void }) {
   const { t } = useI18n()
   const input = useRef<HTMLInputElement>(null)
   const [phase, setPhase] = useState<'idle' | 'uploading' | 'processing' | 'done' | 'failed'>('idle')
@@ -76,6 +111,7 @@ function ImportBox({ campaignId, onDone }: { campaignId: string; onDone: () => v
     <Card title={<h2 className="xa-card-title">{t('campaign.import')}</h2>} data-testid="import-box">
       <div className="xa-stack">
         <Typography.Paragraph type="secondary">{t('campaign.importHelp')}</Typography.Paragraph>
+        <TemplateButtons instrumentIds={instrumentIds} />
         <Space wrap>
           <label htmlFor="import-file">{t('campaign.chooseFile')}</label>
           <input id="import-file" ref={input} type="file" accept={`.csv,.xlsx,text/csv,${XLSX}`} />
@@ -95,8 +131,12 @@ function ImportBox({ campaignId, onDone }: { campaignId: string; onDone: () => v
         )}
         {error && <ApiProblem error={error} route={`POST /api/v1${routes.campaignImport(':id')}`} />}
         {phase === 'failed' && job && (
-          <div role="alert">
-            <Alert type="error" showIcon title={t("campaign.rowErrors")} />
+          <div role="alert" className="xa-stack" data-testid="import-failed">
+            {/* Row errors under their heading; any other refusal (the headers, an empty file) in the server's words. */}
+            {rowErrors.length > 0
+              ? <Alert type="error" showIcon title={t('campaign.rowErrors')} description={job.message ?? undefined} />
+              : <Alert type="error" showIcon title={job.headers ? t('psy.import.headersTitle') : t('psy.import.failed')} description={job.message ?? undefined} />}
+            {job.headers && <HeaderProblem headers={job.headers} />}
             {rowErrors.length > 0 && (
               <Table<RowError> size="small" data-testid="import-errors" rowKey={(r, i) => `${r.row}-${r.field}-${i}`} dataSource={rowErrors} pagination={rowErrors.length > 20 ? { pageSize: 20 } : false}
                 columns={[
@@ -136,7 +176,7 @@ export default function CampaignPage() {
               )}
             </Section>
           </Card>
-          <ImportBox campaignId={id} onDone={() => { responses.reload(); coverage.reload() }} />
+          <ImportBox campaignId={id} instrumentIds={(c.instrumentIds as string[] | undefined) ?? []} onDone={() => { responses.reload(); coverage.reload() }} />
           <Card title={<h2 className="xa-card-title">{t('campaign.results')}</h2>}>
             {responses.error ? <ApiProblem error={responses.error} route={`GET /api/v1${routes.campaignResponses(':id')}`} /> : (
               <Section loaded={responses} empty={(p) => p.items.length === 0}>

@@ -95,6 +95,7 @@ export default function StudentArchive() {
               <Space wrap>
                 <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => setOpening(true)} data-testid="open-case">{t('caseForm.openCase')}</Button>
                 <OpenCaseDialog studentId={id} open={opening} onClose={() => setOpening(false)} />
+                <Link to={`/peer-watch?student=${id}&new=1`} data-testid="archive-peer-watch"><Button>{t('psy.watch.new')}</Button></Link>
               </Space>
             )}
             <Card><SixSteps counts={counts} /></Card>

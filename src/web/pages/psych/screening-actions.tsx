@@ -72,7 +72,11 @@ export function ResponseActions({ response, onDone }: { response: Row; onDone: (
   )
 }
 
-/** For a selection of results: confirm each as suggested, or put each on the care list at its risk. */
+/**
+ * For a selection of results: confirm each as suggested, put each on the care list at its
+ * risk, or open a case for each naming its screening (asked once first: cases are not undone
+ * with a click). Sent one student at a time; what the server refused is listed in its own words.
+ */
 export function BulkActions({ selected, onDone }: { selected: Row[]; onDone: () => void }) {
   const { t } = useI18n()
   const { message, modal } = App.useApp()
@@ -92,16 +96,27 @@ export function BulkActions({ selected, onDone }: { selected: Row[]; onDone: () 
     if (failed.length === 0) void message.success(t('screen.bulkDone', { n: selected.length }))
     else modal.warning({ title: t('screen.bulkPartly', { ok: selected.length - failed.length, failed: failed.length }), content: [...new Set(failed)].join('；') })
   }
+  const ask = (text: string, each: (r: Row) => Promise<unknown>) => modal.confirm({
+    title: text, okText: t('common.submit'), cancelText: t('common.cancel'), onOk: () => { void run(each) },
+  })
+  const n = selected.length
   return (
-    <Space wrap>
-      <Button disabled={selected.length === 0} loading={busy} data-testid="bulk-confirm"
+    <Space wrap data-testid="bulk-actions">
+      <Button disabled={n === 0} loading={busy} data-testid="bulk-confirm"
         onClick={() => void run((r) => api(routes.response(String(r.id)), { method: 'PATCH', body: { confirmedRisk: r.suggestedRisk } }))}>
-        {t('screen.bulkConfirm', { n: selected.length })}
+        {t('screen.bulkConfirm', { n })}
       </Button>
-      <Button disabled={selected.length === 0} loading={busy} data-testid="bulk-care"
+      <Button disabled={n === 0} loading={busy} data-testid="bulk-care"
         onClick={() => void run((r) => api(routes.studentCareList(String(r.studentId)), { method: 'POST', body: { riskLevel: riskOf(r), sourceResponseId: r.id } }))}>
-        {t('screen.bulkCare', { n: selected.length })}
+        {t('screen.bulkCare', { n })}
       </Button>
+      <Button disabled={n === 0} loading={busy} data-testid="bulk-case"
+        onClick={() => ask(t('psy.bulk.openCasesConfirm', { n }), (r) => api(routes.studentCases(String(r.studentId)), {
+          method: 'POST', body: { source: 'screening', sourceRef: String(r.id), riskLevel: riskOf(r) },
+        }))}>
+        {t('psy.bulk.openCases', { n })}
+      </Button>
+      {n === 0 && <span className="xa-muted" style={{ color: 'rgba(0,0,0,0.55)' }}>{t('psy.bulk.selectHelp')}</span>}
     </Space>
   )
 }

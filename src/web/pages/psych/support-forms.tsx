@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { App, Button, Checkbox, DatePicker, Form, Input, Select, Space } from 'antd'
+import { App, Button, Checkbox, DatePicker, Form, Input, InputNumber, Select, Space, Typography } from 'antd'
 import { CheckOutlined, PlusOutlined } from '@ant-design/icons'
 import dayjs, { type Dayjs } from 'dayjs'
 import { useI18n } from '../../i18n'
@@ -7,6 +7,8 @@ import { api, ApiError } from '../../api/client'
 import { routes } from '../../api/routes'
 import { compact, FormDialog, isoDay, noFuture, noPast, useRequired } from '../../components/forms'
 import type { Row } from '../../components/records'
+import { useApi } from '../../api/hooks'
+import { StudentPicker } from './student-picker'
 
 /**
  * The steps around a case: 师生结对 (a mentor teacher for the pupil), 家校协同 (a contact with
@@ -304,5 +306,90 @@ export function AcknowledgeButton({ path, onDone, what }: { path: string; onDone
       }}>
       {t('psych.acknowledge')}
     </Button>
+  )
+}
+
+interface WatchValues { studentId: string; monitorId: string; ask: string; startDate?: Dayjs; endDate?: Dayjs }
+
+/** The monitors of one student's class (names only); nothing until a student is chosen. */
+function MonitorSelect({ studentId, value, onChange, id }: { studentId?: string; value?: string; onChange?: (v: string) => void; id?: string }) {
+  const { t } = useI18n()
+  const monitors = useApi<{ items: Row[] }>(studentId ? routes.studentPeerMonitors(studentId) : null)
+  const items = monitors.data?.items ?? []
+  return (
+    <>
+      <Select id={id} value={value} onChange={onChange} loading={monitors.loading} disabled={!studentId} data-testid="watch-monitor"
+        options={items.map((m) => ({ value: String(m.id), label: String(m.displayName ?? '') }))} />
+      {studentId && monitors.data && items.length === 0 && <Typography.Text type="warning" role="status">{t('psy.watch.noMonitor')}</Typography.Text>}
+    </>
+  )
+}
+
+/**
+ * 请心理委员关注 (同伴跟防): a monitor of the student's class keeps an eye on them for a while.
+ * The monitor reads the ask and the classmate only, so the help text asks for everyday words.
+ */
+export function WatchRequestDialog({ student, ...p }: DialogProps & { student?: Row }) {
+  const { t } = useI18n()
+  const required = useRequired()
+  const [studentId, setStudentId] = useState<string | undefined>(typeof student?.id === 'string' ? student.id : undefined)
+  return (
+    <FormDialog<WatchValues> {...p} testId="watch-dialog" title={t('psy.watch.new')} width={600}
+      initialValues={{ startDate: dayjs(), ...(studentId ? { studentId } : {}) }}
+      onSubmit={(v) => api(routes.studentPeerWatch(v.studentId), {
+        method: 'POST', body: { monitorId: v.monitorId, ask: v.ask.trim(), ...compact({ startDate: isoDay(v.startDate), endDate: isoDay(v.endDate) }) },
+      })}>
+      <Form.Item name="studentId" label={t('psy.watch.student')} htmlFor="watch-student" rules={required(t('psy.watch.student'))}>
+        <StudentPicker id="watch-student" initial={student} onChange={setStudentId} />
+      </Form.Item>
+      <Form.Item name="monitorId" label={t('psy.watch.monitor')} htmlFor="watch-monitor" extra={t('psy.watch.monitorHelp')} rules={required(t('psy.watch.monitor'))}>
+        <MonitorSelect id="watch-monitor" studentId={studentId} />
+      </Form.Item>
+      <Form.Item name="ask" label={t('psy.watch.ask')} extra={t('psy.watch.askHelp')} rules={required(t('psy.watch.ask'))}>
+        <Input.TextArea rows={3} maxLength={300} showCount />
+      </Form.Item>
+      <Space wrap size="large">
+        <Form.Item name="startDate" label={t('psy.watch.startDate')}><DatePicker /></Form.Item>
+        <Form.Item name="endDate" label={t('psy.watch.endDate')}><DatePicker disabledDate={noPast} /></Form.Item>
+      </Space>
+    </FormDialog>
+  )
+}
+
+export const ACTIVITY_KINDS = ['parent_school', 'home_visit', 'parent_meeting'] as const
+interface ActivityValues { kind: string; title: string; activityDate: Dayjs; classId?: string | null; attendance: number }
+
+/** 家长学校 / 家访 / 家长会: a new one, or `activity` changed (every field may be edited). */
+export function ActivityDialog({ activity, classes, ...p }: DialogProps & { activity?: Row; classes: Map<string, string> }) {
+  const { t } = useI18n()
+  const required = useRequired()
+  return (
+    <FormDialog<ActivityValues> {...p} testId="activity-dialog" title={activity ? t('psy.act.editTitle') : t('psy.act.new')}
+      initialValues={activity
+        ? { kind: String(activity.kind), title: String(activity.title ?? ''), activityDate: dayjs(String(activity.activityDate)), classId: (activity.classId as string | null) ?? undefined, attendance: Number(activity.attendance ?? 0) }
+        : { kind: 'parent_meeting', activityDate: dayjs(), attendance: 0 }}
+      onSubmit={(v) => {
+        const body = { kind: v.kind, title: v.title.trim(), activityDate: isoDay(v.activityDate), attendance: v.attendance }
+        return activity
+          ? api(routes.activity(String(activity.id)), { method: 'PATCH', body: { ...body, classId: v.classId ?? null } })
+          : api(routes.activities, { method: 'POST', body: { ...body, ...compact({ classId: v.classId ?? undefined }) } })
+      }}>
+      <Form.Item name="kind" label={t('psy.act.kind')} htmlFor="activity-kind" rules={required(t('psy.act.kind'))}>
+        <Select id="activity-kind" options={ACTIVITY_KINDS.map((k) => ({ value: k, label: t(`psy.act.kind.${k}`) }))} />
+      </Form.Item>
+      <Form.Item name="title" label={t('psy.act.activityTitle')} rules={required(t('psy.act.activityTitle'))}>
+        <Input maxLength={100} />
+      </Form.Item>
+      <Space wrap size="large">
+        <Form.Item name="activityDate" label={t('psy.act.date')} rules={required(t('psy.act.date'))}><DatePicker /></Form.Item>
+        <Form.Item name="attendance" label={t('psy.act.attendance')} extra={t('psy.act.attendanceHelp')} rules={required(t('psy.act.attendance'))}>
+          <InputNumber min={0} max={100000} precision={0} />
+        </Form.Item>
+      </Space>
+      <Form.Item name="classId" label={t('psy.act.class')} htmlFor="activity-class" extra={t('psy.act.classHelp')}>
+        <Select id="activity-class" allowClear showSearch={{ optionFilterProp: 'label' }} placeholder={t('psy.act.wholeSchool')}
+          options={[...classes].map(([value, label]) => ({ value, label }))} />
+      </Form.Item>
+    </FormDialog>
   )
 }
