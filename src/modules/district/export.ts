@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs'
 import { DEFAULT_THRESHOLD } from './suppression.js'
 import { ACTIVITY_KINDS, RISK_COLUMNS, TALK_STATUSES, UNASSESSED, type Cell, type DistrictTables } from './tables.js'
+import { schoolDateTime } from '../../lib/school-time.js'
 import type { StaffingDistrict } from './staffing-table.js'
 
 /**
@@ -49,7 +50,7 @@ function sheet(wb: ExcelJS.Workbook, name: string, header: string[]): ExcelJS.Wo
   return ws
 }
 
-export async function districtWorkbook(results: DistrictTables[], staffing?: StaffingAnswer, releasedOn: string[] = []): Promise<Buffer> {
+export async function districtWorkbook(results: DistrictTables[], staffing?: StaffingAnswer, releasedOn: string[] = [], timeZone = 'Asia/Shanghai'): Promise<Buffer> {
   const wb = new ExcelJS.Workbook()
   wb.creator = 'XinAn'
   const first = results[0]
@@ -57,7 +58,7 @@ export async function districtWorkbook(results: DistrictTables[], staffing?: Sta
   notes.columns = [{ width: 110 }]
   for (const line of [
     '心安 XinAn — 区级汇总表 District aggregate tables',
-    `学年 School year: ${first?.schoolYear ?? ''}（上一学年 previous: ${first?.previousSchoolYear ?? ''}）  生成时间 Generated: ${first?.generatedAt ?? ''}`,
+    `学年 School year: ${first?.schoolYear ?? ''}（上一学年 previous: ${first?.previousSchoolYear ?? ''}）  生成时间 Generated: ${schoolDateTime(first?.generatedAt, timeZone)}（${timeZone}）`,
     '',
     `隐去规则：1 至 ${DEFAULT_THRESHOLD} 的计数不公布（显示为 ${SUPPRESSED_MARK}），0 照常显示；为防止通过行、列、全区合计或其他表格相减推算，另有部分单元格一并隐去（补充隐去）。比例在其分子或分母被隐去时不公布；中位数在其人数被隐去时不公布。`,
     `Suppression: counts from 1 to ${DEFAULT_THRESHOLD} are withheld (shown as ${SUPPRESSED_MARK}); 0 is shown. Further cells are withheld (complementary suppression) so that no withheld count can be worked out from row, column or district totals or from another table. A share is withheld when its numerator or denominator is; a median when its count is.`,

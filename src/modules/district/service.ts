@@ -151,7 +151,7 @@ export function createDistrictService(app: FastifyInstance) {
 
     async exportXlsx(ctx: RequestContext, releaseId?: string): Promise<Buffer> {
       const { releases, schoolIds } = await releasesFor(ctx, releaseId)
-      const file = await districtWorkbook(releases.map(asTables), staffingOf(releases), releases.map((r) => r.releasedOn))
+      const file = await districtWorkbook(releases.map(asTables), staffingOf(releases), releases.map((r) => r.releasedOn), tz)
       await readAudit(ctx, schoolIds, releases, 'table:all', 'E')
       return file
     },

@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { Alert, Button, Card, Form, Input, Radio, Select, Typography } from 'antd'
 import { Link } from 'react-router'
 import { useI18n } from '../../i18n'
+import { periodLabel } from '../../i18n/format'
 import { useAuth } from '../../api/session'
 import { useApi } from '../../api/hooks'
 import { api, type Page } from '../../api/client'
@@ -66,7 +67,7 @@ export default function BarometerForm() {
         <Typography.Paragraph type="secondary">{t('barometer.formHelp')}</Typography.Paragraph>
         {sent && (
           <Alert type="success" showIcon role="status" style={{ marginBottom: 16 }} data-testid="barometer-sent"
-            title={t('barometer.sent', { period: String(sent.periodKey ?? '') })}
+            title={t('barometer.sent', { period: periodLabel(sent.periodKey, locale) })}
             description={typeof sent.alerts === 'number' && sent.alerts > 0 ? t('barometer.sentAlerts', { n: sent.alerts }) : undefined} />
         )}
         <WriteError error={error} />
@@ -107,7 +108,7 @@ export default function BarometerForm() {
             <ul className="xa-plain-list" data-testid="my-barometers">
               {[...p.items].sort((a, b) => String(b.periodKey).localeCompare(String(a.periodKey))).map((e) => (
                 <li key={String(e.id)}>
-                  <div><Typography.Text strong>{String(e.periodKey ?? '')}</Typography.Text>{' '}
+                  <div><Typography.Text strong>{periodLabel(e.periodKey, locale)}</Typography.Text>{' '}
                     <Typography.Text type="secondary">{formatDateTime(e.createdAt, locale)}</Typography.Text></div>
                   {'mood' in e && <div>{t('barometer.mood')}：<MoodTag mood={e.mood} /></div>}
                   {typeof e.events === 'string' && <div className="xa-clamp">{e.events}</div>}

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react'
 import { App, Button, Card, Form, Select, Space, Table, Typography } from 'antd'
 import { useI18n } from '../../i18n'
+import { periodLabel } from '../../i18n/format'
 import { useApi } from '../../api/hooks'
 import { api, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
@@ -13,12 +14,12 @@ interface Point { periodKey: string; entries: number; avgMood: number; minMood: 
 interface Trend { classId: string; period: string; points: Point[] }
 
 function TrendChart({ trend }: { trend: Trend }) {
-  const { t } = useI18n()
+  const { t, locale } = useI18n()
   const option = useMemo(() => ({
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
     grid: { left: 48, right: 48, bottom: 40, top: 40 },
-    xAxis: { type: 'category', data: trend.points.map((p) => p.periodKey) },
+    xAxis: { type: 'category', data: trend.points.map((p) => periodLabel(p.periodKey, locale)) },
     yAxis: [
       { type: 'value', min: 1, max: 5, interval: 1, name: t('barometer.mood') },
       { type: 'value', minInterval: 1, name: t('barometer.named'), position: 'right' },
@@ -29,7 +30,7 @@ function TrendChart({ trend }: { trend: Trend }) {
       { name: t('barometer.minMood'), type: 'line', data: trend.points.map((p) => p.minMood), symbol: 'triangle', symbolSize: 9, lineStyle: { type: 'dashed' } },
       { name: t('barometer.named'), type: 'bar', yAxisIndex: 1, data: trend.points.map((p) => p.named), barMaxWidth: 18 },
     ],
-  }), [trend, t])
+  }), [trend, t, locale])
   return <EChart option={option} label={t('barometer.chartLabel', { n: trend.points.length })} height={300} />
 }
 
@@ -88,7 +89,7 @@ export default function BarometerTrend() {
                     <Typography.Paragraph type="secondary">{t('barometer.tableHelp')}</Typography.Paragraph>
                     <Table<Point> size="small" rowKey="periodKey" pagination={false} dataSource={[...d.points].reverse()} data-testid="trend-table" scroll={{ x: 'max-content' }}
                       columns={[
-                        { key: 'periodKey', dataIndex: 'periodKey', title: t('barometer.period') },
+                        { key: 'periodKey', dataIndex: 'periodKey', title: t('barometer.period'), render: (v: string) => periodLabel(v, locale) },
                         { key: 'entries', dataIndex: 'entries', title: t('barometer.entries'), align: 'right' },
                         { key: 'avgMood', title: t('barometer.avgMood'), render: (_: unknown, p: Point) => <span><span className="xa-num">{p.avgMood.toFixed(2)}</span>（{moodLabel(t, Math.round(p.avgMood))}）</span> },
                         { key: 'minMood', title: t('barometer.minMood'), render: (_: unknown, p: Point) => <MoodTag mood={p.minMood} /> },

@@ -1,6 +1,7 @@
 import { DatePicker, Form, Input, Select } from 'antd'
 import dayjs, { type Dayjs } from 'dayjs'
 import { useI18n } from '../../i18n'
+import { gradeName } from '../../i18n/format'
 import { useApi } from '../../api/hooks'
 import { api, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
@@ -54,7 +55,7 @@ export function CampaignDialog({ open, onClose, onDone }: { open: boolean; onClo
           options={(instruments.data?.items ?? []).map((i) => ({ value: String(i.id), label: instrumentLabel(i, locale) }))} />
       </Form.Item>
       <Form.Item name="gradeLevels" label={t('field.gradeLevels')} rules={required(t('field.gradeLevels'))}>
-        <Select mode="multiple" options={GRADES.map((g) => ({ value: g, label: t('campaignForm.grade', { n: g }) }))} />
+        <Select mode="multiple" options={GRADES.map((g) => ({ value: g, label: gradeName(g, locale) }))} />
       </Form.Item>
       <Form.Item name="range" label={t('campaignForm.window')} rules={required(t('campaignForm.window'))}>
         <DatePicker.RangePicker style={{ width: '100%' }} />
