@@ -85,6 +85,23 @@ if (browserAvailable(t)) {
     await page.close()
   })
 
+  await t.test('the psychology teacher\'s 学生查询 pages on the server too (no cap at 200)', async (t) => {
+    const psych = await apiAs(server, 'psych.demo')
+    const total = (await psych<{ total: number }>('GET', '/students?limit=1')).body.total
+    const page = await browser.newPage()
+    await loginAs(page, base, 'psych.demo')
+    await page.goto(`${base}/students`)
+    await page.getByText(`共 ${total} 条`).waitFor()
+    const last = Math.ceil(total / 20)
+    await page.locator('.ant-pagination').getByTitle(String(last), { exact: true }).click()
+    await page.waitForURL(new RegExp(`page=${last}`))
+    const tail = (await psych<{ items: Student[] }>('GET', `/students?limit=20&offset=${(last - 1) * 20}&sort=studentNo:asc`)).body.items
+    await rows(page).first().getByText(tail[0]!.studentNo).waitFor()
+    t.equal(await settledCount(rows(page), tail.length), tail.length, `the last page (${last}) shows students ${(last - 1) * 20 + 1}–${total}`)
+    await screenshot(page, 'psych-student-search-last-page')
+    await page.close()
+  })
+
   await t.test('the import template downloads with the Chinese headers and an example row', async (t) => {
     const page = await browser.newPage()
     await loginAs(page, base, 'admin.demo')

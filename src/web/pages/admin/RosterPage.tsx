@@ -7,7 +7,7 @@ import { useI18n } from '../../i18n'
 import { useApi } from '../../api/hooks'
 import { api, download, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
-import { Section } from '../../components/common'
+import { formatDate, Section } from '../../components/common'
 import { asApiError } from '../../components/forms'
 import type { Row } from '../../components/records'
 import { ImportDrawer, TemplateButtons } from './roster-import'
@@ -39,7 +39,7 @@ function useClassOptions(): { options: ClassOption[]; name: Map<string, string>;
  * filters and the page live in the address, so a reload or "back" returns to the same view.
  */
 export default function RosterPage() {
-  const { t, label } = useI18n()
+  const { t, label, locale } = useI18n()
   const { message } = App.useApp()
   const [params, setParams] = useSearchParams()
   const q = params.get('q') ?? ''
@@ -143,12 +143,12 @@ export default function RosterPage() {
               { key: 'name', dataIndex: 'name', title: t('roster.name'), sorter: true,
                 sortOrder: sort.startsWith('name:') ? (sort.endsWith(':desc') ? 'descend' : 'ascend') : null },
               { key: 'gender', title: t('roster.gender'), render: (_: unknown, r: Row) => label('gender', r.gender) },
-              { key: 'birthDate', title: t('roster.birthDate'), render: (_: unknown, r: Row) => (typeof r.birthDate === 'string' ? r.birthDate : '—') },
+              { key: 'birthDate', title: t('roster.birthDate'), render: (_: unknown, r: Row) => formatDate(r.birthDate, locale) },
               { key: 'class', title: t('roster.class'), render: (_: unknown, r: Row) => classes.name.get(String(r.classId)) ?? '—' },
               { key: 'status', title: t('roster.status'), render: (_: unknown, r: Row) => (
                 <Space size={4}>
                   <Tag color={STATUS_COLOURS[String(r.status)] ?? 'default'}>{label('studentStatus', r.status)}</Tag>
-                  {r.status !== 'enrolled' && typeof r.leftAt === 'string' && <Typography.Text type="secondary">{r.leftAt}</Typography.Text>}
+                  {r.status !== 'enrolled' && typeof r.leftAt === 'string' && <Typography.Text type="secondary">{formatDate(r.leftAt, locale)}</Typography.Text>}
                 </Space>
               ) },
               { key: 'actions', title: t('common.actions'), render: (_: unknown, r: Row) => (

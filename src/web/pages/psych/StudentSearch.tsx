@@ -7,23 +7,27 @@ import type { Page } from '../../api/client'
 import { Section } from '../../components/common'
 import { RecordTable, useClassNames, type Row } from '../../components/records'
 
-/** 学生查询 (psychology teachers) and 学生名册 (school admins): GET /students with name / 学号 search. */
+const PAGE_SIZE = 20
+
+/** 学生查询 (psychology teachers): GET /students with name / 学号 search, paged on the server (the admin's 学生名册 is admin/RosterPage). */
 export default function StudentSearch() {
   const { t } = useI18n()
   const navigate = useNavigate()
   const [params, setParams] = useSearchParams()
   const q = params.get('q') ?? ''
   const classId = params.get('classId') ?? undefined
+  const page = Math.max(1, Math.floor(Number(params.get('page')) || 1))
   const [draft, setDraft] = useState(q)
   const classNames = useClassNames()
-  const students = useApi<Page<Row>>('/students', { q: q || undefined, classId, limit: 200, sort: 'studentNo:asc' })
+  const students = useApi<Page<Row>>('/students', { q: q || undefined, classId, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, sort: 'studentNo:asc' })
 
-  const set = (next: { q?: string; classId?: string }) => {
+  const set = (next: { q?: string; classId?: string; page?: number }) => {
     const p = new URLSearchParams()
     const nq = next.q ?? q
     const nc = 'classId' in next ? next.classId : classId
     if (nq) p.set('q', nq)
     if (nc) p.set('classId', nc)
+    if (next.page && next.page > 1) p.set('page', String(next.page))
     setParams(p)
   }
 
@@ -41,12 +45,13 @@ export default function StudentSearch() {
         </Form.Item>
       </Form>
       <Section loaded={students} route="GET /api/v1/students">
-        {(page) => (
+        {(found) => (
           <>
-            <Typography.Text type="secondary">{t('common.total', { n: page.total })}</Typography.Text>
+            <Typography.Text type="secondary">{t('common.total', { n: found.total })}</Typography.Text>
             <RecordTable
               data-testid="student-results"
-              rows={page.items}
+              rows={found.items}
+              pagination={{ current: page, pageSize: PAGE_SIZE, total: found.total, showSizeChanger: false, onChange: (n) => set({ page: n }) }}
               order={['studentNo', 'name', 'gender', 'classId', 'status', 'birthDate']}
               enums={{ status: 'studentStatus' }}
               render={{
