@@ -6,7 +6,7 @@ import type { RequestContext } from '../../plugins/access.js'
 import * as repo from './repository.js'
 import { groupsOf, inActorTx, type RosterDeps } from './record-access.js'
 import { gradeName } from './grade-names.js'
-import { readSheet, validateSheet, type FileKind, type RosterRow, type RowError } from './import.js'
+import { checkRosterFile, type FileKind, type RosterRow, type RowError } from './import.js'
 import { sheetLimitsOf } from '../../lib/spreadsheet/reader.js'
 import { columnLabel } from './roster-template.js'
 
@@ -67,8 +67,7 @@ export function createImportService(deps: RosterDeps) {
   async function plan(ctx: RequestContext, file: Buffer, kind: FileKind, locale: Locale, dryRun: true): Promise<ImportPlan>
   async function plan(ctx: RequestContext, file: Buffer, kind: FileKind, locale: Locale, dryRun: boolean): Promise<ImportOutcome | ImportPlan> {
       ctx.decision.assertWritable(STUDENT_FIELDS)
-      const sheet = await readSheet(file, kind, sheetLimitsOf(deps.config))
-      const { rows, errors, badRows } = validateSheet(sheet, locale)
+      const { rows, errors, badRows } = await checkRosterFile(file, kind, sheetLimitsOf(deps.config), locale)
       if (dryRun && rows.length === 0 && badRows > 0) return { created: 0, updated: 0, unchanged: 0, rows: 0, badRows, errors }
       if (badRows > 0 && !dryRun) throw new AppError(422, 'import_rejected', { count: badRows }, { errors, truncated: errors.length < badRows ? true : undefined })
       if (rows.length === 0) throw new AppError(422, 'import_empty')

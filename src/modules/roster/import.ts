@@ -1,6 +1,6 @@
 import { AppError } from '../../lib/errors.js'
 import { translate, type Locale } from '../../lib/i18n.js'
-import { readSpreadsheet } from '../../lib/spreadsheet/reader.js'
+import { precheckSpreadsheet, readSpreadsheet, workerSession } from '../../lib/spreadsheet/reader.js'
 import { DEFAULT_LIMITS, type Cell, type FileKind, type Sheet, type SheetLimits } from '../../lib/spreadsheet/types.js'
 import { normaliseCell, parseClassCell, parseGradeLevel } from './grade-names.js'
 import { isCalendarDate } from './schemas.js'
@@ -61,6 +61,27 @@ const unprocessable = (code: string, params: Record<string, string | number> = {
 /** The shared reader (src/lib/spreadsheet): limits checked, parsed off the main thread. */
 export function readSheet(file: Buffer, kind: FileKind, limits: SheetLimits = DEFAULT_LIMITS): Promise<Sheet> {
   return readSpreadsheet(file, kind, limits)
+}
+
+// Under tsx the modules are TypeScript; a compiled build has the .js beside this file.
+const WORKER_MODULE = new URL(`./import-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href
+
+/**
+ * readSheet and validateSheet together, both in the parsing thread (import-worker.ts): the
+ * sheet never crosses to the main thread, and checking every row does not hold the event loop.
+ */
+export async function checkRosterFile(file: Buffer, kind: FileKind, limits: SheetLimits, locale: Locale): Promise<{ rows: RosterRow[]; errors: RowError[]; badRows: number }> {
+  precheckSpreadsheet(file, kind, limits)
+  const session = workerSession(WORKER_MODULE, limits)
+  const rows: RosterRow[] = []
+  try {
+    const checked = await session.run<{ errors: RowError[]; badRows: number }>('check', { file, kind, limits, locale }, (part) => {
+      for (const r of part as RosterRow[]) rows.push(r)
+    })
+    return { rows, ...checked }
+  } finally {
+    session.close()
+  }
 }
 
 // ── validating ────────────────────────────────────────────────────────────────────────
