@@ -36,6 +36,20 @@ export class Validation extends AppError {
   }
 }
 
+/**
+ * A student named on a form who is not in the caller's class (a monitor's alert, a homeroom
+ * teacher's talk, the class barometer). It answers 404 whether the student is elsewhere or
+ * nowhere, so nothing is revealed, but says what was wrong in words: the 学号 that was typed,
+ * or that no classmate has the typed name — never "记录不存在".
+ */
+export class NotInClass extends AppError {
+  constructor(named: { studentNo?: string; studentName?: string }) {
+    const field = named.studentNo !== undefined ? 'studentNo' : named.studentName !== undefined ? 'studentName' : 'studentId'
+    const code = field === 'studentNo' ? 'student_no_not_in_class' : field === 'studentName' ? 'classmate_name_not_found' : 'student_not_in_class'
+    super(404, code, named.studentNo !== undefined ? { studentNo: named.studentNo } : {}, { fields: [field] })
+  }
+}
+
 export class TooMany extends AppError {
   constructor(code = 'too_many_attempts') { super(429, code) }
 }

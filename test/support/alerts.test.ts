@@ -25,7 +25,8 @@ t.test('同伴跟防: a monitor’s alert, the inbox, and what the monitor is to
     for (const id of [other.id, far.id, '00000000-0000-4000-8000-000000000000']) {
       const r = await w.call(w.monitor, 'POST', '/api/v1/peer-alerts', { ...alert, studentId: id })
       t.equal(r.statusCode, 404)
-      t.equal(r.json().code, 'not_found')
+      t.equal(r.json().code, 'student_not_in_class', 'the same answer for another class, another school or nobody')
+      t.equal(r.json().message, '该学生不在本班')
     }
     t.equal((await w.call(w.psych, 'POST', '/api/v1/peer-alerts', alert)).statusCode, 403, 'alerts come from monitors')
   })

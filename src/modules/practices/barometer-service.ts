@@ -4,7 +4,7 @@ import type { z } from 'zod'
 import { barometerEntries, barometerSettings, peerAlerts, students } from '../../../db/schema/index.js'
 import { audit, readMany, readOne } from '../../access/query.js'
 import type { Tx } from '../../db/database.js'
-import { NotFound, Validation } from '../../lib/errors.js'
+import { NotFound, NotInClass, Validation } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
 import { ackDeadlineFor } from '../support/alert-rules.js'
 import { decisionOn, groupsOf, inActorTx, mustRead, schoolToday, sentKeys } from './practice-access.js'
@@ -79,7 +79,13 @@ export function createBarometerService(app: FastifyInstance) {
           .where(and(eq(students.schoolId, schoolId), eq(students.classId, body.classId), eq(students.status, 'enrolled'), who))
         const foundById = byId.length ? await classmate(inArray(students.id, byId)) : []
         const foundByNo = byNo.length ? await classmate(inArray(students.studentNo, byNo)) : []
-        if (foundById.length !== byId.length || foundByNo.length !== byNo.length) throw new NotFound()
+        if (foundByNo.length !== byNo.length) {
+          const found = new Set(await tx.select({ no: students.studentNo }).from(students)
+            .where(and(eq(students.schoolId, schoolId), eq(students.classId, body.classId), eq(students.status, 'enrolled'), inArray(students.studentNo, byNo)))
+            .then((rows) => rows.map((r) => r.no)))
+          throw new NotInClass({ studentNo: byNo.filter((n) => !found.has(n)).join('、') })
+        }
+        if (foundById.length !== byId.length) throw new NotInClass({})
         const names = [...new Set([...foundById, ...foundByNo].map((f) => f.id))]
         if (names.length > 10) throw new Validation('too_many_names', {}, { fields: ['names'] })
         const periodKey = periodKeyOf(await periodOf(tx, schoolId), schoolToday())

@@ -4,7 +4,7 @@ import { peerAlerts, students } from '../../../db/schema/index.js'
 import { audit, readMany, type Sort } from '../../access/query.js'
 import type { Tx } from '../../db/database.js'
 import { lockRow } from '../../db/row-lock.js'
-import { Conflict, NotFound, Validation } from '../../lib/errors.js'
+import { Conflict, NotFound, NotInClass, Validation } from '../../lib/errors.js'
 import type { Locale } from '../../lib/i18n.js'
 import type { RequestContext } from '../../plugins/access.js'
 import { ackDeadlineFor, alertOverdueCondition, withAlertDerived } from './alert-rules.js'
@@ -46,7 +46,7 @@ export function createAlertService(deps: SupportDeps) {
             : eq(students.name, body.studentName!)
         const found = await tx.select({ id: students.id, classId: students.classId }).from(students)
           .where(and(eq(students.schoolId, schoolId), inArray(students.classId, myClasses), eq(students.status, 'enrolled'), who)).limit(2)
-        if (found.length === 0) throw new NotFound()
+        if (found.length === 0) throw new NotInClass({ studentNo: body.studentNo, studentName: body.studentName })
         // Two classmates with the same name: ask for the 学号 rather than guess.
         if (found.length > 1) throw new Validation('classmate_ambiguous', {}, { fields: ['studentName'] })
         const { id: studentId, classId } = found[0]!

@@ -2,7 +2,7 @@ import { and, eq, gte, lte, type SQL } from 'drizzle-orm'
 import type { z } from 'zod'
 import { students, talkLogs } from '../../../db/schema/index.js'
 import { audit, readMany, readOne } from '../../access/query.js'
-import { NotFound, Validation } from '../../lib/errors.js'
+import { NotFound, NotInClass, Validation } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
 import { schoolDay } from '../../jobs/clock.js'
 import { inActorTx } from '../roster/record-access.js'
@@ -30,12 +30,16 @@ export function createLogService(deps: TalksDeps) {
       }
       return inActorTx(deps, ctx, async (tx) => {
         const studentDecision = deps.policies.decide(ctx.actor, 'students', 'read')
-        if (!studentDecision || !(await readOne(tx, studentDecision, body.studentId))) throw new NotFound()
+        const readable = studentDecision ? await readOne(tx, studentDecision, body.studentId) : null
+        if (!readable) throw new NotInClass({})
         // Reaching the student through another role (a school admin, a mentor) is not enough:
-        // the talk is the homeroom teacher's, with a pupil of the class they lead.
+        // the talk is the homeroom teacher's, with a pupil of the class they lead. The caller may
+        // read this student, so the error may name the 学号 they can already see.
         const [student] = await tx.select({ classId: students.classId }).from(students)
           .where(and(eq(students.schoolId, ctx.actor.schoolId!), eq(students.id, body.studentId)))
-        if (!student || !homeroomClassIds(ctx.actor).includes(student.classId)) throw new NotFound()
+        if (!student || !homeroomClassIds(ctx.actor).includes(student.classId)) {
+          throw new NotInClass(typeof readable.studentNo === 'string' ? { studentNo: readable.studentNo } : {})
+        }
 
         const [inserted] = await tx.insert(talkLogs).values({
           schoolId: ctx.actor.schoolId!,
