@@ -1,8 +1,9 @@
-import { and, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm'
+import { and, eq, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { z } from 'zod'
 import { careList, students } from '../../../db/schema/index.js'
 import { audit, readMany } from '../../access/query.js'
-import { Conflict, NotFound } from '../../lib/errors.js'
+import { Conflict, NotFound, Validation } from '../../lib/errors.js'
+import type { Decision } from '../../access/engine.js'
 import type { RequestContext } from '../../plugins/access.js'
 import { decisionOn, groupsOf, mustRead, sentKeys, type Row } from '../roster/record-access.js'
 import { inTx, type ModuleDeps } from './module-access.js'
@@ -11,6 +12,18 @@ import { withRiskText } from './risk-levels.js'
 import type { CareCreate, CareListQuery, CarePatch, CareRemove } from './schemas.js'
 
 const present = (row: Row) => withRiskText(row, ['riskLevel'])
+
+/**
+ * A filter on a clinical field (risk, source, reason) reaches only the rows of the caller's
+ * grants that read it: a psychology teacher also holds the implied mentor grant, which reads
+ * neither, so the engine's every-grant rule (assertQueryable) would refuse them outright.
+ * No such grant → the same 400 assertQueryable gives (a filter would leak by bisection).
+ */
+function readableRows(d: Decision, fields: string[]): SQL {
+  const grants = d.grants.filter((g) => fields.every((f) => g.readable.has(f)))
+  if (grants.length === 0) throw new Validation('field_not_readable', { fields: fields.join(', ') }, { fields })
+  return or(...grants.map((g) => g.condition))!
+}
 
 /**
  * 关注名单. A student is on it at most once at a time, with or without a screening behind it.
@@ -26,10 +39,10 @@ export function createCareListService(deps: ModuleDeps) {
         if (q.state === 'active') { conds.push(isNull(careList.removedAt)); filterFields.push('removedAt') }
         if (q.state === 'removed') { conds.push(isNotNull(careList.removedAt)); filterFields.push('removedAt') }
         if (q.studentId) { conds.push(eq(careList.studentId, q.studentId)); filterFields.push('studentId') }
-        if (q.riskLevel) { conds.push(eq(careList.riskLevel, q.riskLevel)); filterFields.push('riskLevel') }
-        if (q.source === 'screening') { conds.push(isNotNull(careList.sourceResponseId)); filterFields.push('sourceResponseId') }
-        if (q.source === 'manual') { conds.push(isNull(careList.sourceResponseId)); filterFields.push('sourceResponseId') }
-        if (q.q) { conds.push(sql`strpos(${careList.reason}, ${q.q}) > 0`); filterFields.push('reason') }
+        if (q.riskLevel) conds.push(readableRows(ctx.decision, ['riskLevel']), eq(careList.riskLevel, q.riskLevel))
+        if (q.source === 'screening') conds.push(readableRows(ctx.decision, ['sourceResponseId']), isNotNull(careList.sourceResponseId))
+        if (q.source === 'manual') conds.push(readableRows(ctx.decision, ['sourceResponseId']), isNull(careList.sourceResponseId))
+        if (q.q) conds.push(readableRows(ctx.decision, ['reason']), sql`strpos(${careList.reason}, ${q.q}) > 0`)
         if (q.classId) {
           // The class through the caller's own reading of students: a class they cannot see matches nobody.
           const pupils = decisionOn(deps, ctx, 'students', 'list')
