@@ -1,8 +1,9 @@
 import t from 'tap'
+import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
 import { queryRows } from '../../src/db/database.js'
 import { generateTalkDuties, markOverdueDuties } from '../../src/jobs/talk-duties.js'
-import { apiAs, browserAvailable, demoClassStudents, launchBrowser, loginAs, overflowsHorizontally, screenshot, settledCount, startServer } from './harness.js'
+import { ARTIFACTS, apiAs, browserAvailable, demoClassStudents, launchBrowser, loginAs, overflowsHorizontally, screenshot, settledCount, startServer, switchToEnglish } from './harness.js'
 
 /**
  * Issue 16, the smaller screens: the homeroom teacher's completion rate and talk history
@@ -96,6 +97,18 @@ if (browserAvailable(t)) {
     await t.resolves(page.getByTestId('talk-form').getByText(who).filter({ visible: true }).first().waitFor(), 'the action fills in the talk form')
     t.notOk(await overflowsHorizontally(page), 'still no sideways scrolling')
     await screenshot(page, 'homeroom-more-action')
+
+    await switchToEnglish(page)
+    await page.getByRole('heading', { name: 'Talks this period' }).waitFor()
+    t.match(await semesterRow.innerText(), 'Autumn term 2026', 'the term in English words')
+    if (await progress.locator('li[data-kind="holiday_return"]').count()) {
+      t.match(await progress.locator('li[data-kind="holiday_return"]').innerText(), /Back from \S/, 'the return talk in English')
+    }
+    t.match(await page.getByTestId('class-rate').innerText(), `${rate!.held} of ${rate!.due} talks held`)
+    t.notMatch(await progress.innerText(), /holiday:|\d{4}-\d{4}-[12]|windowKey|holiday_return/, 'no code word in English either')
+    await screenshot(page, 'homeroom-more-progress-en')
+    // The language is kept per browser profile: back to Chinese for the screens that follow.
+    await page.getByTestId('lang-switch').getByText('中文').click()
     await page.close()
   })
 
@@ -125,7 +138,7 @@ if (browserAvailable(t)) {
     })()`)
     t.equal(clipped, null, 'no ancestor cuts the form off')
     await screenshot(page, 'referral-print-media-print')
-    const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true })
+    const pdf = await page.pdf({ path: join(ARTIFACTS, 'referral-print.pdf'), format: 'A4', preferCSSPageSize: true })
     const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page\b(?!s)/g) ?? []).length
     t.ok(pages >= 1 && pages <= 3, `printed on ${pages} A4 page(s)`)
     await page.emulateMedia({ media: 'screen' })

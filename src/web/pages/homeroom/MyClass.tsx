@@ -66,7 +66,7 @@ function Progressing({ loaded, classId, windows }: { loaded: Loaded<{ items: Com
                         r.open > 0 ? t('homeroom.openCount', { n: r.open }) : null,
                         r.onTimePct === null ? t('homeroom.onTimePending') : t('homeroom.onTimeRate', { pct: r.onTimePct }),
                         t('homeroom.until', { date: formatDateTime(r.dueDate, locale) }),
-                      ].filter(Boolean).join('；')}
+                      ].filter(Boolean).join(locale === 'en' ? '; ' : '；')}
                     </Typography.Text>
                   </li>
                 ))}
@@ -127,7 +127,7 @@ export default function MyClass() {
   return (
     <div className="xa-stack">
       <Typography.Title level={1} className="xa-page-title" style={{ fontSize: 22 }} data-testid="class-title">
-        {t('homeroom.title')}{klass.data?.name ? `：${String(klass.data.name)}` : ''}
+        {t('homeroom.title')}{klass.data?.name ? `${locale === 'en' ? ': ' : '：'}${String(klass.data.name)}` : ''}
       </Typography.Title>
       <Progressing loaded={compliance} classId={classId} windows={windows} />
       <div className="xa-grid">
