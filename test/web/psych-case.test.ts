@@ -228,7 +228,8 @@ if (browserAvailable(t)) {
     t.equal(await print.getAttribute('href'), `/referrals/${String(referral.id)}/print`, 'the print link of this referral')
     await print.click()
     await page.waitForURL(new RegExp(`/referrals/${String(referral.id)}/print$`))
-    const form = page.frameLocator('[data-testid="referral-form"]')
+    // The form sits in a shadow root (printable with Ctrl+P); locators reach into it.
+    const form = page.getByTestId('referral-form')
     await form.getByText('市精神卫生中心').first().waitFor()
     t.pass('the printable form names the institution')
     await screenshot(page, 'psych-case-referral-form')
