@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { ModuleDeps } from '../screening/module-access.js'
+import casePageRoutes from './case-page-routes.js'
+import { createCasePageService } from './case-page-service.js'
 import caseRoutes from './case-routes.js'
 import { createCaseService } from './case-service.js'
 import crisisRoutes from './crisis-routes.js'
@@ -15,6 +17,7 @@ import { createWorklistService } from './worklist-service.js'
 const casesRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps: ModuleDeps = { database: app.database, policies: app.policies, config: app.config }
   await app.register(caseRoutes, { service: createCaseService(deps), worklists: createWorklistService(deps) })
+  await app.register(casePageRoutes, { service: createCasePageService(deps) })
   await app.register(planRoutes, { service: createPlanService(deps) })
   await app.register(crisisRoutes, { service: createCrisisService(deps) })
 }

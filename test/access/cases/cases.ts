@@ -66,6 +66,15 @@ export const casesCases: Catalogue = {
       return { url: `/api/v1/cases/${id}`, targetId: id }
     },
   },
+  'GET /api/v1/cases/:id/page': {
+    kind: 'item',
+    ok: 200,
+    async request(w, v) {
+      const c = await caseIn(w, v)
+      await crisisIn(w, v, 'open', c.student)
+      return { url: `/api/v1/cases/${c.id}/page`, targetId: c.id }
+    },
+  },
   'POST /api/v1/students/:id/cases': {
     kind: 'create',
     ok: 201,
