@@ -1,13 +1,15 @@
+import QRCode from 'qrcode'
 import t, { type Test } from 'tap'
-import {
-  alignmentPositions, byteCapacity, encodeQr, formatBits, qrSvg, rsGenerator, rsRemainder, versionBits,
-} from '../../src/modules/practices/qr.js'
+import { encodeQr, qrSvg } from '../../src/modules/practices/qr.js'
 
 /**
- * The QR encoder (issue 10) against published values: the Reed–Solomon example of ISO/IEC
- * 18004 Annex I, the format and version information tables, the byte capacities at level M,
- * and a complete reference symbol (version 11-M, byte mode, mask 4: test vector "code 2" of
+ * The poster's QR symbols (the `qrcode` package, configured in qr.ts) against published
+ * values: the Reed–Solomon example of ISO/IEC 18004 Annex I, the format and version
+ * information tables, the alignment positions of Annex E, the byte capacities at level M, and
+ * a complete reference symbol (version 11-M, byte mode, mask 4: test vector "code 2" of
  * Project Nayuki's QR Code generator test suite, MIT licence, stored here as hex rows).
+ * Everything is read back from the module matrix by the small reader below, written apart
+ * from the library.
  */
 
 const REFERENCE_TEXT = 'kVtnmdZMDB wbhQ4Y0L0D 6dxWYgeDO7 6XEq8JBGFD dbA5ruetw0 zIevtZZkJL UnEcrObNuS COOscwe4PD PL2lKGcbqk uXnmfUX00E l4FsUfvkiU O8bje4GTce  C85HiEHDha EoObmX7Hef VEipzaCPV7 XpBy5cgYRZ VzlrmMTRSW f0U7Dt0x5j Mb5uk2JcA6 MFov2hnHQR'
@@ -84,6 +86,19 @@ const MASK: Array<(x: number, y: number) => boolean> = [
   (x, y) => (((y * x) % 2) + ((y * x) % 3)) % 2 === 0, (x, y) => (((y + x) % 2) + ((y * x) % 3)) % 2 === 0,
 ]
 
+/** ISO 18004 Annex C: the 15 format bits at level M (00), masks 0–7, after the 101010000010010 mask. */
+const FORMAT_M = [
+  0b101010000010010, 0b101000100100101, 0b101111001111100, 0b101101101001011,
+  0b100010111111001, 0b100000011001110, 0b100111110010111, 0b100101010100000,
+]
+
+/** The 18 version bits: the version, then its BCH(18, 6) remainder (checked against Annex D below). */
+function versionBits(version: number): number {
+  let rem = version
+  for (let i = 0; i < 12; i++) rem = (rem << 1) ^ ((rem >>> 11) * 0x1f25)
+  return (version << 12) | rem
+}
+
 /** Alignment centres from ISO 18004 Annex E for the versions tested here. */
 const ANNEX_E: Record<number, number[]> = {
   1: [], 2: [6, 18], 3: [6, 22], 4: [6, 26], 5: [6, 30], 6: [6, 34], 7: [6, 22, 38], 8: [6, 24, 42], 9: [6, 26, 46], 10: [6, 28, 50],
@@ -144,7 +159,7 @@ function checkStructure(t: Test, m: boolean[][], version: number, mask: number) 
   for (let i = 8; i < size - 8; i++) if (m[6]![i] !== (i % 2 === 0) || m[i]![6] !== (i % 2 === 0)) timing = false
   t.ok(timing, 'timing patterns alternate')
   t.equal(m[size - 8]![8], true, 'the dark module')
-  const expected = [...formatBits(mask).toString(2).padStart(15, '0')].map(Number)
+  const expected = [...FORMAT_M[mask]!.toString(2).padStart(15, '0')].map(Number)
   t.same(readFormat(m), expected, 'format information, first copy: level M and the mask')
   t.same(readFormatSecond(m), expected, 'format information, second copy')
   if (version >= 7) {
@@ -156,27 +171,37 @@ function checkStructure(t: Test, m: boolean[][], version: number, mask: number) 
     }
     t.ok(ok, 'version information, both copies')
   }
+  // Alignment patterns at the Annex E centres: dark centre, light ring, dark ring.
+  const a = ANNEX_E[version]
+  if (a) {
+    let ok = true
+    const last = a[a.length - 1]
+    for (const cx of a) for (const cy of a) {
+      if ((cx === 6 && cy === 6) || (cx === 6 && cy === last) || (cx === last && cy === 6)) continue
+      for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) {
+        if (m[cy + dy]![cx + dx] !== (Math.max(Math.abs(dx), Math.abs(dy)) !== 1)) ok = false
+      }
+    }
+    t.ok(ok, `alignment patterns at ${a.join(', ') || 'none'}`)
+  }
 }
 
 /** Level M error-correction blocks of ISO 18004 table 9, versions 1–10: [blocks, EC codewords per block]. */
 const BLOCKS_M: Record<number, [number, number]> = { 1: [1, 10], 2: [1, 16], 3: [1, 26], 4: [2, 18], 5: [2, 24], 6: [4, 16], 7: [4, 18], 8: [4, 22], 9: [5, 22], 10: [5, 26] }
 
-/** GF(256) with x^8 + x^4 + x^3 + x^2 + 1, by exp/log tables (independent of the encoder's multiply). */
+/** GF(256) with x^8 + x^4 + x^3 + x^2 + 1, by exp/log tables (written apart from the library's). */
 const EXP: number[] = []
 const LOG: number[] = new Array<number>(256).fill(0)
 for (let i = 0, x = 1; i < 255; i++) { EXP[i] = x; LOG[x] = i; x <<= 1; if (x & 0x100) x ^= 0x11d }
 const mul = (a: number, b: number) => (a === 0 || b === 0 ? 0 : EXP[(LOG[a]! + LOG[b]!) % 255]!)
 
 /**
- * A small reader for the symbols the encoder makes (versions 1–10, level M, byte mode): it
- * unmasks with the mask the format information names, reads the codewords in the standard's
- * placement order, de-interleaves the blocks, checks every block's syndromes are zero, and
- * parses the byte-mode segment.
+ * The codewords of a symbol in the standard's placement order (two-column zigzag from the
+ * bottom right, function modules skipped), unmasked with the mask its format information names.
  */
-function decode(m: boolean[][]): string {
+function readCodewords(m: boolean[][]): number[] {
   const size = m.length
-  const version = (size - 17) / 4
-  const fn = functionMap(version)
+  const fn = functionMap((size - 17) / 4)
   const format = parseInt(readFormat(m).join(''), 2) ^ 0x5412
   if (format >>> 13 !== 0) throw new Error('not level M')
   const mask = (format >>> 10) & 7
@@ -189,8 +214,19 @@ function decode(m: boolean[][]): string {
       for (const x of [right, right - 1]) if (!fn[y]![x]) bits.push(+(m[y]![x] !== MASK[mask]!(x, y)))
     }
   }
-  const total = Math.floor(bits.length / 8)
-  const words = Array.from({ length: total }, (_, i) => parseInt(bits.slice(i * 8, i * 8 + 8).join(''), 2))
+  return Array.from({ length: Math.floor(bits.length / 8) }, (_, i) => parseInt(bits.slice(i * 8, i * 8 + 8).join(''), 2))
+}
+
+/**
+ * A small reader for the symbols qr.ts makes (versions 1–10, level M, byte mode): it
+ * unmasks with the mask the format information names, reads the codewords in the standard's
+ * placement order, de-interleaves the blocks, checks every block's syndromes are zero, and
+ * parses the byte-mode segment.
+ */
+function decode(m: boolean[][]): string {
+  const words = readCodewords(m)
+  const version = (m.length - 17) / 4
+  const total = words.length
   const [blocks, ecc] = BLOCKS_M[version]!
   const short = Math.floor(total / blocks)
   const shortCount = blocks - (total % blocks)
@@ -218,31 +254,47 @@ function decode(m: boolean[][]): string {
   return new TextDecoder().decode(bytes)
 }
 
-t.test('Reed–Solomon: the ISO 18004 Annex I example (01234567, 1-M)', async (t) => {
-  const data = [0x10, 0x20, 0x0c, 0x56, 0x61, 0x80, 0xec, 0x11, 0xec, 0x11, 0xec, 0x11, 0xec, 0x11, 0xec, 0x11]
-  t.same(rsRemainder(data, rsGenerator(10)), [0xa5, 0x24, 0xd4, 0xc1, 0xed, 0x36, 0xc7, 0x87, 0x2c, 0x55])
+t.test('Reed–Solomon: the ISO 18004 Annex I example (01234567, 1-M), read back from the symbol', async (t) => {
+  // Annex I encodes in numeric mode; the poster does not, so this one symbol asks the library directly.
+  const qr = QRCode.create([{ data: '01234567', mode: 'numeric' }], { errorCorrectionLevel: 'M' })
+  t.equal(qr.version, 1)
+  const m = Array.from({ length: qr.modules.size }, (_, y) => Array.from({ length: qr.modules.size }, (_, x) => qr.modules.get(y, x) === 1))
+  checkStructure(t, m, 1, qr.maskPattern!)
+  t.same(readCodewords(m), [
+    0x10, 0x20, 0x0c, 0x56, 0x61, 0x80, 0xec, 0x11, 0xec, 0x11, 0xec, 0x11, 0xec, 0x11, 0xec, 0x11,
+    0xa5, 0x24, 0xd4, 0xc1, 0xed, 0x36, 0xc7, 0x87, 0x2c, 0x55,
+  ], 'the 16 data codewords, then the 10 error-correction codewords')
 })
 
 t.test('format and version information match the published tables', async (t) => {
-  // ISO 18004 Annex C, level M (00), masks 0–7, after the 101010000010010 mask.
-  t.same([0, 1, 2, 3, 4, 5, 6, 7].map((k) => formatBits(k)), [
-    0b101010000010010, 0b101000100100101, 0b101111001111100, 0b101101101001011,
-    0b100010111111001, 0b100000011001110, 0b100111110010111, 0b100101010100000,
-  ])
-  // Annex D: versions 7, 8 and 40.
+  // Annex D: versions 7, 8 and 40 (the reader's version bits, used by the structure checks).
   t.equal(versionBits(7), 0x07c94)
   t.equal(versionBits(8), 0x085bc)
   t.equal(versionBits(40), 0x28c69)
+  // Annex C via the symbols: each forced mask writes its level-M format bits in both copies.
+  for (let k = 0; k < 8; k++) {
+    const qr = encodeQr('https://xinan.example.edu.cn/letterbox/k9tu8ktkdm7zgnmruhwc', { mask: k })
+    t.same(readFormat(qr.modules), [...FORMAT_M[k]!.toString(2).padStart(15, '0')].map(Number), `mask ${k}`)
+  }
 })
 
 t.test('byte capacities at level M and alignment positions follow the standard', async (t) => {
-  t.same([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 40].map(byteCapacity), [14, 26, 42, 62, 84, 106, 122, 152, 180, 213, 666, 2331])
-  for (const [v, pos] of Object.entries(ANNEX_E)) t.same(alignmentPositions(Number(v)), pos, `version ${v}`)
-  t.equal(encodeQr('x'.repeat(14)).version, 1)
-  t.equal(encodeQr('x'.repeat(15)).version, 2)
-  t.equal(encodeQr('x'.repeat(213)).version, 10)
-  t.equal(encodeQr('x'.repeat(214)).version, 11)
+  // ISO 18004 table 7, byte mode, level M: the longest text each version holds.
+  const capacity = new Map([[1, 14], [2, 26], [3, 42], [4, 62], [5, 84], [6, 106], [7, 122], [8, 152], [9, 180], [10, 213], [11, 251], [12, 287], [13, 331], [14, 362], [20, 666], [30, 1370], [31, 1452], [32, 1538], [40, 2331]])
+  for (const [v, n] of capacity) {
+    t.equal(encodeQr('x'.repeat(n)).version, v, `${n} bytes: version ${v}`)
+    if (v < 40) t.equal(encodeQr('x'.repeat(n + 1)).version, v + 1, `${n + 1} bytes: version ${v + 1}`)
+  }
   t.throws(() => encodeQr('x'.repeat(2332)), RangeError)
+  // A multi-byte character counts its UTF-8 bytes: 心 is three.
+  t.equal(encodeQr('心'.repeat(4)).version, 1)
+  t.equal(encodeQr('心'.repeat(5)).version, 2)
+  // Full symbols of every version Annex E lists here: finders, timing, format, version and alignment.
+  for (const v of Object.keys(ANNEX_E).map(Number)) {
+    const qr = encodeQr('x'.repeat(capacity.get(v)!))
+    t.equal(qr.version, v)
+    checkStructure(t, qr.modules, v, qr.mask)
+  }
 })
 
 t.test('the reference symbol (11-M, byte mode, mask 4) is reproduced module for module', async (t) => {
