@@ -20,8 +20,9 @@ const instrumentRoutes: FastifyPluginAsyncZod<{ service: InstrumentService }> = 
     schema: { tags, security, summary: '测评工具 One instrument with its items, bands and licence', params: IdParams, response: { 200: InstrumentItem, ...errors } },
   }, async (req) => service.get(contextOf(req), req.params.id))
 
+  // For whoever may import results (the template is the import's own format), through their reading of the instrument.
   app.get('/screening/instruments/:id/template.xlsx', {
-    config: { access: { resource: 'instruments', action: 'read' } },
+    config: { access: { resource: 'screening_responses', action: 'import' } },
     schema: {
       tags, security,
       summary: '导入模板 The result file template of one instrument (Chinese headers, one example row, item wording)',

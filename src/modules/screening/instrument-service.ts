@@ -10,6 +10,7 @@ import type { RequestContext } from '../../plugins/access.js'
 import { BUILT_IN_CODES } from './instruments/index.js'
 import { definitionProblems, type InstrumentDefinition } from './instrument-schema.js'
 import { screeningTemplate } from './import-template.js'
+import { decisionOn } from '../roster/record-access.js'
 import { inTx, schoolToday, type ModuleDeps } from './module-access.js'
 import * as repo from './repository.js'
 import type { InstrumentCreate, InstrumentListQuery } from './schemas.js'
@@ -58,7 +59,7 @@ export function createInstrumentService(deps: ModuleDeps) {
 
     /** 导入模板 of one instrument the caller may read (its definition included), as xlsx. */
     async template(ctx: RequestContext, id: string): Promise<{ file: Buffer; code: string }> {
-      const inst = await inTx(deps, ctx, async (tx) => (await readInstruments(tx, ctx.decision, { id, limit: 1, offset: 0 })).items[0])
+      const inst = await inTx(deps, ctx, async (tx) => (await readInstruments(tx, decisionOn(deps, ctx, 'instruments'), { id, limit: 1, offset: 0 })).items[0])
       const definition = inst?.definition as InstrumentDefinition | undefined
       if (!inst || !definition) throw new NotFound()
       const code = String(inst.code)
