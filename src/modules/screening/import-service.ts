@@ -25,8 +25,11 @@ import { openCampaign } from './response-service.js'
  * share one transaction, so the import is still all or nothing.
  */
 const WRITE_CHUNK = 500
-/** Staged rows per slice of the move: the INSERT … SELECT under row-level security is the slow statement. */
-const MOVE_CHUNK = 100
+/**
+ * Staged rows per slice of the move, the slowest statement (INSERT … SELECT under row-level
+ * security): ~10 ms each on the embedded database; 100 cost ~10% more time in statements.
+ */
+const MOVE_CHUNK = 250
 /** 学号 per lookup query, for the same reason. */
 const LOOKUP_CHUNK = 500
 /** Record ids per audit row of an import. */
