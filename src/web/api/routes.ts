@@ -30,6 +30,7 @@ export const routes = {
   crisisChecklist: (id: string) => `/crisis-events/${id}/checklist`,
   cases: '/cases',
   kase: (id: string) => `/cases/${id}`,
+  casePage: (id: string) => `/cases/${id}/page`,
   casePlan: (id: string) => `/cases/${id}/plan`,
   caseSessions: (id: string) => `/cases/${id}/sessions`,
   caseEvents: (id: string) => `/cases/${id}/events`,
