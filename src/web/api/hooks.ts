@@ -36,6 +36,3 @@ export function useApi<T>(path: string | null, query?: Query): Loaded<T> {
   const reload = useCallback(() => setTick((n) => n + 1), [])
   return { data: state.data, error: state.error, loading: state.loading, reload }
 }
-
-/** The API has no such route (yet): the page shows which route it waits for instead of an error. */
-export const isMissingRoute = (e: ApiError | undefined) => e?.status === 404 && e.code === 'route_not_found'

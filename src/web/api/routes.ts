@@ -124,11 +124,7 @@ export const routes = {
   referral: (id: string) => `/referrals/${id}`,
 }
 
-/**
- * Routes of parts still being built when the client was written (issue 5's parents and
- * referrals, issue 4's import). The paths follow the resource names; a page whose route the
- * server does not have yet says which route it waits for (ApiProblem → "not available yet").
- */
+/** Routes of the parent contacts and referrals (the server has them all; kept apart by history only). */
 export const pending = {
   parentContacts: '/parent-contacts',
   referrals: '/referrals',

@@ -1,9 +1,9 @@
 import { Alert, Button, Descriptions, Empty, Spin, Tag } from 'antd'
-import { ClockCircleOutlined, ExclamationCircleOutlined, WarningOutlined } from '@ant-design/icons'
+import { ClockCircleOutlined, WarningOutlined } from '@ant-design/icons'
 import type { ReactNode } from 'react'
 import { useI18n } from '../i18n'
 import type { MessageKey } from '../i18n/messages'
-import { isMissingRoute, type Loaded } from '../api/hooks'
+import type { Loaded } from '../api/hooks'
 import type { ApiError } from '../api/client'
 import { formatDate, formatDateTime, gradeName, periodLabel, schoolYearLabel, windowLabel } from '../i18n/format'
 import { enumPrefixOf } from '../i18n/value-labels'
@@ -53,12 +53,12 @@ export function Deadline({ at }: { at: unknown }) {
   )
 }
 
-/** Error answers of the API in its own words; a route the server does not have yet says which. */
-export function ApiProblem({ error, route, onRetry }: { error: ApiError; route?: string; onRetry?: () => void }) {
+/**
+ * Error answers of the API in its own words. `route` names the request for the reader of the
+ * code only and is not shown (a path is a code word on screen).
+ */
+export function ApiProblem({ error, onRetry }: { error: ApiError; route?: string; onRetry?: () => void }) {
   const { t } = useI18n()
-  if (isMissingRoute(error)) {
-    return <Alert type="info" showIcon icon={<ExclamationCircleOutlined />} title={t('common.notAvailable', { route: route ?? '' })} data-testid="route-missing" />
-  }
   return (
     <Alert
       type="error"
@@ -70,10 +70,10 @@ export function ApiProblem({ error, route, onRetry }: { error: ApiError; route?:
   )
 }
 
-/** Loading / error / empty handling around one API answer. */
-export function Section<T>({ loaded, route, children, empty }: { loaded: Loaded<T>; route?: string; children: (data: T) => ReactNode; empty?: (data: T) => boolean }) {
+/** Loading / error / empty handling around one API answer (`route`, as for ApiProblem, is not shown). */
+export function Section<T>({ loaded, children, empty }: { loaded: Loaded<T>; route?: string; children: (data: T) => ReactNode; empty?: (data: T) => boolean }) {
   const { t } = useI18n()
-  if (loaded.error) return <ApiProblem error={loaded.error} route={route} onRetry={loaded.reload} />
+  if (loaded.error) return <ApiProblem error={loaded.error} onRetry={loaded.reload} />
   if (loaded.data === undefined) return <Spin description={t("common.loading")} spinning><div style={{ minHeight: 48 }} /></Spin>
   if (empty?.(loaded.data)) return <Empty description={t('common.empty')} image={Empty.PRESENTED_IMAGE_SIMPLE} />
   return <>{children(loaded.data)}</>
