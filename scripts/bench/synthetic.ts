@@ -5,8 +5,8 @@ import { BUILT_IN_INSTRUMENTS } from '../../src/modules/screening/instruments/in
 import type { SchoolYearWindow } from '../../src/modules/district/repository.js'
 
 /**
- * A synthetic district loaded by COPY (the disclosure tests, `npm run bench` §1/§4 and
- * scripts/bench-district.ts): schools of three stages, rosters with some very small grades,
+ * A synthetic district loaded by COPY (the disclosure tests and `npm run bench` §1/§4):
+ * schools of three stages, rosters with some very small grades,
  * this and last school year's screenings, care list, cases, 三个必谈 duties, activities,
  * referrals and crisis events; with `talks`, also a homeroom teacher per class, the talk logs
  * that fulfilled the done duties and the 同伴跟防 alerts raised by "concerned" talks.
