@@ -2,27 +2,29 @@
  * Audited, policy-filtered read of a student's case (GET /api/v1/cases/:id as the school's
  * psychology teacher: JWT, live account check, policy decision, RLS transaction, field
  * projection, audit row durable before the answer) vs the same primary-key query on a bare
- * route, in one process and one run (issue 3 note, issue 9 §2). Usage: tsx scripts/bench/audited-read.ts [--quick]
- * DATABASE_URL picks the server; without it the embedded database is used.
+ * route, in one process and one run; and the whole case page (GET /api/v1/cases/:id/page: the
+ * case with a plan, 3 sessions, 2 events, a crisis event, a pairing, a parent contact and a
+ * referral, names resolved, one audit row) against the same bare route.
+ * Usage: tsx scripts/bench/audited-read.ts [--quick]. DATABASE_URL picks the server; without it
+ * the embedded database runs in a temporary data folder with durable commits, as `npm start` does.
  */
 import autocannon from 'autocannon'
 import { randomBytes } from 'node:crypto'
 import { sql } from 'drizzle-orm'
-import { loadConfig } from '../../src/config.js'
 import { buildApp } from '../../src/app.js'
-import { openDatabase, queryRows } from '../../src/db/database.js'
-import { runMigrations } from '../../src/db/migrate.js'
-import { districts, schools, grades, classes, students, users, userRoles, cases } from '../../db/schema/index.js'
+import { queryRows } from '../../src/db/database.js'
+import {
+  caseEvents, cases, classes, counsellingSessions, crisisEvents, districts, grades, institutions, interventionPlans, pairings, parentContacts,
+  referrals, schools, students, userRoles, users,
+} from '../../db/schema/index.js'
 import { hashPassword } from '../../src/modules/auth/password.js'
-
-export interface Metric { name: string; value: number; unit: string }
+import { benchConfig, openBenchDatabase, schoolToday, type Metric } from './common.js'
 
 export async function benchAuditedRead(opts: { quick: boolean; url?: string | undefined }): Promise<Metric[]> {
   const url = opts.url
-  const database = await openDatabase(url ? { url, poolMax: 10 } : { memory: true })
-  await runMigrations(database, url)
+  const database = await openBenchDatabase(url, 10)
   const { db } = database
-  const config = { ...loadConfig({ NODE_ENV: 'production', JWT_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '100000000' }) }
+  const config = benchConfig({ JOBS_ENABLED: 'true' })
   const suffix = randomBytes(3).toString('hex')
   const d = (await db.insert(districts).values({ code: `B${suffix}`, name: 'bench' }).returning())[0]!
   const s = (await db.insert(schools).values({ districtId: d.id, code: `B${suffix}`, name: 'bench' }).returning())[0]!
@@ -33,6 +35,22 @@ export async function benchAuditedRead(opts: { quick: boolean; url?: string | un
   const u = (await db.insert(users).values({ username: `bench_${suffix}`, passwordHash: await hashPassword(password), displayName: 'bench', schoolId: s.id, districtId: d.id }).returning())[0]!
   await db.insert(userRoles).values({ userId: u.id, role: 'psych_teacher', schoolId: s.id })
   const k = (await db.insert(cases).values({ schoolId: s.id, studentId: st.id, openedBy: u.id, source: 'other', riskLevel: 'orange', summary: '基准个案' }).returning())[0]!
+  // What a case page shows a few weeks into an intervention.
+  const today = schoolToday()
+  const m = (await db.insert(users).values({ username: `bench_m_${suffix}`, passwordHash: 'x', displayName: '结对教师', schoolId: s.id, districtId: d.id }).returning())[0]!
+  await db.insert(userRoles).values({ userId: m.id, role: 'mentor', schoolId: s.id })
+  const ids = { schoolId: s.id, studentId: st.id }
+  await db.insert(caseEvents).values([
+    { ...ids, caseId: k.id, toState: 'open', riskTo: 'orange', actorId: u.id },
+    { ...ids, caseId: k.id, fromState: 'open', toState: 'intervening', reason: '开始干预', actorId: u.id },
+  ])
+  await db.insert(interventionPlans).values({ ...ids, caseId: k.id, goals: '恢复作息', measures: '每周辅导', reviewDate: today, createdBy: u.id })
+  await db.insert(counsellingSessions).values([1, 2, 3].map((n) => ({ ...ids, caseId: k.id, kind: 'individual', sessionDate: today, durationMin: 40 + n, notes: '辅导记录', counsellorId: u.id })))
+  await db.insert(crisisEvents).values({ ...ids, caseId: k.id, source: 'manual', summary: '课间发现', status: 'acknowledged', acknowledgedAt: new Date(), ackDeadline: new Date(), openedBy: u.id })
+  await db.insert(pairings).values({ ...ids, mentorId: m.id, purpose: '陪伴', startDate: today })
+  await db.insert(parentContacts).values({ ...ids, caseId: k.id, channel: 'phone', contactDate: today, content: '沟通作息', referralConsent: 'given' })
+  const inst = (await db.insert(institutions).values({ schoolId: s.id, name: '市精神卫生中心', kind: 'mental_health_centre' }).returning())[0]!
+  await db.insert(referrals).values({ ...ids, caseId: k.id, institutionId: inst.id, reason: '专科评估', followUpDate: today })
 
   const app = await buildApp({ config, database })
   // The baseline: the same primary-key read, no auth, no policy, no transaction, no audit.
@@ -56,10 +74,18 @@ export async function benchAuditedRead(opts: { quick: boolean; url?: string | un
   const bare = await run(`/bench/bare/${k.id}`)
   const aud = await run(audited, { authorization: `Bearer ${accessToken}` })
   const auditRows = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from audit_log`)
+  const casePage = `/api/v1/cases/${k.id}/page`
+  const pageCheck = await fetch(base + casePage, { headers: { authorization: `Bearer ${accessToken}` } })
+  const shown = (await pageCheck.json()) as Record<string, { items?: unknown[] } | null>
+  const parts = ['sessions', 'events', 'crisisEvents', 'pairings', 'parentContacts', 'referrals'].map((p) => shown[p]?.items?.length ?? 0)
+  if (pageCheck.status !== 200 || !shown.plan || parts.some((n) => n === 0)) throw new Error(`case page answered ${pageCheck.status} with parts ${parts.join(',')}`)
+  const pageAuditBefore = (await queryRows<{ n: number }>(db, sql`select count(*)::int as n from audit_log`))[0]!.n
+  const page = await run(casePage, { authorization: `Bearer ${accessToken}` })
+  const pageAuditRows = (await queryRows<{ n: number }>(db, sql`select count(*)::int as n from audit_log`))[0]!.n - pageAuditBefore
   await app.close()
   await database.close()
   const mode = url ? 'server' : 'embedded'
-  if (aud.non2xx > 0 || bare.non2xx > 0) throw new Error(`non-2xx answers: audited ${aud.non2xx}, bare ${bare.non2xx}`)
+  if (aud.non2xx > 0 || bare.non2xx > 0 || page.non2xx > 0) throw new Error(`non-2xx answers: audited ${aud.non2xx}, bare ${bare.non2xx}, case page ${page.non2xx}`)
   return [
     { name: `bare_read_rps_${mode}`, value: Math.round(bare.requests.average), unit: 'req/s' },
     { name: `bare_read_p50_ms_${mode}`, value: bare.latency.p50, unit: 'ms' },
@@ -69,6 +95,11 @@ export async function benchAuditedRead(opts: { quick: boolean; url?: string | un
     { name: `audited_read_p99_ms_${mode}`, value: aud.latency.p99, unit: 'ms' },
     { name: `audited_read_ratio_${mode}`, value: Number((aud.requests.average / bare.requests.average).toFixed(3)), unit: 'ratio' },
     { name: `audit_rows_written_${mode}`, value: auditRows[0]!.n, unit: 'rows' },
+    { name: `case_page_rps_${mode}`, value: Math.round(page.requests.average), unit: 'req/s (GET /cases/:id/page: 8 parts, names, one audit row)' },
+    { name: `case_page_p50_ms_${mode}`, value: page.latency.p50, unit: 'ms' },
+    { name: `case_page_p99_ms_${mode}`, value: page.latency.p99, unit: 'ms' },
+    { name: `case_page_ratio_${mode}`, value: Number((page.requests.average / bare.requests.average).toFixed(3)), unit: 'ratio to the bare read' },
+    { name: `case_page_audit_rows_per_read_${mode}`, value: Number((pageAuditRows / Math.max(1, page.requests.total)).toFixed(3)), unit: 'audit rows per answered page' },
   ]
 }
 

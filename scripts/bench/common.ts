@@ -1,9 +1,12 @@
 /**
  * Shared pieces of `npm run bench` (issue 9): the metric shape every section returns, opening
- * a benchmark database (embedded in memory, or a server URL), scratch databases on a server,
+ * a benchmark database (embedded in a data folder on disk, or a server URL), scratch databases on a server,
  * a configuration for an in-process app, percentiles and an RSS sampler.
  */
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { loadConfig, type Config } from '../../src/config.js'
 import { openDatabase, type Database } from '../../src/db/database.js'
@@ -35,16 +38,31 @@ export function pct(xs: readonly number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!
 }
 
-/** A migrated database: PGlite in memory, or the server database at `url`. */
+/**
+ * A migrated database: the server database at `url`, or embedded as `npm start` runs it — a
+ * data folder on disk (a fresh temporary one, removed on close) with durable commits (each
+ * commit's WAL fsynced before COMMIT returns), not PGlite in memory.
+ */
 export async function openBenchDatabase(url: string | undefined, poolMax = 10): Promise<Database> {
-  const database = await openDatabase(url ? { url, poolMax } : { memory: true })
+  const dir = url ? undefined : mkdtempSync(join(tmpdir(), 'xinan-bench-data-'))
+  const removeDir = () => { if (dir) rmSync(dir, { recursive: true, force: true }) }
+  let database: Database
+  try {
+    database = await openDatabase(url ? { url, poolMax } : { dataDir: dir })
+  } catch (err) {
+    removeDir()
+    throw err
+  }
   try {
     await runMigrations(database, url)
   } catch (err) {
     await database.close()
+    removeDir()
     throw err
   }
-  return database
+  if (!dir) return database
+  const close = database.close.bind(database)
+  return { ...database, async close() { try { await close() } finally { removeDir() } } }
 }
 
 /** Whether a PostgreSQL server answers at `url` (within a few seconds). */

@@ -111,7 +111,7 @@ function printTable(all: Metric[], modes: Mode[], serverInfo: string) {
   lines.push('')
   lines.push(`XinAn benchmarks — ${quick ? 'QUICK run (smaller N, 3 s load)' : 'full run'}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, `
     + `${cpus().length} cores, Node ${process.version}`)
-  lines.push(`embedded: PGlite in memory, in process${modes.includes('server') ? `; server: ${serverInfo}` : '; server: not run'}`)
+  lines.push(`embedded: PGlite in process, a temporary data folder on disk, durable commits (as npm start)${modes.includes('server') ? `; server: ${serverInfo}` : '; server: not run'}`)
   lines.push('')
   lines.push(`${'metric'.padEnd(w)} ${'embedded'.padStart(11)} ${'server'.padStart(11)}  unit`)
   for (const section of chosen) {

@@ -24,9 +24,9 @@ export const sections: Section[] = [
   },
   {
     key: 'read',
-    title: '§2 audited read vs bare read',
-    timeoutMin: [3, 5],
-    headline: ['bare_read_rps', 'audited_read_rps', 'audited_read_ratio'],
+    title: '§2 audited read and the case page vs bare read',
+    timeoutMin: [4, 6],
+    headline: ['bare_read_rps', 'audited_read_rps', 'audited_read_ratio', 'case_page_rps', 'case_page_ratio'],
     run: async (o) => (await import('./audited-read.js')).benchAuditedRead(o),
   },
   {
