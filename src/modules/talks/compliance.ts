@@ -1,5 +1,5 @@
-import { and, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm'
-import { schools, talkDuties } from '../../../db/schema/index.js'
+import { and, eq, gte, lte, sql, type SQL } from 'drizzle-orm'
+import { talkDuties } from '../../../db/schema/index.js'
 import type { Executor } from '../../db/database.js'
 
 export interface ComplianceCounts {
@@ -60,19 +60,5 @@ export async function complianceByClass(ex: Executor, schoolId: string, f: Compl
     .where(and(eq(talkDuties.schoolId, schoolId), filterOf(f), scope))
     .groupBy(talkDuties.classId, talkDuties.kind, talkDuties.windowKey)
     .orderBy(sql`max(${talkDuties.dueDate})`, talkDuties.kind, talkDuties.windowKey, talkDuties.classId)
-  return rows.map(withRate)
-}
-
-/**
- * Talk-duty compliance per school and window for a district's view (issue 6): counts only,
- * for the district module to suppress and publish. Run it as the owner (no school is set
- * for row-level security in a district request).
- */
-export async function complianceBySchool(ex: Executor, districtId: string, f: ComplianceFilter = {}): Promise<Array<ComplianceCounts & { schoolId: string }>> {
-  const inDistrict = inArray(talkDuties.schoolId, ex.select({ id: schools.id }).from(schools).where(eq(schools.districtId, districtId)))
-  const rows = await ex.select({ schoolId: talkDuties.schoolId, ...counts }).from(talkDuties)
-    .where(and(inDistrict, filterOf(f)))
-    .groupBy(talkDuties.schoolId, talkDuties.kind, talkDuties.windowKey)
-    .orderBy(sql`max(${talkDuties.dueDate})`, talkDuties.kind, talkDuties.windowKey, talkDuties.schoolId)
   return rows.map(withRate)
 }
