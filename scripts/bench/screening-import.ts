@@ -18,21 +18,17 @@
  * p99 is what another user waits while a school imports (target ≤ 100 ms). Beside it, the
  * longest turn of the event loop in main-thread CPU time (loop-stalls.ts): the same figure on
  * a machine busy with other work, where the wall-clock p99 mostly measures waiting for a core.
- * Embedded, the database is in memory unless --folder puts it in a data folder with durable
- * commits (how a school runs it). One 10,000-row file:
+ * Embedded, the database is in a temporary data folder with durable commits (common.ts), as
+ * a school runs it. One 10,000-row file:
  *
- *   tsx scripts/bench/screening-import.ts --schools 1 --per-school 10000 [--folder]
+ *   tsx scripts/bench/screening-import.ts --schools 1 --per-school 10000
  *
- *   tsx scripts/bench/screening-import.ts [--quick] [--schools N] [--per-school N] [--folder]   (DATABASE_URL: that server database)
+ *   tsx scripts/bench/screening-import.ts [--quick] [--schools N] [--per-school N]   (DATABASE_URL: that server database)
  */
 import { randomBytes, randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
 import { buildApp } from '../../src/app.js'
-import { openDatabase, queryRows, type Database } from '../../src/db/database.js'
-import { runMigrations } from '../../src/db/migrate.js'
+import { queryRows } from '../../src/db/database.js'
 import { districts, grades, schools, screeningCampaigns, userRoles, users } from '../../db/schema/index.js'
 import { hashPassword } from '../../src/modules/auth/password.js'
 import { readSheet } from '../../src/modules/roster/import.js'
@@ -92,25 +88,12 @@ interface SchoolSetup {
   file: Buffer
 }
 
-/** Embedded in a fresh data folder with durable commits, as a school server runs it. */
-async function openFolderDatabase(dir: string): Promise<Database> {
-  const database = await openDatabase({ dataDir: dir })
-  try {
-    await runMigrations(database)
-  } catch (err) {
-    await database.close()
-    throw err
-  }
-  return database
-}
-
-export async function benchScreeningImport(opts: SectionOptions & { schools?: number; perSchool?: number; folder?: boolean }): Promise<Metric[]> {
-  const folder = !opts.url && opts.folder ? mkdtempSync(join(tmpdir(), 'xinan-bench-import-')) : undefined
-  const mode = folder ? 'embedded_folder' : modeOf(opts.url)
+export async function benchScreeningImport(opts: SectionOptions & { schools?: number; perSchool?: number }): Promise<Metric[]> {
+  const mode = modeOf(opts.url)
   const nSchools = opts.schools ?? (opts.quick ? 2 : 10)
   const perSchool = opts.perSchool ?? (opts.quick ? 5_000 : 10_000)
   const total = nSchools * perSchool
-  const database = folder ? await openFolderDatabase(folder) : await openBenchDatabase(opts.url, 10)
+  const database = await openBenchDatabase(opts.url, 10)
   try {
     const { db } = database
     await ensureBuiltInInstruments(db)
@@ -251,7 +234,6 @@ export async function benchScreeningImport(opts: SectionOptions & { schools?: nu
     }
   } finally {
     await database.close()
-    if (folder) rmSync(folder, { recursive: true, force: true })
   }
 }
 
@@ -261,7 +243,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     return i > 0 ? Number(process.argv[i + 1]) : undefined
   }
   const metrics = await benchScreeningImport({
-    quick: process.argv.includes('--quick'), url: process.env.DATABASE_URL, folder: process.argv.includes('--folder'),
+    quick: process.argv.includes('--quick'), url: process.env.DATABASE_URL,
     ...(arg('--schools') ? { schools: arg('--schools') } : {}), ...(arg('--per-school') ? { perSchool: arg('--per-school') } : {}),
   })
   for (const m of metrics) console.log(`${m.name.padEnd(34)} ${String(m.value).padStart(10)} ${m.unit}`)
