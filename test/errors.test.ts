@@ -59,7 +59,7 @@ t.test('error shape, language and request id', async (t) => {
 
     const en = await app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'accept-language': 'en' }, payload: { username: 42, password: secret } })
     const enBody = checkError(t, en, 400, 'validation_failed', [...SHAPE, 'details'].sort())
-    t.equal(enBody.message, 'The request data is invalid')
+    t.equal(enBody.message, 'The request data is invalid: Username (missing or of the wrong type)', 'the field named in words')
     t.same(enBody.details, [{ field: 'body.username', issue: 'invalid_type' }])
     t.notMatch(en.body, secret)
 

@@ -15,6 +15,8 @@ const messages: Record<string, Record<Locale, string>> = {
   release_too_soon: { 'zh-CN': '区级数据每周最多按需发布一次，{date} 起可再次发布', en: 'District figures can be released on demand at most once a week; the next release is allowed from {date}' },
   forbidden: { 'zh-CN': '无权执行此操作', en: 'You are not allowed to do this' },
   validation_failed: { 'zh-CN': '提交的数据有误', en: 'The request data is invalid' },
+  // A message followed by the fields concerned, in words (plugins/errors.ts).
+  invalid_fields: { 'zh-CN': '{message}：{fields}', en: '{message}: {fields}' },
   field_not_writable: { 'zh-CN': '无权修改字段：{fields}', en: 'Field(s) may not be written: {fields}' },
   field_not_readable: { 'zh-CN': '无权按字段筛选或排序：{fields}', en: 'Cannot filter or sort on field(s): {fields}' },
   conflict: { 'zh-CN': '数据冲突', en: 'Conflict' },
@@ -103,6 +105,9 @@ const messages: Record<string, Record<Locale, string>> = {
   campaign_closed: { 'zh-CN': '测评活动已结束，不能再录入', en: 'The campaign is closed' },
   student_not_in_campaign: { 'zh-CN': '该学生所在年级不在本次测评范围内', en: 'The student’s grade is not part of this campaign' },
   screened_on_out_of_window: { 'zh-CN': '测评日期不在测评窗口内或晚于今天', en: 'The screening date is outside the campaign window or in the future' },
+  // Per-answer problems in the details of answers_invalid.
+  answer_count: { 'zh-CN': '作答的题数与量表的题目数不一致', en: 'The number of answers does not match the instrument’s items' },
+  answer_invalid: { 'zh-CN': '该题的作答不是可选的值', en: 'This answer is not one of the item’s options' },
   answers_invalid: { 'zh-CN': '作答不符合测评工具的题目或选项', en: 'The answers do not fit the instrument’s items or options' },
   risk_change_needs_reason: { 'zh-CN': '调整风险等级必须填写原因', en: 'A change of risk level needs a reason' },
   reason_without_risk_change: { 'zh-CN': '只有调整风险等级时才填写原因', en: 'A reason is given only with a change of risk level' },
@@ -138,6 +143,11 @@ const messages: Record<string, Record<Locale, string>> = {
   rollover_not_latest: { 'zh-CN': '只能撤销最近一次升年级', en: 'Only the latest rollover can be undone' },
   rollover_locked: { 'zh-CN': '新学年已开始写入记录（{date}），不能再撤销升年级；如有班级需要调整，请在学校设置中逐个修改', en: 'The new school year already has records (since {date}), so the rollover can no longer be undone; adjust individual classes in the school settings instead' },
   staff_needs_who: { 'zh-CN': '请关联教师账号或填写姓名', en: 'Link a staff account or give a name' },
+}
+
+/** The message of a code in one language, or undefined when the catalogue has none. */
+export function messageOf(code: string, locale: Locale): string | undefined {
+  return messages[code]?.[locale]
 }
 
 export function pickLocale(acceptLanguage: string | undefined): Locale {

@@ -6,6 +6,10 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
 import { AppError } from '../lib/errors.js'
 import { pickLocale, translate, type Locale } from '../lib/i18n.js'
+import { detailWords, humanParams } from '../lib/error-words.js'
+
+/** Codes whose message already names the field from its parameters (adding the details would say it twice). */
+const MESSAGES_NAMING_FIELDS = new Set(['field_not_writable', 'field_not_readable', 'unknown_reference', 'import_rejected', 'import_bad_headers', 'import_unknown_columns', 'student_no_not_in_class', 'classmate_name_not_found', 'student_not_in_class'])
 import { isDatabaseUnavailable } from '../db/server-client.js'
 
 declare module 'fastify' {
@@ -23,7 +27,12 @@ export interface ErrorBody {
 }
 
 export function errorBody(req: FastifyRequest, statusCode: number, code: string, params: Record<string, string | number> = {}, details?: unknown): ErrorBody {
-  const body: ErrorBody = { statusCode, code, message: translate(code, req.locale ?? 'zh-CN', params), requestId: String(req.id) }
+  const locale = req.locale ?? 'zh-CN'
+  // Issue 16: the message names the field or value concerned, in words.
+  let message = translate(code, locale, humanParams(code, params, locale))
+  const named = detailWords(details, locale)
+  if (named && !MESSAGES_NAMING_FIELDS.has(code)) message = translate('invalid_fields', locale, { message, fields: named })
+  const body: ErrorBody = { statusCode, code, message, requestId: String(req.id) }
   if (details !== undefined) body.details = details
   return body
 }

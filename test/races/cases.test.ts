@@ -20,7 +20,7 @@ t.test('cases: concurrent state changes have exactly one winner', async (t) => {
     const c = await openCase()
     const r = await race((i) => call(two[i % 2]!, 'POST', `/api/v1/cases/${c.id}/transition`, { to: 'intervening', reason: `开始干预 ${i}` }))
     oneWinner(t, r, ['case_transition_not_allowed'], 'open → intervening')
-    t.match(r.conflicts[0]?.json().message ?? '', /intervening/, 'the message names the state')
+    t.match(r.conflicts[0]?.json().message ?? '', /干预中/, 'the message names the state in words')
     t.equal(await events(c.id, sql`to_state = 'intervening'`), 1, 'one transition event')
     t.equal(await auditCount(w.database, 'cases', 'U', c.id), 1, 'one audit row')
   })

@@ -23,7 +23,7 @@ t.test('support: concurrent state changes have exactly one winner', async (t) =>
     const a = await newAlert()
     const r = await race((i) => w.call(two[i % 2]!, 'POST', `/api/v1/peer-alerts/${a.id}/acknowledge`, {}))
     oneWinner(t, r, ['invalid_transition'], 'alert acknowledge')
-    t.match(r.conflicts[0]?.json().message ?? '', /in_progress/, 'the message names the state')
+    t.match(r.conflicts[0]?.json().message ?? '', /处理中/, 'the message names the state in words')
     t.equal(await auditCount(w.database, 'peer_alerts', 'U', a.id), 1, 'one audit row')
   })
 
@@ -95,7 +95,7 @@ t.test('support: concurrent state changes have exactly one winner', async (t) =>
     const a = await newAlert()
     t.equal((await w.call(w.psych, 'POST', `/api/v1/peer-alerts/${a.id}/handle`, {})).statusCode, 200)
     const zh = await w.call(w.psych, 'POST', `/api/v1/peer-alerts/${a.id}/acknowledge`, {})
-    t.match(zh.json(), { statusCode: 409, code: 'invalid_transition', message: '当前状态（handled）下不能执行此操作' })
+    t.match(zh.json(), { statusCode: 409, code: 'invalid_transition', message: '当前状态（已处理）下不能执行此操作' })
     const en = await injectAs(w.app, w.psych.token, { method: 'POST', url: `/api/v1/peer-alerts/${a.id}/acknowledge`, payload: {}, headers: { 'accept-language': 'en' } })
     t.match(en.json(), { statusCode: 409, code: 'invalid_transition', message: 'Not allowed in the current state (handled)' })
   })

@@ -163,14 +163,14 @@ t.test('staff accounts and roles', async (t) => {
     const self = await call(admin, 'POST', `/api/v1/users/${admin.id}/roles`, { role: 'psych_teacher' })
     t.equal(self.statusCode, 403)
     t.equal(self.json().code, 'self_grant_forbidden')
-    t.equal(self.json().message, '不能给自己授予可查看个案内容的角色（psych_teacher），须由另一位管理员授予')
+    t.equal(self.json().message, '不能给自己授予可查看个案内容的角色（心理教师），须由另一位管理员授予')
     const held = await w.database.db.select().from(userRoles).where(eq(userRoles.userId, admin.id))
     t.same(held.map((r) => r.role), ['school_admin'], 'no grant was written')
     t.equal(await w.auditCount(), before + 1, 'the refused attempt is audited')
     t.match(await w.lastAudit(), { resource: 'user_roles', outcome: 'denied', record_ids: [admin.id] })
     t.equal((await injectAs(app, admin.token, { method: 'GET', url: '/api/v1/cases' })).statusCode, 403, 'still no case access')
     const en = await call(admin, 'POST', `/api/v1/users/${admin.id}/roles`, { role: 'psych_teacher' }, { 'accept-language': 'en' })
-    t.equal(en.json().message, 'You cannot grant yourself a role that reads case content (psych_teacher); another admin must grant it')
+    t.equal(en.json().message, 'You cannot grant yourself a role that reads case content (psychology teacher); another admin must grant it')
 
     // Roles that do not read the school's casework stay self-grantable (a small school's admin also mentors).
     const mentorRole = await call(admin, 'POST', `/api/v1/users/${admin.id}/roles`, { role: 'mentor' })

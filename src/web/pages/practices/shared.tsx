@@ -10,13 +10,16 @@ export const CATEGORIES = ['study', 'peers', 'family', 'emotion', 'other'] as co
 export const FOLLOW_UPS = ['none', 'revisit', 'case', 'referral'] as const
 export const RISK_LEVELS = ['red', 'orange', 'yellow', 'green'] as const
 
-/** An API failure as "code: message" (the message already in the user's language). */
+/**
+ * An API failure in the server's words (already in the user's language, naming the field or
+ * value concerned) — never its code (issue 16).
+ */
 export function problemText(e: unknown): string {
-  if (e instanceof ApiError) return `${e.code}: ${e.message}`
+  if (e instanceof ApiError) return e.message
   return String(e)
 }
 
-/** A toast for a failed write, with the API's code and message. */
+/** A toast for a failed write, with the API's message. */
 export function useFailure(): (e: unknown) => void {
   const { message } = App.useApp()
   return (e) => { void message.error({ content: <span data-testid="api-error">{problemText(e)}</span>, duration: 6 }) }
