@@ -112,6 +112,8 @@ export const psychZh = {
   'psy.record.allCrises': '全部危机事件',
   'psy.record.dashboard': '返回工作台',
   'psy.notify.openFailed': '无法打开该记录：{message}',
+  'psy.notify.screening_starting': '心理测评即将开始',
+  'psy.notify.screening_closing': '心理测评即将结束，请尽快完成',
 
   'psy.import.template': '下载导入模板',
   'psy.import.templateOf': '下载 {name} 导入模板',
@@ -237,6 +239,8 @@ export const psychEn: Record<keyof typeof psychZh, string> = {
   'psy.record.allCrises': 'All crisis events',
   'psy.record.dashboard': 'Back to the dashboard',
   'psy.notify.openFailed': 'Could not open the record: {message}',
+  'psy.notify.screening_starting': 'A screening starts soon',
+  'psy.notify.screening_closing': 'A screening closes soon; please finish it',
 
   'psy.import.template': 'Download import template',
   'psy.import.templateOf': 'Download the {name} import template',

@@ -18,15 +18,17 @@ import type { Row } from '../components/records'
  */
 async function targetOf(n: Row, roles: readonly string[]): Promise<string | null> {
   const ref = typeof n.refId === 'string' ? n.refId : null
+  // Escalations reach the admins too, without the record (they may not open it): nothing to open then.
+  const psych = roles.includes('psych_teacher')
   switch (n.kind) {
     case 'alert_received':
     case 'alert_escalated':
     case 'talk_concerned':
-      return ref ? `/alerts/${ref}` : '/psych'
+      return ref ? `/alerts/${ref}` : psych ? '/psych' : null
     case 'crisis_escalated':
-      return ref ? `/crises/${ref}` : '/crises'
+      return ref ? `/crises/${ref}` : psych ? '/crises' : null
     case 'referral_overdue': {
-      if (!ref) return '/psych'
+      if (!ref) return psych ? '/psych' : null
       const r = await api<Row>(routes.referral(ref))
       return typeof r.caseId === 'string' ? `/cases/${r.caseId}` : typeof r.studentId === 'string' ? `/students/${r.studentId}` : '/psych'
     }
@@ -41,6 +43,13 @@ async function targetOf(n: Row, roles: readonly string[]): Promise<string | null
 }
 const KNOWN = new Set(['alert_received', 'alert_escalated', 'crisis_escalated', 'talk_concerned', 'referral_overdue', 'screening_reminder', 'case_role_granted', 'audit_failed'])
 const POLL_MS = 60_000
+
+/** A screening reminder says which: none this year yet, one starting soon, or one closing soon. */
+function titleKey(n: Row): MessageKey {
+  const reason = (n.params as { reason?: unknown } | null | undefined)?.reason
+  if (n.kind === 'screening_reminder' && (reason === 'starting' || reason === 'closing')) return `psy.notify.screening_${reason}`
+  return KNOWN.has(String(n.kind)) ? `notify.${String(n.kind)}` as MessageKey : 'notify.other'
+}
 
 /** The bell in the header: unread count, the latest notifications, a click opens the record's screen. */
 export default function NotificationBell() {
@@ -86,7 +95,7 @@ export default function NotificationBell() {
           <List<Row> size="small" dataSource={list.data?.items ?? []} renderItem={(n) => (
             <List.Item style={{ cursor: 'pointer' }} onClick={() => void openOne(n)} data-unread={n.readAt ? undefined : 'true'}>
               <List.Item.Meta
-                title={<Typography.Text strong={!n.readAt}>{t(KNOWN.has(String(n.kind)) ? `notify.${String(n.kind)}` as MessageKey : 'notify.other')}</Typography.Text>}
+                title={<Typography.Text strong={!n.readAt}>{t(titleKey(n))}</Typography.Text>}
                 description={formatDateTime(n.createdAt, locale)} />
             </List.Item>
           )} />

@@ -111,7 +111,7 @@ function ImportBox({ campaignId, instrumentIds, onDone }: { campaignId: string; 
     <Card title={<h2 className="xa-card-title">{t('campaign.import')}</h2>} data-testid="import-box">
       <div className="xa-stack">
         <Typography.Paragraph type="secondary">{t('campaign.importHelp')}</Typography.Paragraph>
-        <TemplateButtons instrumentIds={instrumentIds} />
+        <div><TemplateButtons instrumentIds={instrumentIds} /></div>
         <Space wrap>
           <label htmlFor="import-file">{t('campaign.chooseFile')}</label>
           <input id="import-file" ref={input} type="file" accept={`.csv,.xlsx,text/csv,${XLSX}`} />

@@ -17,6 +17,9 @@ const STATES = ['active', 'removed', 'all'] as const
 const SOURCES = ['screening', 'manual'] as const
 const PAGE_SIZE = 20
 
+/** A free-text cell wrapped to a readable width, so the dates and actions stay on screen. */
+const Note = ({ text }: { text: unknown }) => <div style={{ maxWidth: 240, minWidth: 120, whiteSpace: 'pre-wrap' }}>{typeof text === 'string' && text ? text : '—'}</div>
+
 /** 修改: risk, reason (psychology teachers only) and the guidance others read. */
 function EditDialog({ entry, onClose, onDone }: { entry: Row; onClose: () => void; onDone: () => void }) {
   const { t, label } = useI18n()
@@ -124,13 +127,13 @@ export default function CareListPage() {
               { key: 'student', title: t('psy.care.student'), render: (_: unknown, r: Row) => <StudentRef row={r} /> },
               { key: 'class', title: t('psy.care.class'), render: (_: unknown, r: Row) => <StudentClass studentId={String(r.studentId)} classNames={classNames} /> },
               { key: 'risk', title: t('psy.care.risk'), render: (_: unknown, r: Row) => <RiskTag level={r.riskLevel} /> },
-              { key: 'reason', title: t('psy.care.reason'), render: (_: unknown, r: Row) => <span style={{ whiteSpace: 'pre-wrap' }}>{String(r.reason ?? '—')}</span> },
-              { key: 'guidance', title: t('psy.care.guidance'), render: (_: unknown, r: Row) => <span style={{ whiteSpace: 'pre-wrap' }}>{String(r.guidance ?? '—')}</span> },
+              { key: 'reason', title: t('psy.care.reason'), render: (_: unknown, r: Row) => <Note text={r.reason} /> },
+              { key: 'guidance', title: t('psy.care.guidance'), render: (_: unknown, r: Row) => <Note text={r.guidance} /> },
               { key: 'source', title: t('psy.care.source'), render: (_: unknown, r: Row) => t(`psy.care.source.${r.sourceResponseId ? 'screening' : 'manual'}`) },
               { key: 'addedAt', title: t('psy.care.addedAt'), render: (_: unknown, r: Row) => formatDateTime(r.addedAt, locale) },
               ...(state === 'active' ? [] : [
                 { key: 'removedAt', title: t('psy.care.removedAt'), render: (_: unknown, r: Row) => formatDateTime(r.removedAt, locale) },
-                { key: 'removedReason', title: t('psy.care.removedReason'), render: (_: unknown, r: Row) => String(r.removedReason ?? '—') },
+                { key: 'removedReason', title: t('psy.care.removedReason'), render: (_: unknown, r: Row) => <Note text={r.removedReason} /> },
               ]),
               {
                 key: 'actions', title: t('common.actions'),
