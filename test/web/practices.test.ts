@@ -104,7 +104,7 @@ if (browserAvailable(t)) {
     const replyText = '谢谢你写信来。和好可以从一句简单的问候开始，周三中午欢迎来心理辅导室聊聊。'
     await drawer.getByLabel('回信', { exact: true }).fill(replyText)
     await drawer.getByTestId('send-reply').click()
-    await drawer.getByText(/已于 \d{4}-\d{2}-\d{2} 回信/).waitFor()
+    await drawer.getByText(/已于 \d{4}年\d{1,2}月\d{1,2}日 回信/).waitFor()
     await screenshot(page, 'practices-letter-replied')
     const read = await readReply()
     t.equal(read.status, 200)

@@ -3,6 +3,7 @@ import { App, Button, Card, Descriptions, Divider, Drawer, Form, Input, Popconfi
 import { AlertOutlined, CheckCircleOutlined, ClockCircleOutlined, FireOutlined, MailOutlined } from '@ant-design/icons'
 import { Link } from 'react-router'
 import { useI18n } from '../../i18n'
+import { formatDate } from '../../i18n/format'
 import { useApi } from '../../api/hooks'
 import { api, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
@@ -31,7 +32,7 @@ interface ActionValues { studentId: string | null; whatSeen?: string; riskLevel?
 
 /** One letter: classify, reply, and the actions for a letter that names a student. */
 function LetterDrawer({ id, onClose, onChanged }: { id: string | null; onClose: () => void; onChanged: () => void }) {
-  const { t, label } = useI18n()
+  const { t, label, locale } = useI18n()
   const { message } = App.useApp()
   const letter = useApi<Row>(id ? routes.letter(id) : null)
   const [triage] = Form.useForm<{ category: string | null; urgent: boolean }>()
@@ -91,7 +92,7 @@ function LetterDrawer({ id, onClose, onChanged }: { id: string | null; onClose: 
             <div className="xa-stack">
               <LetterFlags letter={d} />
               <Descriptions size="small" column={1} bordered items={[
-                { key: 'writtenOn', label: t('letters.writtenOn'), children: String(d.writtenOn ?? '—') },
+                { key: 'writtenOn', label: t('letters.writtenOn'), children: formatDate(d.writtenOn, locale) },
                 { key: 'writer', label: t('letters.writer'), children: [d.writerName, d.writerClass].filter(Boolean).map(String).join(' · ') || t('letters.anonymous') },
                 { key: 'category', label: t('letters.category'), children: d.category ? label('category', d.category) : t('letters.uncategorised') },
               ]} />
@@ -112,7 +113,7 @@ function LetterDrawer({ id, onClose, onChanged }: { id: string | null; onClose: 
               </Form>
 
               <Form form={replyForm} layout="vertical" onFinish={(v) => write('reply', routes.letterReply(id), 'PUT', { replyText: v.replyText.trim() })} data-testid="reply-form">
-                <Form.Item name="replyText" label={t('letters.reply')} extra={d.repliedOn ? t('letters.repliedOn', { day: String(d.repliedOn) }) : t('letters.replyHelp')}
+                <Form.Item name="replyText" label={t('letters.reply')} extra={d.repliedOn ? t('letters.repliedOn', { day: formatDate(d.repliedOn, locale) }) : t('letters.replyHelp')}
                   rules={[{ required: true, whitespace: true, message: t('login.required', { field: t('letters.reply') }) }]}>
                   <Input.TextArea rows={5} maxLength={4000} showCount />
                 </Form.Item>
@@ -167,7 +168,7 @@ function LetterDrawer({ id, onClose, onChanged }: { id: string | null; onClose: 
 }
 
 function Inbox() {
-  const { t, label } = useI18n()
+  const { t, label, locale } = useI18n()
   const [filter, setFilter] = useState<Filter>('all')
   const [category, setCategory] = useState<string | undefined>()
   const [open, setOpen] = useState<string | null>(null)
@@ -197,7 +198,7 @@ function Inbox() {
               pagination={p.items.length > 20 ? { pageSize: 20, showSizeChanger: false } : false}
               onRow={(r) => ({ onClick: () => setOpen(String(r.id)), style: { cursor: 'pointer' } })}
               columns={[
-                { key: 'writtenOn', title: t('letters.writtenOn'), dataIndex: 'writtenOn', width: 110 },
+                { key: 'writtenOn', title: t('letters.writtenOn'), dataIndex: 'writtenOn', width: 130, render: (v: unknown) => formatDate(v, locale) },
                 { key: 'flags', title: t('common.status'), render: (_: unknown, r: Row) => <LetterFlags letter={r} /> },
                 { key: 'category', title: t('letters.category'), render: (_: unknown, r: Row) => (r.category ? label('category', r.category) : t('letters.uncategorised')) },
                 { key: 'body', title: t('letters.body'), render: (_: unknown, r: Row) => <span className="xa-clamp" style={{ maxWidth: 420 }}>{String(r.body ?? '')}</span> },
