@@ -4,6 +4,14 @@ import { appendAudit, verifyAuditChain } from '../../src/audit/audit.js'
 import { queryRows, type Database } from '../../src/db/database.js'
 import { withSchoolTx } from '../../src/access/transaction.js'
 import { buildTestApp, createSchool, createUser, injectAs, login } from '../helpers/app.js'
+import { freshDatabase } from '../helpers/database.js'
+
+/** A database of its own, so each chain starts at 1; the tests that call no route build no app. */
+async function chainDatabase(t: { teardown(fn: () => unknown): void }) {
+  const { database, drop } = await freshDatabase()
+  t.teardown(drop)
+  return { database }
+}
 
 async function seedChain(database: Database, n: number) {
   for (let i = 0; i < n; i++) {
@@ -20,7 +28,7 @@ async function tamper(database: Database, statement: ReturnType<typeof sql>) {
 }
 
 t.test('a clean chain verifies; sequence has no gaps', async (t) => {
-  const { database } = await buildTestApp(t)
+  const { database } = await chainDatabase(t)
   await seedChain(database, 5)
   const r = await verifyAuditChain(database.db)
   t.same(r, { ok: true, total: 5, firstBrokenSeq: null })
@@ -29,28 +37,28 @@ t.test('a clean chain verifies; sequence has no gaps', async (t) => {
 })
 
 t.test('an edited row is found at its sequence number', async (t) => {
-  const { database } = await buildTestApp(t)
+  const { database } = await chainDatabase(t)
   await seedChain(database, 6)
   await tamper(database, sql`update audit_log set outcome = 'denied' where seq = 4`)
   t.equal((await verifyAuditChain(database.db)).firstBrokenSeq, 4)
 })
 
 t.test('a deleted row is found at its sequence number', async (t) => {
-  const { database } = await buildTestApp(t)
+  const { database } = await chainDatabase(t)
   await seedChain(database, 6)
   await tamper(database, sql`delete from audit_log where seq = 3`)
   t.equal((await verifyAuditChain(database.db)).firstBrokenSeq, 3)
 })
 
 t.test('deleting the first row is found', async (t) => {
-  const { database } = await buildTestApp(t)
+  const { database } = await chainDatabase(t)
   await seedChain(database, 3)
   await tamper(database, sql`delete from audit_log where seq = 1`)
   t.equal((await verifyAuditChain(database.db)).firstBrokenSeq, 1)
 })
 
 t.test('reordered rows are found at the first moved sequence number', async (t) => {
-  const { database } = await buildTestApp(t)
+  const { database } = await chainDatabase(t)
   await seedChain(database, 6)
   // Swap the contents of rows 2 and 5, keeping each sequence number in place.
   await tamper(database, sql`update audit_log a set record_ids = b.record_ids, ts = b.ts
@@ -59,7 +67,7 @@ t.test('reordered rows are found at the first moved sequence number', async (t) 
 })
 
 t.test('a rehashed edit is still found by the next row', async (t) => {
-  const { database } = await buildTestApp(t)
+  const { database } = await chainDatabase(t)
   await seedChain(database, 5)
   // A forger who recomputes the edited row's own hash still breaks the link to the next row.
   await tamper(database, sql`update audit_log a set outcome = 'denied',
@@ -71,7 +79,7 @@ t.test('a rehashed edit is still found by the next row', async (t) => {
 })
 
 t.test('the app role cannot update, delete or truncate the log, nor insert around the chain', async (t) => {
-  const { database } = await buildTestApp(t)
+  const { database } = await chainDatabase(t)
   await seedChain(database, 2)
   for (const stmt of [
     sql`update audit_log set outcome = 'x'`,
@@ -126,7 +134,7 @@ t.test('a read whose audit write fails does not return the data', async (t) => {
 })
 
 t.test('group commit: concurrent reads’ rows share commits, keep a gapless chain and each carry their request', async (t) => {
-  const { database } = await buildTestApp(t)
+  const { database } = await chainDatabase(t)
   const { AuditBatcher } = await import('../../src/audit/batcher.js')
   await seedChain(database, 2)
   const batcher = new AuditBatcher(database.db)
