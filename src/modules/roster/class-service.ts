@@ -77,6 +77,9 @@ export function createClassService(deps: RosterDeps) {
     async deleteClass(ctx: RequestContext, id: string) {
       return inActorTx(deps, ctx, async (tx) => {
         const row = await mustRead(tx, ctx.decision, id)
+        // Locked before the count: a pupil or role being put into the class holds it shared
+        // (assignableClass), so the count sees them once they commit, and they find no class after.
+        await repo.lockClass(tx, ctx.actor.schoolId!, id, 'update')
         // A class with pupils is not removed by accident; move or remove them first.
         if (await repo.studentsInClass(tx, ctx.actor.schoolId!, id) > 0) throw new AppError(409, 'in_use')
         await repo.deleteClass(tx, ctx.actor.schoolId!, id)

@@ -5,8 +5,9 @@ import { readOne } from '../../access/query.js'
 import { withActorTx } from '../../access/transaction.js'
 import type { Config } from '../../config.js'
 import type { Database, Tx } from '../../db/database.js'
-import { AppError, NotFound } from '../../lib/errors.js'
+import { AppError, Conflict, NotFound } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
+import { lockClass } from './repository.js'
 
 /** What every roster service is built from. */
 export interface RosterDeps {
@@ -32,6 +33,19 @@ export function decisionOn(deps: RosterDeps, ctx: RequestContext, resource: stri
   const d = deps.policies.decide(ctx.actor, resource, action)
   if (!d) throw new NotFound()
   return d
+}
+
+/**
+ * A class a pupil or a class-bound role may be put into: one the actor may read (else 404)
+ * and not graduated (升年级 sets ended_at; the class stays for its records only). The row
+ * stays share-locked to commit, so the rollover cannot end it and DELETE /classes/:id cannot
+ * remove it between this check and the insert.
+ */
+export async function assignableClass(deps: RosterDeps, ctx: RequestContext, tx: Tx, classId: string): Promise<void> {
+  await mustRead(tx, decisionOn(deps, ctx, 'classes'), classId)
+  const cls = await lockClass(tx, ctx.actor.schoolId!, classId, 'share')
+  if (!cls) throw new NotFound()
+  if (cls.endedAt) throw new Conflict('class_ended', { name: cls.name })
 }
 
 /** Field groups the written keys belong to, for the audit row (names of groups, never values). */

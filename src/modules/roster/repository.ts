@@ -36,9 +36,24 @@ export function deleteClass(ex: Executor, schoolId: string, id: string) {
   return ex.delete(classes).where(and(eq(classes.schoolId, schoolId), eq(classes.id, id)))
 }
 
+/**
+ * The class row, locked until the transaction ends: `share` by whoever puts a pupil or a
+ * class-bound role into it (the rollover's ended_at and a delete wait for them, and they for
+ * those), `update` by the delete itself. A student insert's foreign key check alone takes
+ * KEY SHARE, which lets ended_at change under it. Undefined when there is no such class.
+ */
+export function lockClass(ex: Executor, schoolId: string, id: string, mode: 'share' | 'update') {
+  return ex.select({ id: classes.id, name: classes.name, endedAt: classes.endedAt }).from(classes)
+    .where(and(eq(classes.schoolId, schoolId), eq(classes.id, id)))
+    .for(mode === 'share' ? 'share' : 'update')
+    .then((r) => r[0])
+}
+
 export function classesOfSchool(ex: Executor, schoolId: string) {
   // A graduated class (升年级) keeps its grade and number for its records, but is no longer one to put pupils in.
-  return ex.select({ id: classes.id, gradeId: classes.gradeId, seq: classes.seq, name: classes.name }).from(classes).where(and(eq(classes.schoolId, schoolId), isNull(classes.endedAt)))
+  // Shared to commit, like lockClass: the import's classes cannot end or go while it fills them.
+  return ex.select({ id: classes.id, gradeId: classes.gradeId, seq: classes.seq, name: classes.name }).from(classes)
+    .where(and(eq(classes.schoolId, schoolId), isNull(classes.endedAt))).for('share')
 }
 
 export function insertClasses(ex: Executor, rows: Array<typeof classes.$inferInsert>) {

@@ -4,7 +4,7 @@ import { students } from '../../../db/schema/index.js'
 import { audit, readMany, type Sort } from '../../access/query.js'
 import type { RequestContext } from '../../plugins/access.js'
 import * as repo from './repository.js'
-import { decisionOn, groupsOf, inActorTx, mustRead, sentKeys, type RosterDeps } from './record-access.js'
+import { assignableClass, groupsOf, inActorTx, mustRead, sentKeys, type RosterDeps } from './record-access.js'
 import type { StudentCreate, StudentListQuery, StudentPatch } from './schemas.js'
 
 /** `%` and `_` typed into a search box are characters, not wildcards. */
@@ -45,7 +45,7 @@ export function createStudentService(deps: RosterDeps) {
       const keys = sentKeys(body)
       ctx.decision.assertWritable(keys)
       return inActorTx(deps, ctx, async (tx) => {
-        await mustRead(tx, decisionOn(deps, ctx, 'classes'), body.classId)
+        await assignableClass(deps, ctx, tx, body.classId)
         const id = await repo.insertStudent(tx, { ...body, schoolId: ctx.actor.schoolId! })
         const row = await mustRead(tx, ctx.decision, id)
         await audit(tx, ctx, { action: 'C', rows: [row], fieldGroups: groupsOf(ctx.decision, keys) })
@@ -57,8 +57,9 @@ export function createStudentService(deps: RosterDeps) {
       const keys = sentKeys(body)
       ctx.decision.assertWritable(keys)
       return inActorTx(deps, ctx, async (tx) => {
-        await mustRead(tx, ctx.decision, id)
-        if (body.classId) await mustRead(tx, decisionOn(deps, ctx, 'classes'), body.classId)
+        const cur = await mustRead(tx, ctx.decision, id)
+        // A graduate's record can still be corrected; only a move into a graduated class is refused.
+        if (body.classId && body.classId !== cur.classId) await assignableClass(deps, ctx, tx, body.classId)
         await repo.updateStudent(tx, ctx.actor.schoolId!, id, body)
         const row = await mustRead(tx, ctx.decision, id)
         await audit(tx, ctx, { action: 'U', rows: [row], fieldGroups: groupsOf(ctx.decision, keys) })

@@ -3,12 +3,13 @@ import type { z } from 'zod'
 import { userRoles, users } from '../../../db/schema/index.js'
 import { audit, readMany } from '../../access/query.js'
 import type { Tx } from '../../db/database.js'
-import { AppError, Forbidden, Validation } from '../../lib/errors.js'
+import { lockRow } from '../../db/row-lock.js'
+import { AppError, Conflict, Forbidden, Validation } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
 import { hashPassword, isStrongPassword, oneTimePassword } from '../auth/password.js'
 import { revokeAllSessions, setOneTimePassword } from '../auth/repository.js'
 import * as repo from './repository.js'
-import { decisionOn, groupsOf, inActorTx, mustRead, sentKeys, type RosterDeps } from './record-access.js'
+import { assignableClass, decisionOn, groupsOf, inActorTx, mustRead, sentKeys, type RosterDeps } from './record-access.js'
 import { ClassBoundRoles, type RoleGrantBody, type UserCreate, type UserListQuery, type UserPatch } from './schemas.js'
 import { caseReadingRoles, notifyCaseAccessGrant } from './case-access-grants.js'
 import { likeEscape } from './student-service.js'
@@ -27,7 +28,7 @@ export function createUserService(deps: RosterDeps) {
   async function checkGrant(tx: Tx, ctx: RequestContext, g: Grant): Promise<void> {
     if (ClassBoundRoles.includes(g.role)) {
       if (!g.classId) throw new Validation('role_needs_class', { role: g.role }, { fields: ['classId'] })
-      await mustRead(tx, decisionOn(deps, ctx, 'classes'), g.classId)
+      await assignableClass(deps, ctx, tx, g.classId)
     } else if (g.classId) {
       throw new Validation('role_takes_no_class', { role: g.role }, { fields: ['classId'] })
     }
@@ -160,8 +161,11 @@ export function createUserService(deps: RosterDeps) {
         await mustRead(tx, decisionOn(deps, ctx, 'users'), userId)
         await checkGrant(tx, ctx, body)
         const schoolId = ctx.actor.schoolId!
+        // Two identical grants at once: the account's row is locked before the check, so the
+        // second reads the first's committed grant and is refused.
+        await lockRow(tx, users, schoolId, userId)
         const held = await repo.grantsOfUser(tx, schoolId, userId)
-        if (held.some((h) => sameGrant(h, body))) throw new AppError(409, 'duplicate', { what: 'role' }, { fields: ['role'] })
+        if (held.some((h) => sameGrant(h, body))) throw new Conflict('role_already_granted', { role: body.role })
         const [created] = await repo.insertUserRoles(tx, [{ userId, role: body.role, schoolId, classId: body.classId ?? null }])
         if (caseRoles.has(body.role)) {
           await notifyCaseAccessGrant(tx, { schoolId, granteeId: userId, grantId: created!.id, role: body.role, grantedBy: ctx.actor.userId, caseRoles })
