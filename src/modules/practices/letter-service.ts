@@ -5,6 +5,7 @@ import { letters, peerAlerts } from '../../../db/schema/index.js'
 import { SCHOOL_TODAY } from '../../access/engine.js'
 import { audit, readMany } from '../../access/query.js'
 import { appendDayAudit } from '../../audit/audit.js'
+import { Conflict } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
 import * as casesRepo from '../cases/repository.js'
 import { ackDeadlineFor } from '../support/alert-rules.js'
@@ -136,8 +137,12 @@ export function createLetterService(app: FastifyInstance) {
         await mustRead(tx, ctx.decision, id)
         const studentId = body?.studentId
         if (studentId) await mustRead(tx, decisionOn(app, ctx, 'students'), studentId)
-        await tx.update(letters).set({ danger: true, urgent: true })
-          .where(and(eq(letters.schoolId, ctx.actor.schoolId!), eq(letters.id, id)))
+        // Flagged once: the conditional update lets one of two teachers (or two clicks) through,
+        // so a letter opens at most one crisis event; the second learns it was already flagged.
+        const flagged = await tx.update(letters).set({ danger: true, urgent: true })
+          .where(and(eq(letters.schoolId, ctx.actor.schoolId!), eq(letters.id, id), eq(letters.danger, false)))
+          .returning({ id: letters.id })
+        if (!flagged.length) throw new Conflict('letter_danger_flagged')
         let crisisId: string | null = null
         if (studentId) {
           crisisId = await casesRepo.insertCrisis(tx, {
