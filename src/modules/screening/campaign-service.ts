@@ -3,6 +3,7 @@ import type { z } from 'zod'
 import { classes, screeningCampaigns } from '../../../db/schema/index.js'
 import { audit, readMany } from '../../access/query.js'
 import type { Tx } from '../../db/database.js'
+import { lockRow } from '../../db/row-lock.js'
 import { Conflict, Validation } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
 import { groupsOf, mustRead, sentKeys } from '../roster/record-access.js'
@@ -68,6 +69,9 @@ export function createCampaignService(deps: ModuleDeps) {
       ctx.decision.assertWritable(keys)
       const schoolId = ctx.actor.schoolId!
       return inTx(deps, ctx, async (tx) => {
+        // Before the check for answers: answers being saved hold the campaign shared (openCampaign),
+        // so this waits for them and counts them; answers after it wait and read the new campaign.
+        await lockRow(tx, screeningCampaigns, schoolId, id)
         const cur = await mustRead(tx, ctx.decision, id)
         const start = body.startDate ?? (cur.startDate as string)
         const end = body.endDate ?? (cur.endDate as string)

@@ -1,8 +1,9 @@
 import { and, eq, type SQL } from 'drizzle-orm'
 import type { z } from 'zod'
-import { screeningResponses } from '../../../db/schema/index.js'
+import { screeningCampaigns, screeningResponses } from '../../../db/schema/index.js'
 import { audit, readMany } from '../../access/query.js'
 import type { Tx } from '../../db/database.js'
+import { lockRow } from '../../db/row-lock.js'
 import { AppError, Conflict, Validation } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
 import { decisionOn, groupsOf, mustRead, sentKeys, type Row } from '../roster/record-access.js'
@@ -26,8 +27,13 @@ async function codesOf(tx: Tx, schoolId: string, rows: Row[]) {
   return repo.instrumentCodes(tx, schoolId, rows.map((r) => r.instrumentId).filter((v): v is string => typeof v === 'string'))
 }
 
-/** A campaign the caller may read and still accepts answers. */
+/**
+ * A campaign the caller may read and still accepts answers. Share-locked to commit: a change
+ * of its instruments or its closing (campaign-service update) waits for the answers being
+ * saved and then sees them, and answers after it read the campaign as changed.
+ */
 export async function openCampaign(deps: ModuleDeps, ctx: RequestContext, tx: Tx, id: string): Promise<Row> {
+  await lockRow(tx, screeningCampaigns, ctx.actor.schoolId!, id, 'share')
   const campaign = await mustRead(tx, decisionOn(deps, ctx, 'screening_campaigns'), id)
   if (campaign.status === 'closed') throw new Conflict('campaign_closed')
   return campaign
