@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { Button, Layout, Menu, Segmented, Typography } from 'antd'
+import { Button, Grid, Layout, Menu, Segmented, Typography } from 'antd'
 import { KeyOutlined, LaptopOutlined, LogoutOutlined } from '@ant-design/icons'
 import { Outlet, useLocation, useNavigate } from 'react-router'
 import { useI18n, type Locale } from '../i18n'
@@ -32,6 +32,20 @@ export default function AppLayout() {
   const [viewingSessions, setViewingSessions] = useState(false)
   const entries = menuFor(roles)
   const selected = entries.filter((e) => location.pathname === e.path || location.pathname.startsWith(`${e.path}/`)).map((e) => e.path)
+  // Wide screens list every screen in a side menu (a psychology teacher has ten: a bar across
+  // the top would fold some of them under "···"); phones keep the bar in the header.
+  const wide = Grid.useBreakpoint().lg ?? true
+  const menu = (mode: 'horizontal' | 'inline') => (
+    <nav aria-label={t('nav.menu')} className={mode === 'inline' ? 'xa-side-nav' : 'xa-nav'}>
+      <Menu
+        mode={mode}
+        theme={mode === 'inline' ? 'light' : 'dark'}
+        selectedKeys={selected}
+        items={entries.map((e) => ({ key: e.path, label: t(e.label) }))}
+        onClick={({ key }) => navigate(key)}
+      />
+    </nav>
+  )
 
   return (
     <Layout className="xa-shell">
@@ -41,15 +55,7 @@ export default function AppLayout() {
           <span className="xa-logo" aria-hidden>心</span>
           <span className="xa-brand-name">{t('app.name')}</span>
         </div>
-        <nav aria-label={t('nav.menu')} className="xa-nav">
-          <Menu
-            mode="horizontal"
-            theme="dark"
-            selectedKeys={selected}
-            items={entries.map((e) => ({ key: e.path, label: t(e.label) }))}
-            onClick={({ key }) => navigate(key)}
-          />
-        </nav>
+        {!wide && menu('horizontal')}
         <div className="xa-header-tools">
           <span className="xa-user" data-testid="current-user">
             {user?.displayName}
@@ -62,11 +68,16 @@ export default function AppLayout() {
           <Button size="small" icon={<LogoutOutlined aria-hidden />} onClick={() => void logout()}>{t('nav.logout')}</Button>
         </div>
       </Layout.Header>
-      <Layout.Content id="main" tabIndex={-1} className="xa-main">
-        {entries.length === 0
-          ? <Typography.Paragraph>{t('nav.noRole')}</Typography.Paragraph>
-          : <Outlet />}
-      </Layout.Content>
+      <Layout hasSider={wide && entries.length > 0}>
+        {wide && entries.length > 0 && (
+          <Layout.Sider width={184} theme="light" className="xa-sider">{menu('inline')}</Layout.Sider>
+        )}
+        <Layout.Content id="main" tabIndex={-1} className="xa-main">
+          {entries.length === 0
+            ? <Typography.Paragraph>{t('nav.noRole')}</Typography.Paragraph>
+            : <Outlet />}
+        </Layout.Content>
+      </Layout>
       <PasswordDialog open={changingPassword} onClose={() => setChangingPassword(false)} />
       <SessionsDialog open={viewingSessions} onClose={() => setViewingSessions(false)} />
     </Layout>
