@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { queryRows, type Executor } from '../../db/database.js'
-import { cellKeySum } from './cell-key.js'
+import { cellKeySum, KEY_SPACE, recordKey } from './cell-key.js'
 
 /**
  * The aggregate queries behind the district tables (issue 7). Each returns GROUP BY counts
@@ -52,20 +52,32 @@ function enrolled(ids: SQL): SQL {
 
 const int = (v: unknown) => Number(v)
 
+/** A cell's key from per-record keys already computed (as cellKeySum does from the ids). */
+const keySum = (k: SQL) => sql`(coalesce(sum(${k}), 0) % ${KEY_SPACE})`
+
 /**
  * `secret` keys the cell-key method (cell-key.ts): every count comes with the sum of its
  * records' keys, computed here so no per-record key leaves SQL either.
  */
 export async function loadAggregates(ex: Executor, schoolIds: readonly string[], y: SchoolYearWindow, secret = ''): Promise<Aggregates> {
   const ids = idArray(schoolIds)
+  // For the rest of the caller's transaction (a release is computed in its own): the
+  // aggregates' sorts and hashes fit in memory rather than spilling to disk, and no JIT
+  // compilation (it cost the server more than it saved on these one-pass scans). Outside a
+  // transaction this sets nothing.
+  await ex.execute(sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`)
 
   const grades = await queryRows<{ school_id: string; level: number }>(ex, sql`
     select school_id, level from grades where school_id = any(${ids})`)
 
+  // Both risk tables in one statement over one pass of the enrolled students, each student's
+  // cell key computed once (the key is most of the cost: md5 and a bit-string cast per row).
   // Current risk: highest of the open cases and active care-list entries; without either,
   // the latest screening of this school year (confirmed level over the suggested one).
-  const riskCurrent = await queryRows<{ school_id: string; level: number; r: number; n: number; k: string }>(ex, sql`
-    with st as materialized (${enrolled(ids)}),
+  // By year: enrolled students screened in a school year, by their highest risk that year.
+  const screened = rank(sql`coalesce(x.confirmed_risk, x.suggested_risk)`)
+  const risk = await queryRows<{ t: 'c' | 'y'; school_year: string | null; school_id: string; level: number; r: number; n: number; k: string }>(ex, sql`
+    with st as materialized (select e.school_id, e.id, e.level, ${recordKey(secret, sql`e.id`)} as k from (${enrolled(ids)}) e),
     cr as (
       select x.school_id, x.student_id, max(${rank(sql`x.risk_level`)}) as r from cases x
       where x.school_id = any(${ids}) and x.state <> 'closed' and x.closed_at is null group by 1, 2
@@ -74,34 +86,36 @@ export async function loadAggregates(ex: Executor, schoolIds: readonly string[],
       select x.school_id, x.student_id, max(${rank(sql`x.risk_level`)}) as r from care_list x
       where x.school_id = any(${ids}) and x.removed_at is null group by 1, 2
     ),
-    sc as (
-      select distinct on (x.school_id, x.student_id) x.school_id, x.student_id, ${rank(sql`coalesce(x.confirmed_risk, x.suggested_risk)`)} as r
-      from screening_responses x
-      join screening_campaigns k on k.school_id = x.school_id and k.id = x.campaign_id
-      where x.school_id = any(${ids}) and k.school_year = ${y.current}
-        and ${rank(sql`coalesce(x.confirmed_risk, x.suggested_risk)`)} is not null
-      order by x.school_id, x.student_id, x.screened_on desc, 3 desc
-    )
-    select st.school_id, st.level, coalesce(greatest(cr.r, cl.r), sc.r, 0) as r, count(*) as n, ${cellKeySum(secret, sql`st.id`)} as k
-    from st
-    left join cr on cr.school_id = st.school_id and cr.student_id = st.id
-    left join cl on cl.school_id = st.school_id and cl.student_id = st.id
-    left join sc on sc.school_id = st.school_id and sc.student_id = st.id
-    group by 1, 2, 3`)
-
-  const riskByYear = await queryRows<{ school_year: string; school_id: string; level: number; r: number; n: number; k: string }>(ex, sql`
-    with st as materialized (${enrolled(ids)}),
-    yr as materialized (
-      select x.school_id, x.student_id, k.school_year, max(${rank(sql`coalesce(x.confirmed_risk, x.suggested_risk)`)}) as r
+    -- Per student, over this and last year's screenings: the highest level of each year and
+    -- the latest level of this year (the latest day; the higher level on a tie).
+    sr as (
+      select x.school_id, x.student_id,
+        max(${screened}) filter (where k.school_year = ${y.current}) as y_cur,
+        max(${screened}) filter (where k.school_year = ${y.previous}) as y_prev,
+        (array_agg(${screened} order by x.screened_on desc, ${screened} desc)
+          filter (where k.school_year = ${y.current} and ${screened} is not null))[1] as latest
       from screening_responses x
       join screening_campaigns k on k.school_id = x.school_id and k.id = x.campaign_id
       where x.school_id = any(${ids}) and k.school_year in (${y.current}, ${y.previous})
-      group by 1, 2, 3
-      having max(${rank(sql`coalesce(x.confirmed_risk, x.suggested_risk)`)}) is not null
+      group by 1, 2
+    ),
+    p as materialized (
+      select st.school_id, st.level, st.k, coalesce(greatest(cr.r, cl.r), sr.latest, 0) as r, sr.y_cur, sr.y_prev
+      from st
+      left join cr on cr.school_id = st.school_id and cr.student_id = st.id
+      left join cl on cl.school_id = st.school_id and cl.student_id = st.id
+      left join sr on sr.school_id = st.school_id and sr.student_id = st.id
     )
-    select yr.school_year, st.school_id, st.level, yr.r, count(*) as n, ${cellKeySum(secret, sql`st.id`)} as k
-    from st join yr on yr.school_id = st.school_id and yr.student_id = st.id
-    group by 1, 2, 3, 4`)
+    select 'c' as t, null::text as school_year, school_id, level, r, count(*) as n, ${keySum(sql`k`)} as k
+    from p group by 2, 3, 4, 5
+    union all
+    select 'y', ${y.current}::text, school_id, level, y_cur, count(*), ${keySum(sql`k`)}
+    from p where y_cur is not null group by 2, 3, 4, 5
+    union all
+    select 'y', ${y.previous}::text, school_id, level, y_prev, count(*), ${keySum(sql`k`)}
+    from p where y_prev is not null group by 2, 3, 4, 5`)
+  const riskCurrent = risk.filter((r) => r.t === 'c')
+  const riskByYear = risk.filter((r) => r.t === 'y')
 
   const talks = await queryRows<{ school_id: string; kind: string; window_key: string; status: string; n: number; k: string }>(ex, sql`
     select school_id, kind, window_key, status, count(*) as n, ${cellKeySum(secret, sql`id`)} as k
@@ -144,7 +158,7 @@ export async function loadAggregates(ex: Executor, schoolIds: readonly string[],
   return {
     grades: grades.map((r) => ({ schoolId: r.school_id, level: int(r.level) })),
     riskCurrent: riskCurrent.map((r) => ({ schoolId: r.school_id, level: int(r.level), rank: int(r.r), n: int(r.n), key: int(r.k) })),
-    riskByYear: riskByYear.map((r) => ({ schoolYear: r.school_year, schoolId: r.school_id, level: int(r.level), rank: int(r.r), n: int(r.n), key: int(r.k) })),
+    riskByYear: riskByYear.map((r) => ({ schoolYear: r.school_year!, schoolId: r.school_id, level: int(r.level), rank: int(r.r), n: int(r.n), key: int(r.k) })),
     talks: talks.map((r) => ({ schoolId: r.school_id, kind: r.kind, windowKey: r.window_key, status: r.status, n: int(r.n), key: int(r.k) })),
     activities: activities.map((r) => ({ schoolId: r.school_id, kind: r.kind, n: int(r.n), attendance: int(r.attendance), key: int(r.k) })),
     referrals: referrals.map((r) => ({
