@@ -100,6 +100,9 @@ export function insertDutiesSql(today: string, from: string): SQL {
       insert into talk_duties (school_id, student_id, class_id, kind, window_key, window_start, due_date)
       select c.school_id, c.student_id, c.class_id, c.kind, c.window_key, c.window_start, c.due_date
       from candidates c join missing m using (school_id, student_id, kind, window_key)
+      -- In key order: each index page and each student's key row is then visited once in a
+      -- run rather than at random (the unique index and the foreign-key checks).
+      order by c.school_id, c.student_id, c.kind, c.window_key
       on conflict (school_id, student_id, kind, window_key) do nothing
       returning 1
     )
@@ -123,6 +126,10 @@ export interface GenerateCounts {
 export async function generateTalkDuties(ex: Executor, opts: { today: string; from?: string }): Promise<GenerateCounts> {
   const today = opts.today
   const from = opts.from ?? opts.today
+  // For the job's transaction: the candidate sets hash in memory, and no JIT compilation (on
+  // the server it cost more than it saved on this one-pass statement). Outside a transaction
+  // this sets nothing.
+  await ex.execute(sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`)
   const created = await queryRows<{ n: string | number }>(ex, insertDutiesSql(today, from))
   const moved = await queryRows<{ n: string | number }>(ex, sql`
     with upd as (
