@@ -51,6 +51,8 @@ if (browserAvailable(t)) {
   async function choose(field: Locator, option: string | RegExp) {
     for (let attempt = 0; attempt < 3; attempt++) {
       await field.click()
+      // A searchable list (the classes) is narrowed by typing, as a person would with a long list.
+      if (typeof option === 'string' && await field.locator('xpath=ancestor-or-self::*[contains(@class, "ant-select-show-search")][1]').count()) await page.keyboard.type(option)
       const item = openDropdowns.locator('.ant-select-item-option').filter({ hasText: option }).first()
       await item.waitFor({ timeout: 5000 }).catch(async (e: unknown) => { await screenshot(page, 'psych-screens-choose-failed'); throw e })
       await item.click()
@@ -92,6 +94,23 @@ if (browserAvailable(t)) {
     for (const s of pupils.slice(4, 6)) {
       const cases = (await psych<{ items: Array<{ source: string; state: string }> }>('GET', `/cases?studentId=${s.id}`)).body.items
       t.ok(cases.some((c) => c.source === 'screening'), `a case from the screening for ${s.studentNo}`)
+    }
+
+    // One level for a selection: a level that differs from a suggestion needs the reason, kept on each result.
+    const two = pupils.slice(2, 4)
+    for (const s of two) await results.locator('tr').filter({ hasText: s.studentNo }).getByRole('checkbox').check()
+    await page.getByTestId('bulk-level').click()
+    const dialog = page.getByRole('dialog')
+    await choose(dialog.getByLabel('风险等级'), '高危')
+    await dialog.getByRole('button', { name: /提\s*交/ }).click()
+    await t.resolves(dialog.getByText('风险等级与系统建议不同，请填写调整理由').waitFor(), 'the reason is asked for')
+    await dialog.getByLabel('调整理由').fill('班主任反映两人近期均有自伤言语，统一按高危跟进。')
+    await dialog.getByRole('button', { name: /提\s*交/ }).click()
+    // The dialog stays until every result is written, then closes.
+    await dialog.waitFor({ state: 'detached' })
+    const responses = (await psych<{ items: Array<{ studentId: string; confirmedRisk: string | null; confirmReason: string | null }> }>('GET', `/screening/campaigns/${campaign.body.id}/responses?limit=50`)).body.items
+    for (const s of two) {
+      t.same(responses.filter((r) => r.studentId === s.id).map((r) => [r.confirmedRisk, r.confirmReason]), [['red', '班主任反映两人近期均有自伤言语，统一按高危跟进。']], `${s.studentNo} confirmed with the reason`)
     }
     await bothLanguages('psych-screening-bulk', t)
   })

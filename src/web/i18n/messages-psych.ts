@@ -126,6 +126,9 @@ export const psychZh = {
   'psy.import.failed': '导入未完成，未导入任何数据',
 
   'psy.bulk.openCases': '所选开案（{n}）',
+  'psy.bulk.level': '所选确认为…（{n}）',
+  'psy.bulk.levelTitle': '将所选 {n} 名学生确认为同一风险等级',
+  'psy.bulk.levelReasonHelp': '与某名学生的系统建议不同时必须填写；同一理由记在每名学生的结果上。',
   'psy.bulk.openCasesConfirm': '将为所选的 {n} 名学生各开一个个案（来源：心理测评，风险等级按确认或建议的等级）。已有进行中个案的学生会被服务器拒绝并列出原因。',
   'psy.bulk.selectHelp': '勾选表格左侧的方框可以批量处理。',
 } as const
@@ -253,6 +256,9 @@ export const psychEn: Record<keyof typeof psychZh, string> = {
   'psy.import.failed': 'The import did not complete; nothing was imported',
 
   'psy.bulk.openCases': 'Open cases for selected ({n})',
+  'psy.bulk.level': 'Confirm selected as… ({n})',
+  'psy.bulk.levelTitle': 'Confirm the {n} selected students at one risk level',
+  'psy.bulk.levelReasonHelp': 'Required where the level differs from a student’s suggestion; the same reason is kept on each result.',
   'psy.bulk.openCasesConfirm': 'Opens one case for each of the {n} selected students (source: screening, at the confirmed or suggested risk). Students who already have an open case are refused by the server, with the reason.',
   'psy.bulk.selectHelp': 'Tick the boxes at the left of the table to act on several students at once.',
 }

@@ -10,7 +10,7 @@ import { compact, FormDialog, useRequired } from '../../components/forms'
 import { useClassNames, type Row } from '../../components/records'
 import { StudentRef } from '../../components/StudentRef'
 import { StudentPicker } from './student-picker'
-import { StudentClass } from './student-class'
+import { classOptions, StudentClass } from './student-class'
 
 const RISKS = ['red', 'orange', 'yellow', 'green'] as const
 const STATES = ['active', 'removed', 'all'] as const
@@ -110,7 +110,7 @@ export default function CareListPage() {
           <Select allowClear aria-label={t('psy.care.risk')} placeholder={t('psy.care.allLevels')} style={{ minWidth: 140 }} value={riskLevel} data-testid="care-risk-filter"
             onChange={(v) => { reset(); setRiskLevel(v) }} options={RISKS.map((r) => ({ value: r, label: <RiskTag level={r} /> }))} />
           <Select allowClear showSearch={{ optionFilterProp: 'label' }} aria-label={t('psy.care.class')} placeholder={t('psy.care.allClasses')} style={{ minWidth: 160 }} value={classId}
-            onChange={(v) => { reset(); setClassId(v) }} options={[...classNames].map(([value, label]) => ({ value, label }))} data-testid="care-class-filter" />
+            onChange={(v) => { reset(); setClassId(v) }} options={classOptions(classNames)} data-testid="care-class-filter" />
           <Select allowClear aria-label={t('psy.care.source')} placeholder={t('psy.care.allSources')} style={{ minWidth: 130 }} value={source}
             onChange={(v) => { reset(); setSource(v) }} options={SOURCES.map((s) => ({ value: s, label: t(`psy.care.source.${s}`) }))} />
           <Input.Search allowClear aria-label={t('psy.care.reasonSearch')} placeholder={t('psy.care.reasonSearch')} style={{ width: 200 }}

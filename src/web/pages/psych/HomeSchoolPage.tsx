@@ -10,6 +10,7 @@ import { formatDateTime, Section } from '../../components/common'
 import { isoDay } from '../../components/forms'
 import { useClassNames, type Row } from '../../components/records'
 import { ACTIVITY_KINDS, ActivityDialog } from './support-forms'
+import { classOptions } from './student-class'
 
 const PAGE_SIZE = 20
 
@@ -41,7 +42,7 @@ export default function HomeSchoolPage() {
           <Select allowClear aria-label={t('psy.act.kind')} placeholder={t('psy.act.allKinds')} style={{ minWidth: 130 }} value={kind}
             onChange={(v) => { setOffset(0); setKind(v) }} options={ACTIVITY_KINDS.map((k) => ({ value: k, label: t(`psy.act.kind.${k}`) }))} data-testid="activity-kind-filter" />
           <Select allowClear showSearch={{ optionFilterProp: 'label' }} aria-label={t('psy.act.class')} placeholder={t('psy.care.allClasses')} style={{ minWidth: 160 }} value={classId}
-            onChange={(v) => { setOffset(0); setClassId(v) }} options={[...classNames].map(([value, label]) => ({ value, label }))} />
+            onChange={(v) => { setOffset(0); setClassId(v) }} options={classOptions(classNames)} />
           <DatePicker.RangePicker aria-label={t('psy.act.date')} value={range} onChange={(v) => { setOffset(0); setRange(v) }}
             placeholder={[t('psy.act.from'), t('psy.act.to')]} />
           <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => setDialog({})} data-testid="activity-new">{t('psy.act.new')}</Button>

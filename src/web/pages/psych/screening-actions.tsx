@@ -73,6 +73,31 @@ export function ResponseActions({ response, onDone }: { response: Row; onDone: (
 }
 
 /**
+ * 批量确认为某一等级: one level for every selected result, with the reason the server asks for
+ * wherever it differs from that result's suggestion (the same rule as one by one).
+ */
+function BulkLevelDialog({ selected, onClose, onSubmit }: { selected: Row[]; onClose: () => void; onSubmit: (level: string, reason?: string) => Promise<void> }) {
+  const { t, label } = useI18n()
+  const required = useRequired()
+  return (
+    <FormDialog<{ confirmedRisk: string; confirmReason?: string }> open onClose={onClose} testId="bulk-level" title={t('psy.bulk.levelTitle', { n: selected.length })}
+      submitText={t('common.submit')}
+      onSubmit={(v) => onSubmit(v.confirmedRisk, v.confirmReason?.trim() || undefined)}>
+      <Form.Item name="confirmedRisk" label={t('screen.confirmedRisk')} htmlFor="bulk-level-risk" rules={required(t('screen.confirmedRisk'))}>
+        <Select id="bulk-level-risk" options={RISKS.map((r) => ({ value: r, label: label('risk', r) }))} />
+      </Form.Item>
+      <Form.Item name="confirmReason" label={t('screen.reason')} extra={t('psy.bulk.levelReasonHelp')} dependencies={['confirmedRisk']}
+        rules={[({ getFieldValue }) => ({
+          validator: (_: unknown, v: string | undefined) => (selected.some((r) => r.suggestedRisk !== getFieldValue('confirmedRisk')) && !v?.trim()
+            ? Promise.reject(new Error(t('screen.reasonRequired'))) : Promise.resolve()),
+        })]}>
+        <Input.TextArea rows={3} maxLength={1000} />
+      </Form.Item>
+    </FormDialog>
+  )
+}
+
+/**
  * For a selection of results: confirm each as suggested, put each on the care list at its
  * risk, or open a case for each naming its screening (asked once first: cases are not undone
  * with a click). Sent one student at a time; what the server refused is listed in its own words.
@@ -100,8 +125,16 @@ export function BulkActions({ selected, onDone }: { selected: Row[]; onDone: () 
     title: text, okText: t('common.submit'), cancelText: t('common.cancel'), onOk: () => { void run(each) },
   })
   const n = selected.length
+  const [levelOpen, setLevelOpen] = useState(false)
   return (
     <Space wrap data-testid="bulk-actions">
+      <Button disabled={n === 0} loading={busy} data-testid="bulk-level" onClick={() => setLevelOpen(true)}>{t('psy.bulk.level', { n })}</Button>
+      {levelOpen && <BulkLevelDialog selected={selected} onClose={() => setLevelOpen(false)}
+        onSubmit={async (level, reason) => {
+          await run((r) => api(routes.response(String(r.id)), {
+            method: 'PATCH', body: { confirmedRisk: level, ...(level !== r.suggestedRisk && reason ? { confirmReason: reason } : {}) },
+          }))
+        }} />}
       <Button disabled={n === 0} loading={busy} data-testid="bulk-confirm"
         onClick={() => void run((r) => api(routes.response(String(r.id)), { method: 'PATCH', body: { confirmedRisk: r.suggestedRisk } }))}>
         {t('screen.bulkConfirm', { n })}

@@ -11,3 +11,9 @@ export function StudentClass({ studentId, classNames }: { studentId: string; cla
   }, [studentId])
   return <span>{classId ? classNames.get(classId) ?? '—' : '—'}</span>
 }
+
+const byName = new Intl.Collator('zh-CN', { numeric: true })
+
+/** The classes as choices, by name (the API's order is by id). */
+export const classOptions = (classNames: Map<string, string>) =>
+  [...classNames].map(([value, label]) => ({ value, label })).sort((a, b) => byName.compare(a.label, b.label))

@@ -9,6 +9,7 @@ import { compact, FormDialog, isoDay, noFuture, noPast, useRequired } from '../.
 import type { Row } from '../../components/records'
 import { useApi } from '../../api/hooks'
 import { StudentPicker } from './student-picker'
+import { classOptions } from './student-class'
 
 /**
  * The steps around a case: 师生结对 (a mentor teacher for the pupil), 家校协同 (a contact with
@@ -388,7 +389,7 @@ export function ActivityDialog({ activity, classes, ...p }: DialogProps & { acti
       </Space>
       <Form.Item name="classId" label={t('psy.act.class')} htmlFor="activity-class" extra={t('psy.act.classHelp')}>
         <Select id="activity-class" allowClear showSearch={{ optionFilterProp: 'label' }} placeholder={t('psy.act.wholeSchool')}
-          options={[...classes].map(([value, label]) => ({ value, label }))} />
+          options={classOptions(classes)} />
       </Form.Item>
     </FormDialog>
   )
