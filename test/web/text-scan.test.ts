@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { Page } from 'playwright-core'
 import { apiAs, browserAvailable, demoClassStudents, launchBrowser, loginAs, screenshot, startServer, switchToEnglish } from './harness.js'
-import { codeWordsIn } from './text-scan.js'
+import { codeWordsIn, isoDaysIn } from './text-scan.js'
 
 /**
  * Issue 16, "no code words anywhere": every screen of every demo role, in Chinese and in
@@ -23,6 +23,7 @@ const ROLES: Array<[username: string, minScreens: number]> = [
 t.test('what the scan counts as a code word', async (t) => {
   t.same(codeWordsIn('状态 overdue 截止 windowKey talk_duty', 'zh-CN').sort(), ['overdue', 'talk_duty', 'windowKey'].sort())
   t.same(codeWordsIn('周期 2026-W49 · 7 年级 · 2026-12-05T08:00:00.000Z · nav.crises', 'zh-CN').sort(), ['2026-W49', '7 年级', '2026-12-05T08:00', 'nav.crises'].sort())
+  t.same(isoDaysIn('截止 2026-12-05 · 2026年12月5日 · 2026-2027'), ['2026-12-05'], 'one date format')
   t.same(codeWordsIn('Status: overdue · moderately_severe · fulfilledOn', 'en').sort(), ['fulfilledOn', 'moderately_severe'].sort(), 'English words are words on an English screen')
   t.same(codeWordsIn('PHQ-9 与 GAD-7 · XinAn · psych.demo · https://xinan.example.edu.cn/letters · 七年级 · 12月7日–12月13日', 'zh-CN'), [])
 })
@@ -57,6 +58,10 @@ if (browserAvailable(t)) {
     await page.waitForTimeout(150)
   }
 
+  /** Days in the API's form on screens other engineers own, found by this scan and reported (issue 16). */
+  const KNOWN_ISO_DAYS = ['学校设置 › 校历', 'School settings › Calendar', '区域统计', 'District figures']
+  const isoDays: string[] = []
+
   /** Scans the screen as it stands and every tab it offers; returns "where: word" findings. */
   async function scanScreen(page: Page, where: string, locale: 'zh-CN' | 'en'): Promise<string[]> {
     await settle(page)
@@ -64,6 +69,7 @@ if (browserAvailable(t)) {
     const read = async (label: string) => {
       const text = await page.evaluate<string>('document.body.innerText')
       for (const w of codeWordsIn(text, locale)) found.push(`${label}: ${w}`)
+      for (const d of isoDaysIn(text)) isoDays.push(`${label}: ${d}`)
     }
     await read(where)
     const tabs = page.locator('main [role="tab"]')
@@ -94,6 +100,8 @@ if (browserAvailable(t)) {
         t.equal(await menu.locator('.ant-menu-overflow-item-rest:not(.ant-menu-overflow-item-rest-hidden)').filter({ visible: true }).count(), 0, 'every entry is on the bar')
         const found: string[] = []
         for (const label of labels) {
+          // A drawer or popover a tab left open would cover the menu.
+          await page.keyboard.press('Escape')
           await menu.getByRole('menuitem', { name: label, exact: true }).click()
           found.push(...await scanScreen(page, label, locale))
           await screenshot(page, `text-scan-${username.split('.')[0]}-${label.replace(/[^\p{L}\p{N}]+/gu, '-')}-${locale}`)
@@ -124,4 +132,10 @@ if (browserAvailable(t)) {
       t.same(found, [], 'no code words on the records of a student')
     })
   }
+
+  await t.test('one date format on every screen', async (t) => {
+    const known = isoDays.filter((d) => KNOWN_ISO_DAYS.some((k) => d.startsWith(k)))
+    t.same(isoDays.filter((d) => !known.includes(d)), [], 'no day written 2026-12-05')
+    if (known.length) t.same(known, [], `days written 2026-12-05 on screens owned elsewhere (${[...new Set(known.map((d) => d.split(':')[0]))].join('；')})`, { todo: 'reported in issue 16; not this change’s files' })
+  })
 }

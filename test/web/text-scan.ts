@@ -3,6 +3,8 @@
  * ISO week ("2026-W49"), a machine timestamp ("2026-12-05T08:00:00Z"), a grade as a number
  * ("7 年级") and — on a Chinese screen — any lowercase Latin word, which is how a raw enum value
  * (open, overdue, minimal, weekly) looks there. Real words a screen may carry are allowed.
+ * Days written 2026-12-05 are found apart (isoDaysIn): screens use one format, 2026年12月5日 /
+ * 5 Dec 2026.
  */
 
 /** Real words: instrument names, the product's name, file types, units. */
@@ -29,6 +31,11 @@ const PATTERNS: Array<[RegExp, (locale: string) => boolean]> = [
   [/\b[a-z]+(?:\.[a-zA-Z]+)+\b/g, () => true], // a message key shown raw
   [/(?<![\w.-])[a-z]{2,}(?![\w.-])/g, (l) => l === 'zh-CN'], // Latin word on a Chinese screen
 ]
+
+/** Days written as the API sends them (2026-12-05), not in the screens' one date format. */
+export function isoDaysIn(text: string): string[] {
+  return [...new Set([...text.replace(/\bhttps?:\/\/\S+/g, ' ').matchAll(/(?<![\d-])\d{4}-\d{2}-\d{2}(?![\d-])/g)].map((m) => m[0]))]
+}
 
 export function codeWordsIn(text: string, locale: 'zh-CN' | 'en'): string[] {
   let s = text

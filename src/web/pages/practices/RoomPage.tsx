@@ -3,6 +3,7 @@ import { App, Button, Card, DatePicker, Form, Input, InputNumber, Modal, Popconf
 import { DeleteOutlined, EditOutlined, PlusOutlined, UserOutlined } from '@ant-design/icons'
 import dayjs, { type Dayjs } from 'dayjs'
 import { useI18n } from '../../i18n'
+import { formatDate } from '../../i18n/format'
 import { useApi } from '../../api/hooks'
 import { api, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
@@ -45,7 +46,7 @@ function useEditor<V extends object>(create: string, one: (id: string) => string
 }
 
 function Visits() {
-  const { t, label } = useI18n()
+  const { t, label, locale } = useI18n()
   const fail = useFailure()
   const [range, setRange] = useState<[Dayjs | null, Dayjs | null] | null>(null)
   const visits = useApi<Page<Row>>(routes.roomVisits, { limit: 200, from: range?.[0]?.format('YYYY-MM-DD'), to: range?.[1]?.format('YYYY-MM-DD') })
@@ -87,7 +88,7 @@ function Visits() {
             <Table<Row> size="small" rowKey={(r) => String(r.id)} dataSource={p.items} data-testid="visits" scroll={{ x: 'max-content' }}
               pagination={p.items.length > 20 ? { pageSize: 20, showSizeChanger: false } : false}
               columns={[
-                { key: 'visitDate', dataIndex: 'visitDate', title: t('room.visitDate') },
+                { key: 'visitDate', dataIndex: 'visitDate', title: t('room.visitDate'), render: (v: unknown) => formatDate(v, locale) },
                 { key: 'student', title: t('common.student'), render: (_: unknown, r: Row) => (r.studentId ? <StudentRef row={r} /> : <Tag icon={<UserOutlined aria-hidden />}>{t('room.walkIn')}</Tag>) },
                 { key: 'durationMin', dataIndex: 'durationMin', title: t('field.durationMin'), align: 'right' },
                 { key: 'topic', title: t('room.topic'), render: (_: unknown, r: Row) => label('category', r.topic) },
@@ -130,7 +131,7 @@ function Visits() {
 }
 
 function Sessions() {
-  const { t } = useI18n()
+  const { t, locale } = useI18n()
   const fail = useFailure()
   const sessions = useApi<Page<Row>>(routes.roomSessions, { limit: 200 })
   const ed = useEditor<SessionValues>(routes.roomSessions, routes.roomSession, (v) => ({
@@ -164,7 +165,7 @@ function Sessions() {
           <Table<Row> size="small" rowKey={(r) => String(r.id)} dataSource={p.items} data-testid="sessions" scroll={{ x: 'max-content' }}
             pagination={p.items.length > 20 ? { pageSize: 20, showSizeChanger: false } : false}
             columns={[
-              { key: 'sessionDate', dataIndex: 'sessionDate', title: t('field.sessionDate') },
+              { key: 'sessionDate', dataIndex: 'sessionDate', title: t('field.sessionDate'), render: (v: unknown) => formatDate(v, locale) },
               { key: 'topic', dataIndex: 'topic', title: t('room.sessionTopic') },
               { key: 'attendance', dataIndex: 'attendance', title: t('room.attendance'), align: 'right' },
               { key: 'durationMin', dataIndex: 'durationMin', title: t('field.durationMin'), align: 'right', render: (v: unknown) => (v == null ? '—' : String(v)) },
