@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads'
 import { loadConfig, type Config } from '../../src/config.js'
 import { openDatabase, type Database } from '../../src/db/database.js'
 import { runMigrations } from '../../src/db/migrate.js'
+import { defaultServerTimeouts } from '../../src/db/server-client.js'
 import { dayIn } from '../../src/modules/district/school-year.js'
 
 /** One figure: `name` ends in _embedded or _server (the orchestrator adds the unsuffixed targets). */
@@ -18,8 +19,11 @@ export interface Metric { name: string; value: number; unit: string }
 
 export type Mode = 'embedded' | 'server'
 
-/** What every section function takes: `url` is a (scratch) server database; absent = embedded. */
-export interface SectionOptions { quick: boolean; url?: string | undefined }
+/**
+ * What every section function takes: `url` is a (scratch) server database; absent = embedded.
+ * `scale` (--students, --schools) sizes the district and duty sections' synthetic districts.
+ */
+export interface SectionOptions { quick: boolean; url?: string | undefined; scale?: { students: number; schools: number } | undefined }
 
 export const modeOf = (url: string | undefined): Mode => (url ? 'server' : 'embedded')
 
@@ -48,7 +52,9 @@ export async function openBenchDatabase(url: string | undefined, poolMax = 10): 
   const removeDir = () => { if (dir) rmSync(dir, { recursive: true, force: true }) }
   let database: Database
   try {
-    database = await openDatabase(url ? { url, poolMax } : { dataDir: dir })
+    // No 10 s statement limit (the app's default, DB_STATEMENT_TIMEOUT_MS): a loaded machine or
+    // the scale run takes longer over a whole district, and a figure beats a cancelled job.
+    database = await openDatabase(url ? { url, poolMax, timeouts: { ...defaultServerTimeouts, statementTimeoutMs: 3_600_000 } } : { dataDir: dir })
   } catch (err) {
     removeDir()
     throw err

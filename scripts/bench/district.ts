@@ -42,8 +42,8 @@ const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1).padStart(7)} ms   p9
 
 export async function benchDistrict(opts: DistrictBenchOptions): Promise<Metric[]> {
   const mode = modeOf(opts.url)
-  const nSchools = opts.schools ?? (opts.quick ? 20 : 100)
-  const nStudents = opts.students ?? (opts.quick ? 10_000 : 100_000)
+  const nSchools = opts.schools ?? opts.scale?.schools ?? (opts.quick ? 20 : 100)
+  const nStudents = opts.students ?? opts.scale?.students ?? (opts.quick ? 10_000 : 100_000)
   const coldRounds = opts.cold ?? (opts.quick ? 3 : 5)
   const warmRounds = opts.warm ?? (opts.quick ? 10 : 30)
   const database = await openBenchDatabase(opts.url, 4)

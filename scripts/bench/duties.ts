@@ -66,8 +66,8 @@ async function loadRoster(database: Database, students: number, nSchools: number
 
 export async function benchDuties(opts: DutiesBenchOptions): Promise<Metric[]> {
   const mode = modeOf(opts.url)
-  const students = opts.students ?? (opts.quick ? 20_000 : 100_000)
-  const nSchools = opts.schools ?? Math.max(1, Math.round(students / 1_000))
+  const students = opts.students ?? opts.scale?.students ?? (opts.quick ? 20_000 : 100_000)
+  const nSchools = opts.schools ?? opts.scale?.schools ?? Math.max(1, Math.round(students / 1_000))
   const config = benchConfig()
   const database = await openBenchDatabase(opts.url, 4)
   try {
@@ -85,7 +85,7 @@ export async function benchDuties(opts: DutiesBenchOptions): Promise<Metric[]> {
     const g0 = performance.now()
     const first = await runJob(database, gen, { now: atSchoolTime(day), config })
     const genMs = performance.now() - g0
-    if (first.status !== 'ok') throw new Error(`generate-duties: ${first.status} ${JSON.stringify(first.counts)}`)
+    if (first.status !== 'ok') throw new Error(`generate-duties: ${first.status} ${first.error ?? JSON.stringify(first.counts)}`)
     const g1 = performance.now()
     const again = await runJob(database, gen, { now: atSchoolTime(day), config })
     const againMs = performance.now() - g1
@@ -93,7 +93,7 @@ export async function benchDuties(opts: DutiesBenchOptions): Promise<Metric[]> {
     const o0 = performance.now()
     const late = await runJob(database, overdue, { now: atSchoolTime('2026-10-15'), config })
     const overdueMs = performance.now() - o0
-    if (late.status !== 'ok') throw new Error(`mark-overdue: ${late.status}`)
+    if (late.status !== 'ok') throw new Error(`mark-overdue: ${late.status} ${late.error ?? ''}`)
     const [count] = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from talk_duties`)
     note(`created ${JSON.stringify(first.counts)}; overdue ${JSON.stringify(late.counts)}`)
     const scale = 100_000 / students

@@ -9,9 +9,12 @@
  *
  *   npm run bench [-- --quick] [--only district,read,write,import,duties,start,fsync]
  *                 [--mode embedded|server|both] [--out bench-results.json]
+ *                 [--students N [--schools N]]
  *
  * --quick: smaller districts and imports, 3 s load runs; the whole run stays under 10 minutes
- * on 2 cores. A failed section is reported as -1 for its headline figures (the error on
+ * on 2 cores. --students/--schools: the scale run — the district and duty sections on a
+ * district of that size (default 1,000 students a school), e.g. `--only district,duties
+ * --mode server --students 1000000 --schools 1000`; their limits grow with the size. A failed section is reported as -1 for its headline figures (the error on
  * stderr) and the run goes on.
  */
 import { spawn } from 'node:child_process'
@@ -34,9 +37,13 @@ const quick = args.includes('--quick')
 const only = flag('--only')?.split(',').map((s) => s.trim()).filter(Boolean)
 const modeArg = flag('--mode') ?? 'both'
 const out = resolve(root, flag('--out') ?? 'bench-results.json')
+const scaleStudents = flag('--students')
+const scaleArgs = scaleStudents ? ['--students', scaleStudents, ...(flag('--schools') ? ['--schools', flag('--schools')!] : [])] : []
+/** How many times the default full-run size (100,000 students) the scale run is. */
+const scaleFactor = scaleStudents ? Math.max(1, Number(scaleStudents) / 100_000) : 1
 const unknown = only?.filter((k) => !sections.some((s) => s.key === k)) ?? []
-if (unknown.length || !['embedded', 'server', 'both'].includes(modeArg)) {
-  console.error(`usage: npm run bench -- [--quick] [--only ${sections.map((s) => s.key).join(',')}] [--mode embedded|server|both] [--out file]`)
+if (unknown.length || !['embedded', 'server', 'both'].includes(modeArg) || (scaleStudents !== undefined && !(Number(scaleStudents) > 0))) {
+  console.error(`usage: npm run bench -- [--quick] [--only ${sections.map((s) => s.key).join(',')}] [--mode embedded|server|both] [--out file] [--students N [--schools N]]`)
   process.exit(2)
 }
 const chosen = sections.filter((s) => !only || only.includes(s.key))
@@ -60,14 +67,17 @@ function log(msg: string) {
   process.stderr.write(`${msg}\n`)
 }
 
+/** Whether the scale options apply to a section (the synthetic-district ones). */
+const scaled = (section: Section) => scaleArgs.length > 0 && (section.key === 'district' || section.key === 'duties')
+
 /** Runs one section in a child process (scripts/bench/run-section.ts); its metrics come back over IPC. */
 function runChild(section: Section, url: string | undefined): Promise<Metric[]> {
   const env: Record<string, string | undefined> = { ...process.env, BENCH_DATABASE_URL: url ?? '' }
   delete env.DATABASE_URL
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'scripts/bench/run-section.ts'), section.key, ...(quick ? ['--quick'] : [])], {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'scripts/bench/run-section.ts'), section.key, ...(quick ? ['--quick'] : []), ...(scaled(section) ? scaleArgs : [])], {
     cwd: root, env, stdio: ['ignore', 2, 2, 'ipc'],
   })
-  const limitMs = section.timeoutMin[quick ? 0 : 1] * 60_000
+  const limitMs = section.timeoutMin[quick ? 0 : 1] * 60_000 * (scaled(section) ? scaleFactor : 1)
   return new Promise<Metric[]>((ok, fail) => {
     let metrics: Metric[] | undefined
     const timer = setTimeout(() => {

@@ -2,7 +2,7 @@
  * Runs one benchmark section in its own process (the orchestrator, scripts/bench/index.ts,
  * starts one per section and database, so RSS figures, leftovers and crashes stay apart).
  *
- *   node --import tsx scripts/bench/run-section.ts <section> [--quick]
+ *   node --import tsx scripts/bench/run-section.ts <section> [--quick] [--students N --schools N]
  *
  * BENCH_DATABASE_URL: the (scratch) server database; absent = embedded. The metrics go back
  * over the IPC channel when there is one, else to stdout as JSON.
@@ -16,7 +16,13 @@ if (!section) {
   process.exit(2)
 }
 const url = process.env.BENCH_DATABASE_URL || undefined
-const metrics = await section.run({ quick: process.argv.includes('--quick'), url })
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name)
+  return i >= 0 ? Number(process.argv[i + 1]) : undefined
+}
+const students = arg('--students')
+const scale = students ? { students, schools: arg('--schools') ?? Math.max(1, Math.round(students / 1_000)) } : undefined
+const metrics = await section.run({ quick: process.argv.includes('--quick'), url, scale })
 if (process.send) {
   await new Promise<void>((ok, fail) => process.send!({ metrics }, (err: Error | null) => (err ? fail(err) : ok())))
 } else {
