@@ -176,6 +176,7 @@ if (browserAvailable(t)) {
 
   const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)
   let periodKey = ''
+  let periodShown = ''
 
   await t.test('homeroom teacher at phone width: the barometer with a named classmate', async (t) => {
     const phone = await browser.newPage({ width: 390, height: 844 })
@@ -195,8 +196,12 @@ if (browserAvailable(t)) {
     const sent = phone.getByTestId('barometer-sent')
     await sent.waitFor()
     t.match(await sent.innerText(), /已为 1 位同学发出预警/)
-    periodKey = /周期 (\S+?)）/.exec(await sent.innerText())?.[1] ?? ''
-    t.match(periodKey, /^\d{4}-(W\d{2}|\d{2})$/, 'the period of the entry')
+    // The period in words (12月7日–12月13日 or 2026年12月), never its key (2026-W50).
+    periodShown = /周期 (.+?)）/.exec(await sent.innerText())?.[1] ?? ''
+    t.match(periodShown, /^(\d{4}年)?\d{1,2}月\d{1,2}日–(\d{4}年)?\d{1,2}月\d{1,2}日$|^\d{4}年\d{1,2}月$/, `the period of the entry as dates (${periodShown})`)
+    const own = await (await apiAs(server, 'homeroom.demo'))<{ items: Array<{ periodKey: string; events: string | null }> }>('GET', '/barometer')
+    periodKey = own.body.items.find((e) => e.events === '篮球赛失利，班里有点沮丧')?.periodKey ?? ''
+    t.match(periodKey, /^\d{4}-(W\d{2}|\d{2})$/, 'the API keeps the period key')
     await phone.getByTestId('my-barometers').getByText('篮球赛失利，班里有点沮丧').waitFor()
 
     const entries = (await psych<List>('GET', `/barometer?classId=${classId}&limit=50`)).body.items
@@ -255,7 +260,7 @@ if (browserAvailable(t)) {
     const first = page.getByTestId('trend-table').locator('tbody tr.ant-table-row').first()
     await first.waitFor()
     const cells = await first.locator('td').allInnerTexts()
-    t.equal(cells[0], periodKey, 'the latest period leads the table')
+    t.equal(cells[0], periodShown, 'the latest period leads the table, as dates')
     t.equal(cells[1], '2')
     t.match(cells[2], /^3\.00（一般）$/, 'average mood as a number and in words')
     t.equal(cells[4], '2')
