@@ -307,7 +307,7 @@ if (browserAvailable(t)) {
     await d.getByLabel('活动名称', { exact: true }).fill('2026 冬季八年级心理测评')
     await d.getByLabel('学年', { exact: true }).fill('2026-2027')
     await choose(d, d.getByLabel('测评量表', { exact: true }), /PHQ/)
-    await choose(d, d.getByLabel('年级', { exact: true }), /^8 年级$/)
+    await choose(d, d.getByLabel('年级', { exact: true }), /^八年级$/)
     await d.getByLabel('活动名称', { exact: true }).click()
     await screenshot(page, 'psych-campaign-new')
     await save(d)
