@@ -4,6 +4,7 @@ import type { Executor } from '../db/database.js'
 import { appendAudit, type AuditAction, type AuditEvent, type AuditOutcome } from '../audit/audit.js'
 import type { RequestContext } from '../plugins/access.js'
 import type { Decision } from './engine.js'
+import { queueAudit } from './transaction.js'
 
 export interface Sort { field: string; dir: 'asc' | 'desc' }
 
@@ -50,7 +51,11 @@ export function idsOf(d: Decision, rows: Record<string, unknown>[]): string[] {
   return rows.map((r) => r[d.policy.idColumn]).filter((v): v is string => typeof v === 'string')
 }
 
-/** The audit row for what this request did, written in the caller's transaction. */
+/**
+ * The audit row for what this request did, written in the caller's transaction. Resolves to
+ * the row's chain sequence number only when appended at once (0 when queued or deferred):
+ * a caller that stores it calls flushAudits.
+ */
 export function audit(ex: Executor, ctx: RequestContext, e: {
   action: AuditAction
   rows?: Record<string, unknown>[]
@@ -76,10 +81,12 @@ export function audit(ex: Executor, ctx: RequestContext, e: {
     schoolId: ctx.actor.schoolId,
   }
   // A read's row goes to the group commit (durable before the answer leaves); a change's row
-  // stays in the change's own transaction.
+  // stays in the change's own transaction, appended with the transaction's other rows in one
+  // statement before it commits (withSchoolTx).
   if (event.action === 'R' && ctx.deferAudit) {
     ctx.deferAudit(event)
     return Promise.resolve(0)
   }
+  if (queueAudit(ex, event)) return Promise.resolve(0)
   return appendAudit(ex, event)
 }

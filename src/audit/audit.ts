@@ -47,6 +47,23 @@ export async function appendDayAudit(ex: Executor, e: Omit<AuditEvent, 'requestI
   return Number(rows[0]!.seq)
 }
 
+/** An event as audit_append_batch takes it (one element of its jsonb array). */
+export function auditJson(e: AuditEvent) {
+  return {
+    actor: e.actorId ?? '',
+    roles: e.roles,
+    action: e.action,
+    resource: e.resource,
+    recordIds: e.recordIds ?? [],
+    studentIds: e.studentIds ?? [],
+    fieldGroups: e.fieldGroups ?? [],
+    outcome: e.outcome,
+    requestId: e.requestId ?? null,
+    purpose: e.purpose ?? null,
+    school: e.schoolId ?? '',
+  }
+}
+
 /** Array literal passed as one text parameter: both drivers bind it the same way. */
 function pgArray(values: string[]): string {
   return '{' + values.map((v) => '"' + v.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"').join(',') + '}'

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db/database.js'
-import type { AuditEvent } from './audit.js'
+import { auditJson, type AuditEvent } from './audit.js'
 
 interface Pending { events: AuditEvent[]; done: (err?: unknown) => void }
 
@@ -44,7 +44,7 @@ export class AuditBatcher {
           n += p.events.length
         }
         try {
-          await this.db.execute(sql`select audit_append_batch(${JSON.stringify(batch.flatMap((p) => p.events.map(toJson)))}::jsonb)`)
+          await this.db.execute(sql`select audit_append_batch(${JSON.stringify(batch.flatMap((p) => p.events.map(auditJson)))}::jsonb)`)
           for (const p of batch) p.done()
         } catch (err) {
           // Every request of a failed batch fails: none of them may return unaudited data.
@@ -54,21 +54,5 @@ export class AuditBatcher {
     } finally {
       this.flushing = null
     }
-  }
-}
-
-function toJson(e: AuditEvent) {
-  return {
-    actor: e.actorId ?? '',
-    roles: e.roles,
-    action: e.action,
-    resource: e.resource,
-    recordIds: e.recordIds ?? [],
-    studentIds: e.studentIds ?? [],
-    fieldGroups: e.fieldGroups ?? [],
-    outcome: e.outcome,
-    requestId: e.requestId ?? null,
-    purpose: e.purpose ?? null,
-    school: e.schoolId ?? '',
   }
 }

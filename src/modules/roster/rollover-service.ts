@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { z } from 'zod'
 import { audit, readMany } from '../../access/query.js'
+import { flushAudits } from '../../access/transaction.js'
 import type { Tx } from '../../db/database.js'
 import { AppError, Validation } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
@@ -127,7 +128,8 @@ export function createRolloverService(deps: RosterDeps) {
         if (created.length) await audit(tx, ctx, { action: 'C', resource: 'classes', recordIds: changes.createdClasses, fieldGroups: ['info'] })
         if (pupils.length) await audit(tx, ctx, { action: 'U', resource: 'students', recordIds: pupils.map((p) => p.id), studentIds: pupils.map((p) => p.id), fieldGroups: ['identity', 'personal'] })
         if (grants.length) await audit(tx, ctx, { action: 'D', resource: 'user_roles', recordIds: grantIds, fieldGroups: [] })
-        const auditSeq = await audit(tx, ctx, { action: 'C', recordIds: [id], fieldGroups: ['year', 'info', 'changes'] })
+        await audit(tx, ctx, { action: 'C', recordIds: [id], fieldGroups: ['year', 'info', 'changes'] })
+        const auditSeq = await flushAudits(tx)
         await repo.insertRollover(tx, { schoolId, id, schoolYear, appliedAt: now, appliedBy: ctx.actor.userId, auditSeq, changes })
         return { id, ...present(schoolYear, plan) }
       })

@@ -1,4 +1,4 @@
-import { and, eq, gte, lte, type SQL } from 'drizzle-orm'
+import { and, eq, gte, lte, sql, type SQL } from 'drizzle-orm'
 import type { z } from 'zod'
 import { students, talkLogs } from '../../../db/schema/index.js'
 import { audit, readMany, readOne } from '../../access/query.js'
@@ -29,21 +29,28 @@ export function createLogService(deps: TalksDeps) {
         throw new Validation('talk_date_in_future', {}, { fields: ['talkDate'] })
       }
       return inActorTx(deps, ctx, async (tx) => {
+        // One read of the student through the caller's policy; the raw row also has the class.
         const studentDecision = deps.policies.decide(ctx.actor, 'students', 'read')
-        const readable = studentDecision ? await readOne(tx, studentDecision, body.studentId) : null
-        if (!readable) throw new NotInClass({})
+        const [raw] = studentDecision
+          ? await tx.select(studentDecision.selection()).from(students)
+            .where(and(eq(students.id, body.studentId), studentDecision.where())).limit(1) as Record<string, unknown>[]
+          : []
+        if (!raw || !studentDecision) throw new NotInClass({})
+        const readable = studentDecision.project(raw)
         // Reaching the student through another role (a school admin, a mentor) is not enough:
         // the talk is the homeroom teacher's, with a pupil of the class they lead. The caller may
         // read this student, so the error may name the 学号 they can already see.
-        const [student] = await tx.select({ classId: students.classId }).from(students)
-          .where(and(eq(students.schoolId, ctx.actor.schoolId!), eq(students.id, body.studentId)))
-        if (!student || !homeroomClassIds(ctx.actor).includes(student.classId)) {
+        const classId = raw.classId as string
+        if (raw.schoolId !== ctx.actor.schoolId || !homeroomClassIds(ctx.actor).includes(classId)) {
           throw new NotInClass(typeof readable.studentNo === 'string' ? { studentNo: readable.studentNo } : {})
         }
 
+        // The new row comes back through the read policy in the INSERT itself (RETURNING with
+        // the per-role flags and the scope), projected as a read of it would be.
+        const logDecision = talkLogsDecision(ctx.decision)
         const [inserted] = await tx.insert(talkLogs).values({
           schoolId: ctx.actor.schoolId!,
-          classId: student.classId,
+          classId,
           teacherId: ctx.actor.userId,
           studentId: body.studentId,
           talkDate: body.talkDate,
@@ -52,10 +59,11 @@ export function createLogService(deps: TalksDeps) {
           summary: body.summary ?? null,
           followUpNeeded: body.followUpNeeded ?? false,
           concerned: body.concerned ?? false,
-        }).returning({ id: talkLogs.id })
-        const logId = inserted!.id
-        const log = await readOne(tx, talkLogsDecision(ctx.decision), logId)
-        if (!log) throw new NotFound()
+        }).returning({ ...logDecision.selection(), __inScope: sql<boolean>`(${logDecision.where()})`.as('__inScope') }) as Record<string, unknown>[]
+        const inScope = inserted?.__inScope
+        if (inScope !== true && inScope !== 't') throw new NotFound()
+        const logId = inserted!.id as string
+        const log = logDecision.project(inserted!)
         await audit(tx, ctx, { action: 'C', rows: [log] })
 
         const fulfilled = await fulfilDuties(tx, { logId, schoolId: ctx.actor.schoolId!, isNew: true })
@@ -70,7 +78,7 @@ export function createLogService(deps: TalksDeps) {
         }
         if (body.concerned) {
           const alertId = await raiseConcernAlert(tx, {
-            schoolId: ctx.actor.schoolId!, studentId: body.studentId, classId: student.classId,
+            schoolId: ctx.actor.schoolId!, studentId: body.studentId, classId,
             teacherId: ctx.actor.userId, summary: body.summary, now: new Date(),
           })
           await audit(tx, ctx, { action: 'C', resource: 'peer_alerts', recordIds: [alertId], studentIds: [body.studentId], fieldGroups: ['observation'] })

@@ -1,0 +1,97 @@
+import t from 'tap'
+import { sql } from 'drizzle-orm'
+import { PgliteSession } from 'drizzle-orm/pglite/session'
+import { PostgresJsSession } from 'drizzle-orm/postgres-js/session'
+import { queryRows } from '../../src/db/database.js'
+import { buildTestApp, injectAs } from '../helpers/app.js'
+import { addStudent, addToCareList, job, schoolWorld } from '../jobs/fixtures.js'
+
+/**
+ * Statements a request sends to the database, counted in the driver sessions drizzle uses:
+ * every query (select, insert, update, raw SQL) goes through prepareQuery, and a transaction
+ * adds its BEGIN and COMMIT. Requests run one at a time here, so the global count is the
+ * request's own.
+ */
+const statements: string[] = []
+for (const Session of [PgliteSession, PostgresJsSession] as unknown as { prototype: Record<string, unknown> }[]) {
+  const proto = Session.prototype as {
+    prepareQuery: (this: unknown, q: { sql: string }, ...rest: unknown[]) => unknown
+    transaction: (this: unknown, ...args: unknown[]) => Promise<unknown>
+  }
+  const prepare = proto.prepareQuery
+  proto.prepareQuery = function (q, ...rest) {
+    statements.push(q.sql)
+    return prepare.call(this, q, ...rest)
+  }
+  const transaction = proto.transaction
+  proto.transaction = async function (...args) {
+    statements.push('BEGIN')
+    const r = await transaction.apply(this, args)
+    statements.push('COMMIT')
+    return r
+  }
+}
+
+async function counted<T>(fn: () => Promise<T>): Promise<{ result: T; sent: string[] }> {
+  statements.length = 0
+  const result = await fn()
+  return { result, sent: statements.splice(0, statements.length) }
+}
+
+t.test('the talk-log POST: round trips, one audit statement just before COMMIT', async (t) => {
+  const { app, database, config } = await buildTestApp(t)
+  const w = await schoolWorld(app, database)
+  const [c1] = w.school.classIds
+  const A = await addStudent(database, w.school, c1!, '甲')
+  const B = await addStudent(database, w.school, c1!, '乙')
+  await addToCareList(database, w.school.schoolId, B, '2025-08-20T00:00:00Z')
+  await job(database, config, 'generate-duties', '2025-10-09')
+  const post = (payload: Record<string, unknown>) => injectAs(app, w.homeroom.token, { method: 'POST', url: '/api/v1/talks/logs', payload })
+
+  // Warm up (first-use paths, prepared plans) before counting.
+  t.equal((await post({ studentId: A, talkDate: '2025-10-11', kind: 'other' })).statusCode, 201)
+
+  const fulfilling = await counted(() => post({ studentId: A, talkDate: '2025-10-10', kind: 'holiday_return' }))
+  t.equal(fulfilling.result.statusCode, 201)
+  t.match(fulfilling.result.json().fulfilled, { studentId: A, status: 'done' }, 'the duty was fulfilled in this request')
+  const sent = fulfilling.sent
+  t.comment(`talk-log POST with a duty fulfilled: ${sent.length} statements`)
+  t.ok(sent.length <= 9, `at most 9 statements (was 12), got ${sent.length}:\n${sent.join('\n')}`)
+
+  const audits = sent.filter((s) => /audit_append/.test(s))
+  t.equal(audits.length, 1, 'the audit rows of the transaction go in one statement')
+  t.match(audits[0], /audit_append_batch/)
+  t.equal(sent[sent.length - 1], 'COMMIT')
+  t.match(sent[sent.length - 2], /audit_append_batch/, 'and it is the last statement before COMMIT (the chain lock is held for it only)')
+  t.equal(sent.filter((s) => /from "students"/.test(s)).length, 1, 'the student is read once')
+  t.equal(sent.filter((s) => /^select .* from "talk_logs"/.test(s)).length, 0, 'the new log is not read back: RETURNING has it')
+
+  // Both audit rows of the request, in order, chained as any other.
+  const rows = await queryRows<{ action: string; resource: string }>(database.db, sql`select action, resource from audit_log order by seq desc limit 2`)
+  t.same(rows.reverse(), [{ action: 'C', resource: 'talk_logs' }, { action: 'U', resource: 'talk_duties' }])
+  const chain = await queryRows<{ first_bad: string | null }>(database.db, sql`select first_bad from audit_verify()`)
+  t.equal(chain[0]!.first_bad, null, 'the chain verifies')
+
+  const concerned = await counted(() => post({ studentId: B, talkDate: '2025-10-10', kind: 'other', concerned: true }))
+  t.equal(concerned.result.statusCode, 201)
+  t.equal(concerned.sent.filter((s) => /audit_append/.test(s)).length, 1, 'a concerned log: its alert audited in the same one statement')
+  const last = await queryRows<{ action: string; resource: string }>(database.db, sql`select action, resource from audit_log order by seq desc limit 2`)
+  t.same(last.reverse(), [{ action: 'C', resource: 'talk_logs' }, { action: 'C', resource: 'peer_alerts' }])
+})
+
+t.test('a write that fails after its audit event was queued leaves neither the change nor the row', async (t) => {
+  const { app, database } = await buildTestApp(t)
+  const w = await schoolWorld(app, database)
+  const A = await addStudent(database, w.school, w.school.classIds[0]!, '甲')
+  const count = async (table: string) => Number((await queryRows<{ n: string }>(database.db, sql`select count(*) as n from ${sql.identifier(table)}`))[0]!.n)
+  const before = { logs: await count('talk_logs'), audit: await count('audit_log') }
+  // The alert insert fails (a check added for this test) after the log's audit event was queued.
+  await database.db.execute(sql`alter table peer_alerts add constraint round_trips_test_no_talk check (source <> 'talk') not valid`)
+  t.teardown(() => database.db.execute(sql`alter table peer_alerts drop constraint if exists round_trips_test_no_talk`))
+  const res = await injectAs(app, w.homeroom.token, { method: 'POST', url: '/api/v1/talks/logs', payload: { studentId: A, talkDate: '2025-10-10', kind: 'other', concerned: true } })
+  t.ok(res.statusCode >= 400, `the request failed (${res.statusCode})`)
+  t.equal(await count('talk_logs'), before.logs, 'no log')
+  const rows = await queryRows<{ action: string; outcome: string }>(database.db, sql`select action, outcome from audit_log order by seq`)
+  t.equal(rows.length, before.audit + 1, 'only the failed attempt is audited')
+  t.not(rows[rows.length - 1]!.outcome, 'ok')
+})
