@@ -299,7 +299,7 @@ export default function DistrictDashboard() {
       </Card>
 
       <Tabs data-testid="district-tabs" items={[
-          { key: 'risk-current', label: t('district.t.risk-current'), forceRender: true, children: (
+          { key: 'risk-current', label: t('district.tab.risk-current'), forceRender: true, children: (
       <TableCard name="risk-current" loaded={risk}>
         {(d) => d.districts.map((dist) => (
           <Grid key={dist.districtId} withGrade testid="risk-table" rows={riskRows(dist, t)}
@@ -307,7 +307,7 @@ export default function DistrictDashboard() {
         ))}
       </TableCard>
           ) },
-          { key: 'risk-by-year', label: t('district.t.risk-by-year'), forceRender: true, children: (
+          { key: 'risk-by-year', label: t('district.tab.risk-by-year'), forceRender: true, children: (
       <TableCard name="risk-by-year" loaded={byYear}>
         {(d) => d.districts.flatMap((dist) => dist.years.map((y) => (
           <div key={`${dist.districtId}:${y.schoolYear}`}>
@@ -317,7 +317,7 @@ export default function DistrictDashboard() {
         )))}
       </TableCard>
           ) },
-          { key: 'screening-coverage', label: t('district.t.screening-coverage'), forceRender: true, children: (
+          { key: 'screening-coverage', label: t('district.tab.screening-coverage'), forceRender: true, children: (
       <TableCard name="screening-coverage" loaded={coverage}>
         {(d) => d.districts.map((dist) => (
           <Grid key={dist.districtId} withGrade percentKeys={['coverage']} columns={['enrolled', 'screened', 'coverage'].map(c)}
@@ -331,7 +331,7 @@ export default function DistrictDashboard() {
         ))}
       </TableCard>
           ) },
-          { key: 'talk-compliance', label: t('district.t.talk-compliance'), forceRender: true, children: (
+          { key: 'talk-compliance', label: t('district.tab.talk-compliance'), forceRender: true, children: (
       <TableCard name="talk-compliance" loaded={talks}>
         {(d) => d.districts.map((dist) => {
           const windowLabel = (r: TalkRow) => dist.windows.find((w) => w.kind === r.kind && w.windowKey === r.windowKey)?.label ?? r.windowKey
@@ -346,17 +346,17 @@ export default function DistrictDashboard() {
         })}
       </TableCard>
           ) },
-          { key: 'home-school-activities', label: t('district.t.home-school-activities'), forceRender: true, children: (
+          { key: 'home-school-activities', label: t('district.tab.home-school-activities'), forceRender: true, children: (
       <TableCard name="home-school-activities" loaded={activities}>
         {(d) => flat(d, ['parentSchool', 'homeVisit', 'parentMeeting', 'other', 'total', 'attendance'], [])}
       </TableCard>
           ) },
-          { key: 'referrals', label: t('district.t.referrals'), forceRender: true, children: (
+          { key: 'referrals', label: t('district.tab.referrals'), forceRender: true, children: (
       <TableCard name="referrals" loaded={referrals}>
         {(d) => flat(d, ['sent', 'withReceipt', 'receiptShare', 'closed', 'closedShare', 'medianDaysToReceipt'], ['receiptShare', 'closedShare'])}
       </TableCard>
           ) },
-          { key: 'crisis-response', label: t('district.t.crisis-response'), forceRender: true, children: (
+          { key: 'crisis-response', label: t('district.tab.crisis-response'), forceRender: true, children: (
       <TableCard name="crisis-response" loaded={crisis}>
         {(d) => flat(d, ['due', 'acknowledgedOnTime', 'onTimeShare'], ['onTimeShare'])}
       </TableCard>
