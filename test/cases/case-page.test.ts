@@ -1,8 +1,23 @@
 import t, { type Test } from 'tap'
 import { sql } from 'drizzle-orm'
+import { PgliteSession } from 'drizzle-orm/pglite/session'
+import { PostgresJsSession } from 'drizzle-orm/postgres-js/session'
 import { queryRows } from '../../src/db/database.js'
 import { createUser, login } from '../helpers/app.js'
 import { screeningWorld, shanghaiDay, type Caller } from '../screening/fixtures.js'
+
+/** Statements sent to the database, counted in drizzle's driver sessions (as test/talks/round-trips.test.ts does). */
+let statements = 0
+for (const Session of [PgliteSession, PostgresJsSession] as unknown as { prototype: Record<string, unknown> }[]) {
+  const proto = Session.prototype as {
+    prepareQuery: (this: unknown, ...args: unknown[]) => unknown
+    transaction: (this: unknown, ...args: unknown[]) => Promise<unknown>
+  }
+  const prepare = proto.prepareQuery
+  proto.prepareQuery = function (...args) { statements++; return prepare.apply(this, args) }
+  const transaction = proto.transaction
+  proto.transaction = async function (...args) { statements += 2; return transaction.apply(this, args) }
+}
 
 interface AuditRow { seq: number; actor_id: string; action: string; resource: string; record_ids: string[]; student_ids: string[]; field_groups: string[]; request_id: string | null }
 
@@ -100,6 +115,20 @@ t.test('GET /cases/:id/page: each part as its own route gives it, one audit row'
     t.equal(page.plan, null)
     t.same(page.sessions, { items: [], total: 0 })
     t.equal(page.crisisEvents.items.length, 1, 'the other pupil’s own crisis event')
+  })
+
+  t.test('round trips: the page in one transaction, fewer statements than its routes together', async (t) => {
+    await call(psych, 'GET', `/api/v1/cases/${kase.id}/page`) // warm-up
+    statements = 0
+    t.equal((await call(psych, 'GET', `/api/v1/cases/${kase.id}/page`)).statusCode, 200)
+    const page = statements
+    statements = 0
+    await separately(psych)
+    await call(psych, 'GET', '/api/v1/users?status=active&limit=500')
+    await call(psych, 'GET', '/api/v1/institutions?limit=500')
+    const routes = statements
+    t.comment(`case page: ${page} statements; the ten GETs it replaces: ${routes}`)
+    t.ok(page > 0 && page < routes, `page ${page} < separate routes ${routes}`)
   })
 
   t.test('no case reader, another school, no such case: 404 without the record', async (t) => {
