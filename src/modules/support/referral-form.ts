@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm'
-import { guardians, schools } from '../../../db/schema/index.js'
+import { guardians } from '../../../db/schema/index.js'
 import { audit, readMany, readOne } from '../../access/query.js'
 import type { Tx } from '../../db/database.js'
 import { Conflict } from '../../lib/errors.js'
@@ -109,14 +109,11 @@ th { width: 18%; font-weight: normal; background: #f2f2f2; white-space: nowrap; 
 }
 
 export function createReferralFormService(deps: SupportDeps) {
-  /**
-   * The school's own name, printed as the sending school. It is the caller's own school and no
-   * personal data, so it is read directly rather than through a policy on the schools table (no
-   * school-side role has one: the only one is the district's).
-   */
-  async function ownSchoolName(tx: Tx, schoolId: string): Promise<string> {
-    const [row] = await tx.select({ name: schools.name }).from(schools).where(eq(schools.id, schoolId))
-    return row?.name ?? ''
+  /** The school's own name, printed as the sending school (read through its policy, like every field). */
+  async function ownSchoolName(tx: Tx, ctx: RequestContext, schoolId: string): Promise<string> {
+    const d = deps.policies.decide(ctx.actor, 'school_profile', 'read')
+    const row = d ? await readOne(tx, d, schoolId) : undefined
+    return typeof row?.name === 'string' ? row.name : ''
   }
 
   return {
@@ -137,7 +134,7 @@ export function createReferralFormService(deps: SupportDeps) {
           sort: [{ field: 'isPrimary', dir: 'desc' }], limit: 20, offset: 0,
         })
         const guardian: Row | undefined = family.find((g) => g.id === consent?.guardianId) ?? family[0]
-        const schoolName = await ownSchoolName(tx, schoolId)
+        const schoolName = await ownSchoolName(tx, ctx, schoolId)
         await audit(tx, ctx, {
           action: 'E', recordIds: [id], studentIds: [studentId],
           fieldGroups: ['referrals.medical', 'students.identity', 'students.personal', 'guardians.identity', 'guardians.contact', 'institutions.directory'],
