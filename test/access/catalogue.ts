@@ -31,6 +31,8 @@ export interface RouteCase {
   request(world: World, variant: Variant, caller: WorldUser): Promise<CaseRequest & { targetId?: string }>
   /** collection only: whether the answer lists the target. */
   contains?(body: unknown, targetId: string): boolean
+  /** Puts the world back after the route's last request (a case that changes the school for everyone). */
+  cleanup?(world: World): Promise<void>
 }
 
 export type Catalogue = Record<string, RouteCase>

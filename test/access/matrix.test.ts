@@ -23,10 +23,17 @@ t.test('authorization matrix: route × role × scope', async (t) => {
   const paired = world.pairedReach
   let cases = 0
   const failures: string[] = []
+  // A case may change the world for its own requests (the 升年级 cases end and restore class
+  // grants) but must leave every role as it found it: otherwise every later route would be
+  // checked against a narrower actor than the matrix claims to cover.
+  const rolesOfAll = async () => JSON.stringify(await Promise.all(MatrixRoles.map(async (r) =>
+    (await actorOf(app, world.users[r])).roles.map((g) => `${g.role}:${g.classId ?? ''}`).sort())))
+  const worldRoles = await rolesOfAll()
   for (const route of routes) {
     const key = `${route.method} ${route.url}`
     const c = catalogue[key]
     if (!c || 'public' in route.access) continue
+    if ((await rolesOfAll()) !== worldRoles) failures.push(`before ${key}: the world's roles were changed by an earlier case`)
     const { resource, action } = route.access
     const hasIdParam = /\/:id(\/|$)/.test(route.url)
     for (const role of MatrixRoles) {
@@ -58,6 +65,7 @@ t.test('authorization matrix: route × role × scope', async (t) => {
         }
       }
     }
+    await c.cleanup?.(world)
   }
   t.same(failures, [], 'every matrix case answers as the policy says')
   t.comment(`authorization matrix: ${cases} cases over ${routes.length} routes × ${MatrixRoles.length} roles × ${Variants.length} scopes`)

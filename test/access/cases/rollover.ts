@@ -38,7 +38,7 @@ const fresh = (url: string): RouteCase['request'] => async (w) => {
 // Registration order matters: the list comes last and its reset leaves no rollover behind.
 export const rolloverCases: Catalogue = {
   'POST /api/v1/school-year/rollover/preview': { kind: 'collection', ok: 200, request: fresh('/api/v1/school-year/rollover/preview') },
-  'POST /api/v1/school-year/rollover': { kind: 'collection', ok: 201, request: fresh('/api/v1/school-year/rollover') },
+  'POST /api/v1/school-year/rollover': { kind: 'collection', ok: 201, request: fresh('/api/v1/school-year/rollover'), cleanup: undoAll },
   'POST /api/v1/school-year/rollovers/:id/undo': {
     kind: 'item',
     ok: 200,
@@ -46,6 +46,7 @@ export const rolloverCases: Catalogue = {
       const id = await rolloverIn(w, v)
       return { url: `/api/v1/school-year/rollovers/${id}/undo`, targetId: id }
     },
+    cleanup: undoAll,
   },
   'GET /api/v1/school-year/rollovers': {
     kind: 'collection',
