@@ -7,7 +7,7 @@ import type { MessageKey } from '../../i18n/messages'
 import { useApi } from '../../api/hooks'
 import { api, ApiError, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
-import { Section } from '../../components/common'
+import { formatDate, Section } from '../../components/common'
 import { asApiError, DialogButton, FormDialog, isoDay, useRequired, WriteError } from '../../components/forms'
 import type { Row } from '../../components/records'
 import RolloverPage from './RolloverPage'
@@ -23,7 +23,6 @@ const HOLIDAY_KINDS = ['spring_festival', 'national_day', 'labour_day', 'summer'
 const DUTY_KINDS = ['semester', 'monthly', 'holiday_return'] as const
 
 const items = (p: Page<Row> | undefined) => p?.items ?? []
-const day = (v: unknown) => (typeof v === 'string' ? v : '—')
 
 function useRangeRules() {
   const { t } = useI18n()
@@ -128,7 +127,8 @@ interface TermValues { schoolYear: string; semester: 1 | 2; range: [Dayjs, Dayjs
 interface HolidayValues { name: string; kind: string; range: [Dayjs, Dayjs]; major: boolean }
 
 function Calendar() {
-  const { t, label } = useI18n()
+  const { t, label, locale } = useI18n()
+  const day = (v: unknown) => formatDate(v, locale)
   const { message } = App.useApp()
   const required = useRequired()
   const rangeRules = useRangeRules()

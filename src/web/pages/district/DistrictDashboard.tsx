@@ -7,6 +7,7 @@ import { useApi, type Loaded } from '../../api/hooks'
 import { api, ApiError, download } from '../../api/client'
 import { routes } from '../../api/routes'
 import { formatDateTime, Section } from '../../components/common'
+import { windowLabel as windowWords } from '../../i18n/format'
 import { EChart } from '../../components/EChart'
 
 /**
@@ -221,7 +222,7 @@ function TableCard<T extends Envelope<object>>({ name, loaded, children }: { nam
 }
 
 export default function DistrictDashboard() {
-  const { t, locale } = useI18n()
+  const { t, locale, label } = useI18n()
   const { message } = App.useApp()
   const [exporting, setExporting] = useState(false)
   const risk = useApi<RiskCurrent>(routes.districtTable('risk-current'))
@@ -334,7 +335,8 @@ export default function DistrictDashboard() {
           { key: 'talk-compliance', label: t('district.tab.talk-compliance'), forceRender: true, children: (
       <TableCard name="talk-compliance" loaded={talks}>
         {(d) => d.districts.map((dist) => {
-          const windowLabel = (r: TalkRow) => dist.windows.find((w) => w.kind === r.kind && w.windowKey === r.windowKey)?.label ?? r.windowKey
+          // The period in the reader's language (the server's label is Chinese only): 2026年12月 每月必谈.
+          const windowLabel = (r: TalkRow) => `${windowWords(r.windowKey, locale)} ${label('talk', r.kind)}`
           const statusCols = dist.statuses.map((s) => ({ key: s.key, title: lbl(s) }))
           return (
             <Grid key={dist.districtId} withGrade percentKeys={['onTimeRate']} columns={[c('total'), ...statusCols, c('onTimeRate')]}
