@@ -102,6 +102,7 @@ const ENUMERATED: Array<[string, string, readonly (string | number)[]]> = [
   ['crisis_events', 'status', CrisisStatuses], ['crisis_events', 'source', ['safety_rule', 'manual', 'alert', 'letter']],
   ['crisis_checklist', 'item', CrisisSteps],
   ['district_stats', 'stage', ['primary', 'junior', 'senior', 'nine_year', 'complete']],
+  ['school_profile', 'stage', ['primary', 'junior', 'senior', 'nine_year', 'complete']],
   ['letters', 'category', Categories], ['room_visits', 'topic', Categories], ['room_visits', 'followUp', FollowUps],
   ['barometer_settings', 'period', Periods], ['barometer_entries', 'submitterRole', ['homeroom_teacher', 'peer_monitor']],
   ['staff_profiles', 'employment', Employments],

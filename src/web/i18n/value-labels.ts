@@ -35,6 +35,7 @@ const BY_RESOURCE: Record<string, Record<string, string>> = {
   crisis_events: { source: 'crisisSource', status: 'crisisStatus' },
   crisis_checklist: { item: 'crisisStep' },
   district_stats: { stage: 'schoolStage' },
+  school_profile: { stage: 'schoolStage' },
   barometer_settings: { period: 'period' },
   // The archive's own items and the access log's views.
   archive: { kind: 'kind', resource: 'resource', resources: 'resource' },
