@@ -79,6 +79,15 @@ if (browserAvailable(t)) {
       return path
     }
 
+    /** Saves a dialog and waits for it to close; a refusal fails with the message the dialog shows. */
+    const saveAndClose = async (dialog: Locator) => {
+      await dialog.getByRole('button', { name: /保\s*存/ }).click()
+      const refused = dialog.getByTestId('write-error')
+      await Promise.race([
+        dialog.waitFor({ state: 'detached' }),
+        refused.waitFor().then(async () => { throw new Error(`the dialog refused: ${await refused.innerText()}`) }),
+      ])
+    }
     // The API as the person signed in on the page: only to check what the screens wrote.
     let token = ''
     const api = async <T>(path: string): Promise<T> => {
@@ -125,12 +134,11 @@ if (browserAvailable(t)) {
       await page.getByTestId('add-grade').click()
       let dialog = page.getByRole('dialog')
       await pick(dialog.getByLabel('年级'), '七年级')
-      await dialog.getByRole('button', { name: /保\s*存/ }).click()
-      await dialog.waitFor({ state: 'detached' })
+      await saveAndClose(dialog)
       await page.getByTestId('add-class-7').click()
       dialog = page.getByRole('dialog')
-      await dialog.getByRole('button', { name: /保\s*存/ }).click()
-      await dialog.waitFor({ state: 'detached' })
+      await dialog.getByLabel('班号').fill('1')
+      await saveAndClose(dialog)
       await page.getByTestId('grade-7').getByText('七年级(1)班').waitFor()
 
       await page.getByRole('tab', { name: '校历' }).click()
@@ -143,9 +151,8 @@ if (browserAvailable(t)) {
       await range.nth(1).click()
       await range.nth(1).fill('2027-01-20')
       await dialog.locator('.ant-modal-title').click()
-      await dialog.getByRole('button', { name: /保\s*存/ }).click()
-      await dialog.waitFor({ state: 'detached' })
-      await page.getByTestId('terms').getByText('2027-01-20').waitFor()
+      await saveAndClose(dialog)
+      await page.getByTestId('terms').getByText('2027年1月20日').waitFor()
       const classes = await api<{ items: Array<{ name: string }> }>('/classes?limit=50')
       t.same(classes.items.map((c) => c.name), ['七年级(1)班'], 'the class is on the server')
       await screenshot(page, 'journey-admin-settings')
