@@ -50,7 +50,8 @@ if (browserAvailable(t)) {
     await entry.waitFor()
     await screenshot(page, 'psych-notifications')
     await entry.click()
-    await page.waitForURL(/\/psych$/)
+    // The notification opens the alert it is about.
+    await page.waitForURL(/\/alerts\/[0-9a-f-]{36}$/)
     await page.getByRole('button', { name: `通知（${unreadBefore - 1} 条未读）` }).waitFor()
     const unreadAfter = (await psych<{ total: number }>('GET', '/notifications?unread=true&limit=1')).body.total
     t.equal(unreadAfter, unreadBefore - 1, 'opening it marked it read on the server')
