@@ -28,7 +28,9 @@ t.test('what the scan counts as a code word', async (t) => {
   t.same(codeWordsIn('PHQ-9 与 GAD-7 · XinAn · psych.demo · https://xinan.example.edu.cn/letters · 七年级 · 12月7日–12月13日', 'zh-CN'), [])
 })
 
-if (browserAvailable(t)) {
+// The unit test above has run, so a plan can no longer be set: the browser part is skipped by a comment.
+if (process.env.XINAN_BROWSER_TESTS === 'skip') t.comment('the screens are scanned once per CI run, on the embedded database')
+else if (browserAvailable(t)) {
   const server = await startServer(t)
   const browser = await launchBrowser(t)
   const base = server.url
