@@ -79,6 +79,17 @@ if (browserAvailable(t)) {
       return path
     }
 
+    /**
+     * The dialog that is opening, once its zoom-in is over: a field typed into while it is still
+     * animating can be reset by the form as it opens (seen once in CI on a loaded machine).
+     */
+    const opened = async (name?: string) => {
+      const dialog = name ? page.getByRole('dialog', { name }) : page.getByRole('dialog')
+      await dialog.waitFor()
+      for (let i = 0; i < 100 && /zoom-(appear|enter)/.test((await dialog.getAttribute('class')) ?? ''); i++) await page.waitForTimeout(50)
+      await page.waitForTimeout(100)
+      return dialog
+    }
     /** Saves a dialog and waits for it to close; a refusal fails with the message the dialog shows. */
     const saveAndClose = async (dialog: Locator) => {
       await dialog.getByRole('button', { name: /保\s*存/ }).click()
@@ -132,18 +143,18 @@ if (browserAvailable(t)) {
       await nav().getByText('学校设置').click()
       await page.waitForURL(/\/school-settings$/)
       await page.getByTestId('add-grade').click()
-      let dialog = page.getByRole('dialog')
+      let dialog = await opened()
       await pick(dialog.getByLabel('年级'), '七年级')
       await saveAndClose(dialog)
       await page.getByTestId('add-class-7').click()
-      dialog = page.getByRole('dialog')
+      dialog = await opened()
       await dialog.getByLabel('班号').fill('1')
       await saveAndClose(dialog)
       await page.getByTestId('grade-7').getByText('七年级(1)班').waitFor()
 
       await page.getByRole('tab', { name: '校历' }).click()
       await page.getByTestId('add-term').click()
-      dialog = page.getByRole('dialog')
+      dialog = await opened()
       await dialog.getByLabel('学年').fill('2026-2027')
       const range = dialog.locator('.ant-picker-range input')
       await range.nth(0).click()
@@ -203,7 +214,7 @@ if (browserAvailable(t)) {
       await page.waitForURL(/\/accounts$/)
       const open = async (who: 'psych' | 'homeroom', name: string, role: string, klass?: string) => {
         await page.getByTestId('new-account').click()
-        const dialog = page.getByRole('dialog')
+        const dialog = await opened()
         await dialog.getByLabel('姓名').fill(name)
         await dialog.getByLabel('用户名').fill(accounts[who].username)
         accounts[who].otp = await dialog.getByTestId('initial-password').inputValue()
@@ -234,7 +245,7 @@ if (browserAvailable(t)) {
       await firstSignIn(accounts.psych.username, accounts.psych.otp, 'Psych-own-password-2026')
       await nav().getByText('心理测评').click()
       await page.getByTestId('new-campaign').click()
-      const dialog = page.getByRole('dialog')
+      const dialog = await opened()
       await dialog.getByLabel('名称').fill('2026 秋季七年级心理测评')
       await pick(dialog.getByLabel('量表'), /PHQ-9/)
       await dialog.locator('.ant-modal-title').click()
@@ -246,8 +257,7 @@ if (browserAvailable(t)) {
       await range.nth(1).click()
       await range.nth(1).fill('2026-12-31')
       await dialog.locator('.ant-modal-title').click()
-      await dialog.getByRole('button', { name: /保\s*存/ }).click()
-      await dialog.waitFor({ state: 'detached' })
+      await saveAndClose(dialog)
       await page.getByTestId('campaign-list').getByRole('link', { name: '2026 秋季七年级心理测评' }).click()
 
       // The instrument's template, filled in: 周小雨 answers high, with item 9 positive.
@@ -277,16 +287,14 @@ if (browserAvailable(t)) {
 
       const row = results.locator('tr').filter({ hasText: '20260101' })
       await row.getByTestId('confirm-risk').click()
-      let d = page.getByRole('dialog')
-      await d.getByRole('button', { name: /保\s*存/ }).click()
-      await d.waitFor({ state: 'detached' })
+      let d = await opened()
+      await saveAndClose(d)
       await row.getByTestId('add-care').click()
-      d = page.getByRole('dialog')
+      d = await opened()
       await d.getByLabel('给班主任和结对教师的建议').fill('每天留意情绪，课间多关心。')
-      await d.getByRole('button', { name: /保\s*存/ }).click()
-      await d.waitFor({ state: 'detached' })
+      await saveAndClose(d)
       await row.getByTestId('open-case').click()
-      d = page.getByRole('dialog')
+      d = await opened()
       await d.getByRole('button', { name: /保\s*存/ }).click()
       await page.waitForURL(/\/cases\/[0-9a-f-]{36}$/)
       caseUrl = page.url()
@@ -300,12 +308,11 @@ if (browserAvailable(t)) {
       // 师生结对: the homeroom teacher becomes the pupil's mentor, from the case page.
       const card = page.getByTestId('case-pairings')
       await card.getByRole('button', { name: '新建结对' }).click()
-      d = page.getByRole('dialog', { name: '新建结对' })
+      d = await opened('新建结对')
       await pick(d.getByLabel('结对教师', { exact: true }), '刘老师')
       await d.locator('.ant-modal-title').click()
       await d.getByLabel('结对目的', { exact: true }).fill('每周陪伴，关注情绪变化')
-      await d.getByRole('button', { name: /保\s*存/ }).click()
-      await d.waitFor({ state: 'hidden' })
+      await saveAndClose(d)
       t.equal(await settledCount(card.locator('tbody tr.ant-table-row'), 1), 1, 'the pairing is listed')
       await screenshot(page, 'journey-psych-case')
       await signOut()
@@ -329,10 +336,9 @@ if (browserAvailable(t)) {
       await nav().getByText('结对学生').click()
       const list = page.getByTestId('pairings')
       await list.locator('tr').filter({ hasText: '周小雨' }).getByTestId('log-contact').click()
-      const dialog = page.getByRole('dialog')
+      const dialog = await opened()
       await dialog.getByLabel('简要记录').fill('课间聊了聊，情绪比上周好。')
-      await dialog.getByRole('button', { name: /保\s*存/ }).click()
-      await dialog.waitFor({ state: 'detached' })
+      await saveAndClose(dialog)
       const contacts = await api<{ items: Array<{ summary: string }> }>('/mentor-contacts?limit=20')
       t.same(contacts.items.map((c) => c.summary), ['课间聊了聊，情绪比上周好。'], 'the mentor contact is on the server')
       await screenshot(page, 'journey-mentor-contact')
