@@ -17,7 +17,7 @@ function lanAddresses(): string[] {
 }
 
 /**
- * The start-up banner (issue 16): where to open the web client and the API docs. A server
+ * The start-up banner: where to open the web client and the API docs. A server
  * bound to every interface (0.0.0.0, ::) is not reachable at that address: it names
  * localhost and each LAN address instead.
  */

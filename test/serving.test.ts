@@ -10,7 +10,7 @@ import { ensureWeb } from '../scripts/ensure-web.mjs'
 import { buildTestApp, createSchool, createUser, injectAs, login, rid } from './helpers/app.js'
 
 /**
- * Serving (issue 16): the client's assets go out as the build compressed them when the
+ * Serving: the client's assets go out as the build compressed them when the
  * browser accepts br or gzip and as they are otherwise; API JSON is compressed above 1 KiB;
  * answers carrying tokens, spreadsheets and uploads are not touched; the favicon is served.
  */

@@ -1,5 +1,5 @@
 /**
- * First-load transfer size of `/` (issue 16): what a browser downloads to show the first
+ * First-load transfer size of `/`: what a browser downloads to show the first
  * screen — the HTML, the entry script, the scripts it preloads and the stylesheet — once
  * without compression and once with each encoding the server offers.
  *

@@ -1,7 +1,7 @@
 import type { Locale } from './i18n.js'
 
 /**
- * What every request field is called on the client's forms, zh-CN and English (issue 16: a
+ * What every request field is called on the client's forms, zh-CN and English (a
  * validation error names the field in words, never `body.talkDate`). The client's labels
  * (src/web/i18n) are the source; test/errors-catalogue.test.ts checks that every field of
  * every route's body and query has a name here.

@@ -138,7 +138,7 @@ const messages: Record<string, Record<Locale, string>> = {
     'zh-CN': '未设置 PUBLIC_BASE_URL：请在服务器配置中填写学生访问心安的地址（如 https://xinan.example.edu.cn）后再生成二维码海报',
     en: 'PUBLIC_BASE_URL is not set: set it in the server configuration to the address students use to reach XinAn (e.g. https://xinan.example.edu.cn), then print the QR poster',
   },
-  // 升年级 (issue 16).
+  // 升年级.
   rollover_done: { 'zh-CN': '{year} 学年已经升过年级，不能重复执行', en: 'The school year {year} has already been rolled over; it cannot be done twice' },
   rollover_nothing: { 'zh-CN': '本校还没有班级，没有可升年级的内容', en: 'The school has no classes yet: there is nothing to roll over' },
   rollover_not_entry_grade: { 'zh-CN': '新建班级数只能为起始年级填写：{grade}不是起始年级（本校起始年级：{grades}）', en: 'New classes can be given only for an entry grade: {grade} is not one (this school’s entry grades: {grades})' },

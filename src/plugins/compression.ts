@@ -9,7 +9,7 @@ import compress from '@fastify/compress'
 const TOKEN_ROUTES = /^\/api\/v1\/auth\/(login|refresh|password)$/
 
 /**
- * HTTP compression (issue 16): br or gzip for every answer of a compressible type over 1 KiB —
+ * HTTP compression: br or gzip for every answer of a compressible type over 1 KiB —
  * the API's JSON, index.html, the letter box page. The client's hashed assets are compressed
  * once at build time (src/web/vite.config.ts) and sent as they are by plugins/web.ts; an
  * answer that already has a Content-Encoding is left alone. Spreadsheets (.xlsx is a zip) are

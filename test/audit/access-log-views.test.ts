@@ -5,7 +5,7 @@ import { queryRows } from '../../src/db/database.js'
 import { buildTestApp, createSchool, createUser, injectAs, login } from '../helpers/app.js'
 
 /**
- * 谁查看了该学生 (issue 16): one row per page view. A page load makes several audited requests
+ * 谁查看了该学生: one row per page view. A page load makes several audited requests
  * (the archive, its guardians, the access log itself); they are one view of one actor, with
  * every record type it touched. Another actor, another purpose, a write, or a pause of a minute
  * starts a new row. The audit log itself keeps every request.

@@ -6,7 +6,7 @@ import { queryRows } from '../../src/db/database.js'
 import { ROSTER_COLUMNS, XLSX_TYPE } from '../../src/modules/roster/import.js'
 import { rosterWorld, type Caller, type RosterWorld } from './fixtures.js'
 
-/** The roster import's preview (?dryRun=true) and its template (issue 16, roster). */
+/** The roster import's preview (?dryRun=true) and its template . */
 
 const HEADER = '姓名,学号,性别,出生日期,年级,班级,监护人,联系电话,关系'
 const csv = (rows: string[], header = HEADER) => '\uFEFF' + [header, ...rows].join('\r\n') + '\r\n'

@@ -7,7 +7,7 @@ import { rid, type SchoolFixture } from '../helpers/app.js'
 import { rosterWorld, type Caller } from './fixtures.js'
 
 /**
- * 升年级 (issue 16): a 初中 with 七年级–九年级 goes through a year end. Classes move up and keep
+ * 升年级: a 初中 with 七年级–九年级 goes through a year end. Classes move up and keep
  * their ids, 九年级 graduates, 七年级 gets new classes, homeroom and monitor grants of the old
  * classes end; the preview is the apply's effect; the undo restores exactly until the new year
  * has a record.

@@ -47,8 +47,7 @@ if (browserAvailable(t)) {
     await settled(admin)
     await screenshot(admin, 'account-reset-done')
     await admin.getByRole('button', { name: /知道了|OK|确\s*定/ }).click()
-    await row.getByText('待本人改密').waitFor()
-    t.pass('the row says the owner has yet to set their own password')
+    await t.resolves(row.getByText('待本人改密').waitFor(), 'the row says the owner has yet to set their own password')
     t.notMatch(await admin.locator('main').innerText(), /mustChangePassword|password_reset|true\b/, 'no code words on screen')
 
     t.equal((await me(beforeToken)).status, 401, 'the mentor’s other sign-in ended with the reset')
@@ -70,8 +69,7 @@ if (browserAvailable(t)) {
     await screenshot(page, 'account-forced-change-en')
     await page.getByTestId('lang-switch').getByText('中文').click()
     await page.goto(`${base}/mentor`)
-    await page.waitForURL(/\/change-password/)
-    t.pass('another address leads back to the change')
+    await t.resolves(page.waitForURL(/\/change-password/), 'another address leads back to the change')
 
     await forced.getByLabel('一次性密码').fill(otp!)
     await forced.getByLabel('新密码', { exact: true }).fill(otp!)
@@ -87,8 +85,7 @@ if (browserAvailable(t)) {
     await forced.getByLabel('再次输入新密码').fill(mine)
     await forced.getByRole('button', { name: /设置新密码/ }).click()
     await page.waitForURL(/\/mentor/)
-    await page.getByTestId('current-user').waitFor()
-    t.pass('the mentor’s own screen opens after the change')
+    await t.resolves(page.getByTestId('current-user').waitFor(), 'the mentor’s own screen opens after the change')
     t.equal((await signIn('mentor.demo', otp!)).status, 401, 'the one-time password is spent')
 
     // 3. Signed in on another device too; the mentor ends that sign-in from 登录设备.

@@ -5,7 +5,7 @@ import type { Locator } from 'playwright-core'
 import { apiAs, browserAvailable, demoClassStudents, launchBrowser, loginAs, screenshot, settledCount, startServer, switchToEnglish } from './harness.js'
 
 /**
- * 心理教师 screens of issue 16: the 关注名单 page, a batch action on screening results, a
+ * 心理教师 screens: the 关注名单 page, a batch action on screening results, a
  * 同伴跟防 request to the class's monitor, a 家校协同 activity, an import whose headers are
  * wrong (the message names them), the instrument's template, and a notification that opens
  * the record it is about. Demo data, signed in as the demo psychology teacher.

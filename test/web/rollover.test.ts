@@ -4,7 +4,7 @@ import { queryRows } from '../../src/db/database.js'
 import { apiAs, browserAvailable, launchBrowser, loginAs, screenshot, startServer, switchToEnglish } from './harness.js'
 
 /**
- * 升年级 in the web client (issue 16): the school admin previews the rollover of the demo
+ * 升年级 in the web client: the school admin previews the rollover of the demo
  * school (四年级–高三) as tables in words, applies it behind a confirmation, sees it in the
  * history with its undo, and undoes it — the server's classes follow each step.
  */

@@ -8,7 +8,7 @@ import { ROSTER_COLUMNS } from '../../src/modules/roster/import.js'
 import { apiAs, browserAvailable, launchBrowser, loginAs, screenshot, settledCount, startServer, switchToEnglish } from './harness.js'
 
 /**
- * 学生名册 (issue 16): the school admin pages through the demo school's 300 students, gets
+ * 学生名册: the school admin pages through the demo school's 300 students, gets
  * the import template, sees a bad file's rows refused before anything is written, imports the
  * corrected file, adds, edits and marks a student as left, and exports the roster.
  */

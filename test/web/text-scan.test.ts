@@ -60,7 +60,7 @@ else if (browserAvailable(t)) {
     await page.waitForTimeout(150)
   }
 
-  /** Days in the API's form on screens other engineers own, found by this scan and reported (issue 16). */
+  /** Days written in the API's form (2026-12-05) anywhere the scan looked. */
   const isoDays: string[] = []
 
   /** Scans the screen as it stands and every tab it offers; returns "where: word" findings. */

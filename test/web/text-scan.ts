@@ -1,5 +1,5 @@
 /**
- * What counts as a code word on a screen (issue 16): an identifier (camelCase, snake_case), an
+ * What counts as a code word on a screen: an identifier (camelCase, snake_case), an
  * ISO week ("2026-W49"), a machine timestamp ("2026-12-05T08:00:00Z"), a grade as a number
  * ("7 年级") and — on a Chinese screen — any lowercase Latin word, which is how a raw enum value
  * (open, overdue, minimal, weekly) looks there. Real words a screen may carry are allowed.

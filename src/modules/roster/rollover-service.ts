@@ -48,7 +48,7 @@ function checkCounts(plan: Plan, counts: Map<number, number>): void {
 }
 
 /**
- * 升年级 (issue 16). Preview and apply compute one plan from the same snapshot; the apply
+ * 升年级. Preview and apply compute one plan from the same snapshot; the apply
  * writes it in one transaction with its audit rows and keeps what it changed on the rollover's
  * row, from which the undo restores exactly — while the new year has no records yet.
  */

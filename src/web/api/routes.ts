@@ -108,7 +108,7 @@ export const routes = {
   endOtherSessions: '/auth/me/sessions/end-others',
   userPasswordReset: (id: string) => `/users/${id}/password-reset`,
   pairingContacts: (id: string) => `/pairings/${id}/contacts`,
-  // The psychology teacher's screens of issue 16 (关注名单, 同伴跟防, 家校协同, notification targets).
+  // The psychology teacher's screens (关注名单, 同伴跟防, 家校协同, notification targets).
   careEntry: (id: string) => `/care-list/${id}`,
   careRemove: (id: string) => `/care-list/${id}/remove`,
   peerWatch: '/peer-watch-requests',

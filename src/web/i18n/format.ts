@@ -1,5 +1,5 @@
 /**
- * How the client writes dates, times, grades and periods (issue 16: one date format
+ * How the client writes dates, times, grades and periods (one date format
  * throughout, times in the school's zone, no machine keys such as 2026-W49 on screen).
  *
  * Dates: 2026年12月5日 (zh) / 5 Dec 2026 (en); times add 24-hour hh:mm. Every instant is

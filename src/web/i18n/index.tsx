@@ -32,7 +32,7 @@ interface I18n {
   t: Translate
   /**
    * A label for a value the API returns (an enum such as a state): its translation if there is
-   * one; a value that looks like a code and has none is never shown as it is (issue 16).
+   * one; a value that looks like a code and has none is never shown as it is.
    */
   label(prefix: string, value: unknown): string
 }

@@ -1,7 +1,7 @@
 /**
  * Strings of the homeroom teacher's screen (我的班级): this period's talks, the class's
  * completion rate, the talk-log history, and the talk periods in words; and of the district
- * chart's withheld cells (the same piece of work, issue 16). Spread into messages.ts like
+ * chart's withheld cells (the same piece of work). Spread into messages.ts like
  * messages-admin.ts, so the English table is checked against the Chinese.
  */
 export const homeroomZh = {

@@ -1,5 +1,5 @@
 /**
- * Labels for what the API sends as it is: field names and enumerated values (issue 16, "no
+ * Labels for what the API sends as it is: field names and enumerated values ("no
  * code words anywhere"). Which field takes which set of values is in value-labels.ts; the test
  * test/web/labels.test.ts checks that every field a policy lets a role read and every value
  * the server defines has a label here (or in the main table) in both languages.

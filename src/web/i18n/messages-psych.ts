@@ -1,5 +1,5 @@
 /**
- * Strings of the psychology teacher's screens added for issue 16: the 关注名单 page, 同伴跟防
+ * Strings of the psychology teacher's screens: the 关注名单 page, 同伴跟防
  * requests, 家校协同 activities, the records a notification opens, and the screening import's
  * header messages and template. Spread into messages.ts like the other screen tables.
  */

@@ -1,5 +1,5 @@
 /**
- * Which set of labels a field's values take (issue 16): `prefix.value` in the message tables.
+ * Which set of labels a field's values take: `prefix.value` in the message tables.
  * The same field name means different things in different records (a case's `state` is not a
  * referral's), so a record's resource is looked up first, then the fields that mean the same
  * everywhere. test/web/labels.test.ts checks every value the server defines against this.
@@ -41,7 +41,7 @@ const BY_RESOURCE: Record<string, Record<string, string>> = {
   archive: { kind: 'kind', resource: 'resource', resources: 'resource' },
 }
 
-/** Where the client has no resource name for a record: what a bare field meant before issue 16. */
+/** Where the client has no resource name for a record: what a bare field meant before records carried their resource name. */
 const UNNAMED: Record<string, string> = { state: 'caseState', kind: 'talk', source: 'caseSource' }
 
 /** The label prefix for `field` of a record of `resource`, if its values are enumerated. */

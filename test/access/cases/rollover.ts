@@ -2,7 +2,7 @@ import { itemsContain, type Catalogue, type RouteCase } from '../catalogue.js'
 import type { Variant, World, WorldUser } from '../world.js'
 
 /**
- * Matrix entries of 升年级 (issue 16). A rollover rewrites the whole school, so each request
+ * Matrix entries of 升年级. A rollover rewrites the whole school, so each request
  * first undoes whatever rollover an earlier case left in force (through the API, as that
  * school's admin): every case starts from the world as it was built, and the last case
  * leaves it so for the routes after these.
