@@ -8,16 +8,10 @@ import { useApi } from '../../api/hooks'
 import { api, ApiError, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
 import { formatDate, Section } from '../../components/common'
+import { gradeName } from '../../i18n/format'
 import { asApiError, DialogButton, FormDialog, isoDay, useRequired, WriteError } from '../../components/forms'
 import type { Row } from '../../components/records'
 import RolloverPage from './RolloverPage'
-
-const DIGITS = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九']
-/** The name the server gives a new grade: 一年级 … 九年级, 高一 … 高三. */
-function gradeName(level: number): string {
-  if (level >= 10) return ['高一', '高二', '高三'][level - 10] ?? String(level)
-  return `${DIGITS[level] ?? String(level)}年级`
-}
 
 const HOLIDAY_KINDS = ['spring_festival', 'national_day', 'labour_day', 'summer', 'winter', 'other'] as const
 const DUTY_KINDS = ['semester', 'monthly', 'holiday_return'] as const
@@ -58,7 +52,7 @@ function GradesAndClasses() {
           <FormDialog<{ level: number }> open={open} onClose={close} title={t('settings.addGrade')} testId="grade" onDone={() => grades.reload()}
             onSubmit={(v) => api(routes.grades, { method: 'POST', body: { level: v.level } })}>
             <Form.Item name="level" label={t('settings.grade')} htmlFor="grade-level" rules={required(t('settings.grade'))}>
-              <Select id="grade-level" options={Array.from({ length: 12 }, (_, i) => i + 1).map((l) => ({ value: l, label: gradeName(l), disabled: existing.has(l) }))} />
+              <Select id="grade-level" options={Array.from({ length: 12 }, (_, i) => i + 1).map((l) => ({ value: l, label: gradeName(l, 'zh-CN') /* the name the server gives it, in any language */, disabled: existing.has(l) }))} />
             </Form.Item>
           </FormDialog>
         )}
