@@ -11,6 +11,7 @@ import { useClassNames, type Row } from '../../components/records'
 import { StudentRef } from '../../components/StudentRef'
 import { StudentPicker } from './student-picker'
 import { classOptions, StudentClass } from './student-class'
+import { CareFields } from './screening-actions'
 
 const RISKS = ['red', 'orange', 'yellow', 'green'] as const
 const STATES = ['active', 'removed', 'all'] as const
@@ -22,23 +23,14 @@ const Note = ({ text }: { text: unknown }) => <div style={{ maxWidth: 240, minWi
 
 /** 修改: risk, reason (psychology teachers only) and the guidance others read. */
 function EditDialog({ entry, onClose, onDone }: { entry: Row; onClose: () => void; onDone: () => void }) {
-  const { t, label } = useI18n()
-  const required = useRequired()
+  const { t } = useI18n()
   return (
     <FormDialog<{ riskLevel: string; reason?: string; guidance?: string }> open onClose={onClose} onDone={onDone} testId="care-edit" title={t('psy.care.editTitle')}
       initialValues={{ riskLevel: String(entry.riskLevel ?? 'yellow'), reason: (entry.reason as string | null) ?? '', guidance: (entry.guidance as string | null) ?? '' }}
       onSubmit={(v) => api(routes.careEntry(String(entry.id)), {
         method: 'PATCH', body: { riskLevel: v.riskLevel, reason: v.reason?.trim() || null, guidance: v.guidance?.trim() || null },
       })}>
-      <Form.Item name="riskLevel" label={t('psy.care.risk')} htmlFor="care-edit-risk" rules={required(t('psy.care.risk'))}>
-        <Select id="care-edit-risk" options={RISKS.map((r) => ({ value: r, label: label('risk', r) }))} />
-      </Form.Item>
-      <Form.Item name="reason" label={t('screen.careReason')} extra={t('screen.careReasonHelp')}>
-        <Input.TextArea rows={2} maxLength={2000} />
-      </Form.Item>
-      <Form.Item name="guidance" label={t('screen.careGuidance')} extra={t('screen.careGuidanceHelp')}>
-        <Input.TextArea rows={3} maxLength={2000} />
-      </Form.Item>
+      <CareFields riskId="care-edit-risk" riskLabel={t('psy.care.risk')} />
     </FormDialog>
   )
 }
@@ -60,7 +52,7 @@ function RemoveDialog({ entry, onClose, onDone }: { entry: Row; onClose: () => v
 
 /** 加入关注名单 without a screening: a student found by name or 学号. */
 function AddDialog({ onClose, onDone }: { onClose: () => void; onDone: () => void }) {
-  const { t, label } = useI18n()
+  const { t } = useI18n()
   const required = useRequired()
   return (
     <FormDialog<{ studentId: string; riskLevel: string; reason?: string; guidance?: string }> open onClose={onClose} onDone={onDone} testId="care-new" title={t('psy.care.add')}
@@ -69,15 +61,7 @@ function AddDialog({ onClose, onDone }: { onClose: () => void; onDone: () => voi
       <Form.Item name="studentId" label={t('psy.care.chooseStudent')} htmlFor="care-new-student" rules={required(t('psy.care.chooseStudent'))}>
         <StudentPicker id="care-new-student" />
       </Form.Item>
-      <Form.Item name="riskLevel" label={t('psy.care.risk')} htmlFor="care-new-risk" rules={required(t('psy.care.risk'))}>
-        <Select id="care-new-risk" options={RISKS.map((r) => ({ value: r, label: label('risk', r) }))} />
-      </Form.Item>
-      <Form.Item name="reason" label={t('screen.careReason')} extra={t('screen.careReasonHelp')}>
-        <Input.TextArea rows={2} maxLength={2000} />
-      </Form.Item>
-      <Form.Item name="guidance" label={t('screen.careGuidance')} extra={t('screen.careGuidanceHelp')}>
-        <Input.TextArea rows={3} maxLength={2000} />
-      </Form.Item>
+      <CareFields riskId="care-new-risk" riskLabel={t('psy.care.risk')} />
     </FormDialog>
   )
 }

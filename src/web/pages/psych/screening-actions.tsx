@@ -35,21 +35,12 @@ function ConfirmDialog({ response, open, onClose, onDone }: { response: Row; ope
 
 /** 加入关注名单: the risk and what the homeroom teacher and mentors should do (no clinical detail). */
 function CareDialog({ response, open, onClose, onDone }: { response: Row; open: boolean; onClose: () => void; onDone: () => void }) {
-  const { t, label } = useI18n()
-  const required = useRequired()
+  const { t } = useI18n()
   return (
     <FormDialog<{ riskLevel: string; reason?: string; guidance?: string }> open={open} onClose={onClose} onDone={onDone} testId="care-add" title={t('screen.addCare')}
       initialValues={{ riskLevel: riskOf(response) }}
       onSubmit={(v) => api(routes.studentCareList(String(response.studentId)), { method: 'POST', body: { riskLevel: v.riskLevel, sourceResponseId: response.id, ...compact({ reason: v.reason, guidance: v.guidance }) } })}>
-      <Form.Item name="riskLevel" label={t('screen.confirmedRisk')} htmlFor="care-risk" rules={required(t('screen.confirmedRisk'))}>
-        <Select id="care-risk" options={RISKS.map((r) => ({ value: r, label: label('risk', r) }))} />
-      </Form.Item>
-      <Form.Item name="reason" label={t('screen.careReason')} extra={t('screen.careReasonHelp')}>
-        <Input.TextArea rows={2} maxLength={2000} />
-      </Form.Item>
-      <Form.Item name="guidance" label={t('screen.careGuidance')} extra={t('screen.careGuidanceHelp')}>
-        <Input.TextArea rows={3} maxLength={2000} />
-      </Form.Item>
+      <CareFields riskId="care-risk" riskLabel={t('screen.confirmedRisk')} />
     </FormDialog>
   )
 }
@@ -151,5 +142,24 @@ export function BulkActions({ selected, onDone }: { selected: Row[]; onDone: () 
       </Button>
       {n === 0 && <span className="xa-muted" style={{ color: 'rgba(0,0,0,0.55)' }}>{t('psy.bulk.selectHelp')}</span>}
     </Space>
+  )
+}
+
+/** A care-list entry's fields: its risk level, the reason (psychology teachers only) and the guidance for the class's teachers. */
+export function CareFields({ riskId, riskLabel }: { riskId: string; riskLabel: string }) {
+  const { t, label } = useI18n()
+  const required = useRequired()
+  return (
+    <>
+      <Form.Item name="riskLevel" label={riskLabel} htmlFor={riskId} rules={required(riskLabel)}>
+        <Select id={riskId} options={RISKS.map((r) => ({ value: r, label: label('risk', r) }))} />
+      </Form.Item>
+      <Form.Item name="reason" label={t('screen.careReason')} extra={t('screen.careReasonHelp')}>
+        <Input.TextArea rows={2} maxLength={2000} />
+      </Form.Item>
+      <Form.Item name="guidance" label={t('screen.careGuidance')} extra={t('screen.careGuidanceHelp')}>
+        <Input.TextArea rows={3} maxLength={2000} />
+      </Form.Item>
+    </>
   )
 }
