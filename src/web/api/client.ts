@@ -5,7 +5,7 @@ import { currentLocale } from '../i18n'
  * user's bearer token. What a screen shows is what the API answered — the policies decide
  * rows and fields on the server, and nothing here filters or widens them.
  */
-export const API_BASE = '/api/v1'
+const API_BASE = '/api/v1'
 
 export interface RoleGrant {
   role: string
@@ -122,7 +122,7 @@ function expire() {
   for (const l of listeners) l(null, 'expired')
 }
 
-export function clearSession() {
+function clearSession() {
   writeSession(null)
 }
 
@@ -167,7 +167,7 @@ export interface RequestOptions {
   signal?: AbortSignal
 }
 
-export function buildUrl(path: string, query?: Query): string {
+function buildUrl(path: string, query?: Query): string {
   const url = `${API_BASE}${path}`
   if (!query) return url
   const qs = new URLSearchParams()
@@ -189,7 +189,7 @@ function encodeBody(body: unknown): BodyInit | undefined {
   return JSON.stringify(body)
 }
 
-export async function errorOf(res: Response): Promise<ApiError> {
+async function errorOf(res: Response): Promise<ApiError> {
   let data: { code?: string; message?: string; details?: unknown; requestId?: string } = {}
   try {
     data = (await res.json()) as typeof data

@@ -6,7 +6,7 @@ export interface Loaded<T> {
   data: T | undefined
   error: ApiError | undefined
   loading: boolean
-  reload(): void
+  reload: () => void
 }
 
 /**

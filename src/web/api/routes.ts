@@ -122,11 +122,6 @@ export const routes = {
   instrumentTemplate: (id: string) => `/screening/instruments/${id}/template.xlsx`,
   alert: (id: string) => `/peer-alerts/${id}`,
   referral: (id: string) => `/referrals/${id}`,
-}
-
-/** Routes of the parent contacts and referrals (the server has them all; kept apart by history only). */
-export const pending = {
-  parentContacts: '/parent-contacts',
   referrals: '/referrals',
   referralForm: (id: string) => `/referrals/${id}/form`,
 }

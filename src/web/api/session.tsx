@@ -6,15 +6,15 @@ interface Auth {
   user: PublicUser | null
   roles: string[]
   /** The first grant of a role (e.g. the homeroom teacher's class). */
-  grant(role: string): PublicUser['roles'][number] | undefined
-  login(username: string, password: string): Promise<PublicUser>
-  logout(): Promise<void>
+  grant: (role: string) => PublicUser['roles'][number] | undefined
+  login: (username: string, password: string) => Promise<PublicUser>
+  logout: () => Promise<void>
 }
 
 const AuthContext = createContext<Auth | null>(null)
 
 /** Where an account whose password someone else set goes first (pages/account/ChangePasswordPage). */
-export const FORCED_PASSWORD_PATH = '/change-password'
+const FORCED_PASSWORD_PATH = '/change-password'
 
 /** The page to return to after the forced change: where the user was headed, never the login page. */
 function headedTo(pathname: string, search: string): string {
@@ -31,7 +31,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setUser(u)
     if (why === 'expired') {
       const next = window.location.pathname + window.location.search
-      navigate(`/login?expired=1&next=${encodeURIComponent(next)}`, { replace: true })
+      // BrowserRouter navigates at once: navigate returns a promise only under a data router.
+      void navigate(`/login?expired=1&next=${encodeURIComponent(next)}`, { replace: true })
     }
   }), [navigate])
 
@@ -51,7 +52,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     login: apiLogin,
     logout: async () => {
       await apiLogout()
-      navigate('/login', { replace: true, state: { from: location.pathname } })
+      void navigate('/login', { replace: true, state: { from: location.pathname } })
     },
   }
   // The server refuses everything but /me, /password and /logout until the password is changed:

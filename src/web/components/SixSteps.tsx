@@ -1,7 +1,7 @@
 import { Steps } from 'antd'
 import { useI18n } from '../i18n'
 
-export const SIX_STEPS = ['screening', 'pairing', 'intervention', 'peer', 'parents', 'referral'] as const
+const SIX_STEPS = ['screening', 'pairing', 'intervention', 'peer', 'parents', 'referral'] as const
 
 /**
  * 测评建档 → 师生结对 → 积极干预 → 同伴跟防 → 家校协同 → 及时转介 as a progress line: a step

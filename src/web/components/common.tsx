@@ -5,7 +5,7 @@ import { useI18n } from '../i18n'
 import type { MessageKey } from '../i18n/messages'
 import type { Loaded } from '../api/hooks'
 import type { ApiError } from '../api/client'
-import { formatDate, formatDateTime, gradeName, periodLabel, schoolYearLabel, windowLabel } from '../i18n/format'
+import { asText, formatDate, formatDateTime, gradeName, periodLabel, schoolYearLabel, windowLabel } from '../i18n/format'
 import { enumPrefixOf } from '../i18n/value-labels'
 
 const RISK_COLOURS: Record<string, string> = { red: 'red', orange: 'orange', yellow: 'gold', green: 'green' }
@@ -40,7 +40,7 @@ function humanDuration(ms: number, locale: string): string {
 export function Deadline({ at }: { at: unknown }) {
   const { t, locale } = useI18n()
   if (!at) return <span>—</span>
-  const when = new Date(String(at))
+  const when = new Date(asText(at))
   const left = when.getTime() - Date.now()
   const overdue = left < 0
   return (
@@ -53,11 +53,8 @@ export function Deadline({ at }: { at: unknown }) {
   )
 }
 
-/**
- * Error answers of the API in its own words. `route` names the request for the reader of the
- * code only and is not shown (a path is a code word on screen).
- */
-export function ApiProblem({ error, onRetry }: { error: ApiError; route?: string; onRetry?: () => void }) {
+/** Error answers of the API in its own words (never the request's path: a code word on screen). */
+export function ApiProblem({ error, onRetry }: { error: ApiError; onRetry?: () => void }) {
   const { t } = useI18n()
   return (
     <Alert
@@ -70,8 +67,8 @@ export function ApiProblem({ error, onRetry }: { error: ApiError; route?: string
   )
 }
 
-/** Loading / error / empty handling around one API answer (`route`, as for ApiProblem, is not shown). */
-export function Section<T>({ loaded, children, empty }: { loaded: Loaded<T>; route?: string; children: (data: T) => ReactNode; empty?: (data: T) => boolean }) {
+/** Loading / error / empty handling around one API answer. */
+export function Section<T>({ loaded, children, empty }: { loaded: Loaded<T>; children: (data: T) => ReactNode; empty?: (data: T) => boolean }) {
   const { t } = useI18n()
   if (loaded.error) return <ApiProblem error={loaded.error} onRetry={loaded.reload} />
   if (loaded.data === undefined) return <Spin description={t("common.loading")} spinning><div style={{ minHeight: 48 }} /></Spin>
@@ -138,7 +135,7 @@ export function Fields({ record, enums, column = 2, resource }: { record: Record
   // `riskLevelText` / `stateText` beside their field are the same fact in words, already shown as a label.
   const entries = Object.entries(record)
     .filter(([k, v]) => !isReference(k) && !isStructure(v) && !(k.endsWith('Text') && k.slice(0, -4) in record))
-    .map(([k, v]) => [k, v, fieldLabel(t as (k: MessageKey) => string, k)] as const)
+    .map(([k, v]) => [k, v, fieldLabel(t, k)] as const)
     .filter((e): e is readonly [string, unknown, string] => e[2] !== null)
   if (entries.length === 0) return null
   return (

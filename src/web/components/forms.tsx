@@ -1,5 +1,5 @@
-import { useState, type ReactNode } from 'react'
-import { Alert, App, Button, Form, Modal, Space, type FormInstance } from 'antd'
+import { useState, type ComponentType, type MouseEvent, type ReactNode } from 'react'
+import { Alert, App, Button, Form, Modal, Popconfirm as AntPopconfirm, Space, type FormInstance, type PopconfirmProps } from 'antd'
 import dayjs, { type Dayjs } from 'dayjs'
 import { useI18n } from '../i18n'
 import { ApiError } from '../api/client'
@@ -21,8 +21,22 @@ export function compact<T extends Record<string, unknown>>(o: T): Partial<T> {
   return out
 }
 
-/** Any thrown value as an ApiError (a network failure becomes one with code `network`). */
+/**
+ * Any thrown value as an ApiError (a network failure becomes one with code `network`).
+ *
+ * The client's click and submit handlers are async functions that catch their own failures and
+ * show them (WriteError, a message), so they never reject: an event prop that expects nothing
+ * back calls them as `void handler()`.
+ */
 export const asApiError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'network', String(e)))
+
+/**
+ * antd's Popconfirm typed as it behaves: when onConfirm returns a promise, the OK button spins
+ * and the bubble stays open until the promise settles (antd's own type says onConfirm returns void).
+ */
+export const Popconfirm: ComponentType<Omit<PopconfirmProps, 'onConfirm'> & {
+  onConfirm?: (e?: MouseEvent<HTMLElement>) => void | Promise<unknown>
+}> = AntPopconfirm
 
 /**
  * A refused write in the API's own words, with its code (and the request id to quote to the
@@ -81,7 +95,7 @@ export function FormDialog<V extends object>({ open, title, onClose, onSubmit, o
   return (
     <Modal open={open} title={title} onCancel={() => { if (!busy) { setError(null); onClose() } }} footer={null} destroyOnHidden width={width ?? 560}
       maskClosable={false}>
-      <Form<V> form={form} name={testId} layout="vertical" onFinish={finish} initialValues={initialValues as V} disabled={busy} data-testid={testId ? `${testId}-form` : undefined}>
+      <Form<V> form={form} name={testId} layout="vertical" onFinish={(v) => void finish(v)} initialValues={initialValues} disabled={busy} data-testid={testId ? `${testId}-form` : undefined}>
         {children}
         {error && <div style={{ marginBottom: 16 }}><WriteError error={error} /></div>}
         <Space style={{ width: '100%', justifyContent: 'flex-end' }}>

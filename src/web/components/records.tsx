@@ -1,6 +1,6 @@
 import { Table, type TableProps } from 'antd'
 import { useI18n } from '../i18n'
-import type { MessageKey } from '../i18n/messages'
+import { asText } from '../i18n/format'
 import { FieldValue, fieldLabel } from './common'
 import { useApi } from '../api/hooks'
 import type { Page } from '../api/client'
@@ -29,7 +29,7 @@ export function RecordTable({ rows, order, extra, onOpen, ...rest }: {
   const { enums, render, titles, resource, ...tableProps } = rest
   const present = order
     .filter((k) => rows.some((r) => k in r))
-    .map((k) => [k, titles?.[k] ?? fieldLabel(t as (k: MessageKey) => string, k)] as const)
+    .map((k) => [k, titles?.[k] ?? fieldLabel(t, k)] as const)
     .filter((c): c is readonly [string, string] => c[1] !== null)
   const columns: TableProps<Row>['columns'] = present.map(([k, title]) => ({
     key: k,
@@ -40,7 +40,7 @@ export function RecordTable({ rows, order, extra, onOpen, ...rest }: {
   return (
     <Table<Row>
       size="small"
-      rowKey={(r) => String(r.id ?? JSON.stringify(r))}
+      rowKey={(r) => asText(r.id) || JSON.stringify(r)}
       dataSource={rows}
       columns={[...columns, ...(extra ?? [])]}
       pagination={rows.length > 20 ? { pageSize: 20, showSizeChanger: false } : false}

@@ -6,9 +6,20 @@
  * shown in Asia/Shanghai, whatever zone the browser is in, because the school's day is what
  * a deadline or a record's date means.
  */
-export const SCHOOL_TIME_ZONE = 'Asia/Shanghai'
+const SCHOOL_TIME_ZONE = 'Asia/Shanghai'
 
-type Locale = 'zh-CN' | 'en' | string
+/** 'zh-CN' or 'en'; anything but 'en' is written in Chinese. */
+type Locale = string
+
+/**
+ * A value the API sent, as text on screen: a string as it is, a number or boolean written out,
+ * and anything else (null, missing, a structure) as `fallback`, never "[object Object]".
+ */
+export function asText(v: unknown, fallback = ''): string {
+  if (typeof v === 'string') return v
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v)
+  return fallback
+}
 
 const EN_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
@@ -17,7 +28,7 @@ interface Parts { y: number; m: number; d: number; hh?: string; mm?: string }
 /** Calendar parts of a value the API sent: a day (2026-12-05) as it is, an instant in Asia/Shanghai. */
 function partsOf(v: unknown): Parts | null {
   if (v === null || v === undefined || v === '') return null
-  const s = v instanceof Date ? v.toISOString() : String(v)
+  const s = v instanceof Date ? v.toISOString() : asText(v)
   const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s)
   if (day) return { y: Number(day[1]), m: Number(day[2]), d: Number(day[3]) }
   const t = new Date(s)
@@ -36,14 +47,14 @@ function dayText(p: Parts, locale: Locale, withYear = true): string {
 /** A day: 2026年12月5日 / 5 Dec 2026. An instant gives its day in Asia/Shanghai. Anything else is returned as it is. */
 export function formatDate(v: unknown, locale: Locale): string {
   const p = partsOf(v)
-  if (!p) return v === null || v === undefined || v === '' ? '—' : String(v)
+  if (!p) return asText(v) || '—'
   return dayText(p, locale)
 }
 
 /** An instant: 2026年12月5日 15:00 / 5 Dec 2026 15:00 (Asia/Shanghai); a day alone stays a day. */
 export function formatDateTime(v: unknown, locale: Locale): string {
   const p = partsOf(v)
-  if (!p) return v === null || v === undefined || v === '' ? '—' : String(v)
+  if (!p) return asText(v) || '—'
   return p.hh === undefined ? dayText(p, locale) : `${dayText(p, locale)} ${p.hh}:${p.mm}`
 }
 
@@ -52,7 +63,7 @@ const DIGITS = ['〇', '一', '二', '三', '四', '五', '六', '七', '八', '
 /** A grade level as schools say it: 七年级, 高一 (en: Grade 7, Senior 1). */
 export function gradeName(level: unknown, locale: Locale): string {
   const n = Number(level)
-  if (!Number.isInteger(n) || n < 1 || n > 12) return String(level ?? '—')
+  if (!Number.isInteger(n) || n < 1 || n > 12) return asText(level, '—')
   if (locale === 'en') return n >= 10 ? `Senior ${n - 9}` : `Grade ${n}`
   return n >= 10 ? `高${DIGITS[n - 9]}` : `${DIGITS[n]}年级`
 }
@@ -72,7 +83,7 @@ const utcParts = (d: Date): Parts => ({ y: d.getUTCFullYear(), m: d.getUTCMonth(
  * 2026-11 is 2026年11月 (en Nov 2026). The year is added when the week is not this year's.
  */
 export function periodLabel(key: unknown, locale: Locale, thisYear = new Date().getFullYear()): string {
-  const s = String(key ?? '')
+  const s = asText(key)
   const week = /^(\d{4})-W(\d{1,2})$/.exec(s)
   if (week) {
     const from = isoWeekMonday(Number(week[1]), Number(week[2]))
@@ -97,7 +108,7 @@ export function periodLabel(key: unknown, locale: Locale, thisYear = new Date().
  * holiday:2026-10-08 → 2026年10月8日返校.
  */
 export function windowLabel(key: unknown, locale: Locale): string {
-  const s = String(key ?? '')
+  const s = asText(key)
   const term = /^(\d{4})-(\d{4})-([12])$/.exec(s)
   if (term) {
     if (locale === 'en') return `${term[1]}–${term[2]}, ${term[3] === '1' ? 'first' : 'second'} semester`
@@ -113,6 +124,6 @@ export function windowLabel(key: unknown, locale: Locale): string {
 
 /** A school year 2026-2027 as 2026–2027 (the field's label says 学年). */
 export function schoolYearLabel(v: unknown): string {
-  const m = /^(\d{4})-(\d{4})$/.exec(String(v ?? ''))
-  return m ? `${m[1]}–${m[2]}` : String(v ?? '—')
+  const m = /^(\d{4})-(\d{4})$/.exec(asText(v))
+  return m ? `${m[1]}–${m[2]}` : asText(v, '—')
 }

@@ -1,10 +1,11 @@
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react'
 import { en, zhCN, type MessageKey } from './messages'
+import { asText } from './format'
 
 export type Locale = 'zh-CN' | 'en'
 
 /** What a code looks like (open, done_late, windowKey): shown only through a label. */
-export const CODE_LIKE = /^[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*$|^[a-z]+(?:[A-Z][a-z0-9]*)+$/
+const CODE_LIKE = /^[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*$|^[a-z]+(?:[A-Z][a-z0-9]*)+$/
 const STORAGE_KEY = 'xinan.locale'
 const tables: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zhCN, en }
 
@@ -28,13 +29,13 @@ export function format(locale: Locale, key: MessageKey, params: Record<string, s
 
 interface I18n {
   locale: Locale
-  setLocale(l: Locale): void
+  setLocale: (l: Locale) => void
   t: Translate
   /**
    * A label for a value the API returns (an enum such as a state): its translation if there is
    * one; a value that looks like a code and has none is never shown as it is.
    */
-  label(prefix: string, value: unknown): string
+  label: (prefix: string, value: unknown) => string
 }
 
 const I18nContext = createContext<I18n | null>(null)
@@ -59,10 +60,11 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       setLocale,
       t: (key, params) => format(locale, key, params),
       label: (prefix, v) => {
-        if (v === null || v === undefined || v === '') return '—'
-        const hit = table[`${prefix}.${String(v)}`]
+        const s = asText(v)
+        if (s === '') return '—'
+        const hit = table[`${prefix}.${s}`]
         if (hit !== undefined) return hit
-        return CODE_LIKE.test(String(v)) ? table['common.unlabelled']! : String(v)
+        return CODE_LIKE.test(s) ? table['common.unlabelled']! : s
       },
     }
   }, [locale, setLocale])

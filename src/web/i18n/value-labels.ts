@@ -49,6 +49,3 @@ export function enumPrefixOf(field: string, resource?: string): string | undefin
   if (resource) return BY_RESOURCE[resource]?.[field] ?? ANYWHERE[field]
   return ANYWHERE[field] ?? UNNAMED[field]
 }
-
-/** The resources this table names (for the test). */
-export const enumResources = (): string[] => Object.keys(BY_RESOURCE)

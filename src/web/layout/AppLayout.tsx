@@ -42,7 +42,7 @@ export default function AppLayout() {
         theme={mode === 'inline' ? 'light' : 'dark'}
         selectedKeys={selected}
         items={entries.map((e) => ({ key: e.path, label: t(e.label) }))}
-        onClick={({ key }) => navigate(key)}
+        onClick={({ key }) => { void navigate(key) }}
       />
     </nav>
   )

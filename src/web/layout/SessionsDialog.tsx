@@ -1,11 +1,11 @@
 import { useState } from 'react'
-import { Alert, App, Button, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd'
+import { Alert, App, Button, Modal, Space, Table, Tag, Typography } from 'antd'
 import { useI18n } from '../i18n'
 import { useApi } from '../api/hooks'
 import { api, type ApiError } from '../api/client'
 import { routes } from '../api/routes'
 import { formatDateTime, Section } from '../components/common'
-import { asApiError, WriteError } from '../components/forms'
+import { asApiError, WriteError, Popconfirm } from '../components/forms'
 
 interface Session { id: string; createdAt: string; lastActiveAt: string; current: boolean }
 

@@ -15,6 +15,8 @@ function safeNext(next: string | null): string {
 /** The server marks index.html when the demo accounts exist with their public password. */
 const demo = typeof document !== 'undefined' && !!document.querySelector('meta[name="xinan-demo"]')
 
+interface Credentials { username: string; password: string }
+
 export default function LoginPage() {
   const { t } = useI18n()
   const { user, login } = useAuth()
@@ -26,12 +28,12 @@ export default function LoginPage() {
 
   if (user) return <Navigate to={next} replace />
 
-  async function submit(values: { username: string; password: string }) {
+  async function submit(values: Credentials) {
     setBusy(true)
     setError(null)
     try {
       await login(values.username.trim(), values.password)
-      navigate(next, { replace: true })
+      void navigate(next, { replace: true }) // a promise only under a data router
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e))
     } finally {
@@ -53,7 +55,7 @@ export default function LoginPage() {
         <Typography.Title level={2} style={{ fontSize: 18 }}>{t('login.title')}</Typography.Title>
         {(params.get('expired') || sessionExpired()) && !error && <Alert type="warning" showIcon title={t('login.expired')} style={{ marginBottom: 16 }} />}
         {error && <Alert type="error" showIcon role="alert" title={error} style={{ marginBottom: 16 }} data-testid="login-error" />}
-        <Form layout="vertical" onFinish={submit} requiredMark={false} disabled={busy}>
+        <Form<Credentials> layout="vertical" onFinish={(v) => void submit(v)} requiredMark={false} disabled={busy}>
           <Form.Item name="username" label={t('login.username')} rules={[{ required: true, message: t('login.required', { field: t('login.username') }) }]}>
             <Input prefix={<UserOutlined aria-hidden />} autoComplete="username" autoFocus size="large" />
           </Form.Item>

@@ -41,7 +41,7 @@ export default function ChangePasswordPage() {
       const pair = await api<TokenPair>(routes.password, { method: 'POST', body: { currentPassword: v.currentPassword, newPassword: v.newPassword } })
       setSession(pair)
       message.success(t('account.forcedDone'))
-      navigate(next, { replace: true })
+      void navigate(next, { replace: true }) // a promise only under a data router
     } catch (e) {
       setError(asApiError(e))
     } finally {
@@ -61,7 +61,7 @@ export default function ChangePasswordPage() {
           </div>
         </div>
         <Alert type="info" showIcon title={t('account.forcedHelp')} style={{ marginBottom: 16 }} />
-        <Form<Values> layout="vertical" onFinish={submit} requiredMark={false} disabled={busy}>
+        <Form<Values> layout="vertical" onFinish={(v) => void submit(v)} requiredMark={false} disabled={busy}>
           <Form.Item name="currentPassword" label={t('account.forcedCurrent')} rules={required(t('account.forcedCurrent'))}>
             <Input.Password prefix={<LockOutlined aria-hidden />} autoComplete="current-password" autoFocus />
           </Form.Item>

@@ -1,14 +1,15 @@
 import { useState } from 'react'
-import { Alert, App, Button, Drawer, Form, Input, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd'
+import { Alert, App, Button, Drawer, Form, Input, Select, Space, Table, Tag, Typography } from 'antd'
 import { KeyOutlined, PlusOutlined, ReloadOutlined, TeamOutlined } from '@ant-design/icons'
 import { useI18n } from '../../i18n'
+import { asText } from '../../i18n/format'
 import type { MessageKey } from '../../i18n/messages'
 import { useApi } from '../../api/hooks'
 import { api, ApiError, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
 import { useAuth } from '../../api/session'
 import { formatDateTime, Section } from '../../components/common'
-import { asApiError, FormDialog, useRequired, WriteError } from '../../components/forms'
+import { asApiError, FormDialog, useRequired, WriteError, Popconfirm } from '../../components/forms'
 import type { Row } from '../../components/records'
 
 /** Roles a school admin may grant (the API's AssignableRoles); the first two are bound to a class. */
@@ -107,7 +108,7 @@ function RolesDrawer({ user, onClose, className }: { user: Row; onClose: () => v
             <Table<Row> size="small" rowKey={(r) => String(r.id)} dataSource={list} pagination={false} data-testid="role-list"
               columns={[
                 { key: 'role', title: t('accounts.role'), render: (_: unknown, r: Row) => t(`role.${String(r.role)}` as MessageKey) },
-                { key: 'class', title: t('accounts.class'), render: (_: unknown, r: Row) => (r.classId ? className.get(String(r.classId)) ?? '—' : '—') },
+                { key: 'class', title: t('accounts.class'), render: (_: unknown, r: Row) => className.get(asText(r.classId)) ?? '—' },
                 { key: 'actions', title: t('common.actions'), render: (_: unknown, r: Row) => (
                   <Popconfirm title={t('accounts.revokeConfirm')} okText={t('accounts.revoke')} cancelText={t('common.cancel')} onConfirm={() => revoke(String(r.id))}>
                     <Button size="small" danger>{t('accounts.revoke')}</Button>
@@ -117,7 +118,7 @@ function RolesDrawer({ user, onClose, className }: { user: Row; onClose: () => v
           )}
       </Section>
       <Typography.Title level={2} style={{ fontSize: 16, marginTop: 24 }}>{t('accounts.addRole')}</Typography.Title>
-      <Form<Grant> form={form} layout="vertical" onFinish={grant} disabled={busy} data-testid="grant-form">
+      <Form<Grant> form={form} layout="vertical" onFinish={(v) => void grant(v)} disabled={busy} data-testid="grant-form">
         <GrantFields classOptions={classes.options} />
         {error && <div style={{ marginBottom: 16 }}><WriteError error={error} /></div>}
         <Button type="primary" htmlType="submit" loading={busy}>{t('accounts.addRole')}</Button>
@@ -215,7 +216,7 @@ export default function AccountsPage() {
                         <Button size="small" danger>{t('accounts.disable')}</Button>
                       </Popconfirm>
                     )
-                    : <Button size="small" onClick={() => setUserStatus(r, 'active')}>{t('accounts.enable')}</Button>}
+                    : <Button size="small" onClick={() => void setUserStatus(r, 'active')}>{t('accounts.enable')}</Button>}
                 </Space>
               ) },
             ]} />

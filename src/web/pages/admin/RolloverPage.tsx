@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useState } from 'react'
-import { Alert, App, Button, Card, Empty, Form, Input, InputNumber, Popconfirm, Space, Table, Tag, Typography } from 'antd'
+import { Alert, App, Button, Card, Empty, Form, Input, InputNumber, Space, Table, Tag, Typography } from 'antd'
 import { useI18n } from '../../i18n'
 import type { MessageKey } from '../../i18n/messages'
 import { useApi } from '../../api/hooks'
 import { api, type ApiError, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
 import { formatDateTime, Section } from '../../components/common'
-import { asApiError, WriteError } from '../../components/forms'
+import { asApiError, WriteError, Popconfirm } from '../../components/forms'
 
 interface Move { classId: string; fromName: string; toName: string; students: number }
 interface Graduation { classId: string; level: number; gradeName: string; name: string; students: number }

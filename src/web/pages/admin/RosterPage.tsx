@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { Alert, App, Button, Input, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd'
+import { Alert, App, Button, Input, Select, Space, Table, Tag, Typography } from 'antd'
 import { DownloadOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons'
 import dayjs from 'dayjs'
 import { useSearchParams } from 'react-router'
@@ -8,7 +8,7 @@ import { useApi } from '../../api/hooks'
 import { api, download, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
 import { formatDate, Section } from '../../components/common'
-import { asApiError } from '../../components/forms'
+import { asApiError, Popconfirm } from '../../components/forms'
 import type { Row } from '../../components/records'
 import { ImportDrawer, TemplateButtons } from './roster-import'
 import { AddStudentDialog, EditStudentDialog, type ClassOption } from './roster-student-dialog'
@@ -119,7 +119,7 @@ export default function RosterPage() {
         </Space>
       </div>
       {classes.loaded && classes.options.length === 0 && <Alert type="info" showIcon title={t('roster.noClasses')} />}
-      <Section loaded={students} route="GET /api/v1/students">
+      <Section loaded={students}>
         {(p) => (
           <Table<Row> size="small" rowKey={(r) => String(r.id)} dataSource={p.items} data-testid="student-results" scroll={{ x: 'max-content' }}
             loading={students.loading}

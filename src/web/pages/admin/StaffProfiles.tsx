@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react'
-import { App, Button, Card, Form, Input, InputNumber, Modal, Popconfirm, Radio, Select, Space, Statistic, Table, Tag, Typography } from 'antd'
+import { App, Button, Card, Form, Input, InputNumber, Modal, Radio, Select, Space, Statistic, Table, Tag, Typography } from 'antd'
+import { Popconfirm } from '../../components/forms'
 import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons'
 import { useI18n } from '../../i18n'
+import { asText } from '../../i18n/format'
 import { useApi } from '../../api/hooks'
 import { api, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
@@ -28,7 +30,7 @@ export default function StaffProfiles() {
   const fail = useFailure()
   const staff = useApi<Page<Row>>(routes.staffProfiles, { limit: 200 })
   const users = useApi<Page<Row>>(routes.users, { limit: 500, status: 'active' })
-  const userName = new Map((users.data?.items ?? []).map((u) => [String(u.id), `${String(u.displayName ?? '')}（${String(u.username ?? '')}）`]))
+  const userName = new Map((users.data?.items ?? []).map((u) => [String(u.id), `${asText(u.displayName)}（${asText(u.username)}）`]))
   const [form] = Form.useForm<Values>()
   const [editing, setEditing] = useState<Row | 'new' | null>(null)
   const [busy, setBusy] = useState(false)
@@ -101,7 +103,7 @@ export default function StaffProfiles() {
         <Card><Statistic title={t('staff.partTime')} value={part} /></Card>
       </div>
       <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => { setError(null); setEditing('new') }} data-testid="new-staff">{t('staff.add')}</Button>
-      <Section loaded={staff} route={`GET /api/v1${routes.staffProfiles}`}>
+      <Section loaded={staff}>
         {(p) => (
           <Table<Row> size="small" rowKey={(r) => String(r.id)} dataSource={p.items} data-testid="staff" scroll={{ x: 'max-content' }} pagination={false}
             columns={[
@@ -110,7 +112,7 @@ export default function StaffProfiles() {
               { key: 'qualifications', title: t('staff.qualifications'), render: (_: unknown, r: Row) => (
                 <Space size={4} wrap>{(Array.isArray(r.qualifications) ? r.qualifications : []).map((q) => <Tag key={String(q)}>{String(q)}</Tag>)}</Space>
               ) },
-              { key: 'trainingHoursYear', title: t('staff.trainingHours'), align: 'right', render: (_: unknown, r: Row) => `${String(r.trainingHoursYear ?? 0)}（${String(r.trainingYear ?? '')}）` },
+              { key: 'trainingHoursYear', title: t('staff.trainingHours'), align: 'right', render: (_: unknown, r: Row) => `${asText(r.trainingHoursYear, '0')}（${asText(r.trainingYear)}）` },
               { key: 'actions', title: t('common.actions'), render: (_: unknown, r: Row) => (
                 <Space>
                   <Button size="small" icon={<EditOutlined aria-hidden />} onClick={() => { setError(null); setEditing(r) }}>{t('practices.edit')}</Button>
@@ -125,7 +127,7 @@ export default function StaffProfiles() {
       <Modal open={editing !== null} title={editing === 'new' ? t('staff.add') : t('staff.edit')} onCancel={() => setEditing(null)} forceRender
         okText={t('common.save')} cancelText={t('common.cancel')} onOk={() => form.submit()} confirmLoading={busy}>
         <WriteError error={error} />
-        <Form<Values> form={form} layout="vertical" onFinish={save} data-testid="staff-form">
+        <Form<Values> form={form} layout="vertical" onFinish={(v) => void save(v)} data-testid="staff-form">
           <Form.Item name="who" label={t('staff.who')}>
             <Radio.Group options={[{ value: 'name', label: t('staff.byName') }, { value: 'account', label: t('staff.byAccount') }]} />
           </Form.Item>

@@ -1,6 +1,7 @@
 import { App, AutoComplete, DatePicker, Divider, Form, Input, Radio, Select, Spin, Typography } from 'antd'
 import dayjs, { type Dayjs } from 'dayjs'
 import { useI18n } from '../../i18n'
+import { asText } from '../../i18n/format'
 import type { MessageKey } from '../../i18n/messages'
 import { useApi } from '../../api/hooks'
 import { api, type Page } from '../../api/client'
@@ -114,14 +115,14 @@ export function EditStudentDialog({ student, onClose, onDone, classes }: { stude
   const list = guardians.data.items
   const main = list.find((g) => g.isPrimary) ?? list[0]
   const initial: StudentValues = {
-    name: String(student.name ?? ''),
-    studentNo: String(student.studentNo ?? ''),
+    name: asText(student.name),
+    studentNo: asText(student.studentNo),
     gender: student.gender === 'F' ? 'F' : 'M',
     birthDate: typeof student.birthDate === 'string' ? dayjs(student.birthDate) : null,
-    classId: String(student.classId ?? ''),
-    guardianName: main ? String(main.name ?? '') : '',
+    classId: asText(student.classId),
+    guardianName: main ? asText(main.name) : '',
     guardianPhone: main && typeof main.phone === 'string' ? main.phone : '',
-    guardianRelation: main ? String(main.relation ?? '') : '',
+    guardianRelation: main ? asText(main.relation) : '',
   }
   return (
     <FormDialog<StudentValues> open onClose={onClose} title={t('roster.editTitle', { name: initial.name })} testId="edit-student" width={600}

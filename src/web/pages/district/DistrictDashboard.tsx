@@ -7,7 +7,7 @@ import { useApi, type Loaded } from '../../api/hooks'
 import { api, ApiError, download } from '../../api/client'
 import { routes } from '../../api/routes'
 import { formatDateTime, Section } from '../../components/common'
-import { windowLabel as windowWords } from '../../i18n/format'
+import { asText, windowLabel as windowWords } from '../../i18n/format'
 import { EChart } from '../../components/EChart'
 
 /**
@@ -45,7 +45,7 @@ const RELEASES = '/district/releases'
 /** 2026-12-01 → 2026年12月1日 (zh) or 1 Dec 2026 (en). */
 function releaseDate(day: string, locale: string): string {
   const [y, m, d] = day.split('-').map(Number)
-  if (locale === 'en') return new Date(Date.UTC(y!, m! - 1, d!)).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
+  if (locale === 'en') return new Date(Date.UTC(y!, m! - 1, d)).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
   return `${y}年${m}月${d}日`
 }
 
@@ -57,7 +57,7 @@ function StaffingCard({ loaded }: { loaded: Loaded<Staffing> }) {
     : <Tag color="error" icon={<CloseCircleOutlined aria-hidden />}>{t('district.s.fails')}</Tag>)
   return (
     <Card title={<h2 className="xa-card-title">{t('district.t.staffing')}</h2>} data-testid="district-staffing">
-      <Section loaded={loaded} route={`GET /api/v1${routes.districtTable('staffing')}`}>
+      <Section loaded={loaded}>
         {(d) => (
           <div className="xa-stack">
             <Typography.Text type="secondary">{t('district.staffingNote', { n: d.largeSchoolEnrolment, need: d.fullTimeNeeded, year: d.year })}</Typography.Text>
@@ -181,7 +181,7 @@ function RiskChart({ district }: { district: RiskCurrent['districts'][number] })
     return {
       withheld,
       option: {
-        tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (v === null || v === undefined || v === '-' ? t('district.suppressed') : String(v)) },
+        tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (v === '-' ? t('district.suppressed') : asText(v, t('district.suppressed'))) },
         legend: { top: 0 },
         grid: { left: 48, right: 16, bottom: 56, top: 56 },
         xAxis: { type: 'category', data: schools, axisLabel: { interval: 0, width: 90, overflow: 'break' } },
@@ -207,7 +207,7 @@ function TableCard<T extends Envelope<object>>({ name, loaded, children }: { nam
   const { t, locale } = useI18n()
   return (
     <Card title={<h2 className="xa-card-title">{t(`district.t.${name}` as MessageKey)}</h2>} data-testid={`district-${name}`}>
-      <Section loaded={loaded} route={`GET /api/v1${routes.districtTable(name)}`}>
+      <Section loaded={loaded}>
         {(d) => (
           <div className="xa-stack">
             {children(d)}
@@ -257,7 +257,7 @@ export default function DistrictDashboard() {
   const flat = (d: Flat, keys: string[], percentKeys: string[]) => d.districts.map((dist) => (
     <Grid key={dist.districtId} columns={keys.map(c)} percentKeys={percentKeys}
       rows={[
-        ...dist.schools.map((s) => ({ key: s.schoolId, school: s.name, cells: s as Record<string, Cell> })),
+        ...dist.schools.map((s) => ({ key: s.schoolId, school: s.name, cells: s })),
         { key: 'total', school: t('district.c.districtTotal'), strong: true, cells: dist.total },
       ]} />
   ))
@@ -286,15 +286,15 @@ export default function DistrictDashboard() {
         </Typography.Paragraph>
       )}
       <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap', alignItems: 'center' }}>
-        <Button icon={<DownloadOutlined aria-hidden />} onClick={exportXlsx} loading={exporting} data-testid="district-export">{t('common.export')}</Button>
+        <Button icon={<DownloadOutlined aria-hidden />} onClick={() => void exportXlsx()} loading={exporting} data-testid="district-export">{t('common.export')}</Button>
         {releases.data && (
-          <Button onClick={releaseNow} loading={releasing} disabled={!!allowedFrom} data-testid="district-release-now">{t('district.releaseNow')}</Button>
+          <Button onClick={() => void releaseNow()} loading={releasing} disabled={!!allowedFrom} data-testid="district-release-now">{t('district.releaseNow')}</Button>
         )}
         {allowedFrom && <Typography.Text type="secondary" data-testid="district-release-next">{t('district.releaseNext', { date: releaseDate(allowedFrom, locale) })}</Typography.Text>}
       </div>
 
       <Card title={<h2 className="xa-card-title">{t('district.riskChart')}</h2>}>
-        <Section loaded={risk} route={`GET /api/v1${routes.districtTable('risk-current')}`}>
+        <Section loaded={risk}>
           {(d) => <>{d.districts.map((dist) => <RiskChart key={dist.districtId} district={dist} />)}</>}
         </Section>
       </Card>
@@ -327,7 +327,7 @@ export default function DistrictDashboard() {
                 ...s.rows.map((r) => ({ key: `${s.schoolId}:${r.level}`, school: s.name, grade: r.grade, cells: r as unknown as Record<string, Cell> })),
                 { key: `${s.schoolId}:sub`, school: s.name, grade: t('district.c.subtotal'), strong: true, cells: s.subtotal as unknown as Record<string, Cell> },
               ]),
-              { key: 'total', school: t('district.c.districtTotal'), grade: '', strong: true, cells: dist.total as unknown as Record<string, Cell> },
+              { key: 'total', school: t('district.c.districtTotal'), grade: '', strong: true, cells: dist.total },
             ]} />
         ))}
       </TableCard>

@@ -2,6 +2,7 @@ import { useRef, useState } from 'react'
 import { Button, Card, Progress, Typography } from 'antd'
 import { EditOutlined } from '@ant-design/icons'
 import { useI18n } from '../../i18n'
+import { asText } from '../../i18n/format'
 import { useAuth } from '../../api/session'
 import { useApi, type Loaded } from '../../api/hooks'
 import type { Page } from '../../api/client'
@@ -24,7 +25,7 @@ interface ComplianceRow {
 const schoolToday = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)
 
 /** For each kind of talk, the period under way today, or the latest one that has begun. */
-export function currentWindows(rows: ComplianceRow[], classId: string, today: string): ComplianceRow[] {
+function currentWindows(rows: ComplianceRow[], classId: string, today: string): ComplianceRow[] {
   return KINDS.flatMap((kind) => {
     const begun = rows.filter((r) => r.classId === classId && r.kind === kind && r.windowStart <= today)
     begun.sort((a, b) => b.windowStart.localeCompare(a.windowStart))
@@ -39,7 +40,7 @@ function Progressing({ loaded, classId, windows }: { loaded: Loaded<{ items: Com
   const { t, label, locale } = useI18n()
   return (
     <Card title={<h2 className="xa-card-title">{t('homeroom.progress')}</h2>} data-testid="talk-progress">
-      <Section loaded={loaded} route={`GET /api/v1${routes.talkCompliance}`} empty={(d) => currentWindows(d.items, classId, schoolToday()).length === 0}>
+      <Section loaded={loaded} empty={(d) => currentWindows(d.items, classId, schoolToday()).length === 0}>
         {(d) => {
           const current = currentWindows(d.items, classId, schoolToday())
           const held = current.reduce((s, r) => s + r.done + r.doneLate, 0)
@@ -127,17 +128,17 @@ export default function MyClass() {
   return (
     <div className="xa-stack">
       <Typography.Title level={1} className="xa-page-title" style={{ fontSize: 22 }} data-testid="class-title">
-        {t('homeroom.title')}{klass.data?.name ? `${locale === 'en' ? ': ' : '：'}${String(klass.data.name)}` : ''}
+        {t('homeroom.title')}{klass.data?.name ? `${locale === 'en' ? ': ' : '：'}${asText(klass.data.name)}` : ''}
       </Typography.Title>
       <Progressing loaded={compliance} classId={classId} windows={windows} />
       <div className="xa-grid">
         <Card title={<h2 className="xa-card-title">{t('homeroom.talksOverdue')}</h2>}>
-          <Section loaded={duties} route={`GET /api/v1${routes.talkDuties}`} empty={(p) => !p.items.some((d) => d.status === 'overdue')}>
+          <Section loaded={duties} empty={(p) => !p.items.some((d) => d.status === 'overdue')}>
             {(p) => dutyTable(p.items.filter((d) => d.status === 'overdue'), 'duties-overdue')}
           </Section>
         </Card>
         <Card title={<h2 className="xa-card-title">{t('homeroom.talksDue')}</h2>}>
-          <Section loaded={duties} route={`GET /api/v1${routes.talkDuties}`} empty={(p) => !p.items.some((d) => d.status === 'open')}>
+          <Section loaded={duties} empty={(p) => !p.items.some((d) => d.status === 'open')}>
             {(p) => dutyTable(p.items.filter((d) => d.status === 'open'), 'duties-open')}
           </Section>
         </Card>
@@ -147,7 +148,7 @@ export default function MyClass() {
           <TalkForm students={students.data?.items ?? []} prefill={prefill} onSaved={saved} />
         </Card>
         <Card title={<h2 className="xa-card-title">{t('homeroom.careList')}</h2>} data-testid="care-list">
-          <Section loaded={care} route={`GET /api/v1${routes.careList}`} empty={(p) => p.items.length === 0}>
+          <Section loaded={care} empty={(p) => p.items.length === 0}>
             {(p) => <RecordTable rows={p.items.map(withStudent)} order={['studentId', 'riskLevel', 'guidance', 'addedAt']}
               render={{ studentId: (_v, r) => <StudentRef row={r} link={false} /> }} />}
           </Section>
@@ -155,7 +156,7 @@ export default function MyClass() {
       </div>
       <Card title={<h2 className="xa-card-title">{t('homeroom.history')}</h2>} data-testid="talk-history"
         extra={logs.data ? <Typography.Text type="secondary">{t('homeroom.historyTotal', { n: logs.data.total })}</Typography.Text> : null}>
-        <Section loaded={logs} route={`GET /api/v1${routes.talkLogs}`} empty={(p) => p.total === 0}>
+        <Section loaded={logs} empty={(p) => p.total === 0}>
           {(p) => <RecordTable rows={p.items.map(withStudent)} order={['studentId', 'talkDate', 'kind', 'place', 'followUpNeeded', 'concerned']}
             enums={{ kind: 'talk' }} render={{ studentId: (_v, r) => <StudentRef row={r} link={false} /> }}
             pagination={p.total > HISTORY_PAGE
@@ -164,7 +165,7 @@ export default function MyClass() {
         </Section>
       </Card>
       <Card title={<h2 className="xa-card-title">{t('homeroom.roster')}</h2>}>
-        <Section loaded={students} route="GET /api/v1/students" empty={(p) => p.items.length === 0}>
+        <Section loaded={students} empty={(p) => p.items.length === 0}>
           {(p) => <RecordTable data-testid="class-roster" rows={p.items} order={['studentNo', 'name', 'gender', 'birthDate', 'status']} enums={{ status: 'studentStatus' }} />}
         </Section>
       </Card>

@@ -57,7 +57,7 @@ export function TalkForm({ students, prefill, onSaved }: { students: Row[]; pref
   }
 
   return (
-    <Form<Values> form={form} layout="vertical" onFinish={submit} disabled={busy} data-testid="talk-form"
+    <Form<Values> form={form} layout="vertical" onFinish={(v) => void submit(v)} disabled={busy} data-testid="talk-form"
       initialValues={{ talkDate: dayjs(), kind: 'semester' }}>
       <Form.Item name="studentId" label={t('common.student')} rules={[{ required: true, message: t('login.required', { field: t('common.student') }) }]}>
         <Select showSearch={{ optionFilterProp: 'label' }} options={students.map((s) => ({ value: String(s.id), label: [s.name, s.studentNo].filter(Boolean).join(' · ') }))} />

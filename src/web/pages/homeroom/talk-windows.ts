@@ -21,7 +21,7 @@ const day = (v: unknown) => (typeof v === 'string' ? v.slice(0, 10) : '')
  * The major holiday that ends last before the return day; when two end together (春节 inside
  * 寒假), the one that started first — the break the pupils come back from.
  */
-export function holidayBefore(returnDay: string, holidays: Row[]): Row | undefined {
+function holidayBefore(returnDay: string, holidays: Row[]): Row | undefined {
   const before = holidays.filter((h) => h.major !== false && day(h.endDate) !== '' && day(h.endDate) < returnDay)
   before.sort((a, b) => day(b.endDate).localeCompare(day(a.endDate)) || day(a.startDate).localeCompare(day(b.startDate)))
   return before[0]
@@ -55,7 +55,7 @@ export function windowLabel(windowKey: unknown, ctx: WindowContext): string {
     if (name) return t('talkWindow.holiday', { name })
     const [y, m, d] = back.split('-').map(Number)
     const date = locale === 'en'
-      ? new Date(Date.UTC(y!, m! - 1, d!)).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' })
+      ? new Date(Date.UTC(y!, m! - 1, d)).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' })
       : `${m}月${d}日`
     return t('talkWindow.returnOn', { date })
   }

@@ -49,7 +49,7 @@ export default function MentorPage() {
   return (
     <div className="xa-stack">
       <Typography.Title level={1} className="xa-page-title" style={{ fontSize: 22 }}>{t('mentor.title')}</Typography.Title>
-      <Section loaded={pairings} route={`GET /api/v1${routes.pairings}`} empty={(p) => p.items.length === 0}>
+      <Section loaded={pairings} empty={(p) => p.items.length === 0}>
         {(p) => <RecordTable data-testid="pairings" rows={p.items} order={['studentId', 'purpose', 'frequency', 'guidance', 'startDate', 'plannedEndDate']}
           render={{ studentId: (_v, r: Row) => <StudentRef row={r} /> }}
           extra={[{ key: 'log', title: t('common.actions'), render: (_: unknown, r: Row) => <LogContact pairing={r} onDone={contacts.reload} /> }]} />}

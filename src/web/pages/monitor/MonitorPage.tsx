@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { Alert, App, Button, Card, Form, Input, Radio, Tag, Typography } from 'antd'
 import { CheckCircleOutlined, ClockCircleOutlined, SyncOutlined } from '@ant-design/icons'
 import { useI18n } from '../../i18n'
+import { asText } from '../../i18n/format'
 import { useApi } from '../../api/hooks'
 import { api, ApiError, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
@@ -49,7 +50,7 @@ export default function MonitorPage() {
       <Card title={<h2 className="xa-card-title">{t('monitor.form')}</h2>}>
         <Typography.Paragraph type="secondary">{t('monitor.formHelp')}</Typography.Paragraph>
         {sent && <Alert type="success" showIcon role="status" title={t('monitor.submitted')} style={{ marginBottom: 16 }} data-testid="alert-sent" />}
-        <Form<Values> form={form} layout="vertical" onFinish={submit} disabled={busy} initialValues={{ urgency: 'medium' }} data-testid="alert-form">
+        <Form<Values> form={form} layout="vertical" onFinish={(v) => void submit(v)} disabled={busy} initialValues={{ urgency: 'medium' }} data-testid="alert-form">
           <Form.Item name="classmate" label={t('monitor.student')} extra={t('monitor.studentHelp')} rules={[{ required: true, whitespace: true, message: t('login.required', { field: t('monitor.student') }) }]}>
             <Input size="large" maxLength={40} autoComplete="off" />
           </Form.Item>
@@ -64,12 +65,12 @@ export default function MonitorPage() {
         </Form>
       </Card>
       <Card title={<h2 className="xa-card-title">{t('monitor.mine')}</h2>}>
-        <Section loaded={mine} route={`GET /api/v1${routes.alerts}`} empty={(p) => p.items.length === 0}>
+        <Section loaded={mine} empty={(p) => p.items.length === 0}>
           {(p) => (
             <ul className="xa-plain-list" data-testid="my-alerts">
               {p.items.map((a) => (
                 <li key={String(a.id)}>
-                  <div><Tag icon={STATUS_ICON[String(a.status)]} data-status={String(a.status)}>{String(a.statusLabel ?? label('monitor.status', a.status))}</Tag>
+                  <div><Tag icon={STATUS_ICON[String(a.status)]} data-status={String(a.status)}>{asText(a.statusLabel, label('monitor.status', a.status))}</Tag>
                     <Typography.Text type="secondary">{formatDateTime(a.createdAt, locale)}</Typography.Text></div>
                   {typeof a.urgency === 'string' && <div>{t('monitor.urgency')}：{label('monitor.urgency', a.urgency)}</div>}
                   {typeof a.whatSeen === 'string' && <div className="xa-clamp">{a.whatSeen}</div>}

@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { Alert, Button, Card, Form, Input, Radio, Select, Typography } from 'antd'
 import { Link } from 'react-router'
 import { useI18n } from '../../i18n'
-import { periodLabel } from '../../i18n/format'
+import { asText, periodLabel } from '../../i18n/format'
 import { useAuth } from '../../api/session'
 import { useApi } from '../../api/hooks'
 import { api, type Page } from '../../api/client'
@@ -61,7 +61,7 @@ export default function BarometerForm() {
   return (
     <div className="xa-stack xa-narrow">
       <Typography.Title level={1} className="xa-page-title" style={{ fontSize: 22 }}>
-        {t('barometer.title')}{klass.data?.name ? `：${String(klass.data.name)}` : ''}
+        {t('barometer.title')}{klass.data?.name ? `：${asText(klass.data.name)}` : ''}
       </Typography.Title>
       <Card title={<h2 className="xa-card-title">{t('barometer.form')}</h2>}>
         <Typography.Paragraph type="secondary">{t('barometer.formHelp')}</Typography.Paragraph>
@@ -71,7 +71,7 @@ export default function BarometerForm() {
             description={typeof sent.alerts === 'number' && sent.alerts > 0 ? t('barometer.sentAlerts', { n: sent.alerts }) : undefined} />
         )}
         <WriteError error={error} />
-        <Form<Values> form={form} layout="vertical" onFinish={submit} disabled={busy} data-testid="barometer-form">
+        <Form<Values> form={form} layout="vertical" onFinish={(v) => void submit(v)} disabled={busy} data-testid="barometer-form">
           <Form.Item name="mood" label={t('barometer.mood')} rules={[{ required: true, message: t('barometer.moodRequired') }]}>
             <Radio.Group className="xa-mood-choices" aria-label={t('barometer.mood')}>
               {MOODS.map((m) => (
@@ -103,7 +103,7 @@ export default function BarometerForm() {
         </Form>
       </Card>
       <Card title={<h2 className="xa-card-title">{t('barometer.mine')}</h2>}>
-        <Section loaded={mine} route={`GET /api/v1${routes.barometer}`} empty={(p) => p.items.length === 0}>
+        <Section loaded={mine} empty={(p) => p.items.length === 0}>
           {(p) => (
             <ul className="xa-plain-list" data-testid="my-barometers">
               {[...p.items].sort((a, b) => String(b.periodKey).localeCompare(String(a.periodKey))).map((e) => (

@@ -82,7 +82,7 @@ export default function BarometerTrend() {
         : (
           <>
             <Card title={<h2 className="xa-card-title">{t('barometer.trend')}{classNames.get(classId) ? `：${classNames.get(classId)}` : ''}</h2>} data-testid="trend">
-              <Section loaded={trend} route={`GET /api/v1/barometer/classes/:id/trend`} empty={(d) => d.points.length === 0}>
+              <Section loaded={trend} empty={(d) => d.points.length === 0}>
                 {(d) => (
                   <div className="xa-stack">
                     <TrendChart trend={d} />
@@ -100,7 +100,7 @@ export default function BarometerTrend() {
               </Section>
             </Card>
             <Card title={<h2 className="xa-card-title">{t('barometer.recent')}</h2>}>
-              <Section loaded={entries} route={`GET /api/v1${routes.barometer}`} empty={(p) => p.items.length === 0}>
+              <Section loaded={entries} empty={(p) => p.items.length === 0}>
                 {(p) => (
                   <RecordTable data-testid="trend-entries" rows={[...p.items].sort((a, b) => String(b.periodKey).localeCompare(String(a.periodKey)))} order={['periodKey', 'submitterRole', 'mood', 'events', 'namedCount', 'createdAt']}
                     render={{
@@ -114,13 +114,13 @@ export default function BarometerTrend() {
           </>
         )}
       <Card title={<h2 className="xa-card-title">{t('barometer.settings')}</h2>}>
-        <Section loaded={settings} route={`GET /api/v1${routes.barometerSettings}`}>
+        <Section loaded={settings}>
           {() => (
             <Space wrap>
               <label htmlFor="barometer-period">{t('barometer.periodLabel')}</label>
               <Select id="barometer-period" value={period} onChange={setPeriod} style={{ width: 140 }}
                 options={['weekly', 'monthly'].map((p) => ({ value: p, label: t(`barometer.period.${p}` as 'barometer.period.weekly') }))} />
-              <Button onClick={savePeriod} disabled={!period || period === settings.data?.period}>{t('common.save')}</Button>
+              <Button onClick={() => void savePeriod()} disabled={!period || period === settings.data?.period}>{t('common.save')}</Button>
             </Space>
           )}
         </Section>

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import { App, Button, Card, Form, Input, Space, Switch, Tag, Typography } from 'antd'
 import { CheckCircleOutlined, DownloadOutlined, LockOutlined, PrinterOutlined, SyncOutlined } from '@ant-design/icons'
 import { useI18n } from '../../i18n'
+import { asText } from '../../i18n/format'
 import { useApi } from '../../api/hooks'
 import { api, send } from '../../api/client'
 import { routes } from '../../api/routes'
@@ -109,7 +110,7 @@ export default function BoxSettings() {
   }
 
   return (
-    <Section loaded={box} route={`GET /api/v1${routes.letterbox}`}>
+    <Section loaded={box}>
       {(b) => {
         const url = typeof b.path === 'string' ? `${window.location.origin}${b.path}` : null
         return (
@@ -129,7 +130,7 @@ export default function BoxSettings() {
                   </div>
                 )}
                 <WriteError error={error} />
-                <Form<Values> form={form} layout="vertical" onFinish={save} disabled={busy} data-testid="box-form">
+                <Form<Values> form={form} layout="vertical" onFinish={(v) => void save(v)} disabled={busy} data-testid="box-form">
                   <Form.Item name="open" label={t('letters.boxOpenLabel')} valuePropName="checked">
                     <Switch checkedChildren={t('letters.boxOpen')} unCheckedChildren={t('letters.boxClosed')} />
                   </Form.Item>
@@ -145,7 +146,7 @@ export default function BoxSettings() {
             </Card>
             <Card title={<h2 className="xa-card-title">{t('letters.qrTitle')}</h2>}>
               <Typography.Paragraph type="secondary">{t('letters.qrHelp')}</Typography.Paragraph>
-              <QrPoster version={String(b.slug ?? '')} />
+              <QrPoster version={asText(b.slug)} />
             </Card>
           </div>
         )

@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'react'
-import { App, Button, Card, Descriptions, Divider, Drawer, Form, Input, Popconfirm, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd'
+import { App, Button, Card, Descriptions, Divider, Drawer, Form, Input, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd'
+import { Popconfirm } from '../../components/forms'
 import { AlertOutlined, CheckCircleOutlined, ClockCircleOutlined, FireOutlined, MailOutlined } from '@ant-design/icons'
 import { Link } from 'react-router'
 import { useI18n } from '../../i18n'
-import { formatDate } from '../../i18n/format'
+import { asText, formatDate } from '../../i18n/format'
 import { useApi } from '../../api/hooks'
 import { api, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
@@ -87,7 +88,7 @@ function LetterDrawer({ id, onClose, onChanged }: { id: string | null; onClose: 
     <Drawer open={id !== null} onClose={onClose} size="large" title={t('letters.letter')} destroyOnHidden>
       {id && (
         <div data-testid="letter-drawer">
-        <Section loaded={letter} route={`GET /api/v1${routes.letters}/:id`}>
+        <Section loaded={letter}>
           {(d) => (
             <div className="xa-stack">
               <LetterFlags letter={d} />
@@ -97,11 +98,11 @@ function LetterDrawer({ id, onClose, onChanged }: { id: string | null; onClose: 
                 { key: 'category', label: t('letters.category'), children: d.category ? label('category', d.category) : t('letters.uncategorised') },
               ]} />
               <Card size="small" title={t('letters.body')}>
-                <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginBottom: 0 }} data-testid="letter-body">{String(d.body ?? '')}</Typography.Paragraph>
+                <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginBottom: 0 }} data-testid="letter-body">{asText(d.body)}</Typography.Paragraph>
               </Card>
               <WriteError error={error} />
 
-              <Form form={triage} layout="inline" onFinish={(v) => write('triage', routes.letter(id), 'PATCH', { category: v.category ?? null, urgent: v.urgent })} data-testid="triage-form">
+              <Form form={triage} layout="inline" onFinish={(v) => void write('triage', routes.letter(id), 'PATCH', { category: v.category ?? null, urgent: v.urgent })} data-testid="triage-form">
                 <Form.Item name="category" label={t('letters.category')} htmlFor="letter-category">
                   <Select id="letter-category" allowClear style={{ width: 160 }} placeholder={t('letters.uncategorised')}
                     options={CATEGORIES.map((c) => ({ value: c, label: label('category', c) }))} />
@@ -112,7 +113,7 @@ function LetterDrawer({ id, onClose, onChanged }: { id: string | null; onClose: 
                 <Button htmlType="submit" loading={busy === 'triage'}>{t('letters.saveTriage')}</Button>
               </Form>
 
-              <Form form={replyForm} layout="vertical" onFinish={(v) => write('reply', routes.letterReply(id), 'PUT', { replyText: v.replyText.trim() })} data-testid="reply-form">
+              <Form form={replyForm} layout="vertical" onFinish={(v) => void write('reply', routes.letterReply(id), 'PUT', { replyText: v.replyText.trim() })} data-testid="reply-form">
                 <Form.Item name="replyText" label={t('letters.reply')} extra={d.repliedOn ? t('letters.repliedOn', { day: formatDate(d.repliedOn, locale) }) : t('letters.replyHelp')}
                   rules={[{ required: true, whitespace: true, message: t('login.required', { field: t('letters.reply') }) }]}>
                   <Input.TextArea rows={5} maxLength={4000} showCount />
@@ -186,11 +187,11 @@ function Inbox() {
         </Form.Item>
         <Form.Item label={t('letters.category')} htmlFor="letters-category">
           <Select id="letters-category" allowClear value={category} onChange={(v?: string) => setCategory(v)} style={{ width: 140 }} placeholder={t('letters.allCategories')}
-            options={[...CATEGORIES.map((c) => ({ value: c as string, label: label('category', c) })), { value: 'none', label: t('letters.uncategorised') }]} />
+            options={[...CATEGORIES.map((c) => ({ value: c, label: label('category', c) })), { value: 'none', label: t('letters.uncategorised') }]} />
         </Form.Item>
       </Form>
       <Typography.Paragraph type="secondary">{t('letters.inboxHelp')}</Typography.Paragraph>
-      <Section loaded={list} route={`GET /api/v1${routes.letters}`}>
+      <Section loaded={list}>
         {(p) => (
           <>
             <Typography.Text type="secondary">{t('common.total', { n: p.total })}</Typography.Text>
@@ -201,9 +202,9 @@ function Inbox() {
                 { key: 'writtenOn', title: t('letters.writtenOn'), dataIndex: 'writtenOn', width: 130, render: (v: unknown) => formatDate(v, locale) },
                 { key: 'flags', title: t('common.status'), render: (_: unknown, r: Row) => <LetterFlags letter={r} /> },
                 { key: 'category', title: t('letters.category'), render: (_: unknown, r: Row) => (r.category ? label('category', r.category) : t('letters.uncategorised')) },
-                { key: 'body', title: t('letters.body'), render: (_: unknown, r: Row) => <span className="xa-clamp" style={{ maxWidth: 420 }}>{String(r.body ?? '')}</span> },
+                { key: 'body', title: t('letters.body'), render: (_: unknown, r: Row) => <span className="xa-clamp" style={{ maxWidth: 420 }}>{asText(r.body)}</span> },
                 { key: 'open', title: t('common.actions'), render: (_: unknown, r: Row) => (
-                  <Button size="small" onClick={(e) => { e.stopPropagation(); setOpen(String(r.id)) }} aria-label={`${t('common.open')} ${String(r.writtenOn ?? '')}`}>{t('common.open')}</Button>
+                  <Button size="small" onClick={(e) => { e.stopPropagation(); setOpen(String(r.id)) }} aria-label={`${t('common.open')} ${asText(r.writtenOn)}`}>{t('common.open')}</Button>
                 ) },
               ]} />
           </>

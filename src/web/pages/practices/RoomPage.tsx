@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react'
-import { App, Button, Card, DatePicker, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Table, Tabs, Tag, Typography } from 'antd'
+import { App, Button, Card, DatePicker, Form, Input, InputNumber, Modal, Select, Space, Table, Tabs, Tag, Typography } from 'antd'
+import { Popconfirm } from '../../components/forms'
 import { DeleteOutlined, EditOutlined, PlusOutlined, UserOutlined } from '@ant-design/icons'
 import dayjs, { type Dayjs } from 'dayjs'
 import { useI18n } from '../../i18n'
-import { formatDate } from '../../i18n/format'
+import { asText, formatDate } from '../../i18n/format'
 import { useApi } from '../../api/hooks'
 import { api, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
@@ -81,7 +82,7 @@ function Visits() {
         <label htmlFor="visits-range">{t('room.range')}</label>
         <DatePicker.RangePicker id={{ start: 'visits-range' }} allowEmpty={[true, true]} value={range} onChange={(v) => setRange(v)} />
       </Space>
-      <Section loaded={visits} route={`GET /api/v1${routes.roomVisits}`}>
+      <Section loaded={visits}>
         {(p) => (
           <>
             <Typography.Text type="secondary">{t('common.total', { n: p.total })}</Typography.Text>
@@ -108,7 +109,7 @@ function Visits() {
       <Modal open={ed.editing !== null} title={ed.editing === 'new' ? t('room.newVisit') : t('room.editVisit')} onCancel={() => ed.setEditing(null)}
         okText={t('common.save')} cancelText={t('common.cancel')} onOk={() => ed.form.submit()} confirmLoading={ed.busy} forceRender>
         <WriteError error={ed.error} />
-        <Form<VisitValues> form={ed.form} layout="vertical" onFinish={ed.save} data-testid="visit-form">
+        <Form<VisitValues> form={ed.form} layout="vertical" onFinish={(v) => void ed.save(v)} data-testid="visit-form">
           <Form.Item name="studentId" label={t('common.student')} extra={t('room.walkInHelp')} htmlFor="visit-student">
             <StudentPicker id="visit-student" />
           </Form.Item>
@@ -160,7 +161,7 @@ function Sessions() {
   return (
     <div className="xa-stack">
       <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => ed.setEditing('new')} data-testid="new-session">{t('room.newSession')}</Button>
-      <Section loaded={sessions} route={`GET /api/v1${routes.roomSessions}`}>
+      <Section loaded={sessions}>
         {(p) => (
           <Table<Row> size="small" rowKey={(r) => String(r.id)} dataSource={p.items} data-testid="sessions" scroll={{ x: 'max-content' }}
             pagination={p.items.length > 20 ? { pageSize: 20, showSizeChanger: false } : false}
@@ -168,7 +169,7 @@ function Sessions() {
               { key: 'sessionDate', dataIndex: 'sessionDate', title: t('field.sessionDate'), render: (v: unknown) => formatDate(v, locale) },
               { key: 'topic', dataIndex: 'topic', title: t('room.sessionTopic') },
               { key: 'attendance', dataIndex: 'attendance', title: t('room.attendance'), align: 'right' },
-              { key: 'durationMin', dataIndex: 'durationMin', title: t('field.durationMin'), align: 'right', render: (v: unknown) => (v == null ? '—' : String(v)) },
+              { key: 'durationMin', dataIndex: 'durationMin', title: t('field.durationMin'), align: 'right', render: (v: unknown) => asText(v, '—') },
               { key: 'actions', title: t('common.actions'), render: (_: unknown, r: Row) => (
                 <Space>
                   <Button size="small" icon={<EditOutlined aria-hidden />} onClick={() => ed.setEditing(r)}>{t('practices.edit')}</Button>
@@ -183,7 +184,7 @@ function Sessions() {
       <Modal open={ed.editing !== null} title={ed.editing === 'new' ? t('room.newSession') : t('room.editSession')} onCancel={() => ed.setEditing(null)}
         okText={t('common.save')} cancelText={t('common.cancel')} onOk={() => ed.form.submit()} confirmLoading={ed.busy} forceRender>
         <WriteError error={ed.error} />
-        <Form<SessionValues> form={ed.form} layout="vertical" onFinish={ed.save} data-testid="session-form">
+        <Form<SessionValues> form={ed.form} layout="vertical" onFinish={(v) => void ed.save(v)} data-testid="session-form">
           <Form.Item name="sessionDate" label={t('field.sessionDate')} rules={[{ required: true }]}>
             <DatePicker style={{ width: '100%' }} />
           </Form.Item>
@@ -227,11 +228,11 @@ function RoomInfo() {
   }
   return (
     <Card className="xa-narrow" style={{ marginLeft: 0 }}>
-      <Section loaded={settings} route={`GET /api/v1${routes.roomSettings}`}>
+      <Section loaded={settings}>
         {() => (
           <>
             <WriteError error={error} />
-            <Form form={form} layout="vertical" onFinish={save} disabled={busy} data-testid="room-settings">
+            <Form form={form} layout="vertical" onFinish={(v) => void save(v)} disabled={busy} data-testid="room-settings">
               <Form.Item name="location" label={t('room.location')}>
                 <Input maxLength={100} />
               </Form.Item>

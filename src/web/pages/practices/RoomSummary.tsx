@@ -59,7 +59,7 @@ export default function RoomSummary() {
           <DatePicker.RangePicker id={{ start: 'summary-range' }} allowEmpty={[true, true]} value={range} onChange={(v) => setRange(v)} />
         </Form.Item>
       </Form>
-      <Section loaded={summary} route={`GET /api/v1${routes.roomSummary}`}>
+      <Section loaded={summary}>
         {(s) => {
           const months = Object.entries(s.visits.byMonth).sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => ({ key: k, label: k, n }))
           const topics = Object.entries(s.visits.byTopic).map(([k, n]) => ({ key: k, label: label('category', k), n }))

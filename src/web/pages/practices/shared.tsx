@@ -14,7 +14,7 @@ export const RISK_LEVELS = ['red', 'orange', 'yellow', 'green'] as const
  * An API failure in the server's words (already in the user's language, naming the field or
  * value concerned) — never its code.
  */
-export function problemText(e: unknown): string {
+function problemText(e: unknown): string {
   if (e instanceof ApiError) return e.message
   return String(e)
 }

@@ -1,7 +1,7 @@
 import { DatePicker, Form, Input, Select } from 'antd'
 import dayjs, { type Dayjs } from 'dayjs'
 import { useI18n } from '../../i18n'
-import { gradeName } from '../../i18n/format'
+import { asText, gradeName } from '../../i18n/format'
 import { useApi } from '../../api/hooks'
 import { api, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
@@ -22,8 +22,8 @@ function schoolYearOf(d: Dayjs): string {
 
 /** The instrument's name in the user's language, with its code unless the name already says it. */
 function instrumentLabel(i: Row, locale: string): string {
-  const code = String(i.code ?? '')
-  const name = String((locale === 'en' ? i.nameEn : i.nameZh) ?? code)
+  const code = asText(i.code)
+  const name = asText(locale === 'en' ? i.nameEn : i.nameZh, code)
   return name.includes(code) ? name : `${name} (${code})`
 }
 

@@ -3,6 +3,7 @@ import { Alert, App, Button, Card, Descriptions, Progress, Space, Table, Tag, Ty
 import { DownloadOutlined, UploadOutlined } from '@ant-design/icons'
 import { useParams } from 'react-router'
 import { useI18n } from '../../i18n'
+import { asText } from '../../i18n/format'
 import { useApi } from '../../api/hooks'
 import { api, ApiError, download, upload, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
@@ -54,7 +55,7 @@ function TemplateButtons({ instrumentIds }: { instrumentIds: string[] }) {
   const { t } = useI18n()
   const { message } = App.useApp()
   const instruments = useApi<Page<Row>>(routes.instruments, { limit: 100 })
-  const names = new Map((instruments.data?.items ?? []).map((i) => [String(i.id), String(i.code ?? '')]))
+  const names = new Map((instruments.data?.items ?? []).map((i) => [String(i.id), asText(i.code)]))
   return (
     <Space wrap>
       {instrumentIds.map((id) => (
@@ -115,7 +116,7 @@ function ImportBox({ campaignId, instrumentIds, onDone }: { campaignId: string; 
         <Space wrap>
           <label htmlFor="import-file">{t('campaign.chooseFile')}</label>
           <input id="import-file" ref={input} type="file" accept={`.csv,.xlsx,text/csv,${XLSX}`} />
-          <Button type="primary" icon={<UploadOutlined aria-hidden />} onClick={start} loading={phase === 'uploading' || phase === 'processing'}>{t('common.submit')}</Button>
+          <Button type="primary" icon={<UploadOutlined aria-hidden />} onClick={() => void start()} loading={phase === 'uploading' || phase === 'processing'}>{t('common.submit')}</Button>
         </Space>
         {phase !== 'idle' && (
           <div aria-live="polite" data-testid="import-progress">
@@ -129,7 +130,7 @@ function ImportBox({ campaignId, instrumentIds, onDone }: { campaignId: string; 
         {phase === 'done' && job?.result && (
           <Alert type="success" showIcon data-testid="import-done" title={t('campaign.importDone', { n: job.result.responses })} description={<Fields record={job.result} />} />
         )}
-        {error && <ApiProblem error={error} route={`POST /api/v1${routes.campaignImport(':id')}`} />}
+        {error && <ApiProblem error={error} />}
         {phase === 'failed' && job && (
           <div role="alert" className="xa-stack" data-testid="import-failed">
             {/* Row errors under their heading; any other refusal (the headers, an empty file) in the server's words. */}
@@ -160,13 +161,13 @@ export default function CampaignPage() {
   const coverage = useApi<{ classes: Row[]; totals: Row }>(routes.campaignCoverage(id))
   const [selected, setSelected] = useState<string[]>([])
   return (
-    <Section loaded={campaign} route={`GET /api/v1${routes.campaign(':id')}`}>
+    <Section loaded={campaign}>
       {(c) => (
         <div className="xa-stack">
-          <Typography.Title level={1} className="xa-page-title" style={{ fontSize: 22 }}>{String(c.name ?? t('campaign.title'))}</Typography.Title>
+          <Typography.Title level={1} className="xa-page-title" style={{ fontSize: 22 }}>{asText(c.name, t('campaign.title'))}</Typography.Title>
           <Card><Fields record={c} enums={{ status: 'campaignStatus' }} /></Card>
           <Card title={<h2 className="xa-card-title">{t('campaign.coverage')}</h2>} data-testid="campaign-coverage">
-            <Section loaded={coverage} route={`GET /api/v1${routes.campaignCoverage(':id')}`}>
+            <Section loaded={coverage}>
               {(cv) => (
                 <div className="xa-stack">
                   <Progress percent={Math.round(Number(cv.totals.rate ?? 0) * 100)} format={() => `${String(cv.totals.screened)} / ${String(cv.totals.enrolled)}`} aria-label={t('campaign.coverage')} />
@@ -178,7 +179,7 @@ export default function CampaignPage() {
           </Card>
           <ImportBox campaignId={id} instrumentIds={(c.instrumentIds as string[] | undefined) ?? []} onDone={() => { responses.reload(); coverage.reload() }} />
           <Card title={<h2 className="xa-card-title">{t('campaign.results')}</h2>}>
-            {responses.error ? <ApiProblem error={responses.error} route={`GET /api/v1${routes.campaignResponses(':id')}`} /> : (
+            {responses.error ? <ApiProblem error={responses.error} /> : (
               <Section loaded={responses} empty={(p) => p.items.length === 0}>
                 {(p) => (
                   <div className="xa-stack">

@@ -3,6 +3,7 @@ import { Button, Space, Typography } from 'antd'
 import { PlusOutlined } from '@ant-design/icons'
 import { Link, useNavigate } from 'react-router'
 import { useI18n } from '../../i18n'
+import { asText } from '../../i18n/format'
 import { useApi } from '../../api/hooks'
 import type { Page } from '../../api/client'
 import { routes } from '../../api/routes'
@@ -22,12 +23,12 @@ export default function Campaigns() {
         <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => setCreating(true)} data-testid="new-campaign">{t('campaignForm.new')}</Button>
       </Space>
       <CampaignDialog open={creating} onClose={() => setCreating(false)} onDone={campaigns.reload} />
-      <Section loaded={campaigns} route={`GET /api/v1${routes.campaigns}`} empty={(p) => p.items.length === 0}>
+      <Section loaded={campaigns} empty={(p) => p.items.length === 0}>
         {(page) => (
           <RecordTable data-testid="campaign-list" rows={page.items} order={['name', 'schoolYear', 'gradeLevels', 'startDate', 'endDate', 'status']}
             enums={{ status: 'campaignStatus' }} titles={{ name: t('campaign.nameColumn') }}
-            render={{ name: (v, r) => <Link to={`/campaigns/${String(r.id)}`}>{String(v ?? '—')}</Link> }}
-            onOpen={(r) => navigate(`/campaigns/${String(r.id)}`)}
+            render={{ name: (v, r) => <Link to={`/campaigns/${String(r.id)}`}>{asText(v, '—')}</Link> }}
+            onOpen={(r) => { void navigate(`/campaigns/${String(r.id)}`) }}
           />
         )}
       </Section>

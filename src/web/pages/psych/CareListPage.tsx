@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { Button, Card, Form, Input, Segmented, Select, Space, Table, Typography } from 'antd'
 import { PlusOutlined } from '@ant-design/icons'
 import { useI18n } from '../../i18n'
+import { asText } from '../../i18n/format'
 import { useApi } from '../../api/hooks'
 import { api, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
@@ -26,7 +27,7 @@ function EditDialog({ entry, onClose, onDone }: { entry: Row; onClose: () => voi
   const { t } = useI18n()
   return (
     <FormDialog<{ riskLevel: string; reason?: string; guidance?: string }> open onClose={onClose} onDone={onDone} testId="care-edit" title={t('psy.care.editTitle')}
-      initialValues={{ riskLevel: String(entry.riskLevel ?? 'yellow'), reason: (entry.reason as string | null) ?? '', guidance: (entry.guidance as string | null) ?? '' }}
+      initialValues={{ riskLevel: asText(entry.riskLevel, 'yellow'), reason: (entry.reason as string | null) ?? '', guidance: (entry.guidance as string | null) ?? '' }}
       onSubmit={(v) => api(routes.careEntry(String(entry.id)), {
         method: 'PATCH', body: { riskLevel: v.riskLevel, reason: v.reason?.trim() || null, guidance: v.guidance?.trim() || null },
       })}>

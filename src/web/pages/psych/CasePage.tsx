@@ -3,6 +3,7 @@ import { Button, Card, Empty, Space, Typography } from 'antd'
 import { EditOutlined, PlusOutlined, PrinterOutlined, SwapOutlined } from '@ant-design/icons'
 import { Link, useParams } from 'react-router'
 import { useI18n } from '../../i18n'
+import { asText } from '../../i18n/format'
 import { useApi } from '../../api/hooks'
 import type { Page } from '../../api/client'
 import { routes } from '../../api/routes'
@@ -66,7 +67,7 @@ export default function CasePage() {
   const guardians = useApi<Page<Row>>(dialog === 'contact' && studentId ? routes.guardians(studentId) : null)
 
   return (
-    <Section loaded={page} route={`GET /api/v1${routes.casePage(':id')}`}>
+    <Section loaded={page}>
       {(p) => {
         const c = p.case
         const closed = c.state === 'closed'
@@ -80,7 +81,7 @@ export default function CasePage() {
             </Typography.Title>
             <Space wrap>
               <RiskTag level={c.riskLevel} />
-              <span data-testid="case-state" data-state={String(c.state ?? '')}>{t('case.state')}：{label('caseState', c.state)}</span>
+              <span data-testid="case-state" data-state={asText(c.state)}>{t('case.state')}：{label('caseState', c.state)}</span>
               {studentId && <Link to={`/students/${studentId}`}>{t('case.archive')}</Link>}
             </Space>
             <Space wrap aria-label={t('caseForm.actions')}>

@@ -3,6 +3,7 @@ import { Button, Card, DatePicker, Select, Space, Table, Typography } from 'antd
 import { PlusOutlined } from '@ant-design/icons'
 import type { Dayjs } from 'dayjs'
 import { useI18n } from '../../i18n'
+import { asText } from '../../i18n/format'
 import { useApi } from '../../api/hooks'
 import type { Page } from '../../api/client'
 import { routes } from '../../api/routes'
@@ -70,7 +71,7 @@ export default function HomeSchoolPage() {
               columns={[
                 { key: 'date', title: t('psy.act.date'), render: (_: unknown, r: Row) => formatDateTime(r.activityDate, locale) },
                 { key: 'kind', title: t('psy.act.kind'), render: (_: unknown, r: Row) => kindName(r.kind) },
-                { key: 'title', title: t('psy.act.activityTitle'), render: (_: unknown, r: Row) => String(r.title ?? '') },
+                { key: 'title', title: t('psy.act.activityTitle'), render: (_: unknown, r: Row) => asText(r.title) },
                 { key: 'class', title: t('psy.act.class'), render: (_: unknown, r: Row) => className(r.classId) },
                 { key: 'attendance', title: t('psy.act.attendance'), dataIndex: 'attendance' },
                 { key: 'createdAt', title: t('psy.act.createdAt'), render: (_: unknown, r: Row) => formatDateTime(r.createdAt, locale) },

@@ -25,7 +25,7 @@ export function OpenCaseDialog({ studentId, open, onClose, initial }: {
   return (
     <FormDialog<Values> open={open} onClose={onClose} testId="open-case-dialog" title={t('caseForm.openCase')} initialValues={{ source: initial?.source ?? 'other', ...(initial?.riskLevel ? { riskLevel: initial.riskLevel } : {}) }}
       onSubmit={(v) => api<Row>(routes.studentCases(studentId), { method: 'POST', body: { source: v.source, riskLevel: v.riskLevel, ...compact({ summary: v.summary, sourceRef: v.source === initial?.source ? initial.sourceRef : undefined }) } })}
-      onDone={(r) => { const id = (r as Row | undefined)?.id; if (typeof id === 'string') navigate(`/cases/${id}`) }}>
+      onDone={(r) => { const id = (r as Row | undefined)?.id; if (typeof id === 'string') void navigate(`/cases/${id}`) }}>
       <Form.Item name="source" label={t('field.source')} rules={required(t('field.source'))}>
         <Select options={SOURCES.map((s) => ({ value: s, label: label('caseSource', s) }))} />
       </Form.Item>

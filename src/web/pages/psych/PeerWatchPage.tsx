@@ -1,9 +1,11 @@
 import { useState } from 'react'
-import { App, Button, Card, Empty, List, Popconfirm, Segmented, Space, Table, Tag, Typography } from 'antd'
+import { App, Button, Card, Empty, List, Segmented, Space, Table, Tag, Typography } from 'antd'
+import { Popconfirm } from '../../components/forms'
 import { EyeOutlined } from '@ant-design/icons'
 import { Link, useSearchParams } from 'react-router'
 import dayjs from 'dayjs'
 import { useI18n } from '../../i18n'
+import { asText } from '../../i18n/format'
 import { useApi } from '../../api/hooks'
 import { api, ApiError, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
@@ -35,7 +37,7 @@ function Notes({ requestId }: { requestId: string }) {
         ? <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('psy.watch.noNotes')} />
         : (
           <List<Row> size="small" header={<strong>{t('psy.watch.notes')}</strong>} dataSource={n.items} data-testid="watch-notes"
-            renderItem={(x) => <List.Item><List.Item.Meta title={formatDateTime(x.createdAt, locale)} description={<span style={{ whiteSpace: 'pre-wrap' }}>{String(x.note ?? '')}</span>} /></List.Item>} />
+            renderItem={(x) => <List.Item><List.Item.Meta title={formatDateTime(x.createdAt, locale)} description={<span style={{ whiteSpace: 'pre-wrap' }}>{asText(x.note)}</span>} /></List.Item>} />
         )}
     </Section>
   )
@@ -78,7 +80,7 @@ export default function PeerWatchPage() {
   const [creating, setCreating] = useState(params.get('new') === '1')
   const list = useApi<Page<Row>>(routes.peerWatch, { studentId, open: filter === 'all' ? undefined : filter === 'open' ? 'true' : 'false', limit: PAGE_SIZE, offset })
   const users = useApi<Page<Row>>(routes.users, { limit: 500 })
-  const nameOf = (id: unknown) => String(users.data?.items.find((u) => u.id === id)?.displayName ?? '—')
+  const nameOf = (id: unknown) => asText(users.data?.items.find((u) => u.id === id)?.displayName, '—')
   return (
     <div className="xa-stack">
       <Typography.Title level={1} className="xa-page-title" style={{ fontSize: 22 }}>{t('psy.watch.title')}</Typography.Title>
@@ -88,7 +90,7 @@ export default function PeerWatchPage() {
           <Segmented<(typeof FILTERS)[number]> value={filter} aria-label={t('psy.watch.state')} onChange={(v) => { setOffset(0); setFilter(v) }}
             options={FILTERS.map((f) => ({ value: f, label: t(`psy.watch.filter.${f}`) }))} data-testid="watch-filter" />
           {studentId && student.data && (
-            <Tag closable onClose={() => { setOffset(0); setParams({}) }}>{t('psy.watch.forStudent', { name: String(student.data.name ?? '') })}</Tag>
+            <Tag closable onClose={() => { setOffset(0); setParams({}) }}>{t('psy.watch.forStudent', { name: asText(student.data.name) })}</Tag>
           )}
           <Button type="primary" icon={<EyeOutlined aria-hidden />} onClick={() => setCreating(true)} data-testid="watch-new">{t('psy.watch.new')}</Button>
         </Space>
@@ -102,7 +104,7 @@ export default function PeerWatchPage() {
             columns={[
               { key: 'student', title: t('psy.watch.student'), render: (_: unknown, r: Row) => <StudentRef row={r} /> },
               { key: 'monitor', title: t('psy.watch.monitor'), render: (_: unknown, r: Row) => nameOf(r.monitorId) },
-              { key: 'ask', title: t('psy.watch.ask'), render: (_: unknown, r: Row) => <span style={{ whiteSpace: 'pre-wrap' }}>{String(r.ask ?? '')}</span> },
+              { key: 'ask', title: t('psy.watch.ask'), render: (_: unknown, r: Row) => <span style={{ whiteSpace: 'pre-wrap' }}>{asText(r.ask)}</span> },
               { key: 'startDate', title: t('psy.watch.startDate'), render: (_: unknown, r: Row) => formatDateTime(r.startDate, locale) },
               { key: 'endDate', title: t('field.endDate'), render: (_: unknown, r: Row) => formatDateTime(r.endDate, locale) },
               { key: 'state', title: t('psy.watch.state'), render: (_: unknown, r: Row) => { const s = stateOf(r); return <Tag color={STATE_COLOURS[s]} data-state={s}>{t(`psy.watch.state.${s}`)}</Tag> } },

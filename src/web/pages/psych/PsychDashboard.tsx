@@ -1,9 +1,10 @@
 import { Card, Space, Typography } from 'antd'
 import { Link } from 'react-router'
 import { useI18n } from '../../i18n'
+import { asText } from '../../i18n/format'
 import { useApi } from '../../api/hooks'
 import type { Page } from '../../api/client'
-import { pending, routes } from '../../api/routes'
+import { routes } from '../../api/routes'
 import { Deadline, RiskTag, Section } from '../../components/common'
 import { RecordTable, type Row } from '../../components/records'
 import { StudentRef } from '../../components/StudentRef'
@@ -23,15 +24,14 @@ export default function PsychDashboard() {
   const { t } = useI18n()
   const worklist = useApi<Worklist>(routes.worklist)
   const alerts = useApi<Page<Row>>(routes.alerts, { status: 'received', sort: 'deadline', limit: 100 })
-  const referrals = useApi<Page<Row>>(pending.referrals, { limit: 200 })
-  const crisesRoute = `GET /api/v1${routes.worklist}`
+  const referrals = useApi<Page<Row>>(routes.referrals, { limit: 200 })
 
   return (
     <div className="xa-stack">
       <Typography.Title level={1} className="xa-page-title" style={{ fontSize: 22 }}>{t('psych.title')}</Typography.Title>
 
       <Card title={<h2 className="xa-card-title">{t('psych.crisis')}</h2>} data-testid="crisis-inbox">
-        <Section loaded={worklist} route={crisesRoute}>
+        <Section loaded={worklist}>
           {(w) => {
             const items = w.unacknowledgedCrises?.items ?? []
             return items.length === 0 ? <Typography.Text type="secondary">{t('psych.noCrisis')}</Typography.Text> : (
@@ -46,12 +46,12 @@ export default function PsychDashboard() {
       </Card>
 
       <Card title={<h2 className="xa-card-title">{t('psych.alerts')}</h2>} data-testid="alert-inbox">
-        <Section loaded={alerts} route={`GET /api/v1${routes.alerts}`}>
+        <Section loaded={alerts}>
           {(page) => page.items.length === 0 ? <Typography.Text type="secondary">{t('psych.noAlerts')}</Typography.Text> : (
             <RecordTable rows={page.items} order={['studentId', 'whatSeen', 'urgency', 'status', 'createdAt', 'ackDeadline']}
               enums={{ status: 'monitor.status', urgency: 'monitor.urgency' }}
               render={{ studentId: (_v, r) => <StudentRef row={r} />, ackDeadline: (v) => <Deadline at={v} />, status: (v, r) => String(r.statusLabel ?? v) }}
-              extra={[{ key: 'ack', title: t('common.actions'), render: (_: unknown, r: Row) => r.status === 'received' ? <AcknowledgeButton path={routes.alertAck(String(r.id))} what={String(r.whatSeen ?? '')} onDone={alerts.reload} /> : null }]}
+              extra={[{ key: 'ack', title: t('common.actions'), render: (_: unknown, r: Row) => r.status === 'received' ? <AcknowledgeButton path={routes.alertAck(String(r.id))} what={asText(r.whatSeen)} onDone={alerts.reload} /> : null }]}
             />
           )}
         </Section>
@@ -59,7 +59,7 @@ export default function PsychDashboard() {
 
       <div className="xa-grid">
         <Card title={<h2 className="xa-card-title">{t('psych.casesByRisk')}</h2>} data-testid="cases-by-risk">
-          <Section loaded={worklist} route={crisesRoute}>
+          <Section loaded={worklist}>
             {(w) => (
               <div className="xa-stack">
                 <Space wrap size="large">
@@ -78,17 +78,17 @@ export default function PsychDashboard() {
           </Section>
         </Card>
         <Card title={<h2 className="xa-card-title">{t('psych.reviewsDue')}</h2>} data-testid="reviews-due">
-          <Section loaded={worklist} route={crisesRoute} empty={(w) => (w.reviewsDue?.items.length ?? 0) === 0}>
+          <Section loaded={worklist} empty={(w) => (w.reviewsDue?.items.length ?? 0) === 0}>
             {(w) => (
               <RecordTable rows={w.reviewsDue?.items ?? []} order={['studentId', 'reviewDate', 'goals']}
                 render={{ studentId: (_v, r) => <StudentRef row={r} /> }}
-                extra={[{ key: 'open', title: t('common.actions'), render: (_: unknown, r: Row) => r.caseId ? <Link to={`/cases/${String(r.caseId)}`}>{t('psych.openCase')}</Link> : null }]}
+                extra={[{ key: 'open', title: t('common.actions'), render: (_: unknown, r: Row) => r.caseId ? <Link to={`/cases/${asText(r.caseId)}`}>{t('psych.openCase')}</Link> : null }]}
               />
             )}
           </Section>
         </Card>
         <Card title={<h2 className="xa-card-title">{t('psych.referralsDue')}</h2>} data-testid="referrals-due">
-          <Section loaded={referrals} route={`GET /api/v1${pending.referrals}`} empty={(p) => p.items.filter((r) => r.state !== 'closed').length === 0}>
+          <Section loaded={referrals} empty={(p) => p.items.filter((r) => r.state !== 'closed').length === 0}>
             {(page) => (
               <RecordTable rows={page.items.filter((r) => r.state !== 'closed')} order={['studentId', 'state', 'followUpDate', 'overdue']}
                 enums={{ state: 'referralState' }}

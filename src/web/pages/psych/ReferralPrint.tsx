@@ -4,7 +4,7 @@ import { PrinterOutlined } from '@ant-design/icons'
 import { useParams } from 'react-router'
 import { useI18n } from '../../i18n'
 import { useApi } from '../../api/hooks'
-import { pending } from '../../api/routes'
+import { routes } from '../../api/routes'
 import { ApiProblem } from '../../components/common'
 
 /** Rules the printed page adds to the form's own: headings stay with what follows, boxes are not split. */
@@ -56,8 +56,8 @@ function FormSheet({ html, title }: { html: string; title: string }) {
 export default function ReferralPrint() {
   const { id = '' } = useParams()
   const { t } = useI18n()
-  const form = useApi<string>(pending.referralForm(id))
-  if (form.error) return <div className="xa-print"><ApiProblem error={form.error} route={`GET /api/v1${pending.referralForm(':id')}`} /></div>
+  const form = useApi<string>(routes.referralForm(id))
+  if (form.error) return <div className="xa-print"><ApiProblem error={form.error} /></div>
   if (form.data === undefined) return <div className="xa-loading"><Spin /></div>
   return (
     <div className="xa-referral-page">

@@ -3,7 +3,7 @@ import { Button, Card, Empty, Space, Tabs, Tag, Timeline, Typography } from 'ant
 import { PlusOutlined, PrinterOutlined } from '@ant-design/icons'
 import { Link, useParams } from 'react-router'
 import { useI18n } from '../../i18n'
-import { schoolYearLabel } from '../../i18n/format'
+import { asText, schoolYearLabel } from '../../i18n/format'
 import type { MessageKey } from '../../i18n/messages'
 import { useApi } from '../../api/hooks'
 import type { Page } from '../../api/client'
@@ -45,9 +45,9 @@ function linkFor(item: TimelineItem): { to: string; print?: boolean } | null {
 function AccessLog({ studentId }: { studentId: string }) {
   const { t, label } = useI18n()
   const log = useApi<Page<Row>>(`/students/${studentId}/access-log`, { limit: 200 })
-  const words = (prefix: string, v: unknown) => (Array.isArray(v) ? v : String(v ?? '').split(/[,\s]+/)).filter(Boolean).map((x) => label(prefix, x)).join('、')
+  const words = (prefix: string, v: unknown) => (Array.isArray(v) ? v : asText(v).split(/[,\s]+/)).filter(Boolean).map((x) => label(prefix, x)).join('、')
   return (
-    <Section loaded={log} route="GET /api/v1/students/:id/access-log" empty={(p) => p.items.length === 0}>
+    <Section loaded={log} empty={(p) => p.items.length === 0}>
       {(page) => (
         <RecordTable
           data-testid="access-log"
@@ -79,7 +79,7 @@ export default function StudentArchive() {
   const classNames = useClassNames()
 
   return (
-    <Section loaded={archive} route="GET /api/v1/students/:id/archive">
+    <Section loaded={archive}>
       {({ student, items }) => {
         const counts: Record<string, number> = {}
         for (const it of items) counts[it.step] = (counts[it.step] ?? 0) + 1
@@ -141,7 +141,7 @@ export default function StudentArchive() {
                     <div className="xa-stack">
                       <Fields record={{ ...student, ...(typeof student.classId === 'string' ? { class: classNames.get(student.classId) ?? '—' } : {}) }} resource="students" />
                       <Typography.Title level={2} style={{ fontSize: 16 }}>{t('archive.guardians')}</Typography.Title>
-                      <Section loaded={guardians} route="GET /api/v1/students/:id/guardians" empty={(p) => p.items.length === 0}>
+                      <Section loaded={guardians} empty={(p) => p.items.length === 0}>
                         {(page) => <RecordTable rows={page.items} resource="guardians" order={['name', 'relation', 'phone', 'isPrimary']} />}
                       </Section>
                     </div>

@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { Form, Input, Select, Typography } from 'antd'
 import { Link, useNavigate, useSearchParams } from 'react-router'
 import { useI18n } from '../../i18n'
+import { asText } from '../../i18n/format'
 import { useApi } from '../../api/hooks'
 import type { Page } from '../../api/client'
 import { Section } from '../../components/common'
@@ -44,7 +45,7 @@ export default function StudentSearch() {
             options={[...classNames].map(([value, label]) => ({ value, label }))} showSearch={{ optionFilterProp: 'label' }} />
         </Form.Item>
       </Form>
-      <Section loaded={students} route="GET /api/v1/students">
+      <Section loaded={students}>
         {(found) => (
           <>
             <Typography.Text type="secondary">{t('common.total', { n: found.total })}</Typography.Text>
@@ -55,10 +56,10 @@ export default function StudentSearch() {
               order={['studentNo', 'name', 'gender', 'classId', 'status', 'birthDate']}
               enums={{ status: 'studentStatus' }}
               render={{
-                name: (v, row) => <Link to={`/students/${String(row.id)}`}>{String(v ?? '—')}</Link>,
+                name: (v, row) => <Link to={`/students/${String(row.id)}`}>{asText(v, '—')}</Link>,
                 classId: (v) => classNames.get(String(v)) ?? '—',
               }}
-              onOpen={(row) => navigate(`/students/${String(row.id)}`)}
+              onOpen={(row) => { void navigate(`/students/${String(row.id)}`) }}
             />
           </>
         )}

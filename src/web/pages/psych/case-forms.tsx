@@ -3,6 +3,7 @@ import { Button, Checkbox, DatePicker, Form, Input, InputNumber, Modal, Select, 
 import { CheckSquareOutlined } from '@ant-design/icons'
 import dayjs, { type Dayjs } from 'dayjs'
 import { useI18n } from '../../i18n'
+import { asText } from '../../i18n/format'
 import type { MessageKey } from '../../i18n/messages'
 import { api, ApiError } from '../../api/client'
 import { useApi } from '../../api/hooks'
@@ -41,14 +42,14 @@ export function PlanDialog({ caseId, plan, ...p }: DialogProps & { caseId: strin
   const { t } = useI18n()
   const required = useRequired()
   const initial: Partial<PlanValues> = plan
-    ? { goals: String(plan.goals ?? ''), measures: String(plan.measures ?? ''), reviewDate: plan.reviewDate ? dayjs(String(plan.reviewDate)) : undefined }
+    ? { goals: asText(plan.goals), measures: asText(plan.measures), reviewDate: plan.reviewDate ? dayjs(asText(plan.reviewDate)) : undefined }
     : { reviewDate: dayjs().add(30, 'day') }
   return (
     <FormDialog<PlanValues> {...p} testId="plan-dialog" title={plan ? t('caseForm.editPlan') : t('caseForm.writePlan')} initialValues={initial} width={640}
       onSubmit={(v) => {
         const body = { goals: v.goals.trim(), measures: v.measures.trim(), reviewDate: isoDay(v.reviewDate) }
         return plan?.id
-          ? api(routes.plan(String(plan.id)), { method: 'PATCH', body })
+          ? api(routes.plan(asText(plan.id)), { method: 'PATCH', body })
           : api(routes.casePlan(caseId), { method: 'POST', body })
       }}>
       <Form.Item name="goals" label={t('field.goals')} rules={required(t('field.goals'))}>
@@ -108,7 +109,7 @@ export function RiskDialog({ kase, ...p }: DialogProps & { kase: Row }) {
   const required = useRequired()
   const risks = useRiskOptions()
   return (
-    <FormDialog<RiskValues> {...p} testId="risk-dialog" title={t('caseForm.changeRisk')} initialValues={{ riskLevel: String(kase.riskLevel ?? '') || undefined }}
+    <FormDialog<RiskValues> {...p} testId="risk-dialog" title={t('caseForm.changeRisk')} initialValues={{ riskLevel: asText(kase.riskLevel) || undefined }}
       onSubmit={(v) => api(routes.kase(String(kase.id)), { method: 'PATCH', body: { riskLevel: v.riskLevel, reason: v.reason.trim() } })}>
       <Form.Item name="riskLevel" label={t('field.riskLevel')} rules={required(t('field.riskLevel'))}>
         <Select options={risks} />
@@ -174,19 +175,19 @@ function CrisisChecklistDialog({ id, onClose }: { id: string; onClose: () => voi
       footer={[
         <Button key="close" onClick={onClose}>{t('common.cancel')}</Button>,
         <Button key="resolve" type="primary" disabled={!acknowledged || !allDone} loading={busy} data-testid="crisis-resolve"
-          onClick={() => run(() => api(routes.crisisResolve(id), { method: 'POST', body: {} }), onClose)}>
+          onClick={() => void run(() => api(routes.crisisResolve(id), { method: 'POST', body: {} }), onClose)}>
           {t('crisisChecklist.resolve')}
         </Button>,
       ]}>
       <div className="xa-stack">
         {error && <WriteError error={error} />}
-        <Section loaded={crisis} route={`GET /api/v1${routes.crisisEvent(':id')}`}>
+        <Section loaded={crisis}>
           {(c) => (
             <ul style={{ listStyle: 'none', padding: 0, margin: 0 }} aria-label={t('crisisChecklist.title')}>
               {(c.checklist ?? []).map((s) => (
                 <li key={s.item} style={{ padding: '4px 0' }}>
                   <Checkbox checked={s.done} disabled={s.done || busy || c.status !== 'acknowledged'}
-                    onChange={() => run(() => api(routes.crisisChecklist(id), { method: 'POST', body: { item: s.item } }))}>
+                    onChange={() => void run(() => api(routes.crisisChecklist(id), { method: 'POST', body: { item: s.item } }))}>
                     {t(`crisisStep.${s.item}` as MessageKey)}
                   </Checkbox>
                   {s.done && s.doneAt && <Typography.Text type="secondary">{t('crisisChecklist.doneAt', { at: formatDateTime(s.doneAt, locale) })}</Typography.Text>}

@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { App, Button, Form, Input, Select, Space } from 'antd'
 import { useI18n } from '../../i18n'
+import { asText } from '../../i18n/format'
 import { api, ApiError } from '../../api/client'
 import { routes } from '../../api/routes'
 import { compact, FormDialog, useRequired } from '../../components/forms'
@@ -8,7 +9,7 @@ import type { Row } from '../../components/records'
 import { OpenCaseDialog } from './OpenCaseDialog'
 
 const RISKS = ['red', 'orange', 'yellow', 'green'] as const
-const riskOf = (r: Row) => String(r.confirmedRisk ?? r.suggestedRisk ?? 'green')
+const riskOf = (r: Row) => asText(r.confirmedRisk ?? r.suggestedRisk, 'green')
 
 /** 确认风险等级: the suggestion as it is, or changed with a reason (the server insists on one). */
 function ConfirmDialog({ response, open, onClose, onDone }: { response: Row; open: boolean; onClose: () => void; onDone: () => void }) {
@@ -135,9 +136,11 @@ export function BulkActions({ selected, onDone }: { selected: Row[]; onDone: () 
         {t('screen.bulkCare', { n })}
       </Button>
       <Button disabled={n === 0} loading={busy} data-testid="bulk-case"
-        onClick={() => ask(t('psy.bulk.openCasesConfirm', { n }), (r) => api(routes.studentCases(String(r.studentId)), {
-          method: 'POST', body: { source: 'screening', sourceRef: String(r.id), riskLevel: riskOf(r) },
-        }))}>
+        onClick={() => {
+          ask(t('psy.bulk.openCasesConfirm', { n }), (r) => api(routes.studentCases(String(r.studentId)), {
+            method: 'POST', body: { source: 'screening', sourceRef: String(r.id), riskLevel: riskOf(r) },
+          }))
+        }}>
         {t('psy.bulk.openCases', { n })}
       </Button>
       {n === 0 && <span className="xa-muted" style={{ color: 'rgba(0,0,0,0.55)' }}>{t('psy.bulk.selectHelp')}</span>}

@@ -6,7 +6,7 @@ import { routes } from '../../api/routes'
 import type { Row } from '../../components/records'
 
 /** "姓名 · 学号" for a choice; two pupils may share a name. */
-export const studentLabel = (s: Row) => [s.name, s.studentNo].filter(Boolean).join(' · ')
+const studentLabel = (s: Row) => [s.name, s.studentNo].filter(Boolean).join(' · ')
 
 /**
  * A student chosen by name or 学号, searched on the server (GET /students?q=, the caller's own

@@ -3,6 +3,7 @@ import { App, Button, Checkbox, DatePicker, Form, Input, InputNumber, Select, Sp
 import { CheckOutlined, PlusOutlined } from '@ant-design/icons'
 import dayjs, { type Dayjs } from 'dayjs'
 import { useI18n } from '../../i18n'
+import { asText } from '../../i18n/format'
 import { api, ApiError } from '../../api/client'
 import { routes } from '../../api/routes'
 import { compact, FormDialog, isoDay, noFuture, noPast, useRequired } from '../../components/forms'
@@ -25,8 +26,8 @@ const CONSENTS = ['given', 'refused', 'not_asked'] as const
 const INSTITUTION_KINDS = ['hospital_psychiatry', 'mental_health_centre', 'counselling_centre', 'other'] as const
 
 /** A user as a choice: display name with the user name (two teachers may share a name). */
-export const userLabel = (u: Row) => [u.displayName, u.username ? `(${String(u.username)})` : ''].filter(Boolean).join(' ')
-export const institutionLabel = (i: Row) => [i.name, i.department].filter(Boolean).join(' · ')
+const userLabel = (u: Row) => [u.displayName, u.username ? `(${asText(u.username)})` : ''].filter(Boolean).join(' ')
+const institutionLabel = (i: Row) => [i.name, i.department].filter(Boolean).join(' · ')
 
 interface PairingValues { mentorId: string; purpose: string; frequency: string; guidance?: string; startDate?: Dayjs; plannedEndDate?: Dayjs }
 
@@ -108,7 +109,7 @@ export function ParentContactDialog({ studentId, caseId, guardians, ...p }: Dial
       <Form.Item name="contactDate" label={t('field.contactDate')} rules={required(t('field.contactDate'))}>
         <DatePicker style={{ width: '100%' }} disabledDate={noFuture} />
       </Form.Item>
-      <Form.Item noStyle shouldUpdate={(a, b) => a.notTold !== b.notTold}>
+      <Form.Item noStyle shouldUpdate={(a: ContactValues, b: ContactValues) => a.notTold !== b.notTold}>
         {({ getFieldValue }) => getFieldValue('notTold') ? (
           <Form.Item name="notToldReason" label={t('field.notToldReason')} rules={required(t('field.notToldReason'))} extra={t('caseForm.notToldHelp')}>
             <Input.TextArea rows={3} maxLength={500} showCount />
@@ -250,12 +251,12 @@ export function ReferralStepDialog({ referral, contacts, ...p }: DialogProps & {
       <Form.Item name="to" label={t('caseForm.toState')} rules={required(t('caseForm.toState'))}>
         <Select options={next.map((s) => ({ value: s, label: label('referralState', s) }))} />
       </Form.Item>
-      <Form.Item noStyle shouldUpdate={(a, b) => a.to !== b.to}>
+      <Form.Item noStyle shouldUpdate={(a: StepValues, b: StepValues) => a.to !== b.to}>
         {({ getFieldValue }) => {
           const to = getFieldValue('to') as string | undefined
           if (to === 'consented') return (
             <Form.Item name="consentContactId" label={t('caseForm.consentContact')} rules={required(t('caseForm.consentContact'))} extra={consents.length === 0 ? t('caseForm.noConsent') : undefined}>
-              <Select options={consents.map((c) => ({ value: String(c.id), label: `${String(c.contactDate ?? '')} · ${label('contactChannel', c.channel)}${c.content ? ` · ${String(c.content).slice(0, 30)}` : ''}` }))} />
+              <Select options={consents.map((c) => ({ value: String(c.id), label: `${asText(c.contactDate)} · ${label('contactChannel', c.channel)}${c.content ? ` · ${asText(c.content).slice(0, 30)}` : ''}` }))} />
             </Form.Item>
           )
           if (to === 'received') return (
@@ -291,20 +292,21 @@ export function AcknowledgeButton({ path, onDone, what }: { path: string; onDone
   const { t } = useI18n()
   const { message } = App.useApp()
   const [busy, setBusy] = useState(false)
+  async function acknowledge() {
+    setBusy(true)
+    try {
+      await api(path, { method: 'POST', body: {} })
+      message.success(t('psych.acknowledged'))
+      onDone()
+    } catch (e) {
+      message.error(e instanceof ApiError ? e.message : String(e))
+    } finally {
+      setBusy(false)
+    }
+  }
   return (
     <Button size="small" type="primary" icon={<CheckOutlined aria-hidden />} loading={busy} aria-label={`${t('psych.acknowledge')}: ${what}`}
-      onClick={async () => {
-        setBusy(true)
-        try {
-          await api(path, { method: 'POST', body: {} })
-          message.success(t('psych.acknowledged'))
-          onDone()
-        } catch (e) {
-          message.error(e instanceof ApiError ? e.message : String(e))
-        } finally {
-          setBusy(false)
-        }
-      }}>
+      onClick={() => void acknowledge()}>
       {t('psych.acknowledge')}
     </Button>
   )
@@ -320,7 +322,7 @@ function MonitorSelect({ studentId, value, onChange, id }: { studentId?: string;
   return (
     <>
       <Select id={id} value={value} onChange={onChange} loading={monitors.loading} disabled={!studentId} data-testid="watch-monitor"
-        options={items.map((m) => ({ value: String(m.id), label: String(m.displayName ?? '') }))} />
+        options={items.map((m) => ({ value: String(m.id), label: asText(m.displayName) }))} />
       {studentId && monitors.data && items.length === 0 && <Typography.Text type="warning" role="status">{t('psy.watch.noMonitor')}</Typography.Text>}
     </>
   )
@@ -367,7 +369,7 @@ export function ActivityDialog({ activity, classes, ...p }: DialogProps & { acti
   return (
     <FormDialog<ActivityValues> {...p} testId="activity-dialog" title={activity ? t('psy.act.editTitle') : t('psy.act.new')}
       initialValues={activity
-        ? { kind: String(activity.kind), title: String(activity.title ?? ''), activityDate: dayjs(String(activity.activityDate)), classId: (activity.classId as string | null) ?? undefined, attendance: Number(activity.attendance ?? 0) }
+        ? { kind: String(activity.kind), title: asText(activity.title), activityDate: dayjs(String(activity.activityDate)), classId: (activity.classId as string | null) ?? undefined, attendance: Number(activity.attendance ?? 0) }
         : { kind: 'parent_meeting', activityDate: dayjs(), attendance: 0 }}
       onSubmit={(v) => {
         const body = { kind: v.kind, title: v.title.trim(), activityDate: isoDay(v.activityDate), attendance: v.attendance }
