@@ -30,6 +30,7 @@ import districtRoutes from './modules/district/routes.js'
 import notificationRoutes from './modules/notifications/routes.js'
 import practicesRoutes from './modules/practices/routes.js'
 import webPlugin from './plugins/web.js'
+import { createServices } from './services.js'
 
 export interface BuildOptions {
   config: Config
@@ -93,6 +94,7 @@ export async function buildApp({ config, database, logStream }: BuildOptions): P
   await app.register(authPlugin)
   await app.register(accessPlugin)
   await app.register(inputGuard)
+  app.decorate('services', createServices({ database, policies: app.policies, config }, app.log))
 
   // Routes.
   await app.register(healthRoutes)

@@ -2,6 +2,7 @@ import { and, eq, getTableColumns, inArray, or, sql, type SQL } from 'drizzle-or
 import type { PgColumn } from 'drizzle-orm/pg-core'
 import { pairings, students } from '../../db/schema/index.js'
 import { Validation } from '../lib/errors.js'
+import { schoolDaySql } from '../lib/school-day.js'
 import type { Action, ResourcePolicy, RolePolicy, Scope } from './define.js'
 import type { Actor, Role, RoleGrant } from './roles.js'
 
@@ -21,7 +22,7 @@ const TEACHER_ROLES: readonly Role[] = ['psych_teacher', 'homeroom_teacher', 'sc
 /**
  * The effective policy of one actor for one (resource, action): the merge of every role the
  * actor holds that allows the action. The only code that turns policies into SQL row filters,
- * field projections and write allow-lists (issue 3).
+ * field projections and write allow-lists.
  */
 export class Decision {
   constructor(
@@ -117,8 +118,11 @@ export class Decision {
 
 export class PolicyRegistry {
   private readonly byName = new Map<string, ResourcePolicy>()
+  /** The schools' time zone: a pairing grants access from its start day to its planned end, by their calendar. */
+  private readonly today: SQL
 
-  constructor(policies: readonly ResourcePolicy[]) {
+  constructor(policies: readonly ResourcePolicy[], opts: { timeZone?: string } = {}) {
+    this.today = schoolDaySql(opts.timeZone ?? 'Asia/Shanghai')
     for (const p of policies) {
       if (this.byName.has(p.resource)) throw new Error(`policy ${p.resource} defined twice`)
       validatePolicy(p)
@@ -141,7 +145,7 @@ export class PolicyRegistry {
       grants.push({
         role,
         scope: rp.scope,
-        condition: scopeCondition(policy, rp.scope, actor, held),
+        condition: scopeCondition(policy, rp.scope, actor, held, this.today),
         readable: fieldsOf(policy, rp.read),
         readGroups: rp.read,
         writable: fieldsOf(policy, rp.write ?? []),
@@ -173,7 +177,7 @@ function col(policy: ResourcePolicy, key: string | undefined): PgColumn {
   return c
 }
 
-function scopeCondition(policy: ResourcePolicy, scope: Scope, actor: Actor, held: RoleGrant[]): SQL {
+function scopeCondition(policy: ResourcePolicy, scope: Scope, actor: Actor, held: RoleGrant[], today: SQL): SQL {
   const schoolId = actor.schoolId
   switch (scope) {
     case 'school':
@@ -187,7 +191,7 @@ function scopeCondition(policy: ResourcePolicy, scope: Scope, actor: Actor, held
     }
     case 'paired': {
       if (!schoolId || !policy.relations.student) return sql`false`
-      const paired = pairedCondition(col(policy, policy.relations.student), schoolId, actor.userId)
+      const paired = pairedCondition(col(policy, policy.relations.student), schoolId, actor.userId, today)
       return policy.relations.mentor ? and(paired, eq(col(policy, policy.relations.mentor), actor.userId))! : paired
     }
     case 'own':
@@ -208,15 +212,15 @@ function scopeCondition(policy: ResourcePolicy, scope: Scope, actor: Actor, held
  * planned end, by the school's calendar day. Evaluated per request, so an ended pairing
  * stops granting access on the very next request.
  */
-function pairedCondition(studentCol: PgColumn, schoolId: string, userId: string): SQL {
+function pairedCondition(studentCol: PgColumn, schoolId: string, userId: string, today: SQL): SQL {
   return sql`${studentCol} in (select ${pairings.studentId} from ${pairings}
     where ${pairings.schoolId} = ${schoolId} and ${pairings.mentorId} = ${userId} and ${pairings.endedAt} is null
-      and ${pairings.startDate} <= ${SCHOOL_TODAY}
-      and (${pairings.plannedEndDate} is null or ${pairings.plannedEndDate} >= ${SCHOOL_TODAY}))`
+      and ${pairings.startDate} <= ${today}
+      and (${pairings.plannedEndDate} is null or ${pairings.plannedEndDate} >= ${today}))`
 }
 
-/** Today in the schools' time zone (Asia/Shanghai), whatever the server's zone. */
-export const SCHOOL_TODAY = sql`(now() at time zone 'Asia/Shanghai')::date`
+/** Transitional: code not yet given the gateway's todaySql(); the schools' default zone. */
+export const SCHOOL_TODAY = schoolDaySql('Asia/Shanghai')
 
 /** Start-up check: groups cover columns exactly once, roles name real groups and relations. */
 export function validatePolicy(p: ResourcePolicy): void {

@@ -2,7 +2,7 @@ import { fieldName } from './field-names.js'
 import type { Locale } from './i18n.js'
 
 /**
- * Issue 16: an error message names the field or value concerned in words. Services pass codes
+ * An error message names the field or value concerned in words. Services pass codes
  * and machine values as parameters (a state, a role, field names); this turns them into what a
  * teacher reads, so no message carries `handled`, `homeroom_teacher` or `body.talkDate`.
  */
@@ -18,6 +18,10 @@ const VALUES: Record<string, readonly [zh: string, en: string]> = {
   reassessed: ['已复学评估', 'reassessed'], withdrawn: ['已撤销', 'withdrawn'], planned: ['计划中', 'planned'],
   // Things that already exist (duplicate).
   plan: ['干预计划', 'intervention plan'], care_list: ['关注名单', 'care list entry'], code: ['代码', 'code'],
+  response: ['该学生在本次测评中的这份量表答卷', "this student's answers to this questionnaire in this campaign"],
+  session: ['登录凭据', 'sign-in credential'], holiday: ['同名、同一天开始的节假日', 'a holiday with this name starting that day'],
+  letter_box: ['本校的心理信箱', "this school's letter box"], slug: ['信箱网址', 'letter box address'],
+  barometer_entry: ['本期已填报的晴雨表', "this period's barometer entry"],
 }
 
 /** Case states read differently from a referral's in Chinese: 个案 open is 已开案, a crisis open is 未确认. */

@@ -38,7 +38,7 @@ export interface RequestContext {
 const SELF = 'self'
 
 export default fp(async (app) => {
-  const registry = new PolicyRegistry(policies)
+  const registry = new PolicyRegistry(policies, { timeZone: app.config.TZ_SCHOOL })
   app.decorate('policies', registry)
   app.decorateRequest('access', null)
   app.decorateRequest('pendingAudits', null)

@@ -1,3 +1,4 @@
+import type { Gateway } from '../../access/gateway.js'
 import { eq } from 'drizzle-orm'
 import type { z } from 'zod'
 import { counsellingSessions, interventionPlans } from '../../../db/schema/index.js'
@@ -12,7 +13,7 @@ import * as repo from './repository.js'
 import type { PlanCreate, PlanPatch, SessionCreate, SessionPatch } from './schemas.js'
 
 /** 干预方案 (one per case) and 辅导记录 (individual or group sessions, notes for psychology teachers only). */
-export function createPlanService(deps: ModuleDeps) {
+export function createPlanService(deps: Gateway) {
   return {
     async createPlan(ctx: RequestContext, caseId: string, body: z.infer<typeof PlanCreate>) {
       const keys = sentKeys(body)

@@ -2,11 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { IdParams, page } from '../../lib/schemas.js'
 import { contextOf } from '../../plugins/access.js'
 import { errors, MarkReadBody, NotificationItem, NotificationListQuery, security, tags } from './schemas.js'
-import { createNotificationService } from './service.js'
 
 /** In-app notifications for teachers (issue 6). Mounted at /api/v1. */
 const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
-  const service = createNotificationService({ database: app.database, policies: app.policies, config: app.config })
+  const service = app.services.notifications
 
   app.get('/notifications', {
     config: { access: { resource: 'notifications', action: 'list' } },

@@ -1,21 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { IdParams, page } from '../../lib/schemas.js'
 import { contextOf } from '../../plugins/access.js'
-import { createDutyService } from './duty-service.js'
-import { createLogService } from './log-service.js'
-import { createRulesService } from './rules-service.js'
 import {
   ComplianceList, ComplianceQuery, DutyItem, DutyListQuery, errors, LogCreate, LogCreated, LogItem, LogListQuery,
   RuleList, RulesPut, security, tags,
 } from './schemas.js'
-import type { TalksDeps } from './talks-access.js'
 
-/** 三个必谈 (issue 6): rules, generated duties, talk logs and compliance. Mounted at /api/v1. */
+/** 三个必谈: rules, generated duties, talk logs and compliance. Mounted at /api/v1. */
 const talksRoutes: FastifyPluginAsyncZod = async (app) => {
-  const deps: TalksDeps = { database: app.database, policies: app.policies, config: app.config }
-  const rules = createRulesService(deps)
-  const duties = createDutyService(deps)
-  const logs = createLogService(deps)
+  const { rules, duties, logs } = app.services.talks
 
   app.get('/talks/rules', {
     config: { access: { resource: 'talk_rules', action: 'list' } },

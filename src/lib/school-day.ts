@@ -1,0 +1,31 @@
+import { sql, type SQL } from 'drizzle-orm'
+
+/**
+ * "Today" is the schools' calendar day in their time zone (TZ_SCHOOL, Asia/Shanghai by
+ * default), never the server's: a talk logged at 07:30 in Beijing is on that day although UTC
+ * still says yesterday. The one place this is computed, in JavaScript and in SQL.
+ */
+export function schoolDay(now: Date, timeZone: string): string {
+  // en-CA formats as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
+}
+
+/** The same day computed by the database at statement time, for conditions such as "a pairing active today". */
+export function schoolDaySql(timeZone: string): SQL {
+  return sql`(now() at time zone ${timeZone}::text)::date`
+}
+
+/** A timestamp column's calendar day in the schools' zone. */
+export function schoolDayOf(column: SQL | unknown, timeZone: string): SQL {
+  return sql`(${column} at time zone ${timeZone}::text)::date`
+}
+
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`)
+  d.setUTCDate(d.getUTCDate() + days)
+  return d.toISOString().slice(0, 10)
+}
+
+export function isoDay(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : v instanceof Date ? v.toISOString().slice(0, 10) : undefined
+}

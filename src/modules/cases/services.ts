@@ -1,0 +1,17 @@
+import type { Gateway } from '../../access/gateway.js'
+import { createCasePageService } from './case-page-service.js'
+import { createCaseService } from './case-service.js'
+import { createCrisisService } from './crisis-service.js'
+import { createPlanService } from './plan-service.js'
+import { createWorklistService } from './worklist-service.js'
+
+/** 积极干预: cases and their events, plans and sessions, crisis events, the work list. */
+export function createCaseServices(gw: Gateway) {
+  return {
+    cases: createCaseService(gw),
+    worklists: createWorklistService(gw),
+    page: createCasePageService(gw),
+    plans: createPlanService(gw),
+    crisis: createCrisisService(gw),
+  }
+}

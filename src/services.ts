@@ -1,0 +1,34 @@
+import type { FastifyBaseLogger } from 'fastify'
+import { Gateway, type AccessDeps } from './access/gateway.js'
+import { createCaseServices } from './modules/cases/services.js'
+import { createNotificationService } from './modules/notifications/service.js'
+import { createRosterServices } from './modules/roster/services.js'
+import { createScreeningServices } from './modules/screening/services.js'
+import { createSupportServices } from './modules/support/services.js'
+import { createTalkServices } from './modules/talks/services.js'
+
+/**
+ * The composition root: every service is built here, once, from the access gateway (which
+ * holds the database, the policies and the configuration). Routes take their services from
+ * `app.services`; nothing else constructs a service.
+ */
+export function createServices(deps: AccessDeps, log: FastifyBaseLogger) {
+  const gw = new Gateway(deps)
+  return {
+    gateway: gw,
+    roster: createRosterServices(gw),
+    screening: createScreeningServices(gw, log),
+    cases: createCaseServices(gw),
+    support: createSupportServices(gw),
+    talks: createTalkServices(gw),
+    notifications: createNotificationService(gw),
+  }
+}
+
+export type Services = ReturnType<typeof createServices>
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services
+  }
+}
