@@ -92,10 +92,14 @@ export function suppress(cells: ReadonlyMap<string, number>, constraints: readon
   }
   let complementary = 0
   const unprotected = new Set<number>()
+  // Withheld terms per relation, kept as cells are withheld (the singleton pass reads it often).
+  const hiddenIn = new Int32Array(cons.length)
+  for (let ci = 0; ci < cons.length; ci++) for (const i of cons[ci]!.idx) hiddenIn[ci] = hiddenIn[ci]! + hidden[i]!
 
   const hide = (i: number) => {
     if (hidden[i]) return false
     hidden[i] = 1
+    for (const ci of consOf[i]!) hiddenIn[ci] = hiddenIn[ci]! + 1
     complementary++
     return true
   }
@@ -109,7 +113,7 @@ export function suppress(cells: ReadonlyMap<string, number>, constraints: readon
     }
     return best
   }
-  const hiddenCount = (ci: number) => cons[ci]!.idx.reduce((a, i) => a + hidden[i]!, 0)
+  const hiddenCount = (ci: number) => hiddenIn[ci]!
 
   /** (a) to a fixed point: no identity may have exactly one withheld term. */
   const singletons = (): boolean => {
@@ -168,21 +172,25 @@ export function suppress(cells: ReadonlyMap<string, number>, constraints: readon
     return changed
   }
 
+  // The attacks run per connected part of the withheld cells (cells joined by a relation they
+  // share), each part's answer kept by the exact set of its withheld cells: a round that withholds
+  // one more cell recomputes only the part it lands in. The answers are those of the whole-system
+  // attacks, in the same order (see Parts).
+  const parts = new Parts(cons, consOf, value, hidden)
   let rounds = 0
   for (;;) {
     rounds++
     singletons()
-    const pinned = intervalAttack(cons, value, hidden)
+    parts.refresh()
+    const pinned = parts.interval()
     if (pinned.length && protectAll(pinned)) continue
-    const linear = linearAttack(cons, hidden, value)
-    const determined = linear.determined.map((cell) => ({ cell, hints: [] as number[] }))
+    const determined = parts.linear().map((cell) => ({ cell, hints: [] as number[] }))
     if (determined.length && protectAll(determined)) continue
     // Bounds through the reduced rows too: a combination of relations (x + y = 2) can pin
     // cells no single published relation does.
-    const derived = intervalAttack([...cons, ...linear.rows], value, hidden)
-      .map((p) => ({ cell: p.cell, hints: p.hints.filter((h) => h < cons.length) }))
+    const derived = parts.derived()
     if (derived.length && protectAll(derived)) continue
-    const bounded = boundedAttack(cons, hidden, value).map((cell) => ({ cell, hints: [] as number[] }))
+    const bounded = parts.bounded().map((cell) => ({ cell, hints: [] as number[] }))
     if (bounded.length && protectAll(bounded)) continue
     for (const p of [...pinned, ...determined, ...derived, ...bounded]) unprotected.add(p.cell)
     break
@@ -193,20 +201,34 @@ export function suppress(cells: ReadonlyMap<string, number>, constraints: readon
   return { suppressed, primary, complementary, rounds, unprotected: [...unprotected].map((i) => ids[i]!) }
 }
 
+
+/** Scratch arrays of the bound propagation (one per system, reused across its parts). */
+interface Bounds { lo: Float64Array; hi: Float64Array; loFrom: Int32Array; hiFrom: Int32Array }
+const newBounds = (n: number): Bounds => ({ lo: new Float64Array(n), hi: new Float64Array(n), loFrom: new Int32Array(n), hiFrom: new Int32Array(n) })
+
+type Pinned = Array<{ cell: number; hints: number[] }>
+
 /**
- * (b) Bound propagation: published cells are fixed, withheld cells start at [1, ∞). Returns
- * withheld cells whose bounds meet, with the relations that set their bounds.
+ * Bound propagation over `cons`: published cells are fixed, withheld cells start at [1, ∞).
+ * Stops after `maxSteps` relation visits (default 200 per relation with a withheld cell).
+ * Returns the pinned withheld cells (ascending), hints as indices into `cons`.
  */
-export function intervalAttack(cons: readonly Con[], value: readonly number[], hidden: Uint8Array): Array<{ cell: number; hints: number[] }> {
-  const n = value.length
-  const consOf: number[][] = Array.from({ length: n }, () => [])
-  cons.forEach((c, ci) => { for (const i of c.idx) consOf[i]!.push(ci) })
-  const lo = new Float64Array(n)
-  const hi = new Float64Array(n)
-  const loFrom = new Int32Array(n).fill(-1)
-  const hiFrom = new Int32Array(n).fill(-1)
-  for (let i = 0; i < n; i++) {
-    if (hidden[i]) { lo[i] = 1; hi[i] = Infinity } else { lo[i] = hi[i] = value[i]! }
+function propagate(cons: readonly Con[], value: readonly number[], hidden: Uint8Array, b: Bounds, maxSteps?: number): { pinned: Pinned; steps: number; truncated: boolean } {
+  const { lo, hi, loFrom, hiFrom } = b
+  const consOf = new Map<number, number[]>()
+  const cells: number[] = []
+  for (let ci = 0; ci < cons.length; ci++) {
+    for (const i of cons[ci]!.idx) {
+      let list = consOf.get(i)
+      if (!list) {
+        consOf.set(i, list = [])
+        cells.push(i)
+        if (hidden[i]) { lo[i] = 1; hi[i] = Infinity } else { lo[i] = hi[i] = value[i]! }
+        loFrom[i] = -1
+        hiFrom[i] = -1
+      }
+      list.push(ci)
+    }
   }
   const active: number[] = []
   for (let ci = 0; ci < cons.length; ci++) if (cons[ci]!.idx.some((i) => hidden[i])) active.push(ci)
@@ -215,22 +237,22 @@ export function intervalAttack(cons: readonly Con[], value: readonly number[], h
   let head = 0
   const queued = new Uint8Array(cons.length)
   for (const ci of active) queued[ci] = 1
-  const maxSteps = 200 * Math.max(active.length, 1)
-  while (head < queue.length && head < maxSteps) {
+  const cap = maxSteps ?? 200 * Math.max(active.length, 1)
+  const tmin: number[] = []
+  const tmax: number[] = []
+  while (head < queue.length && head < cap) {
     const ci = queue[head++]!
     queued[ci] = 0
     const c = cons[ci]!
     // Range of Σ coef·x over all terms, with infinite parts counted apart.
     let minFin = 0, maxFin = 0, minInf = 0, maxInf = 0
-    const tmin: number[] = []
-    const tmax: number[] = []
     for (let k = 0; k < c.idx.length; k++) {
       const i = c.idx[k]!
       const a = c.coef[k]!
       const x = a > 0 ? a * lo[i]! : a * hi[i]!
       const y = a > 0 ? a * hi[i]! : a * lo[i]!
-      tmin.push(x)
-      tmax.push(y)
+      tmin[k] = x
+      tmax[k] = y
       if (Number.isFinite(x)) minFin += x; else minInf++
       if (Number.isFinite(y)) maxFin += y; else maxInf++
     }
@@ -256,21 +278,53 @@ export function intervalAttack(cons: readonly Con[], value: readonly number[], h
       if (Number.isFinite(newLo) && Math.ceil(newLo - 1e-9) > lo[i]!) { lo[i] = Math.ceil(newLo - 1e-9); loFrom[i] = ci; changed = true }
       if (Number.isFinite(newHi) && Math.floor(newHi + 1e-9) < hi[i]!) { hi[i] = Math.floor(newHi + 1e-9); hiFrom[i] = ci; changed = true }
       if (changed) {
-        for (const cj of consOf[i]!) if (!queued[cj]) { queued[cj] = 1; queue.push(cj) }
+        for (const cj of consOf.get(i)!) if (!queued[cj]) { queued[cj] = 1; queue.push(cj) }
       }
     }
   }
-  const out: Array<{ cell: number; hints: number[] }> = []
-  for (let i = 0; i < n; i++) {
+  const pinned: Pinned = []
+  cells.sort((x, y) => x - y)
+  for (const i of cells) {
     if (!hidden[i] || lo[i]! < hi[i]!) continue
     const hints = [hiFrom[i]!, loFrom[i]!].filter((h) => h >= 0)
-    out.push({ cell: i, hints })
+    pinned.push({ cell: i, hints })
   }
-  return out
+  return { pinned, steps: head, truncated: head < queue.length }
 }
 
-type Row = Map<number, bigint>
+/**
+ * (b) Bound propagation: published cells are fixed, withheld cells start at [1, ∞). Returns
+ * withheld cells whose bounds meet, with the relations that set their bounds.
+ */
+export function intervalAttack(cons: readonly Con[], value: readonly number[], hidden: Uint8Array): Pinned {
+  return propagate(cons, value, hidden, newBounds(value.length)).pinned
+}
 
+/**
+ * Exact integer arithmetic for the elimination: plain numbers while every operand stays below
+ * 2²⁶ (so each product and difference is an exact integer below 2⁵³), BigInt otherwise — the
+ * same values either way, so the same rows, pivots and answers.
+ */
+interface Ring<T extends number | bigint> {
+  of(x: number): T
+  add(a: T, b: T): T
+  /** |a| compared with |b|: negative, zero or positive. */
+  cmpAbs(a: T, b: T): number
+  isZero(a: T): boolean
+  /** Divides a row by the gcd of its entries; with `pivot`, the pivot's entry made positive. */
+  divide(r: Map<number, T>, pivot?: number): void
+  /** p·v − a·r (fraction-free elimination step). */
+  combine(v: Map<number, T>, p: T, r: Map<number, T>, a: T): Map<number, T>
+}
+
+class Overflow extends Error {}
+const LIMIT = 2 ** 26
+
+function gcdN(a: number, b: number): number {
+  a = Math.abs(a); b = Math.abs(b)
+  while (b) [a, b] = [b, a % b]
+  return a
+}
 const absB = (x: bigint) => (x < 0n ? -x : x)
 function gcdB(a: bigint, b: bigint): bigint {
   a = absB(a); b = absB(b)
@@ -278,48 +332,93 @@ function gcdB(a: bigint, b: bigint): bigint {
   return a
 }
 
-/** Divides a row by the gcd of its entries, leading (pivot) entry positive. */
-function normalise(r: Row, pivot: number): void {
-  let g = 0n
-  for (const v of r.values()) g = gcdB(g, v)
-  if (g === 0n) return
-  const sign = (r.get(pivot) ?? 1n) < 0n ? -1n : 1n
-  const d = g * sign
-  if (d === 1n) return
-  for (const [k, v] of r) r.set(k, v / d)
+const NUM: Ring<number> = {
+  of: (x) => x,
+  add: (a, b) => a + b,
+  cmpAbs: (a, b) => Math.abs(a) - Math.abs(b),
+  isZero: (a) => a === 0,
+  divide(r, pivot) {
+    let g = 0
+    for (const v of r.values()) g = gcdN(g, v)
+    if (pivot === undefined) {
+      if (g > 1) for (const [k, v] of r) r.set(k, v / g)
+      return
+    }
+    if (g === 0) return
+    const d = (r.get(pivot) ?? 1) < 0 ? -g : g
+    if (d === 1) return
+    for (const [k, v] of r) r.set(k, v / d)
+  },
+  combine(v, p, r, a) {
+    if (Math.abs(p) > LIMIT || Math.abs(a) > LIMIT) throw new Overflow()
+    const out = new Map<number, number>()
+    for (const [k, x] of v) {
+      if (Math.abs(x) > LIMIT) throw new Overflow()
+      out.set(k, x * p)
+    }
+    for (const [k, y] of r) {
+      if (Math.abs(y) > LIMIT) throw new Overflow()
+      const z = (out.get(k) ?? 0) - a * y
+      if (z === 0) out.delete(k); else out.set(k, z)
+    }
+    return out
+  },
 }
 
-/** Divides a row by the gcd of its entries (keeps the numbers small between steps). */
-function reduce(r: Row): void {
-  let g = 0n
-  for (const v of r.values()) g = gcdB(g, v)
-  if (g > 1n) for (const [k, v] of r) r.set(k, v / g)
+const BIG: Ring<bigint> = {
+  of: (x) => BigInt(x),
+  add: (a, b) => a + b,
+  cmpAbs: (a, b) => { const x = absB(a), y = absB(b); return x < y ? -1 : x > y ? 1 : 0 },
+  isZero: (a) => a === 0n,
+  divide(r, pivot) {
+    let g = 0n
+    for (const v of r.values()) g = gcdB(g, v)
+    if (pivot === undefined) {
+      if (g > 1n) for (const [k, v] of r) r.set(k, v / g)
+      return
+    }
+    if (g === 0n) return
+    const d = (r.get(pivot) ?? 1n) < 0n ? -g : g
+    if (d === 1n) return
+    for (const [k, v] of r) r.set(k, v / d)
+  },
+  combine(v, p, r, a) {
+    const out = new Map<number, bigint>()
+    for (const [k, x] of v) out.set(k, x * p)
+    for (const [k, y] of r) {
+      const z = (out.get(k) ?? 0n) - a * y
+      if (z === 0n) out.delete(k); else out.set(k, z)
+    }
+    return out
+  },
 }
 
-/** p·v − a·r, integer-preserving (fraction-free) elimination step. */
-function combine(v: Row, p: bigint, r: Row, a: bigint): Row {
-  const out: Row = new Map()
-  for (const [k, x] of v) out.set(k, x * p)
-  for (const [k, y] of r) {
-    const z = (out.get(k) ?? 0n) - a * y
-    if (z === 0n) out.delete(k); else out.set(k, z)
+/** Runs `fn` in plain numbers, again in BigInt if an operand outgrew them. */
+function exact<R>(fn: <T extends number | bigint>(ring: Ring<T>) => R): R {
+  try {
+    return fn(NUM)
+  } catch (err) {
+    if (err instanceof Overflow) return fn(BIG)
+    throw err
   }
-  return out
 }
 
 /**
- * Reduced row echelon form over the rationals, integer-preserving (fraction-free Gauss–Jordan
- * on BigInt, rows divided by their gcd). `pick` chooses each new row's pivot column; rows stay
- * fully reduced, so a new row needs one pass over the existing pivots.
+ * Reduced row echelon form over the rationals, integer-preserving (fraction-free Gauss–Jordan,
+ * rows divided by their gcd). `pick` chooses each new row's pivot column; rows stay fully
+ * reduced, so a new row needs one pass over the existing pivots. `madeBy[ri]` is the position
+ * in `input` of the row that created row ri.
  */
-function rref(input: Iterable<Row>, pick: (r: Row) => number): { rows: Row[]; pivotOf: number[] } {
-  const rows: Row[] = []
+function rref<T extends number | bigint>(ring: Ring<T>, input: ReadonlyArray<Map<number, T>>, pick: (r: Map<number, T>) => number): { rows: Array<Map<number, T>>; pivotOf: number[]; madeBy: number[] } {
+  const rows: Array<Map<number, T>> = []
   const pivotOf: number[] = []
+  const madeBy: number[] = []
   const pivotRow = new Map<number, number>()
   const colRows = new Map<number, Set<number>>()
-  const link = (ri: number, r: Row) => { for (const k of r.keys()) { let s = colRows.get(k); if (!s) colRows.set(k, s = new Set()); s.add(ri) } }
-  const unlink = (ri: number, r: Row) => { for (const k of r.keys()) colRows.get(k)?.delete(ri) }
-  for (let v of input) {
+  const link = (ri: number, r: Map<number, T>) => { for (const k of r.keys()) { let s = colRows.get(k); if (!s) colRows.set(k, s = new Set()); s.add(ri) } }
+  const unlink = (ri: number, r: Map<number, T>) => { for (const k of r.keys()) colRows.get(k)?.delete(ri) }
+  for (let at = 0; at < input.length; at++) {
+    let v = input[at]!
     if (v.size === 0) continue
     for (const col of [...v.keys()]) {
       const ri = pivotRow.get(col)
@@ -327,41 +426,79 @@ function rref(input: Iterable<Row>, pick: (r: Row) => number): { rows: Row[]; pi
       const a = v.get(col)
       if (a === undefined) continue
       const r = rows[ri]!
-      v = combine(v, r.get(col)!, r, a)
-      reduce(v)
+      v = ring.combine(v, r.get(col)!, r, a)
+      ring.divide(v)
     }
     if (v.size === 0) continue
     const pivot = pick(v)
-    normalise(v, pivot)
+    ring.divide(v, pivot)
     const p = v.get(pivot)!
     for (const ri of [...(colRows.get(pivot) ?? [])]) {
       const r = rows[ri]!
       const a = r.get(pivot)!
       unlink(ri, r)
-      const nr = combine(r, p, v, a)
-      normalise(nr, pivotOf[ri]!)
+      const nr = ring.combine(r, p, v, a)
+      ring.divide(nr, pivotOf[ri]!)
       rows[ri] = nr
       link(ri, nr)
     }
     const ri = rows.length
     rows.push(v)
     pivotOf.push(pivot)
+    madeBy.push(at)
     pivotRow.set(pivot, ri)
     link(ri, v)
   }
-  return { rows, pivotOf }
+  return { rows, pivotOf, madeBy }
 }
 
-/** A relation restricted to withheld cells, as a BigInt row. */
-function hiddenRow(c: Con, hidden: Uint8Array): Row {
-  const v: Row = new Map()
+/** A relation restricted to withheld cells. */
+function hiddenRow<T extends number | bigint>(ring: Ring<T>, c: Con, hidden: Uint8Array): Map<number, T> {
+  const v = new Map<number, T>()
   for (let k = 0; k < c.idx.length; k++) {
     const i = c.idx[k]!
     if (!hidden[i]) continue
-    const z = (v.get(i) ?? 0n) + BigInt(c.coef[k]!)
-    if (z === 0n) v.delete(i); else v.set(i, z)
+    const z = ring.add(v.get(i) ?? ring.of(0), ring.of(c.coef[k]!))
+    if (ring.isZero(z)) v.delete(i); else v.set(i, z)
   }
   return v
+}
+
+/** Pivot on the smallest coefficient, then the smallest index: keeps the numbers small. */
+function smallestPivot<T extends number | bigint>(ring: Ring<T>) {
+  return (v: Map<number, T>) => {
+    let pivot = -1
+    for (const [k, x] of v) {
+      if (pivot === -1) { pivot = k; continue }
+      const c = ring.cmpAbs(x, v.get(pivot)!)
+      if (c < 0 || (c === 0 && k < pivot)) pivot = k
+    }
+    return pivot
+  }
+}
+
+/** An equation fed to the elimination, with its place in the whole system's order. */
+interface Tagged { con: Con; tag: number }
+
+/**
+ * Exact elimination over `eqs` (in order): determined cells (by the tag of the equation that
+ * made their row) and the other reduced rows as equations over withheld cells.
+ */
+function eliminate(eqs: readonly Tagged[], hidden: Uint8Array, value: readonly number[]): { determined: Array<{ cell: number; tag: number }>; rows: Con[] } {
+  return exact((ring) => {
+    const { rows, pivotOf, madeBy } = rref(ring, eqs.map((e) => hiddenRow(ring, e.con, hidden)), smallestPivot(ring))
+    const determined: Array<{ cell: number; tag: number }> = []
+    const reduced: Con[] = []
+    for (let ri = 0; ri < rows.length; ri++) {
+      const r = rows[ri]!
+      if (r.size === 1) { determined.push({ cell: pivotOf[ri]!, tag: eqs[madeBy[ri]!]!.tag }); continue }
+      // The row as an equation over withheld cells; its constant is what the published cells fix.
+      const idx = [...r.keys()]
+      const coef = idx.map((i) => Number(r.get(i)!))
+      reduced.push({ kind: 'eq', idx, coef, rhs: idx.reduce((a, i, k) => a + coef[k]! * value[i]!, 0) })
+    }
+    return { determined, rows: reduced }
+  })
 }
 
 /**
@@ -370,24 +507,125 @@ function hiddenRow(c: Con, hidden: Uint8Array): Row {
  * reduced row is exactly it. The other rows come back as equations (for the interval pass).
  */
 export function linearAttack(cons: readonly Con[], hidden: Uint8Array, value: readonly number[]): { determined: number[]; rows: Con[] } {
-  const input = (function* () { for (const c of cons) if (c.kind === 'eq') yield hiddenRow(c, hidden) })()
-  // Pivot on the smallest coefficient, then the smallest index: keeps the numbers small.
-  const { rows, pivotOf } = rref(input, (v) => {
-    let pivot = -1
-    for (const [k, x] of v) if (pivot === -1 || absB(x) < absB(v.get(pivot)!) || (absB(x) === absB(v.get(pivot)!) && k < pivot)) pivot = k
-    return pivot
+  const eqs: Tagged[] = []
+  cons.forEach((con, tag) => { if (con.kind === 'eq') eqs.push({ con, tag }) })
+  const { determined, rows } = eliminate(eqs, hidden, value)
+  return { determined: determined.map((d) => d.cell), rows }
+}
+
+/** Where a cell found by the bounded check sits in the whole system's order: [phase, a, b]. */
+type Order = [number, number, number]
+const byOrder = (x: { order: Order }, y: { order: Order }) => (x.order[0] - y.order[0]) || (x.order[1] - y.order[1]) || (x.order[2] - y.order[2])
+
+/**
+ * The bounded check over `cons` (tags: their places in the whole system, increasing). Returns
+ * whether any tight cell was frozen and, if so, the cells then determined, each with its order
+ * in the whole system's final elimination: identities first by tag, then the frozen cells'
+ * equations by their part (the tag of the part's first tight row) and place in it.
+ */
+function boundedCore(cons: readonly Con[], tags: readonly number[], hidden: Uint8Array, value: readonly number[]): { frozen: boolean; determined: Array<{ cell: number; order: Order }> } {
+  const n = value.length
+  const tight = (i: number) => i >= n || (hidden[i] === 1 && value[i] === 1)
+  return exact((ring) => {
+    // Subset relations that hold with equality get a slack column (n + k) that must stay ≥ 0.
+    const tightLe: Con[] = []
+    const input: Array<Map<number, typeof ring extends Ring<infer T> ? T : never>> = []
+    const inputTag: number[] = []
+    let hasTight = tightLe.length > 0
+    for (let k = 0; k < cons.length; k++) {
+      const c = cons[k]!
+      const v = hiddenRow(ring, c, hidden)
+      if (v.size === 0) continue
+      for (const i of v.keys()) if (value[i] === 1) hasTight = true
+      if (c.kind === 'eq') { input.push(v); inputTag.push(tags[k]!); continue }
+      const slack = c.idx.reduce((a, i, j) => a + c.coef[j]! * value[i]!, 0) - (c.rhs ?? 0)
+      if (slack !== 0) continue
+      v.set(n + tightLe.length, ring.of(1))
+      tightLe.push(c)
+      input.push(v)
+      inputTag.push(tags[k]!)
+    }
+    if (!hasTight && tightLe.length === 0) return { frozen: false, determined: [] }
+    // Pivot on the first column in the order "loose withheld cells, then tight ones": a row led
+    // by a tight column then holds tight columns only, i.e. it constrains the tight cells alone.
+    const { rows, pivotOf, madeBy } = rref(ring, input, (v) => {
+      let pivot = -1
+      for (const k of v.keys()) {
+        if (pivot === -1) { pivot = k; continue }
+        const a = tight(k) ? 1 : 0
+        const b = tight(pivot) ? 1 : 0
+        if (a < b || (a === b && k < pivot)) pivot = k
+      }
+      return pivot
+    })
+    const tightRows: Array<{ pivot: number; row: Map<number, unknown>; tag: number }> = []
+    const pivots = new Set<number>()
+    for (let ri = 0; ri < rows.length; ri++) {
+      if (!tight(pivotOf[ri]!)) continue
+      tightRows.push({ pivot: pivotOf[ri]!, row: rows[ri]!, tag: inputTag[madeBy[ri]!]! })
+      pivots.add(pivotOf[ri]!)
+    }
+    // Connected parts of the tight system, each its own small LP.
+    const parent = new Map<number, number>()
+    const find = (a: number): number => {
+      let r = a
+      while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!
+      parent.set(a, r)
+      return r
+    }
+    for (const { row } of tightRows) {
+      const [first, ...rest] = [...row.keys()]
+      if (!parent.has(first!)) parent.set(first!, first!)
+      for (const k of rest) { if (!parent.has(k)) parent.set(k, k); parent.set(find(k), find(first!)) }
+    }
+    const parts = new Map<number, number[]>()
+    for (const k of parent.keys()) {
+      const r = find(k)
+      const list = parts.get(r) ?? []
+      list.push(k)
+      parts.set(r, list)
+    }
+    const rowsOf = new Map<number, Array<{ pivot: number; row: Map<number, unknown>; tag: number }>>()
+    for (const tr of tightRows) {
+      const r = find(tr.pivot)
+      const list = rowsOf.get(r) ?? []
+      list.push(tr)
+      rowsOf.set(r, list)
+    }
+    // Frozen cells in the order the whole system lists them: by part, then place in the part.
+    const frozen: Array<{ k: number; order: Order }> = []
+    for (const [root, cols] of parts) {
+      // Variables: z_f for free tight columns, u_t for every tight column; maximise Σ u,
+      // u_t ≤ z_t (a pivot's z is minus its row over the free ones), u_t ≤ 1.
+      const free = cols.filter((k) => !pivots.has(k))
+      const zOf = new Map(free.map((k, i) => [k, i]))
+      const uOf = new Map(cols.map((k, i) => [k, free.length + i]))
+      const lp: LpRow[] = []
+      for (const k of free) lp.push({ terms: [[uOf.get(k)!, 1], [zOf.get(k)!, -1]], rhs: 0 })
+      const partRows = rowsOf.get(root) ?? []
+      for (const { pivot, row } of partRows) {
+        const p = Number(row.get(pivot)!)
+        const terms: Array<[number, number]> = [[uOf.get(pivot)!, 1]]
+        for (const [k, a] of row) if (k !== pivot) terms.push([zOf.get(k)!, Number(a) / p])
+        lp.push({ terms, rhs: 0 })
+      }
+      for (const k of cols) lp.push({ terms: [[uOf.get(k)!, 1]], rhs: 1 })
+      const { x } = maximise(free.length + cols.length, cols.map((k) => [uOf.get(k)!, 1] as [number, number]), lp)
+      // The part's first tight row (rows are listed in the order they were made).
+      const first = partRows[0]?.tag ?? Infinity
+      cols.forEach((k, place) => { if (x[uOf.get(k)!]! < 0.5) frozen.push({ k, order: [1, first, place] }) })
+    }
+    if (frozen.length === 0) return { frozen: false, determined: [] }
+    frozen.sort(byOrder)
+    // Frozen cells are known; frozen subset relations are equations. What else do they fix?
+    const eqs: Array<{ con: Con; order: Order }> = []
+    cons.forEach((con, k) => { if (con.kind === 'eq') eqs.push({ con, order: [0, tags[k]!, 0] }) })
+    for (const { k, order } of frozen) {
+      eqs.push({ con: k < n ? { kind: 'eq', idx: [k], coef: [1] } : { ...tightLe[k - n]!, kind: 'eq' }, order })
+    }
+    const { determined } = eliminate(eqs.map((e, tag) => ({ con: e.con, tag })), hidden, value)
+    return { frozen: true, determined: determined.map((d) => ({ cell: d.cell, order: eqs[d.tag]!.order })) }
   })
-  const determined: number[] = []
-  const reduced: Con[] = []
-  for (let ri = 0; ri < rows.length; ri++) {
-    const r = rows[ri]!
-    if (r.size === 1) { determined.push(pivotOf[ri]!); continue }
-    // The row as an equation over withheld cells; its constant is what the published cells fix.
-    const idx = [...r.keys()]
-    const coef = idx.map((i) => Number(r.get(i)!))
-    reduced.push({ kind: 'eq', idx, coef, rhs: idx.reduce((a, i, k) => a + coef[k]! * value[i]!, 0) })
-  }
-  return { determined, rows: reduced }
 }
 
 /**
@@ -402,94 +640,155 @@ export function linearAttack(cons: readonly Con[], hidden: Uint8Array, value: re
  * algebra with them added as equations.
  */
 export function boundedAttack(cons: readonly Con[], hidden: Uint8Array, value: readonly number[]): number[] {
-  const n = value.length
-  const tight = (i: number) => i >= n || (hidden[i] === 1 && value[i] === 1)
-  // Subset relations that hold with equality get a slack column (n + k) that must stay ≥ 0.
-  const tightLe: Con[] = []
-  const input: Row[] = []
-  for (const c of cons) {
-    const v = hiddenRow(c, hidden)
-    if (v.size === 0) continue
-    if (c.kind === 'eq') { input.push(v); continue }
-    const slack = c.idx.reduce((a, i, k) => a + c.coef[k]! * value[i]!, 0) - (c.rhs ?? 0)
-    if (slack !== 0) continue
-    v.set(n + tightLe.length, 1n)
-    tightLe.push(c)
-    input.push(v)
+  const { determined } = boundedCore(cons, cons.map((_, k) => k), hidden, value)
+  return determined.sort(byOrder).map((d) => d.cell)
+}
+
+/** One connected part of the withheld cells: its cells and every relation holding one of them. */
+interface Part { key: string; cons: number[] }
+
+/**
+ * The attacks (b)–(d) part by part. Relations meet only through withheld cells, so each attack
+ * on the whole system is the union of the attacks on its parts: bound propagation never moves
+ * a published cell, and elimination never mixes rows without a common withheld cell. Each
+ * part's answer is kept by the exact set of its withheld cells (a part whose set did not change
+ * gets the same answer), and the parts' answers are merged in the order the whole-system attack
+ * lists them, so protection, which depends on that order, withholds the same cells.
+ */
+class Parts {
+  private parts: Part[] = []
+  private consActive = 0
+  private readonly scratch: Bounds
+  private intervalOf = new Map<string, { pinned: Pinned; steps: number; truncated: boolean }>()
+  private linearOf = new Map<string, { determined: Array<{ cell: number; tag: number }>; rows: Con[] }>()
+  private derivedOf = new Map<string, { pinned: Pinned; steps: number; truncated: boolean }>()
+  private boundedOf = new Map<string, { frozen: boolean; determined: Array<{ cell: number; order: Order }> }>()
+
+  constructor(private readonly cons: readonly Con[], private readonly consOf: readonly number[][], private readonly value: readonly number[], private readonly hidden: Uint8Array) {
+    this.scratch = newBounds(value.length)
   }
-  const hasTight = [...Array(n).keys()].some((i) => hidden[i] && value[i] === 1) || tightLe.length > 0
-  if (!hasTight) return []
-  // Pivot on the first column in the order "loose withheld cells, then tight ones": a row led
-  // by a tight column then holds tight columns only, i.e. it constrains the tight cells alone.
-  const { rows, pivotOf } = rref(input, (v) => {
-    let pivot = -1
-    for (const k of v.keys()) {
-      if (pivot === -1) { pivot = k; continue }
-      const a = tight(k) ? 1 : 0
-      const b = tight(pivot) ? 1 : 0
-      if (a < b || (a === b && k < pivot)) pivot = k
+
+  /** Recomputes the parts for the current withheld cells; answers of parts that are gone are dropped. */
+  refresh(): void {
+    const n = this.value.length
+    const hidden = this.hidden
+    const up = new Int32Array(n).fill(-1)
+    const root = (a: number): number => {
+      while (up[a]! >= 0) {
+        const b = up[a]!
+        if (up[b]! >= 0) up[a] = up[b]!
+        a = b
+      }
+      return a
     }
-    return pivot
-  })
-  const tightRows: Array<{ pivot: number; row: Row }> = []
-  const pivots = new Set<number>()
-  for (let ri = 0; ri < rows.length; ri++) {
-    if (!tight(pivotOf[ri]!)) continue
-    tightRows.push({ pivot: pivotOf[ri]!, row: rows[ri]! })
-    pivots.add(pivotOf[ri]!)
+    const firstHidden = new Int32Array(this.cons.length).fill(-1)
+    for (let ci = 0; ci < this.cons.length; ci++) {
+      for (const i of this.cons[ci]!.idx) {
+        if (!hidden[i]) continue
+        if (firstHidden[ci] === -1) { firstHidden[ci] = i; continue }
+        const a = root(i), b = root(firstHidden[ci]!)
+        if (a !== b) up[a] = b
+      }
+    }
+    const members = new Map<number, number[]>()
+    for (let i = 0; i < n; i++) {
+      if (!hidden[i]) continue
+      const r = root(i)
+      const list = members.get(r)
+      if (list) list.push(i); else members.set(r, [i])
+    }
+    const consBy = new Map<number, number[]>()
+    this.consActive = 0
+    for (let ci = 0; ci < this.cons.length; ci++) {
+      if (firstHidden[ci] === -1) continue
+      this.consActive++
+      const r = root(firstHidden[ci]!)
+      const list = consBy.get(r)
+      if (list) list.push(ci); else consBy.set(r, [ci])
+    }
+    this.parts = [...consBy].map(([r, cons]) => ({ key: members.get(r)!.join(','), cons }))
+    const keep = new Set(this.parts.map((p) => p.key))
+    for (const cache of [this.intervalOf, this.linearOf, this.derivedOf, this.boundedOf] as Array<Map<string, unknown>>) {
+      for (const k of cache.keys()) if (!keep.has(k)) cache.delete(k)
+    }
   }
-  // Connected parts of the tight system, each its own small LP.
-  const parent = new Map<number, number>()
-  const find = (a: number): number => {
-    let r = a
-    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!
-    parent.set(a, r)
+
+  private consIn(p: Part): Con[] { return p.cons.map((ci) => this.cons[ci]!) }
+
+  /** (b) on the published relations. */
+  interval(): Pinned {
+    const cap = 200 * Math.max(this.consActive, 1)
+    let steps = 0
+    const out: Pinned = []
+    for (const p of this.parts) {
+      let r = this.intervalOf.get(p.key)
+      if (!r || r.truncated) {
+        const got = propagate(this.consIn(p), this.value, this.hidden, this.scratch, cap)
+        r = { ...got, pinned: got.pinned.map((x) => ({ cell: x.cell, hints: x.hints.map((h) => p.cons[h]!) })) }
+        this.intervalOf.set(p.key, r)
+      }
+      steps += r.steps
+      if (r.truncated || steps > cap) return intervalAttack(this.cons, this.value, this.hidden)
+      out.push(...r.pinned)
+    }
+    return out.sort((a, b) => a.cell - b.cell)
+  }
+
+  private linearIn(p: Part) {
+    let r = this.linearOf.get(p.key)
+    if (!r) {
+      const eqs: Tagged[] = []
+      for (const ci of p.cons) if (this.cons[ci]!.kind === 'eq') eqs.push({ con: this.cons[ci]!, tag: ci })
+      r = eliminate(eqs, this.hidden, this.value)
+      this.linearOf.set(p.key, r)
+    }
     return r
   }
-  for (const { row } of tightRows) {
-    const [first, ...rest] = [...row.keys()]
-    if (!parent.has(first!)) parent.set(first!, first!)
-    for (const k of rest) { if (!parent.has(k)) parent.set(k, k); parent.set(find(k), find(first!)) }
+
+  /** (c): the determined cells, in the order of the relations that made their rows. */
+  linear(): number[] {
+    const all = this.parts.flatMap((p) => this.linearIn(p).determined)
+    return all.sort((a, b) => a.tag - b.tag).map((d) => d.cell)
   }
-  const parts = new Map<number, number[]>()
-  for (const k of parent.keys()) {
-    const r = find(k)
-    const list = parts.get(r) ?? []
-    list.push(k)
-    parts.set(r, list)
-  }
-  const rowsOf = new Map<number, Array<{ pivot: number; row: Row }>>()
-  for (const tr of tightRows) {
-    const r = find(tr.pivot)
-    const list = rowsOf.get(r) ?? []
-    list.push(tr)
-    rowsOf.set(r, list)
-  }
-  const frozen = new Set<number>()
-  for (const [root, cols] of parts) {
-    // Variables: z_f for free tight columns, u_t for every tight column; maximise Σ u,
-    // u_t ≤ z_t (a pivot's z is minus its row over the free ones), u_t ≤ 1.
-    const free = cols.filter((k) => !pivots.has(k))
-    const zOf = new Map(free.map((k, i) => [k, i]))
-    const uOf = new Map(cols.map((k, i) => [k, free.length + i]))
-    const lp: LpRow[] = []
-    for (const k of free) lp.push({ terms: [[uOf.get(k)!, 1], [zOf.get(k)!, -1]], rhs: 0 })
-    for (const { pivot, row } of rowsOf.get(root) ?? []) {
-      const p = Number(row.get(pivot)!)
-      const terms: Array<[number, number]> = [[uOf.get(pivot)!, 1]]
-      for (const [k, a] of row) if (k !== pivot) terms.push([zOf.get(k)!, Number(a) / p])
-      lp.push({ terms, rhs: 0 })
+
+  /** (b) through the published relations and the reduced rows of (c). */
+  derived(): Pinned {
+    const rowsTotal = this.parts.reduce((a, p) => a + this.linearIn(p).rows.length, 0)
+    const cap = 200 * Math.max(this.consActive + rowsTotal, 1)
+    let steps = 0
+    const out: Pinned = []
+    for (const p of this.parts) {
+      let r = this.derivedOf.get(p.key)
+      if (!r || r.truncated) {
+        const own = this.consIn(p)
+        const got = propagate([...own, ...this.linearIn(p).rows], this.value, this.hidden, this.scratch, cap)
+        // Hints name published relations only (a reduced row is no relation to draw a partner from).
+        r = { ...got, pinned: got.pinned.map((x) => ({ cell: x.cell, hints: x.hints.filter((h) => h < own.length).map((h) => p.cons[h]!) })) }
+        this.derivedOf.set(p.key, r)
+      }
+      steps += r.steps
+      if (r.truncated || steps > cap) {
+        const linear = linearAttack(this.cons, this.hidden, this.value)
+        return intervalAttack([...this.cons, ...linear.rows], this.value, this.hidden)
+          .map((x) => ({ cell: x.cell, hints: x.hints.filter((h) => h < this.cons.length) }))
+      }
+      out.push(...r.pinned)
     }
-    for (const k of cols) lp.push({ terms: [[uOf.get(k)!, 1]], rhs: 1 })
-    const { x } = maximise(free.length + cols.length, cols.map((k) => [uOf.get(k)!, 1] as [number, number]), lp)
-    for (const k of cols) if (x[uOf.get(k)!]! < 0.5) frozen.add(k)
+    return out.sort((a, b) => a.cell - b.cell)
   }
-  if (frozen.size === 0) return []
-  // Frozen cells are known; frozen subset relations are equations. What else do they fix?
-  const extra: Con[] = []
-  for (const k of frozen) {
-    if (k < n) extra.push({ kind: 'eq', idx: [k], coef: [1] })
-    else extra.push({ ...tightLe[k - n]!, kind: 'eq' })
+
+  /** (d): nothing unless some part has frozen cells; then every part's determined cells. */
+  bounded(): number[] {
+    const got = this.parts.map((p) => {
+      let r = this.boundedOf.get(p.key)
+      if (!r) {
+        r = boundedCore(this.consIn(p), p.cons, this.hidden, this.value)
+        this.boundedOf.set(p.key, r)
+      }
+      return { p, r }
+    })
+    if (!got.some(({ r }) => r.frozen)) return []
+    const all = got.flatMap(({ p, r }) => (r.frozen ? r.determined : this.linearIn(p).determined.map((d) => ({ cell: d.cell, order: [0, d.tag, 0] as Order }))))
+    return all.sort(byOrder).map((d) => d.cell)
   }
-  return linearAttack([...cons, ...extra], hidden, value).determined
 }
