@@ -130,6 +130,29 @@ export class Gateway implements AccessDeps {
     return rows.map((r) => d.project(r))
   }
 
+  /**
+   * Creates the record or, when one already holds the `target` key (a school's one settings
+   * row), `onConflict` decides: a set of values updates it inside the caller's scope (out of
+   * scope → 404); 'nothing' leaves it as it is and answers undefined, auditing nothing (another
+   * request made it first). Checked, projected and audited like create (C unless audit.action).
+   */
+  async upsert(ex: Executor, ctx: RequestContext, d: Decision, target: PgColumn | PgColumn[],
+    w: WriteOptions & { onConflict: 'nothing' | Record<string, unknown> }): Promise<Row | undefined> {
+    const keys = sentKeys(w.input)
+    d.assertWritable(keys)
+    const insert = ex.insert(d.policy.table as PgTable).values({ ...definedOf(w.input), ...w.values })
+    const raw = await (w.onConflict === 'nothing'
+      ? insert.onConflictDoNothing({ target })
+      : insert.onConflictDoUpdate({ target, set: w.onConflict, setWhere: d.where() })).returning(d.selection()) as Row[]
+    if (raw.length === 0) {
+      if (w.onConflict === 'nothing') return undefined
+      throw new NotFound()
+    }
+    const rows = this.inScope(d, raw, 1)
+    await this.queue(ex, ctx, d, rows, 'C', w.audit, keys)
+    return d.project(rows[0]!)
+  }
+
   /** Updates one record by id, inside the caller's scope (0 rows → 404); the row as the caller reads it. */
   async update(ex: Executor, ctx: RequestContext, d: Decision, id: string, w: WriteOptions): Promise<Row> {
     const rows = await this.updateWhere(ex, ctx, d, and(eq(d.column(d.policy.idColumn), id), w.where)!, w)
