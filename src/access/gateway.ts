@@ -184,6 +184,13 @@ export class Gateway implements AccessDeps {
     return d.project(raw[0]!)
   }
 
+  /** Deletes every row in scope that matches `where` (a batch: the 升年级 undo); the deleted rows as the caller read them (maybe none). */
+  async removeWhere(ex: Executor, ctx: RequestContext, d: Decision, where: SQL, w: Pick<WriteOptions, 'audit'> = {}): Promise<Row[]> {
+    const raw = await ex.delete(d.policy.table as PgTable).where(and(where, d.where())).returning(d.selection()) as Row[]
+    await this.queue(ex, ctx, d, raw, 'D', w.audit, [])
+    return raw.map((r) => d.project(r))
+  }
+
   /**
    * A record the system writes as the consequence of a caller's act, which the caller's roles
    * do not write themselves: a case's event row, a notification to a colleague, an alert raised
