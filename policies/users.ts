@@ -1,7 +1,7 @@
 import { userRoles, users } from '../db/schema/index.js'
 import { definePolicy } from '../src/access/define.js'
 
-/** Staff accounts. The password hash is in a group no role reads or writes. */
+/** Staff accounts. The password hash and the auth epoch are in a group no role reads or writes. */
 export const usersPolicy = definePolicy({
   resource: 'users',
   table: users,
@@ -10,7 +10,7 @@ export const usersPolicy = definePolicy({
     keys: ['id', 'schoolId', 'districtId'],
     account: ['username', 'displayName', 'status', 'locale'],
     meta: ['createdAt', 'passwordChangedAt', 'mustChangePassword'],
-    secret: ['passwordHash'],
+    secret: ['passwordHash', 'authEpoch'],
   },
   relations: { school: 'schoolId', owner: 'id' },
   roles: {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { pgTable, uuid, text, timestamp, boolean, index, check, foreignKey } from 'drizzle-orm/pg-core'
+import { pgTable, uuid, text, timestamp, boolean, bigint, index, check, foreignKey } from 'drizzle-orm/pg-core'
 import { districts, schools, classes } from './org.js'
 
 /**
@@ -22,6 +22,12 @@ export const users = pgTable('users', {
    * can do nothing but change it, so the person who handed it over cannot keep using it.
    */
   mustChangePassword: boolean('must_change_password').notNull().default(false),
+  /**
+   * Moves whenever who this user is as an actor changes (a login ended, the account disabled,
+   * its password, school or roles changed): database triggers bump it, and a server holding
+   * the actor in memory compares it on the request's first statement (src/access/transaction.ts).
+   */
+  authEpoch: bigint('auth_epoch', { mode: 'number' }).notNull().default(0),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [index('users_school_idx').on(t.schoolId)])
 
