@@ -195,15 +195,17 @@ export class Gateway implements AccessDeps {
    * A record the system writes as the consequence of a caller's act, which the caller's roles
    * do not write themselves: a case's event row, a notification to a colleague, an alert raised
    * by a rule. No writable-field check (the service sets every value), but the same audit row,
-   * naming the caller.
+   * naming the caller. A visitor without an account (the letter box) has no context: null,
+   * and the caller writes its own audit row (auditAs false).
    */
-  async record(ex: Executor, ctx: RequestContext, resource: string, values: Record<string, unknown> | Record<string, unknown>[], auditAs?: { action?: AuditAction; fieldGroups?: string[] } | false): Promise<Row[]> {
+  async record(ex: Executor, ctx: RequestContext | null, resource: string, values: Record<string, unknown> | Record<string, unknown>[], auditAs?: { action?: AuditAction; fieldGroups?: string[] } | false): Promise<Row[]> {
     const policy = this.policies.get(resource)
     if (!policy) throw new Error(`no policy ${resource}`)
     const list = Array.isArray(values) ? values : [values]
     if (list.length === 0) return []
     const raw = await ex.insert(policy.table as PgTable).values(list).returning() as Row[]
     if (auditAs !== false) {
+      if (!ctx) throw new Error(`record ${resource}: an audited record names its caller`)
       const groups = auditAs?.fieldGroups ?? groupsOfPolicy(policy.fields as Record<string, readonly string[]>, Object.keys(list[0]!))
       await this.append(ex, ctx, {
         action: auditAs?.action ?? 'C', resource, roles: ctx.decision.roles,
