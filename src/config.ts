@@ -55,6 +55,11 @@ const ConfigSchema = z.object({
   DOCS_PUBLIC: bool.default(false),
   /** Scheduled jobs (src/jobs): off for one-off tools and for extra instances that should not schedule. */
   JOBS_ENABLED: bool.default(true),
+  /**
+   * A scheduled job's statement limit (SET LOCAL statement_timeout in the job's transaction, and
+   * the server-mode watchdog waits as long): jobs span the whole district, requests do not.
+   */
+  JOB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(600_000),
   /** Days after a student left or graduated until the record is archived (guardians' contacts removed). */
   RETENTION_ARCHIVE_AFTER_DAYS: z.coerce.number().int().min(0).default(365),
   /** Days after a student left or graduated until every record of the student is purged. */

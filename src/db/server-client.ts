@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import net from 'node:net'
 
 /**
@@ -43,6 +44,24 @@ export function serverClientOptions(t: ServerTimeouts = defaultServerTimeouts) {
 
 interface SocketOptions { host: string[]; port: number[]; path?: string | false }
 
+interface Allowance { ms: number; active: boolean }
+
+const statementAllowance = new AsyncLocalStorage<Allowance>()
+
+/**
+ * Runs `fn` with statements allowed to run up to `ms` (a job, whose transaction sets its own
+ * statement_timeout with SET LOCAL): the watchdog waits that long plus 2 s for what is sent
+ * from inside `fn` before it drops the connection, instead of the request limit's 2 s more.
+ */
+export async function withStatementAllowance<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+  const allowance: Allowance = { ms, active: true }
+  try {
+    return await statementAllowance.run(allowance, fn)
+  } finally {
+    allowance.active = false
+  }
+}
+
 /**
  * A frozen server still completes TCP and keeps the connection open (the kernel answers for it),
  * so neither statement_timeout (the server's own clock) nor keep-alive notices. The watchdog
@@ -74,16 +93,28 @@ function watchedSocket(noAnswerMs: number) {
       return emit(event, ...args)
     }) as typeof s.emit
     let awaiting = false
+    let waitMs = noAnswerMs
+    // The allowance of the job whose statements this connection carries. The driver writes a
+    // statement from a callback scheduled in its caller's async context, but the rest of an
+    // extended-protocol exchange from its socket callbacks (no context): the connection keeps
+    // the job's allowance until the job is over (its transaction reserves the connection).
+    let allowance: Allowance | undefined
     const write = s.write.bind(s) as (...args: unknown[]) => boolean
     s.write = ((...args: unknown[]) => {
       awaiting = true
+      allowance = statementAllowance.getStore() ?? allowance
+      const ms = allowance?.active ? Math.max(noAnswerMs, allowance.ms + 2_000) : noAnswerMs
+      if (ms !== waitMs) {
+        waitMs = ms
+        s.setTimeout(ms)
+      }
       return write(...args)
     }) as typeof s.write
     s.on('data', () => { awaiting = false })
     s.setTimeout(noAnswerMs)
     s.on('timeout', () => {
       if (!awaiting) return
-      s.destroy(Object.assign(new Error(`database did not answer within ${noAnswerMs} ms`), { code: 'DB_NO_ANSWER' }))
+      s.destroy(Object.assign(new Error(`database did not answer within ${waitMs} ms`), { code: 'DB_NO_ANSWER' }))
     })
     return s
   }

@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm'
 import { jobRuns } from '../../db/schema/index.js'
 import type { Config } from '../config.js'
 import { queryRows, type Database, type Tx } from '../db/database.js'
+import { withStatementAllowance } from '../db/server-client.js'
 import { schoolDay } from './clock.js'
 
 export type JobCounts = Record<string, number | string | boolean | null>
@@ -49,19 +50,24 @@ export function jobLockKey(name: string): number {
  * Runs one job: records the run in job_runs, takes the job's transaction-scoped advisory
  * lock without waiting — when another instance holds it, this run is recorded as 'skipped'
  * and does nothing — then does all its work in that one transaction, so a failure leaves
- * nothing half done. Jobs are idempotent, so a run right after another changes nothing.
+ * nothing half done; its statements may each run up to JOB_STATEMENT_TIMEOUT_MS. Jobs are
+ * idempotent, so a run right after another changes nothing.
  */
 export async function runJob(database: Database, job: JobDefinition, opts: { now: Date; config: Config }): Promise<JobRunResult> {
   const { db } = database
   const [run] = await db.insert(jobRuns).values({ job: job.name }).returning({ id: jobRuns.id })
   const id = run!.id
   try {
-    const counts = await db.transaction(async (tx) => {
+    // The job's own statement limit, not the request one (DB_STATEMENT_TIMEOUT_MS): a nightly
+    // job reads and writes the whole district, which grows with it.
+    const limitMs = opts.config.JOB_STATEMENT_TIMEOUT_MS
+    const counts = await withStatementAllowance(limitMs, () => db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('statement_timeout', ${String(limitMs)}, true)`)
       const got = await queryRows<{ locked: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${JOB_LOCK_SPACE}::int, ${jobLockKey(job.name)}::int) as locked`)
       if (!got[0]?.locked) return null
       const today = schoolDay(opts.now, opts.config.TZ_SCHOOL)
       return { asOf: today, ...(await job.run({ tx, now: opts.now, today, config: opts.config })) }
-    })
+    }))
     const status = counts ? 'ok' : 'skipped'
     await db.update(jobRuns).set({ status, counts, finishedAt: sql`now()` }).where(eq(jobRuns.id, id))
     return { id, job: job.name, status, counts, error: null }
