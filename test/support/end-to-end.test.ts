@@ -1,7 +1,6 @@
 import t from 'tap'
 import { withSchoolTx } from '../../src/access/transaction.js'
 import { assertRiskLoweringAllowed } from '../../src/modules/support/referral-rules.js'
-import { schoolToday } from '../../src/modules/support/support-access.js'
 import { supportWorld } from './fixtures.js'
 
 /**
@@ -39,13 +38,13 @@ t.test('end to end: monitor alert → … → 复学评估 → risk lowered → 
   // 及时转介.
   const inst = ok(await w.call(w.psych, 'POST', '/api/v1/institutions', { name: '市精神卫生中心', kind: 'mental_health_centre' }), 201, 'institution')
   const ref = ok(await w.call(w.psych, 'POST', `/api/v1/students/${s.id}/referrals`, {
-    institutionId: inst.id, caseId: kase.id, reason: '情绪低落伴消极念头，需专科评估', followUpDate: schoolToday(),
+    institutionId: inst.id, caseId: kase.id, reason: '情绪低落伴消极念头，需专科评估', followUpDate: w.app.services.gateway.today(),
   }), 201, 'referral')
   const step = (body: Record<string, unknown>, what: string) => w.call(w.psych, 'POST', `/api/v1/referrals/${ref.id}/transitions`, body).then((r) => ok(r, 200, what))
   await step({ to: 'consented', consentContactId: contact.id }, 'consent recorded')
   t.equal((await w.call(w.psych, 'GET', `/api/v1/referrals/${ref.id}/form`)).statusCode, 200, 'the form prints')
   await step({ to: 'sent' }, 'sent')
-  await step({ to: 'received', receivedOn: schoolToday() }, 'receipt')
+  await step({ to: 'received', receivedOn: w.app.services.gateway.today() }, 'receipt')
   await step({ to: 'feedback', feedback: '门诊治疗中，可逐步返校' }, 'feedback')
 
   const refused = await withSchoolTx(w.database.db, w.A.schoolId, (tx) => assertRiskLoweringAllowed(tx, w.A.schoolId, s.id)).then(() => null, (e: { code?: string }) => e.code)

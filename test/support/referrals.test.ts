@@ -4,7 +4,6 @@ import { referrals } from '../../db/schema/index.js'
 import { withSchoolTx } from '../../src/access/transaction.js'
 import { AppError } from '../../src/lib/errors.js'
 import { assertRiskLoweringAllowed } from '../../src/modules/support/referral-rules.js'
-import { schoolToday } from '../../src/modules/support/support-access.js'
 import { supportWorld } from './fixtures.js'
 
 t.test('及时转介: the referral loop, overdue, the form, and the risk rule', async (t) => {
@@ -111,7 +110,7 @@ t.test('及时转介: the referral loop, overdue, the form, and the risk rule', 
   })
 
   await t.test('withdrawn before sending; the archive shows the loop', async (t) => {
-    const second = (await w.call(w.psych, 'POST', `/api/v1/students/${s.id}/referrals`, { institutionId: inst.id, reason: '复查', followUpDate: schoolToday() })).json()
+    const second = (await w.call(w.psych, 'POST', `/api/v1/students/${s.id}/referrals`, { institutionId: inst.id, reason: '复查', followUpDate: w.app.services.gateway.today() })).json()
     const wd = await step(second.id, { to: 'withdrawn', note: '家长拒绝' })
     t.equal(wd.json().state, 'withdrawn')
     t.equal((await step(second.id, { to: 'consented', consentContactId: consent.id })).statusCode, 409)

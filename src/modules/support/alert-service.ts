@@ -1,7 +1,8 @@
-import { and, eq, inArray, not, sql, type SQL } from 'drizzle-orm'
+import { and, eq, inArray, not, type SQL } from 'drizzle-orm'
 import type { z } from 'zod'
-import { peerAlerts, students } from '../../../db/schema/index.js'
-import { audit, readMany, type Sort } from '../../access/query.js'
+import { peerAlerts, students, userRoles, users } from '../../../db/schema/index.js'
+import { sentKeys, type Gateway } from '../../access/gateway.js'
+import type { Sort } from '../../access/query.js'
 import type { Tx } from '../../db/database.js'
 import { lockRow } from '../../db/row-lock.js'
 import { Conflict, NotFound, NotInClass, Validation } from '../../lib/errors.js'
@@ -10,20 +11,23 @@ import type { RequestContext } from '../../plugins/access.js'
 import { ackDeadlineFor, alertOverdueCondition, withAlertDerived } from './alert-rules.js'
 import type { AlertAcknowledge, AlertCreate, AlertHandle, AlertListQuery } from './alert-schemas.js'
 import { assertCaseOfStudent } from './case-links.js'
-import { groupsOf, inActorTx, mustRead, sentKeys, type SupportDeps } from './support-access.js'
 
 /**
  * Each active psychology teacher of the school gets an in-app notice: the alert's id and its
- * urgency only (no name, nothing the monitor wrote, not who sent it).
+ * urgency only (no name, nothing the monitor wrote, not who sent it). The monitor does not
+ * write notifications: they are the system's, audited as the consequence of the monitor's alert.
  */
-async function notifyPsychTeachers(tx: Tx, schoolId: string, alertId: string, urgency: string): Promise<void> {
-  await tx.execute(sql`insert into notifications (school_id, user_id, kind, ref_id, params)
-    select distinct ${schoolId}::uuid, ur.user_id, 'alert_received', ${alertId}::uuid, jsonb_build_object('urgency', ${urgency}::text)
-    from user_roles ur join users u on u.id = ur.user_id and u.status = 'active'
-    where ur.school_id = ${schoolId} and ur.role = 'psych_teacher'`)
+async function notifyPsychTeachers(gw: Gateway, tx: Tx, ctx: RequestContext, alertId: string, urgency: string): Promise<void> {
+  const schoolId = ctx.actor.schoolId!
+  const teachers = await tx.selectDistinct({ id: userRoles.userId }).from(userRoles)
+    .innerJoin(users, and(eq(users.id, userRoles.userId), eq(users.status, 'active')))
+    .where(and(eq(userRoles.schoolId, schoolId), eq(userRoles.role, 'psych_teacher')))
+  await gw.record(tx, ctx, 'notifications', teachers.map((u) => ({
+    schoolId, userId: u.id, kind: 'alert_received', refId: alertId, params: { urgency },
+  })))
 }
 
-export function createAlertService(deps: SupportDeps) {
+export function createAlertService(gw: Gateway) {
   return {
     /**
      * A monitor's alert about a classmate. The class is checked against the monitor's own
@@ -34,7 +38,7 @@ export function createAlertService(deps: SupportDeps) {
       // 学号 and name are other ways of naming the student: they write the subject field.
       const keys = sentKeys(body).map((k) => (k === 'studentNo' || k === 'studentName' ? 'studentId' : k))
       ctx.decision.assertWritable(keys)
-      return inActorTx(deps, ctx, async (tx) => {
+      return gw.tx(ctx, async (tx) => {
         const schoolId = ctx.actor.schoolId!
         const myClasses = ctx.actor.roles
           .filter((r) => r.role === 'peer_monitor' && r.schoolId === schoolId && r.classId)
@@ -51,19 +55,20 @@ export function createAlertService(deps: SupportDeps) {
         if (found.length > 1) throw new Validation('classmate_ambiguous', {}, { fields: ['studentName'] })
         const { id: studentId, classId } = found[0]!
         const now = new Date()
-        const [ins] = await tx.insert(peerAlerts).values({
-          schoolId, studentId, classId, submittedBy: ctx.actor.userId, source: 'monitor',
-          whatSeen: body.whatSeen, urgency: body.urgency, status: 'received', ackDeadline: ackDeadlineFor(body.urgency, now), createdAt: now,
-        }).returning({ id: peerAlerts.id })
-        await notifyPsychTeachers(tx, schoolId, ins!.id, body.urgency)
-        const row = await mustRead(tx, ctx.decision, ins!.id)
-        await audit(tx, ctx, { action: 'C', rows: [row], studentIds: [studentId], fieldGroups: groupsOf(ctx.decision, keys) })
+        const row = await gw.create(tx, ctx, ctx.decision, {
+          input: { studentId, urgency: body.urgency, whatSeen: body.whatSeen },
+          values: {
+            schoolId, studentId, classId, submittedBy: ctx.actor.userId, source: 'monitor',
+            status: 'received', ackDeadline: ackDeadlineFor(body.urgency, now), createdAt: now,
+          },
+        })
+        await notifyPsychTeachers(gw, tx, ctx, row.id as string, body.urgency)
         return withAlertDerived(row, locale)
       })
     },
 
     list(ctx: RequestContext, q: z.infer<typeof AlertListQuery>, locale: Locale) {
-      return inActorTx(deps, ctx, async (tx) => {
+      return gw.tx(ctx, async (tx) => {
         const conds: SQL[] = []
         const filterFields: string[] = []
         if (q.status) { conds.push(eq(peerAlerts.status, q.status)); filterFields.push('status') }
@@ -75,63 +80,57 @@ export function createAlertService(deps: SupportDeps) {
           filterFields.push('status', 'acknowledgedAt', 'ackDeadline')
         }
         const sort: Sort[] = q.sort === 'deadline' ? [{ field: 'ackDeadline', dir: 'asc' }] : [{ field: 'createdAt', dir: 'desc' }]
-        const r = await readMany(tx, ctx.decision, { where: and(...conds), filterFields, sort, limit: q.limit, offset: q.offset })
-        await audit(tx, ctx, { action: 'R', rows: r.items })
+        const r = await gw.list(tx, ctx.decision, { where: and(...conds), filterFields, sort, limit: q.limit, offset: q.offset })
+        await gw.audit(tx, ctx, { action: 'R', rows: r.items })
         const now = new Date()
         return { items: r.items.map((row) => withAlertDerived(row, locale, now)), total: r.total, limit: q.limit, offset: q.offset }
       })
     },
 
     get(ctx: RequestContext, id: string, locale: Locale) {
-      return inActorTx(deps, ctx, async (tx) => {
-        const row = await mustRead(tx, ctx.decision, id)
-        await audit(tx, ctx, { action: 'R', rows: [row] })
+      return gw.tx(ctx, async (tx) => {
+        const row = await gw.read(tx, ctx.decision, id)
+        await gw.audit(tx, ctx, { action: 'R', rows: [row] })
         return withAlertDerived(row, locale)
       })
     },
 
     /** A psychology teacher has seen it: the monitor's status becomes 处理中. */
     acknowledge(ctx: RequestContext, id: string, body: z.infer<typeof AlertAcknowledge>, locale: Locale) {
-      const keys = sentKeys(body)
-      ctx.decision.assertWritable(keys)
-      return inActorTx(deps, ctx, async (tx) => {
+      ctx.decision.assertWritable(sentKeys(body))
+      return gw.tx(ctx, async (tx) => {
         // Locked before the status is read: of teachers acknowledging at once, one wins.
         await lockRow(tx, peerAlerts, ctx.actor.schoolId!, id)
-        const before = await mustRead(tx, ctx.decision, id)
+        const before = await gw.read(tx, ctx.decision, id)
         if (before.status !== 'received') throw new Conflict('invalid_transition', { state: String(before.status) })
         await assertCaseOfStudent(tx, ctx.actor.schoolId!, before.studentId as string, body.caseId)
-        await tx.update(peerAlerts).set({
-          status: 'in_progress', acknowledgedAt: new Date(), acknowledgedBy: ctx.actor.userId, ...(body.caseId ? { caseId: body.caseId } : {}),
-        }).where(and(eq(peerAlerts.schoolId, ctx.actor.schoolId!), eq(peerAlerts.id, id)))
-        const row = await mustRead(tx, ctx.decision, id)
-        await audit(tx, ctx, { action: 'U', rows: [row], fieldGroups: ['progress', 'triage'] })
+        const row = await gw.update(tx, ctx, ctx.decision, id, {
+          input: body,
+          values: { status: 'in_progress', acknowledgedAt: new Date(), acknowledgedBy: ctx.actor.userId },
+          audit: { fieldGroups: ['progress', 'triage'] },
+        })
         return withAlertDerived(row, locale)
       })
     },
 
     /** Done with it (a case opened, a talk held, nothing to do): the monitor sees 已处理. */
     handle(ctx: RequestContext, id: string, body: z.infer<typeof AlertHandle>, locale: Locale) {
-      const keys = sentKeys(body)
-      ctx.decision.assertWritable(keys)
-      return inActorTx(deps, ctx, async (tx) => {
+      ctx.decision.assertWritable(sentKeys(body))
+      return gw.tx(ctx, async (tx) => {
         await lockRow(tx, peerAlerts, ctx.actor.schoolId!, id)
-        const before = await mustRead(tx, ctx.decision, id)
+        const before = await gw.read(tx, ctx.decision, id)
         if (before.status !== 'received' && before.status !== 'in_progress') throw new Conflict('invalid_transition', { state: String(before.status) })
         await assertCaseOfStudent(tx, ctx.actor.schoolId!, before.studentId as string, body.caseId)
         const now = new Date()
-        await tx.update(peerAlerts).set({
-          status: 'handled',
-          ...(before.acknowledgedAt ? {} : { acknowledgedAt: now, acknowledgedBy: ctx.actor.userId }),
-          ...(body.caseId ? { caseId: body.caseId } : {}),
-          ...(body.handledNote ? { handledNote: body.handledNote } : {}),
-        }).where(and(eq(peerAlerts.schoolId, ctx.actor.schoolId!), eq(peerAlerts.id, id)))
-        const row = await mustRead(tx, ctx.decision, id)
-        await audit(tx, ctx, { action: 'U', rows: [row], fieldGroups: ['progress', 'triage'] })
+        const row = await gw.update(tx, ctx, ctx.decision, id, {
+          input: body,
+          values: { status: 'handled', ...(before.acknowledgedAt ? {} : { acknowledgedAt: now, acknowledgedBy: ctx.actor.userId }) },
+          audit: { fieldGroups: ['progress', 'triage'] },
+        })
         return withAlertDerived(row, locale)
       })
     },
   }
 }
-
 
 export type AlertService = ReturnType<typeof createAlertService>

@@ -1,28 +1,27 @@
 import { and, eq, gte, isNull, lte, not, or, type SQL } from 'drizzle-orm'
 import type { z } from 'zod'
 import { peerWatchNotes, peerWatchRequests, userRoles, users } from '../../../db/schema/index.js'
-import { SCHOOL_TODAY, type Decision } from '../../access/engine.js'
-import { audit, readMany } from '../../access/query.js'
+import type { Decision } from '../../access/engine.js'
+import { sentKeys, type Gateway } from '../../access/gateway.js'
 import type { Tx } from '../../db/database.js'
 import { lockRow } from '../../db/row-lock.js'
 import { Conflict, Validation } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
 import type { WatchNoteCreate, WatchRequestCreate, WatchRequestListQuery } from './alert-watch-schemas.js'
-import { decisionOn, groupsOf, inActorTx, mustRead, schoolToday, sentKeys, type SupportDeps } from './support-access.js'
 
-/** A watch request the monitor should act on today. */
-export function openWatchRequest(): SQL {
+/** A watch request the monitor should act on on the school day `today`. */
+export function openWatchRequest(today: SQL): SQL {
   return and(
     isNull(peerWatchRequests.endedAt),
-    lte(peerWatchRequests.startDate, SCHOOL_TODAY),
-    or(isNull(peerWatchRequests.endDate), gte(peerWatchRequests.endDate, SCHOOL_TODAY)),
+    lte(peerWatchRequests.startDate, today),
+    or(isNull(peerWatchRequests.endDate), gte(peerWatchRequests.endDate, today)),
   )!
 }
 
 /** A monitor sees only their open requests; other grants (psychology) see ended ones too. */
-function monitorOpenOnly(d: Decision): SQL | undefined {
+function monitorOpenOnly(d: Decision, today: SQL): SQL | undefined {
   if (!d.grants.some((g) => g.role === 'peer_monitor')) return undefined
-  return or(openWatchRequest(), ...d.grants.filter((g) => g.role !== 'peer_monitor').map((g) => g.condition))
+  return or(openWatchRequest(today), ...d.grants.filter((g) => g.role !== 'peer_monitor').map((g) => g.condition))
 }
 
 async function assertMonitorOfClass(tx: Tx, schoolId: string, monitorId: string, classId: string): Promise<void> {
@@ -32,23 +31,20 @@ async function assertMonitorOfClass(tx: Tx, schoolId: string, monitorId: string,
   if (rows.length === 0) throw new Validation('monitor_not_in_class', {}, { fields: ['monitorId'] })
 }
 
-export function createWatchService(deps: SupportDeps) {
+export function createWatchService(gw: Gateway) {
   return {
     create(ctx: RequestContext, studentId: string, body: z.infer<typeof WatchRequestCreate>) {
-      const keys = sentKeys(body)
-      ctx.decision.assertWritable(keys)
-      return inActorTx(deps, ctx, async (tx) => {
+      ctx.decision.assertWritable(sentKeys(body))
+      return gw.tx(ctx, async (tx) => {
         const schoolId = ctx.actor.schoolId!
-        const student = await mustRead(tx, decisionOn(deps, ctx, 'students'), studentId)
+        const student = await gw.read(tx, gw.decision(ctx, 'students'), studentId)
         await assertMonitorOfClass(tx, schoolId, body.monitorId, student.classId as string)
-        const startDate = body.startDate ?? schoolToday()
+        const startDate = body.startDate ?? gw.today()
         if (body.endDate && body.endDate < startDate) throw new Validation('date_range_invalid')
-        const [ins] = await tx.insert(peerWatchRequests).values({
-          schoolId, studentId, monitorId: body.monitorId, requestedBy: ctx.actor.userId, ask: body.ask, startDate, endDate: body.endDate ?? null,
-        }).returning({ id: peerWatchRequests.id })
-        const row = await mustRead(tx, ctx.decision, ins!.id)
-        await audit(tx, ctx, { action: 'C', rows: [row], fieldGroups: groupsOf(ctx.decision, keys) })
-        return row
+        return gw.create(tx, ctx, ctx.decision, {
+          input: body,
+          values: { schoolId, studentId, requestedBy: ctx.actor.userId, startDate, endDate: body.endDate ?? null },
+        })
       })
     },
 
@@ -57,8 +53,8 @@ export function createWatchService(deps: SupportDeps) {
      * holding peer_monitor for the student's class (names only) — the same rule create checks.
      */
     monitorsOf(ctx: RequestContext, studentId: string) {
-      return inActorTx(deps, ctx, async (tx) => {
-        const student = await mustRead(tx, decisionOn(deps, ctx, 'students'), studentId)
+      return gw.tx(ctx, async (tx) => {
+        const student = await gw.read(tx, gw.decision(ctx, 'students'), studentId)
         const items = await tx.selectDistinct({ id: users.id, displayName: users.displayName }).from(userRoles)
           .innerJoin(users, eq(users.id, userRoles.userId))
           .where(and(
@@ -66,76 +62,69 @@ export function createWatchService(deps: SupportDeps) {
             eq(userRoles.classId, student.classId as string), eq(users.status, 'active'),
           ))
           .orderBy(users.displayName, users.id)
-        await audit(tx, ctx, { action: 'R', resource: 'users', recordIds: items.map((u) => u.id), fieldGroups: ['account'] })
+        await gw.audit(tx, ctx, { action: 'R', resource: 'users', recordIds: items.map((u) => u.id), fieldGroups: ['account'] })
         return { items, total: items.length }
       })
     },
 
     list(ctx: RequestContext, q: z.infer<typeof WatchRequestListQuery>) {
-      return inActorTx(deps, ctx, async (tx) => {
-        const conds: Array<SQL | undefined> = [monitorOpenOnly(ctx.decision)]
+      return gw.tx(ctx, async (tx) => {
+        const today = gw.todaySql()
+        const conds: Array<SQL | undefined> = [monitorOpenOnly(ctx.decision, today)]
         const filterFields: string[] = []
         if (q.studentId) { conds.push(eq(peerWatchRequests.studentId, q.studentId)); filterFields.push('studentId') }
         if (q.monitorId) { conds.push(eq(peerWatchRequests.monitorId, q.monitorId)); filterFields.push('monitorId') }
         if (q.open !== undefined) {
-          conds.push(q.open ? openWatchRequest() : not(openWatchRequest()))
+          conds.push(q.open ? openWatchRequest(today) : not(openWatchRequest(today)))
           filterFields.push('endedAt', 'startDate', 'endDate')
         }
-        const r = await readMany(tx, ctx.decision, { where: and(...conds), filterFields, limit: q.limit, offset: q.offset })
-        await audit(tx, ctx, { action: 'R', rows: r.items })
+        const r = await gw.list(tx, ctx.decision, { where: and(...conds), filterFields, limit: q.limit, offset: q.offset })
+        await gw.audit(tx, ctx, { action: 'R', rows: r.items })
         return { items: r.items, total: r.total, limit: q.limit, offset: q.offset }
       })
     },
 
     get(ctx: RequestContext, id: string) {
-      return inActorTx(deps, ctx, async (tx) => {
-        const row = await mustRead(tx, ctx.decision, id, monitorOpenOnly(ctx.decision))
-        await audit(tx, ctx, { action: 'R', rows: [row] })
+      return gw.tx(ctx, async (tx) => {
+        const row = await gw.read(tx, ctx.decision, id, monitorOpenOnly(ctx.decision, gw.todaySql()))
+        await gw.audit(tx, ctx, { action: 'R', rows: [row] })
         return row
       })
     },
 
     end(ctx: RequestContext, id: string) {
-      return inActorTx(deps, ctx, async (tx) => {
+      return gw.tx(ctx, async (tx) => {
         // Locked: ended once however many press at once.
         await lockRow(tx, peerWatchRequests, ctx.actor.schoolId!, id)
-        const before = await mustRead(tx, ctx.decision, id)
+        const before = await gw.read(tx, ctx.decision, id)
         if (before.endedAt) throw new Conflict('watch_request_ended')
-        await tx.update(peerWatchRequests).set({ endedAt: new Date() })
-          .where(and(eq(peerWatchRequests.schoolId, ctx.actor.schoolId!), eq(peerWatchRequests.id, id)))
-        const row = await mustRead(tx, ctx.decision, id)
-        await audit(tx, ctx, { action: 'U', rows: [row], fieldGroups: ['status'] })
-        return row
+        return gw.update(tx, ctx, ctx.decision, id, { values: { endedAt: new Date() }, audit: { fieldGroups: ['status'] } })
       })
     },
 
     /** The monitor adds a note to an open request addressed to them; they cannot read notes back. */
     addNote(ctx: RequestContext, requestId: string, body: z.infer<typeof WatchNoteCreate>) {
-      const keys = sentKeys(body)
-      ctx.decision.assertWritable(keys)
-      return inActorTx(deps, ctx, async (tx) => {
+      ctx.decision.assertWritable(sentKeys(body))
+      return gw.tx(ctx, async (tx) => {
         // Shared lock: the request cannot end between this check and the note's commit.
         await lockRow(tx, peerWatchRequests, ctx.actor.schoolId!, requestId, 'share')
-        const request = await mustRead(tx, decisionOn(deps, ctx, 'peer_watch_requests'), requestId,
-          and(eq(peerWatchRequests.monitorId, ctx.actor.userId), openWatchRequest()))
-        const studentId = request.studentId as string
-        const [ins] = await tx.insert(peerWatchNotes).values({
-          schoolId: ctx.actor.schoolId!, requestId, studentId, monitorId: ctx.actor.userId, note: body.note,
-        }).returning({ id: peerWatchNotes.id })
-        const row = await mustRead(tx, ctx.decision, ins!.id)
-        await audit(tx, ctx, { action: 'C', rows: [row], studentIds: [studentId], fieldGroups: groupsOf(ctx.decision, keys) })
-        return row
+        const request = await gw.read(tx, gw.decision(ctx, 'peer_watch_requests'), requestId,
+          and(eq(peerWatchRequests.monitorId, ctx.actor.userId), openWatchRequest(gw.todaySql())))
+        return gw.create(tx, ctx, ctx.decision, {
+          input: body,
+          values: { schoolId: ctx.actor.schoolId!, requestId, studentId: request.studentId as string, monitorId: ctx.actor.userId },
+        })
       })
     },
 
     listNotes(ctx: RequestContext, requestId: string) {
-      return inActorTx(deps, ctx, async (tx) => {
-        const request = await mustRead(tx, decisionOn(deps, ctx, 'peer_watch_requests'), requestId)
-        const r = await readMany(tx, ctx.decision, {
+      return gw.tx(ctx, async (tx) => {
+        const request = await gw.read(tx, gw.decision(ctx, 'peer_watch_requests'), requestId)
+        const r = await gw.list(tx, ctx.decision, {
           where: eq(peerWatchNotes.requestId, requestId), filterFields: ['requestId'],
           sort: [{ field: 'createdAt', dir: 'desc' }], limit: 500, offset: 0,
         })
-        await audit(tx, ctx, { action: 'R', rows: r.items, studentIds: [request.studentId as string] })
+        await gw.audit(tx, ctx, { action: 'R', rows: r.items, studentIds: [request.studentId as string] })
         return { items: r.items, total: r.total }
       })
     },

@@ -1,18 +1,17 @@
 import { and, asc, eq, gte, lte, sql, type SQL } from 'drizzle-orm'
 import type { z } from 'zod'
 import { homeSchoolActivities } from '../../../db/schema/index.js'
-import { audit, readMany } from '../../access/query.js'
+import { sentKeys, type Gateway } from '../../access/gateway.js'
 import type { Tx } from '../../db/database.js'
-import { Validation } from '../../lib/errors.js'
+import { NotFound, Validation } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
 import type { ActivityCreate, ActivityListQuery, ActivityPatch, ActivitySummaryQuery } from './parent-activity-schemas.js'
-import { decisionOn, groupsOf, inActorTx, mustRead, sentKeys, type SupportDeps } from './support-access.js'
 
-export function createActivityService(deps: SupportDeps) {
+export function createActivityService(gw: Gateway) {
   /** A class must be one the caller reaches; a school-wide activity needs a school-wide grant. */
   async function assertPlace(tx: Tx, ctx: RequestContext, classId: string | null | undefined) {
     if (classId) {
-      await mustRead(tx, decisionOn(deps, ctx, 'classes'), classId)
+      await gw.read(tx, gw.decision(ctx, 'classes'), classId)
       return
     }
     if (!ctx.decision.grants.some((g) => g.scope === 'school')) throw new Validation('class_required', {}, { fields: ['classId'] })
@@ -30,55 +29,48 @@ export function createActivityService(deps: SupportDeps) {
 
   return {
     create(ctx: RequestContext, body: z.infer<typeof ActivityCreate>) {
-      const keys = sentKeys(body)
-      ctx.decision.assertWritable(keys)
-      return inActorTx(deps, ctx, async (tx) => {
+      ctx.decision.assertWritable(sentKeys(body))
+      return gw.tx(ctx, async (tx) => {
         await assertPlace(tx, ctx, body.classId)
-        const [ins] = await tx.insert(homeSchoolActivities).values({
-          schoolId: ctx.actor.schoolId!, classId: body.classId ?? null, kind: body.kind, title: body.title,
-          activityDate: body.activityDate, attendance: body.attendance, createdBy: ctx.actor.userId,
-        }).returning({ id: homeSchoolActivities.id })
-        const row = await mustRead(tx, ctx.decision, ins!.id)
-        await audit(tx, ctx, { action: 'C', rows: [row], fieldGroups: groupsOf(ctx.decision, keys) })
-        return row
+        return gw.create(tx, ctx, ctx.decision, {
+          input: body, values: { schoolId: ctx.actor.schoolId!, classId: body.classId ?? null, createdBy: ctx.actor.userId },
+        })
       })
     },
 
     list(ctx: RequestContext, q: z.infer<typeof ActivityListQuery>) {
-      return inActorTx(deps, ctx, async (tx) => {
+      return gw.tx(ctx, async (tx) => {
         const f = filters(q)
-        const r = await readMany(tx, ctx.decision, { ...f, sort: [{ field: 'activityDate', dir: 'desc' }], limit: q.limit, offset: q.offset })
-        await audit(tx, ctx, { action: 'R', rows: r.items })
+        const r = await gw.list(tx, ctx.decision, { ...f, sort: [{ field: 'activityDate', dir: 'desc' }], limit: q.limit, offset: q.offset })
+        await gw.audit(tx, ctx, { action: 'R', rows: r.items })
         return { items: r.items, total: r.total, limit: q.limit, offset: q.offset }
       })
     },
 
     get(ctx: RequestContext, id: string) {
-      return inActorTx(deps, ctx, async (tx) => {
-        const row = await mustRead(tx, ctx.decision, id)
-        await audit(tx, ctx, { action: 'R', rows: [row] })
+      return gw.tx(ctx, async (tx) => {
+        const row = await gw.read(tx, ctx.decision, id)
+        await gw.audit(tx, ctx, { action: 'R', rows: [row] })
         return row
       })
     },
 
     update(ctx: RequestContext, id: string, body: z.infer<typeof ActivityPatch>) {
-      const keys = sentKeys(body)
-      ctx.decision.assertWritable(keys)
-      return inActorTx(deps, ctx, async (tx) => {
-        await mustRead(tx, ctx.decision, id)
+      ctx.decision.assertWritable(sentKeys(body))
+      return gw.tx(ctx, async (tx) => {
+        await gw.read(tx, ctx.decision, id)
         if (body.classId !== undefined) await assertPlace(tx, ctx, body.classId)
-        await tx.update(homeSchoolActivities).set(body)
-          .where(and(eq(homeSchoolActivities.schoolId, ctx.actor.schoolId!), eq(homeSchoolActivities.id, id)))
-        // The caller must still reach the activity where it now sits, or nothing changes.
-        const row = await mustRead(tx, ctx.decision, id)
-        await audit(tx, ctx, { action: 'U', rows: [row], fieldGroups: groupsOf(ctx.decision, keys) })
+        const row = await gw.update(tx, ctx, ctx.decision, id, { input: body })
+        // The caller must still reach the activity where it now sits (no grant reaches it: nothing
+        // readable), or the transaction ends and nothing changes.
+        if (!('id' in row)) throw new NotFound()
         return row
       })
     },
 
     /** Counts and attendance per kind and class, over the rows the caller reaches: for the duty statistics. */
     summary(ctx: RequestContext, q: z.infer<typeof ActivitySummaryQuery>) {
-      return inActorTx(deps, ctx, async (tx) => {
+      return gw.tx(ctx, async (tx) => {
         const d = ctx.decision
         const f = filters(q)
         d.assertQueryable([...f.filterFields, 'kind', 'classId', 'attendance'])
@@ -90,7 +82,7 @@ export function createActivityService(deps: SupportDeps) {
         }).from(homeSchoolActivities).where(and(d.where(), f.where))
           .groupBy(homeSchoolActivities.kind, homeSchoolActivities.classId)
           .orderBy(asc(homeSchoolActivities.kind), asc(homeSchoolActivities.classId))
-        await audit(tx, ctx, { action: 'R', recordIds: [], fieldGroups: ['activity'] })
+        await gw.audit(tx, ctx, { action: 'R', recordIds: [], fieldGroups: ['activity'] })
         return { items: rows.map((r) => ({ ...r, activities: Number(r.activities), attendance: Number(r.attendance) })) }
       })
     },

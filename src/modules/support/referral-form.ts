@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm'
 import { guardians } from '../../../db/schema/index.js'
-import { audit, readMany, readOne } from '../../access/query.js'
+import type { Gateway, Row } from '../../access/gateway.js'
 import type { Tx } from '../../db/database.js'
 import { Conflict } from '../../lib/errors.js'
+import { isoDay } from '../../lib/school-day.js'
 import type { RequestContext } from '../../plugins/access.js'
-import { decisionOn, inActorTx, isoDay, mustRead, schoolToday, type Row, type SupportDeps } from './support-access.js'
 
 /** What the receiving institution needs, and nothing else: no case history, no scores, no notes. */
 export interface ReferralFormData {
@@ -108,41 +108,41 @@ th { width: 18%; font-weight: normal; background: #f2f2f2; white-space: nowrap; 
 `
 }
 
-export function createReferralFormService(deps: SupportDeps) {
+export function createReferralFormService(gw: Gateway) {
   /** The school's own name, printed as the sending school (read through its policy, like every field). */
   async function ownSchoolName(tx: Tx, ctx: RequestContext, schoolId: string): Promise<string> {
-    const d = deps.policies.decide(ctx.actor, 'school_profile', 'read')
-    const row = d ? await readOne(tx, d, schoolId) : undefined
+    const d = gw.policies.decide(ctx.actor, 'school_profile', 'read')
+    const row = d ? await gw.find(tx, d, schoolId) : undefined
     return typeof row?.name === 'string' ? row.name : ''
   }
 
   return {
     /** Only once the parents have consented; an export of the pupil's record, audited as 'E'. */
     form(ctx: RequestContext, id: string): Promise<string> {
-      return inActorTx(deps, ctx, async (tx) => {
+      return gw.tx(ctx, async (tx) => {
         const schoolId = ctx.actor.schoolId!
-        const referral = await mustRead(tx, ctx.decision, id)
+        const referral = await gw.read(tx, ctx.decision, id)
         if (referral.state === 'proposed' || referral.state === 'withdrawn') throw new Conflict('consent_required')
         const studentId = referral.studentId as string
-        const student = await mustRead(tx, decisionOn(deps, ctx, 'students'), studentId)
-        const institution = await mustRead(tx, decisionOn(deps, ctx, 'institutions'), referral.institutionId as string)
-        const contactD = deps.policies.decide(ctx.actor, 'parent_contacts', 'read')
-        const consent = contactD && referral.consentContactId ? await readOne(tx, contactD, referral.consentContactId as string) : undefined
-        const guardianD = decisionOn(deps, ctx, 'guardians', 'list')
-        const { items: family } = await readMany(tx, guardianD, {
+        const student = await gw.read(tx, gw.decision(ctx, 'students'), studentId)
+        const institution = await gw.read(tx, gw.decision(ctx, 'institutions'), referral.institutionId as string)
+        const contactD = gw.policies.decide(ctx.actor, 'parent_contacts', 'read')
+        const consent = contactD && referral.consentContactId ? await gw.find(tx, contactD, referral.consentContactId as string) : undefined
+        const guardianD = gw.decision(ctx, 'guardians', 'list')
+        const { items: family } = await gw.list(tx, guardianD, {
           where: eq(guardians.studentId, studentId), filterFields: ['studentId'],
           sort: [{ field: 'isPrimary', dir: 'desc' }], limit: 20, offset: 0,
         })
         const guardian: Row | undefined = family.find((g) => g.id === consent?.guardianId) ?? family[0]
         const schoolName = await ownSchoolName(tx, ctx, schoolId)
-        await audit(tx, ctx, {
+        await gw.audit(tx, ctx, {
           action: 'E', recordIds: [id], studentIds: [studentId],
           fieldGroups: ['referrals.medical', 'students.identity', 'students.personal', 'guardians.identity', 'guardians.contact', 'institutions.directory'],
         })
         return renderReferralForm({
           referralNo: id.slice(0, 8).toUpperCase(),
           schoolName,
-          printedOn: schoolToday(),
+          printedOn: gw.today(),
           institution: {
             name: String(institution.name ?? ''), department: (institution.department as string | null) ?? null,
             address: (institution.address as string | null) ?? null, contactPhone: (institution.contactPhone as string | null) ?? null,

@@ -1,9 +1,7 @@
 import { and, eq, inArray, lt, type SQL } from 'drizzle-orm'
 import { referrals } from '../../../db/schema/index.js'
-import { SCHOOL_TODAY } from '../../access/engine.js'
 import type { Tx } from '../../db/database.js'
 import { Conflict } from '../../lib/errors.js'
-import { schoolToday } from './support-access.js'
 
 /**
  * 及时转介 rules: the referral's state machine, when it counts as overdue, and the one rule
@@ -49,16 +47,17 @@ export const REFERRED_STATES: readonly ReferralState[] = ['sent', 'received', 'f
 /** Before the sending, what and where may still change. */
 export const EDITABLE_STATES: readonly ReferralState[] = ['proposed', 'consented']
 
-export function referralOverdueCondition(today: SQL = SCHOOL_TODAY): SQL {
+/** Overdue on the school day `today` (the gateway's todaySql()). */
+export function referralOverdueCondition(today: SQL): SQL {
   return and(inArray(referrals.state, [...AWAITING_FEEDBACK]), lt(referrals.followUpDate, today))!
 }
 
-export function isReferralOverdue(state: unknown, followUpDate: unknown, today = schoolToday()): boolean {
+export function isReferralOverdue(state: unknown, followUpDate: unknown, today: string): boolean {
   return (AWAITING_FEEDBACK as readonly unknown[]).includes(state) && typeof followUpDate === 'string' && followUpDate < today
 }
 
-/** Adds `stateLabel` and `overdue` from fields already in the projected row. */
-export function withReferralDerived(row: Record<string, unknown>, locale: 'zh-CN' | 'en' = 'zh-CN', today = schoolToday()): Record<string, unknown> {
+/** Adds `stateLabel` and `overdue` (on the school day `today`) from fields already in the projected row. */
+export function withReferralDerived(row: Record<string, unknown>, locale: 'zh-CN' | 'en', today: string): Record<string, unknown> {
   const out = { ...row }
   if (typeof row.state === 'string' && row.state in REFERRAL_STATE_LABELS) out.stateLabel = REFERRAL_STATE_LABELS[row.state as ReferralState][locale]
   if ('state' in row && 'followUpDate' in row) out.overdue = isReferralOverdue(row.state, row.followUpDate, today)
