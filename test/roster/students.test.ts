@@ -4,6 +4,7 @@ import { students } from '../../db/schema/index.js'
 import { policies } from '../../policies/index.js'
 import type { ResourcePolicy } from '../../src/access/define.js'
 import { PolicyRegistry } from '../../src/access/engine.js'
+import { Gateway } from '../../src/access/gateway.js'
 import { AppError } from '../../src/lib/errors.js'
 import { loadActor } from '../../src/modules/auth/repository.js'
 import { createStudentService } from '../../src/modules/roster/student-service.js'
@@ -148,7 +149,7 @@ t.test('students and guardians', async (t) => {
       ...p, roles: { ...p.roles, school_admin: { ...p.roles.school_admin!, write: ['identity'] } },
     })
     const registry = new PolicyRegistry(narrowed as ResourcePolicy[])
-    const service = createStudentService({ database: w.database, policies: registry, config: w.config })
+    const service = createStudentService(new Gateway({ database: w.database, policies: registry, config: w.config }))
     const sid = JSON.parse(Buffer.from(admin.token.split('.')[1]!, 'base64url').toString()).sid as string
     const actor = (await loadActor(w.database.db, admin.id, sid))!
     const ctx = { actor, decision: registry.decide(actor, 'students', 'update')!, requestId: 'test', purpose: null }

@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm'
 import type { PolicyRegistry } from '../../access/engine.js'
-import { queryRows, type Executor } from '../../db/database.js'
+import type { Gateway } from '../../access/gateway.js'
+import { queryRows, type Tx } from '../../db/database.js'
+import type { RequestContext } from '../../plugins/access.js'
 
 /**
  * Roles that read case content: the policies let them read or list rows of a sensitive
@@ -26,31 +28,26 @@ export function caseReadingRoles(policies: PolicyRegistry): Set<string> {
  * already holds a case-reading role (the psychology teachers), and the school's other
  * admins, in the caller's transaction. The grantee and the granting admin are left out.
  * The notification carries ids only; psychology teachers and admins may read the account.
+ * The notifications are the system's consequence of the grant, whose own audit row names it.
  */
-export async function notifyCaseAccessGrant(ex: Executor, g: {
-  schoolId: string
+export async function notifyCaseAccessGrant(gw: Gateway, tx: Tx, ctx: RequestContext, g: {
   granteeId: string
   grantId: string
   role: string
-  grantedBy: string
   caseRoles: Set<string>
 }): Promise<number> {
+  const schoolId = ctx.actor.schoolId!
+  const grantedBy = ctx.actor.userId
   const caseRoles = `{${[...g.caseRoles].join(',')}}`
-  const rows = await queryRows<{ n: string | number }>(ex, sql`
-    with watchers as (
-      select distinct ur.user_id
-      from user_roles ur join users u on u.id = ur.user_id and u.status = 'active'
-      where ur.school_id = ${g.schoolId}
-        and (ur.role = any(${caseRoles}::text[]) or ur.role = 'school_admin')
-        and ur.user_id <> ${g.granteeId}::uuid and ur.user_id <> ${g.grantedBy}::uuid
-    ),
-    ins as (
-      insert into notifications (school_id, user_id, kind, ref_id, params)
-      select ${g.schoolId}::uuid, w.user_id, 'case_role_granted', ${g.granteeId}::uuid,
-        jsonb_build_object('role', ${g.role}::text, 'grantId', ${g.grantId}::text, 'grantedBy', ${g.grantedBy}::text)
-      from watchers w
-      returning 1
-    )
-    select count(*) as n from ins`)
-  return Number(rows[0]!.n)
+  const watchers = await queryRows<{ user_id: string }>(tx, sql`
+    select distinct ur.user_id
+    from user_roles ur join users u on u.id = ur.user_id and u.status = 'active'
+    where ur.school_id = ${schoolId}
+      and (ur.role = any(${caseRoles}::text[]) or ur.role = 'school_admin')
+      and ur.user_id <> ${g.granteeId}::uuid and ur.user_id <> ${grantedBy}::uuid`)
+  const rows = await gw.record(tx, ctx, 'notifications', watchers.map((w) => ({
+    schoolId, userId: w.user_id, kind: 'case_role_granted', refId: g.granteeId,
+    params: { role: g.role, grantId: g.grantId, grantedBy },
+  })), false)
+  return rows.length
 }

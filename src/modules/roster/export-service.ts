@@ -1,8 +1,7 @@
 import ExcelJS from 'exceljs'
-import { audit, readMany } from '../../access/query.js'
+import type { Gateway, Row } from '../../access/gateway.js'
 import type { Tx } from '../../db/database.js'
 import type { RequestContext } from '../../plugins/access.js'
-import { inActorTx, type Row, type RosterDeps } from './record-access.js'
 import { gradeName, parseClassCell, parseGradeLevel } from './grade-names.js'
 import { GENDER_LABEL, MAX_IMPORT_ROWS, ROSTER_COLUMNS, STATUS_LABEL, type ColumnKey } from './import.js'
 
@@ -28,19 +27,19 @@ function classCell(klass: Row | undefined, grade: Row | undefined): string {
   return `${gradeCell(grade)}(${klass.seq})班`
 }
 
-export function createExportService(deps: RosterDeps) {
+export function createExportService(gw: Gateway) {
   /** Everything the export reads goes through the caller's decisions, like any other read. */
   async function readAll(tx: Tx, ctx: RequestContext, resource: string, sort: Array<{ field: string; dir: 'asc' | 'desc' }>): Promise<Row[]> {
-    const d = deps.policies.decide(ctx.actor, resource, 'list')
+    const d = gw.policies.decide(ctx.actor, resource, 'list')
     if (!d) return []
-    return (await readMany(tx, d, { sort, limit: MAX_EXPORT_ROWS * 4, offset: 0 })).items
+    return (await gw.list(tx, d, { sort, limit: MAX_EXPORT_ROWS * 4, offset: 0 })).items
   }
 
   return {
     /** 学生名册导出: the same columns as the import, so the file can be edited and imported back. */
     exportXlsx(ctx: RequestContext): Promise<Buffer> {
-      return inActorTx(deps, ctx, async (tx) => {
-        const { items: pupils } = await readMany(tx, ctx.decision, {
+      return gw.tx(ctx, async (tx) => {
+        const { items: pupils } = await gw.list(tx, ctx.decision, {
           sort: [{ field: 'classId', dir: 'asc' }, { field: 'studentNo', dir: 'asc' }], limit: MAX_EXPORT_ROWS, offset: 0,
         })
         const gradeById = new Map((await readAll(tx, ctx, 'grades', [])).map((g) => [g.id, g]))
@@ -75,7 +74,7 @@ export function createExportService(deps: RosterDeps) {
           }
           ws.addRow(row)
         }
-        await audit(tx, ctx, { action: 'E', rows: pupils })
+        await gw.audit(tx, ctx, { action: 'E', rows: pupils })
         return Buffer.from(await wb.xlsx.writeBuffer() as unknown as ArrayBuffer)
       })
     },

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto'
-import { audit } from '../../access/query.js'
+import { inArray, sql, type SQL } from 'drizzle-orm'
+import type { PgColumn } from 'drizzle-orm/pg-core'
+import { guardians, students } from '../../../db/schema/index.js'
+import type { Gateway } from '../../access/gateway.js'
+import type { Decision } from '../../access/engine.js'
 import { AppError, Forbidden } from '../../lib/errors.js'
 import type { Locale } from '../../lib/i18n.js'
 import type { RequestContext } from '../../plugins/access.js'
 import * as repo from './repository.js'
-import { groupsOf, inActorTx, type RosterDeps } from './record-access.js'
 import { gradeName } from './grade-names.js'
 import { checkRosterFile, type FileKind, type RosterRow, type RowError } from './import.js'
 import { sheetLimitsOf } from '../../lib/spreadsheet/reader.js'
@@ -35,11 +38,24 @@ async function readInSlices<T, R>(keys: T[], read: (slice: T[]) => Promise<R[]>)
   return out
 }
 
+/** A student as the import writes it. */
+interface StudentRow { id: string; studentNo: string; name: string; gender: string; birthDate: string | null; classId: string; status: string }
+/** A guardian as the import writes it. */
+interface GuardianRow { id: string; studentId: string; name: string; relation: string; phone: string | null; isPrimary: boolean }
+
+/**
+ * One column's new value for each row of a slice, chosen by the row's id: the rows of a slice
+ * each change differently, and are still written by one UPDATE.
+ */
+function perRow<T extends { id: string }>(idColumn: PgColumn, rows: T[], value: (r: T) => unknown, type: string): SQL {
+  return sql`(case ${idColumn} ${sql.join(rows.map((r) => sql`when ${r.id}::uuid then ${value(r)}`), sql` `)} end)::${sql.raw(type)}`
+}
+
 export interface ImportOutcome { created: number; updated: number; unchanged: number; rows: number }
 /** A dry run's answer: what the import would do with the good rows, and every bad row (up to the listed cap). */
 export interface ImportPlan extends ImportOutcome { badRows: number; errors: Array<RowError & { label?: string }> }
 
-export function createImportService(deps: RosterDeps) {
+export function createImportService(gw: Gateway) {
   return {
     /**
      * 学生名册导入: all rows are checked first (any bad row → 422, nothing written); then one
@@ -67,27 +83,32 @@ export function createImportService(deps: RosterDeps) {
   async function plan(ctx: RequestContext, file: Buffer, kind: FileKind, locale: Locale, dryRun: true): Promise<ImportPlan>
   async function plan(ctx: RequestContext, file: Buffer, kind: FileKind, locale: Locale, dryRun: boolean): Promise<ImportOutcome | ImportPlan> {
       ctx.decision.assertWritable(STUDENT_FIELDS)
-      const { rows, errors, badRows } = await checkRosterFile(file, kind, sheetLimitsOf(deps.config), locale)
+      const { rows, errors, badRows } = await checkRosterFile(file, kind, sheetLimitsOf(gw.config), locale)
       if (dryRun && rows.length === 0 && badRows > 0) return { created: 0, updated: 0, unchanged: 0, rows: 0, badRows, errors }
       if (badRows > 0 && !dryRun) throw new AppError(422, 'import_rejected', { count: badRows }, { errors, truncated: errors.length < badRows ? true : undefined })
       if (rows.length === 0) throw new AppError(422, 'import_empty')
 
       const withGuardian = rows.some((r) => r.guardianName)
-      const guardianWrite = withGuardian ? deps.policies.decide(ctx.actor, 'guardians', 'create') : null
+      const guardianWrite = withGuardian ? gw.policies.decide(ctx.actor, 'guardians', 'create') : null
+      const guardianUpdate = withGuardian ? gw.policies.decide(ctx.actor, 'guardians', 'update') : null
       if (withGuardian) {
-        if (!guardianWrite || !deps.policies.decide(ctx.actor, 'guardians', 'update')) throw new Forbidden()
+        if (!guardianWrite || !guardianUpdate) throw new Forbidden()
         guardianWrite.assertWritable(GUARDIAN_FIELDS)
       }
       const schoolId = ctx.actor.schoolId!
 
-      return inActorTx(deps, ctx, async (tx) => {
+      return gw.tx(ctx, async (tx) => {
         // Grades and classes the file names but the school lacks are created on the way.
         const gradeByLevel = new Map((await repo.gradesOfSchool(tx, schoolId)).map((g) => [g.level, g]))
         const newLevels = [...new Set(rows.map((r) => r.gradeLevel))].filter((l) => !gradeByLevel.has(l))
         if (newLevels.length) {
-          mayCreate(deps, ctx, 'grades', ['level', 'name'])
-          const fresh = newLevels.map((level) => ({ schoolId, level, name: gradeName(level) }))
-          for (const g of dryRun ? fresh.map((g) => ({ ...g, id: randomUUID() })) : await repo.insertGrades(tx, fresh)) gradeByLevel.set(g.level, g)
+          const d = mayCreate(gw, ctx, 'grades', ['level', 'name'])
+          const fresh = newLevels.map((level) => ({ level, name: gradeName(level) }))
+          const made = dryRun
+            ? fresh.map((g) => ({ ...g, id: randomUUID() }))
+            : (await gw.createMany(tx, ctx, d, fresh.map((g) => ({ input: g, values: { schoolId } })), false))
+              .map((g) => ({ id: g.id as string, level: g.level as number, name: g.name as string }))
+          for (const g of made) gradeByLevel.set(g.level, g)
         }
         const classKey = (gradeId: string, seq: number) => `${gradeId}:${seq}`
         const classByKey = new Map((await repo.classesOfSchool(tx, schoolId)).map((c) => [classKey(c.gradeId, c.seq), c.id]))
@@ -98,33 +119,37 @@ export function createImportService(deps: RosterDeps) {
           if (!classByKey.has(key) && !missing.has(key)) missing.set(key, { gradeId: grade.id, seq: r.classSeq, name: `${grade.name}(${r.classSeq})班` })
         }
         if (missing.size) {
-          mayCreate(deps, ctx, 'classes', ['gradeId', 'seq', 'name'])
-          const fresh = [...missing.values()].map((c) => ({ ...c, schoolId }))
-          for (const c of dryRun ? fresh.map((c) => ({ ...c, id: randomUUID() })) : await repo.insertClasses(tx, fresh)) classByKey.set(classKey(c.gradeId, c.seq), c.id)
+          const d = mayCreate(gw, ctx, 'classes', ['gradeId', 'seq', 'name'])
+          const fresh = [...missing.values()]
+          const made = dryRun
+            ? fresh.map((c) => ({ ...c, id: randomUUID() }))
+            : (await gw.createMany(tx, ctx, d, fresh.map((c) => ({ input: c, values: { schoolId } })), false))
+              .map((c) => ({ id: c.id as string, gradeId: c.gradeId as string, seq: c.seq as number }))
+          for (const c of made) classByKey.set(classKey(c.gradeId, c.seq), c.id)
         }
         const classIdOf = (r: RosterRow) => classByKey.get(classKey(gradeByLevel.get(r.gradeLevel)!.id, r.classSeq))!
 
         // Students: upsert by (school, 学号). An empty optional cell keeps what is on file.
         const existing = new Map((await readInSlices(rows.map((r) => r.studentNo), (nos) => repo.studentsByNo(tx, schoolId, nos))).map((s) => [s.studentNo, s]))
-        const inserts: repo.BulkStudent[] = []
-        const updates: repo.BulkStudent[] = []
+        const inserts: StudentRow[] = []
+        const updates: StudentRow[] = []
         const studentIdOf = new Map<number, string>()
         const changedRows = new Set<number>()
         for (const r of rows) {
           const cur = existing.get(r.studentNo)
-          const next: repo.BulkStudent = {
+          const next: StudentRow = {
             id: cur?.id ?? randomUUID(),
-            student_no: r.studentNo,
+            studentNo: r.studentNo,
             name: r.name,
             gender: r.gender,
-            birth_date: r.birthDate ?? cur?.birthDate ?? null,
-            class_id: classIdOf(r),
+            birthDate: r.birthDate ?? cur?.birthDate ?? null,
+            classId: classIdOf(r),
             status: r.status ?? cur?.status ?? 'enrolled',
           }
           studentIdOf.set(r.rowNo, next.id)
           if (!cur) inserts.push(next)
-          else if (cur.name !== next.name || cur.gender !== next.gender || cur.birthDate !== next.birth_date
-            || cur.classId !== next.class_id || cur.status !== next.status) {
+          else if (cur.name !== next.name || cur.gender !== next.gender || cur.birthDate !== next.birthDate
+            || cur.classId !== next.classId || cur.status !== next.status) {
             updates.push(next)
             changedRows.add(r.rowNo)
           }
@@ -135,16 +160,16 @@ export function createImportService(deps: RosterDeps) {
         const guardianKey = (studentId: string, name: string) => `${studentId}\u0000${name}`
         const guardianByKey = new Map(known.map((g) => [guardianKey(g.studentId, g.name), g]))
         const hasGuardian = new Set(known.map((g) => g.studentId))
-        const gInserts: repo.BulkGuardian[] = []
-        const gUpdates: repo.BulkGuardian[] = []
+        const gInserts: GuardianRow[] = []
+        const gUpdates: GuardianRow[] = []
         for (const r of rows) {
           if (!r.guardianName) continue
           const studentId = studentIdOf.get(r.rowNo)!
           const cur = guardianByKey.get(guardianKey(studentId, r.guardianName))
           if (!cur) {
             gInserts.push({
-              id: randomUUID(), student_id: studentId, name: r.guardianName, relation: r.relation ?? '监护人', phone: r.phone,
-              is_primary: !hasGuardian.has(studentId),
+              id: randomUUID(), studentId, name: r.guardianName, relation: r.relation ?? '监护人', phone: r.phone,
+              isPrimary: !hasGuardian.has(studentId),
             })
             hasGuardian.add(studentId)
             if (existing.has(r.studentNo)) changedRows.add(r.rowNo)
@@ -152,7 +177,7 @@ export function createImportService(deps: RosterDeps) {
             const relation = r.relation ?? cur.relation
             const phone = r.phone ?? cur.phone
             if (relation !== cur.relation || phone !== cur.phone) {
-              gUpdates.push({ id: cur.id, student_id: studentId, name: cur.name, relation, phone, is_primary: cur.isPrimary })
+              gUpdates.push({ id: cur.id, studentId, name: cur.name, relation, phone, isPrimary: cur.isPrimary })
               changedRows.add(r.rowNo)
             }
           }
@@ -161,17 +186,43 @@ export function createImportService(deps: RosterDeps) {
         const outcome = { created: inserts.length, updated: changedRows.size, unchanged: rows.length - inserts.length - changedRows.size, rows: rows.length }
         if (dryRun) return { ...outcome, badRows, errors }
 
-        await inSlices(inserts, (slice) => repo.insertStudentsBulk(tx, schoolId, slice))
-        await inSlices(updates, (slice) => repo.updateStudentsBulk(tx, schoolId, slice))
-        await inSlices(gInserts, (slice) => repo.insertGuardiansBulk(tx, schoolId, slice))
-        await inSlices(gUpdates, (slice) => repo.updateGuardiansBulk(tx, schoolId, slice))
+        // Each slice is one statement through the gateway (scope in the statement); the import
+        // as a whole is one audit row, written below.
+        const d = ctx.decision
+        await inSlices(inserts, (slice) => gw.createMany(tx, ctx, d, slice.map((s) => ({
+          input: { studentNo: s.studentNo, name: s.name, gender: s.gender, birthDate: s.birthDate, classId: s.classId, status: s.status },
+          values: { id: s.id, schoolId },
+        })), false))
+        await inSlices(updates, (slice) => gw.updateWhere(tx, ctx, d, inArray(students.id, slice.map((s) => s.id)), {
+          values: {
+            name: perRow(students.id, slice, (s) => s.name, 'text'),
+            gender: perRow(students.id, slice, (s) => s.gender, 'text'),
+            birthDate: perRow(students.id, slice, (s) => s.birthDate, 'date'),
+            classId: perRow(students.id, slice, (s) => s.classId, 'uuid'),
+            status: perRow(students.id, slice, (s) => s.status, 'text'),
+            updatedAt: sql`now()`,
+          },
+          audit: false,
+        }))
+        if (guardianWrite) {
+          await inSlices(gInserts, (slice) => gw.createMany(tx, ctx, guardianWrite, slice.map((g) => ({
+            input: { name: g.name, relation: g.relation, phone: g.phone, isPrimary: g.isPrimary },
+            values: { id: g.id, schoolId, studentId: g.studentId },
+          })), false))
+        }
+        if (guardianUpdate) {
+          await inSlices(gUpdates, (slice) => gw.updateWhere(tx, ctx, guardianUpdate, inArray(guardians.id, slice.map((g) => g.id)), {
+            values: { relation: perRow(guardians.id, slice, (g) => g.relation, 'text'), phone: perRow(guardians.id, slice, (g) => g.phone, 'text') },
+            audit: false,
+          }))
+        }
 
         const affected = [...inserts.map((s) => s.id), ...rows.filter((r) => changedRows.has(r.rowNo)).map((r) => studentIdOf.get(r.rowNo)!)]
-        await audit(tx, ctx, {
+        await gw.audit(tx, ctx, {
           action: 'C',
           recordIds: affected,
           studentIds: affected,
-          fieldGroups: groupsOf(ctx.decision, STUDENT_FIELDS),
+          fieldGroups: gw.groupsOf(ctx.decision, STUDENT_FIELDS),
         })
         return outcome
       })
@@ -179,10 +230,11 @@ export function createImportService(deps: RosterDeps) {
 }
 
 /** Creating grades or classes on the way needs the caller's right to create them. */
-function mayCreate(deps: RosterDeps, ctx: RequestContext, resource: string, fields: string[]): void {
-  const d = deps.policies.decide(ctx.actor, resource, 'create')
+function mayCreate(gw: Gateway, ctx: RequestContext, resource: string, fields: string[]): Decision {
+  const d = gw.policies.decide(ctx.actor, resource, 'create')
   if (!d) throw new Forbidden()
   d.assertWritable(fields)
+  return d
 }
 
 export type ImportService = ReturnType<typeof createImportService>

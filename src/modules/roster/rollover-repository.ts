@@ -4,9 +4,9 @@ import {
 } from '../../../db/schema/index.js'
 import type { Executor } from '../../db/database.js'
 import { ClassBoundRoles } from './schemas.js'
-import type { RolloverChanges, Snapshot } from './rollover-plan.js'
+import type { Snapshot } from './rollover-plan.js'
 
-/** Drizzle queries of the rollover, nothing else; every statement names the school. */
+/** Drizzle reads of the rollover, nothing else (its writes go through the access gateway); every statement names the school. */
 
 export async function snapshot(ex: Executor, schoolId: string): Promise<Snapshot> {
   const [school] = await ex.select({ stage: schools.stage }).from(schools).where(eq(schools.id, schoolId))
@@ -28,22 +28,6 @@ export async function snapshot(ex: Executor, schoolId: string): Promise<Snapshot
   }
 }
 
-export function insertGrades(ex: Executor, rows: Array<typeof grades.$inferInsert>) {
-  return rows.length ? ex.insert(grades).values(rows).returning({ id: grades.id, level: grades.level }) : Promise.resolve([])
-}
-
-export function insertClasses(ex: Executor, rows: Array<typeof classes.$inferInsert>) {
-  return rows.length ? ex.insert(classes).values(rows).returning({ id: classes.id }) : Promise.resolve([])
-}
-
-export function moveClass(ex: Executor, schoolId: string, id: string, gradeId: string, name: string) {
-  return ex.update(classes).set({ gradeId, name }).where(and(eq(classes.schoolId, schoolId), eq(classes.id, id)))
-}
-
-export function setClassesEnded(ex: Executor, schoolId: string, ids: string[], endedAt: Date | null) {
-  return ids.length ? ex.update(classes).set({ endedAt }).where(and(eq(classes.schoolId, schoolId), inArray(classes.id, ids))) : Promise.resolve()
-}
-
 /** Pupils still enrolled in the graduating classes, with what the undo must put back. */
 export function enrolledIn(ex: Executor, schoolId: string, classIds: string[]) {
   return classIds.length
@@ -52,55 +36,10 @@ export function enrolledIn(ex: Executor, schoolId: string, classIds: string[]) {
     : Promise.resolve([])
 }
 
-export function graduate(ex: Executor, schoolId: string, ids: string[], on: string) {
-  return ids.length
-    ? ex.update(students).set({ status: 'graduated', leftAt: on, updatedAt: new Date() })
-      .where(and(eq(students.schoolId, schoolId), inArray(students.id, ids)))
-    : Promise.resolve()
-}
-
-export async function ungraduate(ex: Executor, schoolId: string, rows: RolloverChanges['graduated']) {
-  // Grouped by the date they had before (almost always none), one statement per date.
-  const byDate = new Map<string | null, string[]>()
-  for (const r of rows) byDate.set(r.leftAt, [...(byDate.get(r.leftAt) ?? []), r.id])
-  for (const [leftAt, ids] of byDate) {
-    await ex.update(students).set({ status: 'enrolled', leftAt, updatedAt: new Date() })
-      .where(and(eq(students.schoolId, schoolId), inArray(students.id, ids)))
-  }
-}
-
-export function grantsById(ex: Executor, schoolId: string, ids: string[]) {
-  return ids.length
-    ? ex.select().from(userRoles).where(and(eq(userRoles.schoolId, schoolId), inArray(userRoles.id, ids)))
-    : Promise.resolve([])
-}
-
-export function deleteGrants(ex: Executor, schoolId: string, ids: string[]) {
-  return ids.length ? ex.delete(userRoles).where(and(eq(userRoles.schoolId, schoolId), inArray(userRoles.id, ids))) : Promise.resolve()
-}
-
-export function restoreGrants(ex: Executor, schoolId: string, rows: RolloverChanges['endedGrants']) {
-  return rows.length
-    ? ex.insert(userRoles).values(rows.map((g) => ({ ...g, schoolId, createdAt: new Date(g.createdAt) })))
-    : Promise.resolve()
-}
-
-export function deleteClasses(ex: Executor, schoolId: string, ids: string[]) {
-  return ids.length ? ex.delete(classes).where(and(eq(classes.schoolId, schoolId), inArray(classes.id, ids))) : Promise.resolve()
-}
-
-export function deleteGrades(ex: Executor, schoolId: string, ids: string[]) {
-  return ids.length ? ex.delete(grades).where(and(eq(grades.schoolId, schoolId), inArray(grades.id, ids))) : Promise.resolve()
-}
-
 export function studentsIn(ex: Executor, schoolId: string, classIds: string[]) {
   return classIds.length
     ? ex.select({ n: count() }).from(students).where(and(eq(students.schoolId, schoolId), inArray(students.classId, classIds))).then((r) => Number(r[0]?.n ?? 0))
     : Promise.resolve(0)
-}
-
-export function insertRollover(ex: Executor, v: typeof schoolYearRollovers.$inferInsert) {
-  return ex.insert(schoolYearRollovers).values(v)
 }
 
 export function activeRollover(ex: Executor, schoolId: string, schoolYear: string) {
@@ -114,11 +53,6 @@ export function latestActive(ex: Executor, schoolId: string) {
   return ex.select({ id: schoolYearRollovers.id }).from(schoolYearRollovers)
     .where(and(eq(schoolYearRollovers.schoolId, schoolId), isNull(schoolYearRollovers.undoneAt)))
     .orderBy(desc(schoolYearRollovers.appliedAt)).limit(1).then((r) => r[0])
-}
-
-export function markUndone(ex: Executor, schoolId: string, id: string, by: string) {
-  return ex.update(schoolYearRollovers).set({ undoneAt: new Date(), undoneBy: by })
-    .where(and(eq(schoolYearRollovers.schoolId, schoolId), eq(schoolYearRollovers.id, id)))
 }
 
 /**
