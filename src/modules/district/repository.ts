@@ -70,52 +70,51 @@ export async function loadAggregates(ex: Executor, schoolIds: readonly string[],
   const grades = await queryRows<{ school_id: string; level: number }>(ex, sql`
     select school_id, level from grades where school_id = any(${ids})`)
 
-  // Both risk tables in one statement over one pass of the enrolled students, each student's
-  // cell key computed once (the key is most of the cost: md5 and a bit-string cast per row).
-  // Current risk: highest of the open cases and active care-list entries; without either,
-  // the latest screening of this school year (confirmed level over the suggested one).
-  // By year: enrolled students screened in a school year, by their highest risk that year.
+  // Both risk tables in one statement, each enrolled student's cell key computed once (the
+  // key is most of the cost: md5 and a bit-string cast per row). Current risk: highest of the
+  // open cases and active care-list entries; without either, the latest screening of this
+  // school year (confirmed level over the suggested one). By year: enrolled students screened
+  // in a school year, by their highest risk that year.
+  // One row per student, case, care-list entry and screening, grouped by student in one hash
+  // aggregate (no joins of per-student results, no sort): the latest screening is the highest
+  // day·8 + level, i.e. the latest day and the higher level on a tie. Then the three tables in
+  // one pass (grouping sets); a set's rows without its level are dropped below.
   const screened = rank(sql`coalesce(x.confirmed_risk, x.suggested_risk)`)
-  const risk = await queryRows<{ t: 'c' | 'y'; school_year: string | null; school_id: string; level: number; r: number; n: number; k: string }>(ex, sql`
-    with st as materialized (select e.school_id, e.id, e.level, ${recordKey(secret, sql`e.id`)} as k from (${enrolled(ids)}) e),
-    cr as (
-      select x.school_id, x.student_id, max(${rank(sql`x.risk_level`)}) as r from cases x
-      where x.school_id = any(${ids}) and x.state <> 'closed' and x.closed_at is null group by 1, 2
-    ),
-    cl as (
-      select x.school_id, x.student_id, max(${rank(sql`x.risk_level`)}) as r from care_list x
-      where x.school_id = any(${ids}) and x.removed_at is null group by 1, 2
-    ),
-    -- Per student, over this and last year's screenings: the highest level of each year and
-    -- the latest level of this year (the latest day; the higher level on a tie).
-    sr as (
-      select x.school_id, x.student_id,
-        max(${screened}) filter (where k.school_year = ${y.current}) as y_cur,
-        max(${screened}) filter (where k.school_year = ${y.previous}) as y_prev,
-        (array_agg(${screened} order by x.screened_on desc, ${screened} desc)
-          filter (where k.school_year = ${y.current} and ${screened} is not null))[1] as latest
+  const risk = await queryRows<{ g: number; school_id: string; level: number; r: number | null; y_cur: number | null; y_prev: number | null; n: number; k: string }>(ex, sql`
+    with ev as (
+      select e.school_id, e.id as student_id, e.level, ${recordKey(secret, sql`e.id`)} as k,
+        null::int as cur, null::int as y_cur, null::int as y_prev, null::int as latest
+      from (${enrolled(ids)}) e
+      union all
+      select x.school_id, x.student_id, null, null, ${rank(sql`x.risk_level`)}, null, null, null from cases x
+      where x.school_id = any(${ids}) and x.state <> 'closed' and x.closed_at is null
+      union all
+      select x.school_id, x.student_id, null, null, ${rank(sql`x.risk_level`)}, null, null, null from care_list x
+      where x.school_id = any(${ids}) and x.removed_at is null
+      union all
+      select x.school_id, x.student_id, null, null, null,
+        case when k.school_year = ${y.current} then s.r end,
+        case when k.school_year = ${y.previous} then s.r end,
+        case when k.school_year = ${y.current} then (x.screened_on - date '1900-01-01') * 8 + s.r end
       from screening_responses x
       join screening_campaigns k on k.school_id = x.school_id and k.id = x.campaign_id
+      cross join lateral (select ${screened} as r) s
       where x.school_id = any(${ids}) and k.school_year in (${y.current}, ${y.previous})
-      group by 1, 2
     ),
-    p as materialized (
-      select st.school_id, st.level, st.k, coalesce(greatest(cr.r, cl.r), sr.latest, 0) as r, sr.y_cur, sr.y_prev
-      from st
-      left join cr on cr.school_id = st.school_id and cr.student_id = st.id
-      left join cl on cl.school_id = st.school_id and cl.student_id = st.id
-      left join sr on sr.school_id = st.school_id and sr.student_id = st.id
+    p as (
+      select school_id, max(level) as level, max(k) as k,
+        coalesce(max(cur), max(latest) % 8, 0) as r, max(y_cur) as y_cur, max(y_prev) as y_prev
+      from ev group by school_id, student_id
+      having max(level) is not null
     )
-    select 'c' as t, null::text as school_year, school_id, level, r, count(*) as n, ${keySum(sql`k`)} as k
-    from p group by 2, 3, 4, 5
-    union all
-    select 'y', ${y.current}::text, school_id, level, y_cur, count(*), ${keySum(sql`k`)}
-    from p where y_cur is not null group by 2, 3, 4, 5
-    union all
-    select 'y', ${y.previous}::text, school_id, level, y_prev, count(*), ${keySum(sql`k`)}
-    from p where y_prev is not null group by 2, 3, 4, 5`)
-  const riskCurrent = risk.filter((r) => r.t === 'c')
-  const riskByYear = risk.filter((r) => r.t === 'y')
+    select grouping(r, y_cur, y_prev) as g, school_id, level, r, y_cur, y_prev, count(*) as n, ${keySum(sql`k`)} as k
+    from p group by grouping sets ((school_id, level, r), (school_id, level, y_cur), (school_id, level, y_prev))`)
+  // grouping(): 3 = by current risk, 5 = by this year's highest, 6 = by last year's highest.
+  const riskCurrent = risk.filter((r) => int(r.g) === 3).map((r) => ({ ...r, r: r.r! }))
+  const riskByYear = [
+    ...risk.filter((r) => int(r.g) === 5 && r.y_cur !== null).map((r) => ({ ...r, school_year: y.current, r: r.y_cur! })),
+    ...risk.filter((r) => int(r.g) === 6 && r.y_prev !== null).map((r) => ({ ...r, school_year: y.previous, r: r.y_prev! })),
+  ]
 
   const talks = await queryRows<{ school_id: string; kind: string; window_key: string; status: string; n: number; k: string }>(ex, sql`
     select school_id, kind, window_key, status, count(*) as n, ${cellKeySum(secret, sql`id`)} as k
