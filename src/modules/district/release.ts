@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { appendAudit } from '../../audit/audit.js'
 import { queryRows, type Executor } from '../../db/database.js'
+import { withStatementAllowance } from '../../db/server-client.js'
 import { jobLockKey } from '../../jobs/runner.js'
 import { addDays } from '../../jobs/clock.js'
 import { staffingBySchool } from '../practices/staffing.js'
@@ -90,9 +91,32 @@ const rowOf = (r: { id: string; district_id: string; released_on: string | Date;
   schoolIds: Array.isArray(r.school_ids) ? r.school_ids : String(r.school_ids).replace(/[{}]/g, '').split(',').filter(Boolean),
 })
 
+/**
+ * How long a release's statements, and the pauses between them while suppression runs, may
+ * take. A release reads the whole district in a few statements; in a request (on demand, the
+ * first read) the request limit (DB_STATEMENT_TIMEOUT_MS, 10 s) would cancel it once the
+ * district is large (about 10 s for 1,000,000 pupils on a loaded 2-core server), and a
+ * district whose first release fails has no figures at all. A job's larger limit is kept.
+ */
+export const RELEASE_STATEMENT_TIMEOUT_MS = 600_000
+
+/**
+ * Raises, for the rest of the caller's transaction, statement_timeout and the idle-in-transaction
+ * limit to at least RELEASE_STATEMENT_TIMEOUT_MS (never lowers them; 0 = none stays none).
+ * Returns the statement limit now in force, in ms (0: none).
+ */
+async function allowLongRelease(ex: Executor): Promise<number> {
+  const rows = await queryRows<{ ms: string }>(ex, sql`
+    select set_config(name, case when setting = '0' then '0' else greatest(setting::bigint, ${RELEASE_STATEMENT_TIMEOUT_MS}::bigint)::text end, true) as ms
+    from pg_settings where name in ('statement_timeout', 'idle_in_transaction_session_timeout') order by name = 'statement_timeout'`)
+  return Number(rows[rows.length - 1]?.ms ?? 0)
+}
+
 /** Computes and stores a release; the caller holds the district's lock and its transaction. */
 export async function createRelease(ex: Executor, e: { districtId: string; today: string; trigger: ReleaseTrigger; requestedBy?: string | null }): Promise<ReleaseRow> {
-  const { payload, schoolIds } = await computeRelease(ex, e.districtId, e.today)
+  const limitMs = await allowLongRelease(ex)
+  // The server watchdog waits as long for this connection's answers (0: no limit, a day).
+  const { payload, schoolIds } = await withStatementAllowance(limitMs || 86_400_000, () => computeRelease(ex, e.districtId, e.today))
   const rows = await queryRows<Parameters<typeof rowOf>[0]>(ex, sql`
     insert into district_releases (district_id, released_on, trigger, requested_by, school_ids, payload)
     values (${e.districtId}, ${e.today}::date, ${e.trigger}, ${e.requestedBy ?? null}, ${'{' + schoolIds.join(',') + '}'}::uuid[], ${JSON.stringify(payload)}::jsonb)
