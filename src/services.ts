@@ -1,7 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { Gateway, type AccessDeps } from './access/gateway.js'
+import { createArchiveServices } from './modules/archive/services.js'
+import { createAuditServices } from './modules/audit/services.js'
 import { createCaseServices } from './modules/cases/services.js'
+import { createDistrictServices } from './modules/district/services.js'
 import { createNotificationService } from './modules/notifications/service.js'
+import { createPracticeServices } from './modules/practices/services.js'
 import { createRosterServices } from './modules/roster/services.js'
 import { createScreeningServices } from './modules/screening/services.js'
 import { createSupportServices } from './modules/support/services.js'
@@ -22,6 +26,10 @@ export function createServices(deps: AccessDeps, log: FastifyBaseLogger) {
     support: createSupportServices(gw),
     talks: createTalkServices(gw),
     notifications: createNotificationService(gw),
+    practices: createPracticeServices(gw),
+    archive: createArchiveServices(gw),
+    audit: createAuditServices(gw),
+    district: createDistrictServices(gw),
   }
 }
 

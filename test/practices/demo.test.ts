@@ -28,7 +28,7 @@ t.test('demo: the letter box, a reply under the documented code, barometers, roo
   t.equal(summary.visits.total, 24)
   t.equal(summary.groupSessions.total, 4)
   const district = (await database.db.query.districts.findFirst())!
-  const staffing = await staffingBySchool(database.db, district.id)
+  const staffing = await staffingBySchool(database.db, district.id, { timeZone: app.config.TZ_SCHOOL })
   const demo = staffing.find((s) => s.schoolCode === DEMO_SCHOOL_CODE)!
   t.same([demo.fullTime, demo.partTime, demo.certified, demo.trainingHours, demo.ruleHolds], [1, 1, 2, 64, true])
 })

@@ -146,7 +146,7 @@ t.test('staff profiles and the district staffing table', async (t) => {
   t.same([1, 2, 3, 4, 5, 7].map((c) => last.getCell(c).value), ['全区合计 District', '*', '*', '*', 52 + 8, '1/2'], 'with the district totals (hours: 40 + 12 + 8), withheld counts as *')
 
   await db.insert(staffProfiles).values({ schoolId: big.schoolId, name: '专职老师', employment: 'full_time', trainingYear: 2026 })
-  t.equal((await staffingBySchool(db, w.school.districtId)).find((r) => r.schoolId === big.schoolId)!.ruleHolds, true)
+  t.equal((await staffingBySchool(db, w.school.districtId, { timeZone: app.config.TZ_SCHOOL })).find((r) => r.schoolId === big.schoolId)!.ruleHolds, true)
 
   res = await as(app, w.admin, 'DELETE', `/api/v1/staff-profiles/${profile.id}`)
   t.equal(res.statusCode, 204)

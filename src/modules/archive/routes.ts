@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ErrorSchema, IdParams } from '../../lib/schemas.js'
 import { contextOf } from '../../plugins/access.js'
-import { createArchiveService } from './service.js'
 
 const TimelineItem = z.object({
   kind: z.string(),
@@ -15,7 +14,7 @@ const TimelineItem = z.object({
 })
 
 const archiveRoutes: FastifyPluginAsyncZod = async (app) => {
-  const service = createArchiveService(app)
+  const service = app.services.archive
   app.get('/students/:id/archive', {
     config: { access: { resource: 'students', action: 'read' } },
     schema: {

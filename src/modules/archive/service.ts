@@ -1,8 +1,6 @@
 import { eq } from 'drizzle-orm'
-import type { FastifyInstance } from 'fastify'
-import { withActorTx } from '../../access/transaction.js'
-import { audit, readMany, readOne } from '../../access/query.js'
-import { NotFound } from '../../lib/errors.js'
+import type { Gateway } from '../../access/gateway.js'
+import { schoolDay } from '../../lib/school-day.js'
 import type { RequestContext } from '../../plugins/access.js'
 import { timelineSources } from './sources.js'
 
@@ -13,21 +11,17 @@ export function schoolYearOf(date: string): string {
   return m >= 9 ? `${y}-${y + 1}` : `${y - 1}-${y}`
 }
 
-const SHANGHAI_MS = 8 * 3_600_000
+const DAY_ONLY = /^\d{4}-\d{2}-\d{2}$/
 
 /**
- * When an item happened, as an instant: a calendar day (date column) is taken as midnight in
- * Asia/Shanghai, so day-only items and timestamps sort together, and the school year comes
- * from the Shanghai calendar day, not the UTC one.
+ * Where an item falls on the timeline: its calendar day in the schools' zone (TZ_SCHOOL) — a
+ * date column is its own day, a timestamp is placed by the zone, not by UTC — and within the
+ * day its instant, a day-only item counting as the day's midnight (first).
  */
-export function instantOf(v: unknown): number {
-  if (v instanceof Date) return v.getTime()
-  const s = String(v)
-  return /^\d{4}-\d{2}-\d{2}$/.test(s) ? Date.parse(`${s}T00:00:00+08:00`) : Date.parse(s)
-}
-
-function shanghaiDay(instant: number): string {
-  return new Date(instant + SHANGHAI_MS).toISOString().slice(0, 10)
+export function placeOf(v: unknown, timeZone: string): { day: string; ms: number } {
+  if (!(v instanceof Date) && DAY_ONLY.test(String(v))) return { day: String(v), ms: -Infinity }
+  const at = v instanceof Date ? v : new Date(String(v))
+  return { day: schoolDay(at, timeZone), ms: at.getTime() }
 }
 
 function isoOf(v: unknown): string {
@@ -35,8 +29,8 @@ function isoOf(v: unknown): string {
   return String(v)
 }
 
-export function createArchiveService(app: FastifyInstance) {
-  const { db } = app.database
+export function createArchiveService(gw: Gateway) {
+  const tz = gw.config.TZ_SCHOOL
   return {
     /**
      * One timeline of everything about a student, each source read through the caller's own
@@ -44,18 +38,17 @@ export function createArchiveService(app: FastifyInstance) {
      * item carries only the fields the role reads. One audit row names every resource read.
      */
     async archive(ctx: RequestContext, studentId: string) {
-      return withActorTx(db, ctx.actor, async (tx) => {
-        const student = await readOne(tx, ctx.decision, studentId)
-        if (!student) throw new NotFound()
-        const items: Array<{ kind: string; step: string; resource: string; id: string; at: string; schoolYear: string; data: Record<string, unknown> }> = []
+      return gw.tx(ctx, async (tx) => {
+        const student = await gw.read(tx, ctx.decision, studentId)
+        const items: Array<{ kind: string; step: string; resource: string; id: string; at: string; schoolYear: string; data: Record<string, unknown>; place: { day: string; ms: number } }> = []
         const groups = new Set(ctx.decision.readGroups().map((g) => `students.${g}`))
         for (const source of timelineSources) {
-          const decided = app.policies.decide(ctx.actor, source.resource, 'list')
+          const decided = gw.policies.decide(ctx.actor, source.resource, 'list')
           const d = decided && source.refine ? source.refine(decided) : decided
           // Filtering on the student column is itself a read of it: a role that may not read
           // it everywhere in that resource gets nothing from this source.
           if (!d || !d.readableEverywhere().has(source.studentField)) continue
-          const { items: rows } = await readMany(tx, d, {
+          const { items: rows } = await gw.list(tx, d, {
             where: eq(d.column(source.studentField), studentId),
             limit: 500,
             offset: 0,
@@ -65,22 +58,23 @@ export function createArchiveService(app: FastifyInstance) {
             const date = row[source.dateField]
             const id = row[d.policy.idColumn]
             if (date === undefined || date === null || id === undefined) return
-            const when = isoOf(date)
+            const place = placeOf(date, tz)
             items.push({
               kind: source.kind,
               step: source.step,
               resource: source.resource,
               id: String(id),
-              at: when,
-              schoolYear: schoolYearOf(shanghaiDay(instantOf(date))),
+              at: isoOf(date),
+              schoolYear: schoolYearOf(place.day),
               data: row,
+              place,
             })
           })
           if (rows.length) for (const g of d.readGroups()) groups.add(`${source.resource}.${g}`)
         }
-        items.sort((a, b) => instantOf(a.at) - instantOf(b.at))
-        await audit(tx, ctx, { action: 'R', recordIds: [studentId], studentIds: [studentId], fieldGroups: [...groups].sort() })
-        return { student, items }
+        items.sort((a, b) => (a.place.day < b.place.day ? -1 : a.place.day > b.place.day ? 1 : a.place.ms === b.place.ms ? 0 : a.place.ms < b.place.ms ? -1 : 1))
+        await gw.audit(tx, ctx, { action: 'R', recordIds: [studentId], studentIds: [studentId], fieldGroups: [...groups].sort() })
+        return { student, items: items.map(({ place: _place, ...item }) => item) }
       })
     },
   }

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ErrorSchema, IdParams, Pagination } from '../../lib/schemas.js'
 import { contextOf } from '../../plugins/access.js'
-import { createAuditService } from './service.js'
 
 const AccessEntry = z.object({
   /** The view's last audit row. */
@@ -25,7 +24,7 @@ const AccessEntry = z.object({
 })
 
 const auditRoutes: FastifyPluginAsyncZod = async (app) => {
-  const service = createAuditService(app)
+  const service = app.services.audit
   const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema }
 
   app.get('/audit/verify', {

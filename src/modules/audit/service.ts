@@ -1,9 +1,6 @@
 import { sql } from 'drizzle-orm'
-import type { FastifyInstance } from 'fastify'
-import { withActorTx } from '../../access/transaction.js'
-import { audit, readOne } from '../../access/query.js'
+import type { Gateway } from '../../access/gateway.js'
 import { verifyAuditChain } from '../../audit/audit.js'
-import { NotFound } from '../../lib/errors.js'
 import { queryRows } from '../../db/database.js'
 import type { RequestContext } from '../../plugins/access.js'
 
@@ -27,13 +24,13 @@ interface ViewRow extends Record<string, unknown> {
 
 const iso = (v: Date | string) => (v instanceof Date ? v : new Date(String(v).replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00'))).toISOString()
 
-export function createAuditService(app: FastifyInstance) {
-  const { db } = app.database
+export function createAuditService(gw: Gateway) {
+  const { db } = gw.database
   return {
     async verify(ctx: RequestContext) {
       // The chain spans every school, so it is checked as the owner; the answer holds no rows.
       const result = await verifyAuditChain(db)
-      await withActorTx(db, ctx.actor, (tx) => audit(tx, ctx, { action: 'R', recordIds: [], fieldGroups: ['chain'] }))
+      await gw.tx(ctx, (tx) => gw.audit(tx, ctx, { action: 'R', recordIds: [], fieldGroups: ['chain'] }))
       return { ...result, checkedAt: new Date().toISOString() }
     },
 
@@ -45,10 +42,9 @@ export function createAuditService(app: FastifyInstance) {
      * type it touched. The audit log itself keeps every row.
      */
     async accessLog(ctx: RequestContext, studentId: string, limit: number, offset: number) {
-      return withActorTx(db, ctx.actor, async (tx) => {
+      return gw.tx(ctx, async (tx) => {
         // The student must be one the caller may read at all; otherwise it does not exist for them.
-        const studentDecision = app.policies.decide(ctx.actor, 'students', 'read')
-        if (!studentDecision || !(await readOne(tx, studentDecision, studentId))) throw new NotFound()
+        await gw.read(tx, gw.decision(ctx, 'students'), studentId)
         const rows = await queryRows<ViewRow>(tx, sql`
           with r as (
             select a.seq, a.ts, a.actor_id, a.actor_roles, a.action, a.resource, a.outcome, a.purpose,
@@ -74,7 +70,7 @@ export function createAuditService(app: FastifyInstance) {
             v.actor_roles as "actorRoles", v.action, v.outcome, v.purpose, v.resources, count(*) over() as total
           from v left join users u on u.id = v.actor_id
           order by v.seq desc limit ${limit} offset ${offset}`)
-        await audit(tx, ctx, { action: 'R', recordIds: [studentId], studentIds: [studentId], fieldGroups: ['who', 'what'] })
+        await gw.audit(tx, ctx, { action: 'R', recordIds: [studentId], studentIds: [studentId], fieldGroups: ['who', 'what'] })
         return {
           items: rows.map(({ total: _t, ts, lastTs, resources, seq, ...r }) => {
             const list = Array.isArray(resources) ? resources.map(String) : String(resources).replace(/^\{|\}$/g, '').split(',').filter(Boolean)

@@ -5,7 +5,6 @@ import { contextOf } from '../../plugins/access.js'
 import {
   Coverage, Crisis, HomeSchool, Referrals, ReleaseCreated, ReleaseList, ReleaseQuery, RiskByYear, RiskCurrent, Staffing, TalkCompliance,
 } from './schemas.js'
-import { createDistrictService } from './service.js'
 import type { TableName } from './tables.js'
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
@@ -16,7 +15,7 @@ const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.s
  * withheld counts be recovered by subtraction; the only choice is which stored release.
  */
 const districtRoutes: FastifyPluginAsyncZod = async (app) => {
-  const service = createDistrictService(app)
+  const service = app.services.district
   const tags = ['district']
   const security = [{ bearer: [] }]
   const errors = { 401: ErrorSchema, 403: ErrorSchema }

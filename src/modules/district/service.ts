@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { Gateway } from '../../access/gateway.js'
 import { withActorTx } from '../../access/transaction.js'
 import { audit, readMany } from '../../access/query.js'
 import { AppError, NotFound } from '../../lib/errors.js'
@@ -31,9 +31,9 @@ export interface ReleasesAnswer {
   onDemand: Array<{ districtId: string; allowedFrom: string | null }>
 }
 
-export function createDistrictService(app: FastifyInstance) {
-  const { db } = app.database
-  const tz = app.config.TZ_SCHOOL
+export function createDistrictService(gw: Gateway) {
+  const { db } = gw.database
+  const tz = gw.config.TZ_SCHOOL
   // Releases never change, so a parsed payload can be kept as long as memory allows (a few).
   const payloads = new Map<string, ReleasePayload>()
   async function loadRelease(districtId: string, id?: string): Promise<StoredRelease | null> {

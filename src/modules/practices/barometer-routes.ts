@@ -2,7 +2,6 @@ import { z } from 'zod'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { IdParams, page } from '../../lib/schemas.js'
 import { contextOf } from '../../plugins/access.js'
-import { createBarometerService } from './barometer-service.js'
 import {
   BarometerItem, BarometerListQuery, BarometerSettingsItem, BarometerSettingsPut, BarometerWrite, errors, security, Trend, TrendQuery,
 } from './schemas.js'
@@ -10,7 +9,7 @@ import {
 const tags = ['barometer']
 
 const barometerRoutes: FastifyPluginAsyncZod = async (app) => {
-  const service = createBarometerService(app)
+  const service = app.services.practices.barometer
 
   app.get('/barometer/settings', {
     config: { access: { resource: 'barometer_settings', action: 'read' } },

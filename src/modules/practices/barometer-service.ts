@@ -1,13 +1,11 @@
 import { and, eq, inArray, type SQL } from 'drizzle-orm'
-import type { FastifyInstance } from 'fastify'
 import type { z } from 'zod'
-import { barometerEntries, barometerSettings, peerAlerts, students } from '../../../db/schema/index.js'
-import { audit, readMany, readOne } from '../../access/query.js'
+import { barometerEntries, barometerSettings, students } from '../../../db/schema/index.js'
+import { sentKeys, type Gateway } from '../../access/gateway.js'
 import type { Tx } from '../../db/database.js'
 import { NotFound, NotInClass, Validation } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
 import { ackDeadlineFor } from '../support/alert-rules.js'
-import { decisionOn, groupsOf, inActorTx, mustRead, schoolToday, sentKeys } from './practice-access.js'
 import type { BarometerListQuery, BarometerSettingsPut, BarometerWrite, Period } from './schemas.js'
 
 /** Roles that fill in the barometer for the class their grant names. */
@@ -39,25 +37,22 @@ async function periodOf(tx: Tx, schoolId: string): Promise<Period> {
  * a period; classmates they name become peer alerts for the psychology teachers (from the
  * submitter, source 'barometer'). Psychology teachers see the trend per class.
  */
-export function createBarometerService(app: FastifyInstance) {
+export function createBarometerService(gw: Gateway) {
   return {
     async getSettings(ctx: RequestContext) {
-      return inActorTx(app, ctx, async (tx) => {
-        const row = await readOne(tx, ctx.decision, ctx.actor.schoolId!)
+      return gw.tx(ctx, async (tx) => {
+        const row = await gw.find(tx, ctx.decision, ctx.actor.schoolId!)
         return row ?? { schoolId: ctx.actor.schoolId!, period: 'weekly', updatedAt: null }
       })
     },
 
     async putSettings(ctx: RequestContext, body: z.infer<typeof BarometerSettingsPut>) {
-      const keys = sentKeys(body)
-      ctx.decision.assertWritable(keys)
-      return inActorTx(app, ctx, async (tx) => {
-        await tx.insert(barometerSettings).values({ schoolId: ctx.actor.schoolId!, period: body.period })
-          .onConflictDoUpdate({ target: barometerSettings.schoolId, set: { period: body.period, updatedAt: new Date() } })
-        const row = await mustRead(tx, ctx.decision, ctx.actor.schoolId!)
-        await audit(tx, ctx, { action: 'U', recordIds: [ctx.actor.schoolId!], fieldGroups: groupsOf(ctx.decision, keys) })
-        return row
-      })
+      return gw.tx(ctx, async (tx) => (await gw.upsert(tx, ctx, ctx.decision, barometerSettings.schoolId, {
+        input: body,
+        values: { schoolId: ctx.actor.schoolId! },
+        onConflict: { period: body.period, updatedAt: new Date() },
+        audit: { action: 'U' },
+      }))!)
     },
 
     async submit(ctx: RequestContext, body: z.infer<typeof BarometerWrite>) {
@@ -72,7 +67,7 @@ export function createBarometerService(app: FastifyInstance) {
       const byId = body.names ?? []
       const byNo = body.studentNos ?? []
       const schoolId = ctx.actor.schoolId!
-      return inActorTx(app, ctx, async (tx) => {
+      return gw.tx(ctx, async (tx) => {
         // Only classmates: a monitor reads no student record, so nothing else is accepted or
         // revealed — one unknown id or 学号 and the whole form is refused, nothing written.
         const classmate = (who: SQL) => tx.select({ id: students.id }).from(students)
@@ -88,47 +83,41 @@ export function createBarometerService(app: FastifyInstance) {
         if (foundById.length !== byId.length) throw new NotInClass({})
         const names = [...new Set([...foundById, ...foundByNo].map((f) => f.id))]
         if (names.length > 10) throw new Validation('too_many_names', {}, { fields: ['names'] })
-        const periodKey = periodKeyOf(await periodOf(tx, schoolId), schoolToday())
-        const [entry] = await tx.insert(barometerEntries).values({
-          schoolId, classId: body.classId, periodKey, submittedBy: ctx.actor.userId, submitterRole,
-          mood: body.mood, events: body.events || null, namedCount: names.length,
-        }).returning({ id: barometerEntries.id })
-        let alertIds: string[] = []
-        if (names.length) {
-          const rows = await tx.insert(peerAlerts).values(names.map((studentId) => ({
-            schoolId, studentId, classId: body.classId, submittedBy: ctx.actor.userId, source: 'barometer',
-            whatSeen: BAROMETER_ALERT_TEXT, urgency: 'medium',
-            ackDeadline: ackDeadlineFor('medium'),
-          }))).returning({ id: peerAlerts.id })
-          alertIds = rows.map((r) => r.id)
-        }
-        const row = await mustRead(tx, ctx.decision, entry!.id)
-        await audit(tx, ctx, { action: 'C', recordIds: [entry!.id], studentIds: [], fieldGroups: groupsOf(ctx.decision, keys) })
-        if (alertIds.length) await audit(tx, ctx, { action: 'C', resource: 'peer_alerts', recordIds: alertIds, studentIds: names, fieldGroups: ['subject', 'observation', 'urgency'] })
+        const periodKey = periodKeyOf(await periodOf(tx, schoolId), gw.today())
+        const row = await gw.create(tx, ctx, ctx.decision, {
+          input: { classId: body.classId, mood: body.mood, events: body.events },
+          values: { schoolId, periodKey, submittedBy: ctx.actor.userId, submitterRole, events: body.events || null, namedCount: names.length },
+        })
+        // Raised for the psychology teachers by the submitter's form: the system's record of their act.
+        const alertIds = (await gw.record(tx, ctx, 'peer_alerts', names.map((studentId) => ({
+          schoolId, studentId, classId: body.classId, submittedBy: ctx.actor.userId, source: 'barometer',
+          whatSeen: BAROMETER_ALERT_TEXT, urgency: 'medium',
+          ackDeadline: ackDeadlineFor('medium'),
+        })), { fieldGroups: ['subject', 'observation', 'urgency'] })).map((r) => String(r.id))
         return { ...row, alerts: alertIds.length }
       })
     },
 
     /** Psychology teachers: every form; homeroom teachers their own; monitors when they sent theirs. */
     async list(ctx: RequestContext, q: z.infer<typeof BarometerListQuery>) {
-      return inActorTx(app, ctx, async (tx) => {
-        const r = await readMany(tx, ctx.decision, {
+      return gw.tx(ctx, async (tx) => {
+        const r = await gw.list(tx, ctx.decision, {
           where: q.classId ? eq(barometerEntries.classId, q.classId) : undefined,
           filterFields: q.classId ? ['classId'] : [],
           sort: [{ field: 'createdAt', dir: 'desc' }],
           limit: q.limit,
           offset: q.offset,
         })
-        if (r.items.length) await audit(tx, ctx, { action: 'R', rows: r.items, studentIds: [] })
+        if (r.items.length) await gw.audit(tx, ctx, { action: 'R', rows: r.items, studentIds: [] })
         return { items: r.items, total: r.total, limit: q.limit, offset: q.offset }
       })
     },
 
     /** Mood of one class over its latest periods, oldest first. */
     async trend(ctx: RequestContext, classId: string, last: number) {
-      return inActorTx(app, ctx, async (tx) => {
-        await mustRead(tx, decisionOn(app, ctx, 'classes'), classId)
-        const r = await readMany(tx, ctx.decision, {
+      return gw.tx(ctx, async (tx) => {
+        await gw.read(tx, gw.decision(ctx, 'classes'), classId)
+        const r = await gw.list(tx, ctx.decision, {
           where: eq(barometerEntries.classId, classId),
           filterFields: ['classId'],
           sort: [{ field: 'periodKey', dir: 'desc' }],
@@ -150,7 +139,7 @@ export function createBarometerService(app: FastifyInstance) {
           minMood: Math.min(...p.moods),
           named: p.named,
         }))
-        await audit(tx, ctx, { action: 'R', recordIds: [classId], studentIds: [] })
+        await gw.audit(tx, ctx, { action: 'R', recordIds: [classId], studentIds: [] })
         return { classId, period: await periodOf(tx, ctx.actor.schoolId!), points }
       })
     },

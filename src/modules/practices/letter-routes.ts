@@ -6,8 +6,6 @@ import { appendAudit } from '../../audit/audit.js'
 import { AppError } from '../../lib/errors.js'
 import { IdParams, page } from '../../lib/schemas.js'
 import { contextOf, purposeOf } from '../../plugins/access.js'
-import { createLetterboxAdminService } from './letterbox-admin-service.js'
-import { createLetterService } from './letter-service.js'
 import {
   BoxItem, BoxPatch, ConvertedAnswer, EmptyBody, errors, LetterDanger, LetterItem, LetterListQuery, LetterPatch, LetterReply,
   LetterToAlert, LetterToCase, QrQuery, security,
@@ -35,8 +33,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** 解忧树洞 for psychology teachers (letters) and for psychology teachers and admins (the box). */
 const letterRoutes: FastifyPluginAsyncZod = async (app) => {
-  const letters = createLetterService(app)
-  const boxes = createLetterboxAdminService(app)
+  const { letters, letterboxAdmin: boxes } = app.services.practices
 
   /**
    * A letter turned into an alert, case or crisis that fails is audited here instead of by the

@@ -3,7 +3,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { ErrorSchema } from '../../lib/schemas.js'
 import { TooMany } from '../../lib/errors.js'
-import { createLetterboxPublicService } from './letterbox-public-service.js'
 import { BoxInfo, LetterWritten, LetterWrite, ReplyAnswer, ReplyLookup, SlugParams } from './schemas.js'
 
 /**
@@ -47,7 +46,7 @@ const tags = ['letterbox']
 const publicErrors = { 400: ErrorSchema, 404: ErrorSchema, 423: ErrorSchema, 429: ErrorSchema }
 
 const letterboxPublicRoutes: FastifyPluginAsyncZod = async (app) => {
-  const service = createLetterboxPublicService(app)
+  const service = app.services.practices.letterboxPublic
 
   type Limiter = ReturnType<typeof app.createRateLimit>
   const limiter = (max: number, timeWindow: number, keyGenerator: (req: FastifyRequest) => string): Limiter =>

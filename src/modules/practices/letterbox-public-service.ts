@@ -1,13 +1,12 @@
 import { and, eq } from 'drizzle-orm'
-import type { FastifyInstance } from 'fastify'
 import type { z } from 'zod'
 import { letterBoxes, letters, schools } from '../../../db/schema/index.js'
-import { SCHOOL_TODAY } from '../../access/engine.js'
+import type { Gateway } from '../../access/gateway.js'
 import { withSchoolTx } from '../../access/transaction.js'
 import { appendDayAudit } from '../../audit/audit.js'
+import { fromDatabaseError } from '../../db/errors.js'
 import { AppError, NotFound } from '../../lib/errors.js'
 import { hashCode, newReplyCode, normalizeCode, SLUG_PATTERN } from './letter-codes.js'
-import { fromDatabaseError } from './practice-access.js'
 import type { LetterWrite } from './schemas.js'
 
 interface Box { id: string; schoolId: string; open: boolean; closedMessage: string | null; codeKey: string; schoolName: string }
@@ -36,8 +35,8 @@ const ANONYMOUS = 'anonymous'
  * school to set for row-level security); everything after runs as the app role inside that
  * school's wall.
  */
-export function createLetterboxPublicService(app: FastifyInstance) {
-  const { db } = app.database
+export function createLetterboxPublicService(gw: Gateway) {
+  const { db } = gw.database
 
   async function boxBySlug(slug: string): Promise<Box | undefined> {
     if (!SLUG_PATTERN.test(slug)) return undefined
@@ -71,16 +70,17 @@ export function createLetterboxPublicService(app: FastifyInstance) {
       const hash = hashCode(box.codeKey, normalizeCode(replyCode)!)
       try {
         await withSchoolTx(db, box.schoolId, async (tx) => {
-          await tx.insert(letters).values({
+          // The visitor has no account, so no context: the day-only row below is the letter's audit.
+          await gw.record(tx, null, 'letters', {
             schoolId: box.schoolId,
             boxId: box.id,
-            writtenOn: SCHOOL_TODAY,
+            writtenOn: gw.todaySql(),
             body: body.body,
             writerName: body.writerName || null,
             writerClass: body.writerClass || null,
             urgent: soundsUrgent(body.body),
             replyCodeHash: hash,
-          })
+          }, false)
           await appendDayAudit(tx, {
             actorId: null, roles: ANONYMOUS, action: 'C', resource: 'letters', recordIds: [], studentIds: [],
             fieldGroups: ['letter'], outcome: 'ok', schoolId: box.schoolId,

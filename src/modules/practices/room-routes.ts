@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { IdParams, page } from '../../lib/schemas.js'
 import { contextOf } from '../../plugins/access.js'
-import { createRoomService } from './room-service.js'
 import {
   errors, NoContent, RoomSettingsItem, RoomSettingsPut, RoomSummary, security, SessionCreate, SessionItem, SessionListQuery,
   SessionPatch, SummaryQuery, VisitCreate, VisitItem, VisitListQuery, VisitPatch,
@@ -11,7 +10,7 @@ const tags = ['counselling-room']
 const base = '/counselling-room'
 
 const roomRoutes: FastifyPluginAsyncZod = async (app) => {
-  const service = createRoomService(app)
+  const service = app.services.practices.room
 
   app.get(`${base}/settings`, {
     config: { access: { resource: 'room_settings', action: 'read' } },

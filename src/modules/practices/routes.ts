@@ -8,7 +8,7 @@ import roomRoutes from './room-routes.js'
 import staffRoutes from './staff-routes.js'
 
 /**
- * Practices from the inspection reports (issue 10): 解忧树洞 / 心理信箱, 心理晴雨表, 心理辅导室
+ * Practices from the inspection reports: 解忧树洞 / 心理信箱, 心理晴雨表, 心理辅导室
  * and 心理健康教师 staffing. The API lives under /api/v1; the letter box's visitor page
  * (/letterbox/:slug, with its script and stylesheet as separate files for the CSP) lives
  * outside /api, for students without an account.

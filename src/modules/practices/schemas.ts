@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { ErrorSchema, Pagination } from '../../lib/schemas.js'
 
 /**
- * Request and response shapes of the practices module (issue 10). Response items make every
+ * Request and response shapes of the practices module. Response items make every
  * field optional: the policy projection removes what a role may not read. Columns holding
  * codes are plain strings in answers (the database is the source of truth); requests take
  * only the listed values.

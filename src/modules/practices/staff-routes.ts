@@ -1,13 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { IdParams, page, Pagination } from '../../lib/schemas.js'
 import { contextOf } from '../../plugins/access.js'
-import { createStaffService } from './staff-service.js'
 import { errors, NoContent, security, StaffCreate, StaffItem, StaffPatch } from './schemas.js'
 
 const tags = ['staffing']
 
 const staffRoutes: FastifyPluginAsyncZod = async (app) => {
-  const service = createStaffService(app)
+  const service = app.services.practices.staff
 
   app.get('/staff-profiles', {
     config: { access: { resource: 'staff_profiles', action: 'list' } },

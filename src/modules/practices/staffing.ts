@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm'
 import { queryRows, type Executor } from '../../db/database.js'
+import { schoolDay } from '../../lib/school-day.js'
 
 /**
- * The staffing rule the district table checks, as the inspection reports put it (issue 10):
+ * The staffing rule the district table checks, as the inspection reports put it:
  * a school with at least this many enrolled students needs at least one full-time (专职)
  * psychology teacher. National guidance asks more of every school and provinces set their
  * own figures for large schools; change the threshold here and nowhere else.
@@ -33,8 +34,10 @@ export interface SchoolStaffing {
  * Runs across schools, so it needs an executor that is not confined to one school's wall —
  * the owner connection, as the district tables' own queries use (src/modules/district).
  */
-export async function staffingBySchool(ex: Executor, districtId: string, opts: { year?: number } = {}): Promise<SchoolStaffing[]> {
-  const year = opts.year ?? Number(new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 4))
+export async function staffingBySchool(ex: Executor, districtId: string,
+  opts: { year: number } | { timeZone: string }): Promise<SchoolStaffing[]> {
+  // Without a year: this calendar year in the schools' zone (TZ_SCHOOL).
+  const year = 'year' in opts ? opts.year : Number(schoolDay(new Date(), opts.timeZone).slice(0, 4))
   const rows = await queryRows<{
     id: string; code: string; name: string; full_time: number | string; part_time: number | string; certified: number | string
     hours: number | string; trained: number | string; enrolled: number | string
