@@ -442,7 +442,11 @@ function renderer(cells: ReadonlyMap<string, number>, result: SuppressionResult)
     return hidden(cid) ? { value: null, suppressed: true } : { value: v, suppressed: false }
   }
   const walk = (x: unknown): unknown => {
-    if (Array.isArray(x)) return x.map(walk)
+    if (Array.isArray(x)) {
+      const out = new Array<unknown>(x.length)
+      for (let i = 0; i < x.length; i++) out[i] = walk(x[i])
+      return out
+    }
     if (x && typeof x === 'object') {
       const o = x as Record<string, unknown>
       if ('$c' in o) return count(o.$c as string)
@@ -458,7 +462,10 @@ function renderer(cells: ReadonlyMap<string, number>, result: SuppressionResult)
         if (hidden(of)) return { value: null, suppressed: true }
         return { value: median === null ? null : Math.round(median * 10) / 10, suppressed: false }
       }
-      return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, walk(v)]))
+      // Own keys in their order (as Object.entries gives them), without the pairs.
+      const out: Record<string, unknown> = {}
+      for (const k of Object.keys(o)) out[k] = walk(o[k])
+      return out
     }
     return x
   }
