@@ -54,6 +54,7 @@ const TARGETS: Array<{ name: string; op: '>=' | '<=' | null; target: number | nu
   { name: 'audited_write_ratio', op: null, target: null },
   { name: 'import_copy_ratio', op: '>=', target: 0.3 },
   { name: 'district_p50_ms', op: '<=', target: 50 },
+  { name: 'district_cold_p50_ms', op: '<=', target: 300 },
   { name: 'duty_gen_s_100k', op: '<=', target: 10 },
 ]
 
