@@ -24,7 +24,7 @@ export interface DutiesBenchOptions extends SectionOptions {
   setupOnly?: boolean
 }
 
-async function loadRoster(database: Database, students: number, nSchools: number): Promise<void> {
+export async function loadRoster(database: Database, students: number, nSchools: number): Promise<void> {
   const districtId = randomUUID()
   await database.copyRows('districts', ['id', 'code', 'name'], [[districtId, `BENCH-${districtId.slice(0, 6)}`, '压测区']])
   const schoolIds = Array.from({ length: nSchools }, () => randomUUID())

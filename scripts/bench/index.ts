@@ -9,13 +9,17 @@
  *
  *   npm run bench [-- --quick] [--only district,read,write,import,duties,start,fsync]
  *                 [--mode embedded|server|both] [--out bench-results.json]
- *                 [--students N [--schools N]]
+ *                 [--students N [--schools N]] [--scale]
  *
  * --quick: smaller districts and imports, 3 s load runs; the whole run stays under 10 minutes
  * on 2 cores. --students/--schools: the scale run — the district and duty sections on a
  * district of that size (default 1,000 students a school), e.g. `--only district,duties
- * --mode server --students 1000000 --schools 1000`; their limits grow with the size. A failed section is reported as -1 for its headline figures (the error on
- * stderr) and the run goes on.
+ * --mode server --students 1000000 --schools 1000`; their limits grow with the size.
+ * --scale: the opt-in scale section alone (scripts/bench/duties-scale.ts), on the server
+ * unless --mode says otherwise: 1,000,000 students in 1,000 schools seeded by generate_series
+ * (or --students/--schools), the duty generation timed on it, then scripts/bench/scale-hooks.ts.
+ * A failed section is reported as -1 for its headline figures (the error on stderr) and the
+ * run goes on.
  */
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -34,8 +38,9 @@ const flag = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined
 }
 const quick = args.includes('--quick')
-const only = flag('--only')?.split(',').map((s) => s.trim()).filter(Boolean)
-const modeArg = flag('--mode') ?? 'both'
+const scaleRun = args.includes('--scale')
+const only = flag('--only')?.split(',').map((s) => s.trim()).filter(Boolean) ?? (scaleRun ? ['scale'] : undefined)
+const modeArg = flag('--mode') ?? (scaleRun ? 'server' : 'both')
 const out = resolve(root, flag('--out') ?? 'bench-results.json')
 const scaleStudents = flag('--students')
 const scaleArgs = scaleStudents ? ['--students', scaleStudents, ...(flag('--schools') ? ['--schools', flag('--schools')!] : [])] : []
@@ -43,10 +48,10 @@ const scaleArgs = scaleStudents ? ['--students', scaleStudents, ...(flag('--scho
 const scaleFactor = scaleStudents ? Math.max(1, Number(scaleStudents) / 100_000) : 1
 const unknown = only?.filter((k) => !sections.some((s) => s.key === k)) ?? []
 if (unknown.length || !['embedded', 'server', 'both'].includes(modeArg) || (scaleStudents !== undefined && !(Number(scaleStudents) > 0))) {
-  console.error(`usage: npm run bench -- [--quick] [--only ${sections.map((s) => s.key).join(',')}] [--mode embedded|server|both] [--out file] [--students N [--schools N]]`)
+  console.error(`usage: npm run bench -- [--quick] [--only ${sections.map((s) => s.key).join(',')}] [--mode embedded|server|both] [--out file] [--students N [--schools N]] [--scale]`)
   process.exit(2)
 }
-const chosen = sections.filter((s) => !only || only.includes(s.key))
+const chosen = sections.filter((s) => (only ? only.includes(s.key) : !s.optIn))
 
 /** The issue's targets; the unsuffixed metric takes the server's figure when there is one. */
 const TARGETS: Array<{ name: string; op: '>=' | '<=' | null; target: number | null }> = [
@@ -69,7 +74,7 @@ function log(msg: string) {
 }
 
 /** Whether the scale options apply to a section (the synthetic-district ones). */
-const scaled = (section: Section) => scaleArgs.length > 0 && (section.key === 'district' || section.key === 'duties')
+const scaled = (section: Section) => scaleArgs.length > 0 && (section.key === 'district' || section.key === 'duties' || section.key === 'scale')
 
 /** Runs one section in a child process (scripts/bench/run-section.ts); its metrics come back over IPC. */
 function runChild(section: Section, url: string | undefined): Promise<Metric[]> {

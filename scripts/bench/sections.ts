@@ -11,6 +11,8 @@ export interface Section {
   /** Minutes before the orchestrator gives up on it (quick, full). */
   timeoutMin: [number, number]
   headline: string[]
+  /** Runs only when asked for (`--scale`, or named in `--only`). */
+  optIn?: boolean
   run(opts: SectionOptions): Promise<Metric[]>
 }
 
@@ -49,6 +51,14 @@ export const sections: Section[] = [
     timeoutMin: [4, 15],
     headline: ['duty_gen_s_100k'],
     run: async (o) => (await import('./duties.js')).benchDuties(o),
+  },
+  {
+    key: 'scale',
+    title: 'scale run: 三个必谈 generation, 1,000,000 students by default (set-based seed)',
+    timeoutMin: [60, 60],
+    headline: ['scale_duty_gen_s'],
+    optIn: true,
+    run: async (o) => (await import('./duties-scale.js')).benchDutiesScale(o),
   },
   {
     key: 'start',
