@@ -7,6 +7,52 @@ import type { Actor } from './roles.js'
 const pending = new WeakMap<object, AuditEvent[]>()
 
 /**
+ * An actor a request took from the server's memory instead of the database (plugins/auth.ts):
+ * who it was at `epoch`. Keyed by the request's own actor object, so each request is checked
+ * once, by the first statement of its first transaction.
+ */
+interface EpochCheck {
+  epoch: string
+  state: 'pending' | 'current' | 'stale'
+}
+const checks = new WeakMap<Actor, EpochCheck>()
+
+/** The actor changed (or its login ended) since it was kept: nothing ran as it in this transaction. */
+export class StaleActor extends Error {
+  constructor() {
+    super('the actor changed since it was loaded')
+    this.name = 'StaleActor'
+  }
+}
+
+/** Marks a request's actor as remembered at `epoch`: its first transaction compares (withActorTx). */
+export function expectEpoch(actor: Actor, epoch: string): void {
+  checks.set(actor, { epoch, state: 'pending' })
+}
+
+/** pending: a remembered actor no transaction has confirmed yet; stale: one found out of date. */
+export function epochState(actor: Actor): EpochCheck['state'] | null {
+  return checks.get(actor)?.state ?? null
+}
+
+/**
+ * Compares a remembered actor with the database outside any transaction (a request that opened
+ * none); true when it is still current. One statement.
+ */
+export async function confirmEpoch(db: Db, actor: Actor): Promise<boolean> {
+  const check = checks.get(actor)
+  if (!check || check.state === 'current') return true
+  if (check.state === 'stale') return false
+  const rows = await queryRows<{ epoch: string | number | bigint | null }>(db, sql`select auth_epoch_of(${actor.sessionId}::uuid, ${actor.userId}::uuid) as epoch`)
+  return settle(check, rows[0]?.epoch)
+}
+
+function settle(check: EpochCheck, epoch: string | number | bigint | null | undefined): boolean {
+  if (check.state === 'pending') check.state = epoch !== null && epoch !== undefined && String(epoch) === check.epoch ? 'current' : 'stale'
+  return check.state === 'current'
+}
+
+/**
  * Runs fn in one transaction as the non-owner role `xinan_app` with the actor's school
  * set, so row-level security applies even if a query forgets its filter. Both settings go
  * in one statement: round trips are the cost of the audited read path (STACK-NOTES.md).
@@ -16,8 +62,31 @@ const pending = new WeakMap<object, AuditEvent[]>()
  * roll back together, and the global chain lock is taken by that last statement only.
  */
 export function withSchoolTx<T>(db: Db, schoolId: string | null, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return schoolTx(db, schoolId, undefined, fn)
+}
+
+/**
+ * withSchoolTx for a request's actor. An actor the request took from memory is checked by the
+ * same first statement, which also reads the user's epoch (auth_epoch_of, as the owner): when
+ * it moved or the login is over, the transaction stops there and StaleActor is thrown, before
+ * fn ran; the request is then answered with the actor loaded afresh (plugins/auth.ts). Every
+ * later transaction of a stale actor throws at once.
+ */
+export function withActorTx<T>(db: Db, actor: Actor, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const check = checks.get(actor)
+  if (check?.state === 'stale') return Promise.reject(new StaleActor())
+  return schoolTx(db, actor.schoolId, check?.state === 'pending' ? { actor, check } : undefined, fn)
+}
+
+function schoolTx<T>(db: Db, schoolId: string | null, verify: { actor: Actor; check: EpochCheck } | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('role', 'xinan_app', true), set_config('app.school_id', ${schoolId ?? ''}, true)`)
+    if (verify) {
+      const rows = await queryRows<{ epoch: string | number | bigint | null }>(tx, sql`select set_config('role', 'xinan_app', true), set_config('app.school_id', ${schoolId ?? ''}, true),
+        auth_epoch_of(${verify.actor.sessionId}::uuid, ${verify.actor.userId}::uuid) as epoch`)
+      if (!settle(verify.check, rows[0]?.epoch)) throw new StaleActor()
+    } else {
+      await tx.execute(sql`select set_config('role', 'xinan_app', true), set_config('app.school_id', ${schoolId ?? ''}, true)`)
+    }
     pending.set(tx, [])
     try {
       const result = await fn(tx)
@@ -27,10 +96,6 @@ export function withSchoolTx<T>(db: Db, schoolId: string | null, fn: (tx: Tx) =>
       pending.delete(tx)
     }
   })
-}
-
-export function withActorTx<T>(db: Db, actor: Actor, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return withSchoolTx(db, actor.schoolId, fn)
 }
 
 /**

@@ -15,6 +15,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     policies: PolicyRegistry
     auditBatcher: AuditBatcher
+    /** Audits a refused request and throws its answer (404 for a record route, else 403). */
+    refuseAccess: (req: FastifyRequest, actor: Actor, resource: string) => Promise<never>
   }
   interface FastifyRequest {
     access: Decision | null
@@ -84,26 +86,29 @@ export default fp(async (app) => {
     const actor = req.actor
     if (!actor) throw new Unauthorized()
     const decision = registry.decide(actor, access.resource, access.action as Action)
-    if (!decision) {
-      // Denied attempts are audited too, in their own transaction, under the student they named.
-      const studentIds = studentIdsOf(req)
-      await appendAudit(app.database.db, {
-        actorId: actor.userId,
-        roles: actor.roles.map((r) => r.role).join(','),
-        action: 'denied',
-        resource: access.resource,
-        recordIds: recordIdOf(req),
-        studentIds,
-        outcome: 'denied',
-        requestId: String(req.id),
-        purpose: purposeOf(req),
-        schoolId: (await schoolOfStudent(studentIds)) ?? actor.schoolId,
-      })
-      // A route about one record answers like a missing record; a collection route says no.
-      throw (req.params as Record<string, unknown> | undefined)?.id ? new NotFound() : new Forbidden()
-    }
+    if (!decision) await refuse(req, actor, access.resource)
     req.access = decision
   })
+
+  // Denied attempts are audited too, in their own transaction, under the student they named.
+  async function refuse(req: FastifyRequest, actor: Actor, resource: string): Promise<never> {
+    const studentIds = studentIdsOf(req)
+    await appendAudit(app.database.db, {
+      actorId: actor.userId,
+      roles: actor.roles.map((r) => r.role).join(','),
+      action: 'denied',
+      resource,
+      recordIds: recordIdOf(req),
+      studentIds,
+      outcome: 'denied',
+      requestId: String(req.id),
+      purpose: purposeOf(req),
+      schoolId: (await schoolOfStudent(studentIds)) ?? actor.schoolId,
+    })
+    // A route about one record answers like a missing record; a collection route says no.
+    throw (req.params as Record<string, unknown> | undefined)?.id ? new NotFound() : new Forbidden()
+  }
+  app.decorate('refuseAccess', refuse)
 
   /**
    * The school of the student a refused request named, so the attempt appears in that

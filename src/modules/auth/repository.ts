@@ -108,17 +108,26 @@ export function rolesOf(ex: Executor, userId: string) {
     .from(userRoles).where(eq(userRoles.userId, userId)) as Promise<RoleGrant[]>
 }
 
+/** An actor as loaded, with what the auth plugin needs beside it. */
+export type LoadedActor = Actor & {
+  mustChangePassword: boolean
+  /** users.auth_epoch when it was read, as text: a remembered actor is current while it matches. */
+  epoch: string
+}
+
 /**
  * The actor behind an access token, in one round trip: the session must be live and the
- * user active; roles are read now, so a removed role stops working on the next request.
+ * user active; roles are read now, so a removed role stops working on the next request. The
+ * user's auth epoch is read in the same statement, so it is the epoch of exactly this actor.
  */
-export async function loadActor(ex: Executor, userId: string, sessionId: string): Promise<(Actor & { mustChangePassword: boolean }) | undefined> {
+export async function loadActor(ex: Executor, userId: string, sessionId: string): Promise<LoadedActor | undefined> {
   const rows = await queryRows<{
     user_id: string; username: string; display_name: string; school_id: string | null; district_id: string | null
     must_change_password: boolean
+    epoch: string | number | bigint
     roles: RoleGrant[] | string | null
   }>(ex, sql`
-    select u.id as user_id, u.username, u.display_name, u.school_id, u.district_id, u.must_change_password,
+    select u.id as user_id, u.username, u.display_name, u.school_id, u.district_id, u.must_change_password, u.auth_epoch as epoch,
       coalesce((select json_agg(json_build_object('role', r.role, 'schoolId', r.school_id, 'classId', r.class_id, 'districtId', r.district_id))
                 from user_roles r where r.user_id = u.id), '[]'::json) as roles
     from auth_sessions s join users u on u.id = s.user_id
@@ -135,5 +144,6 @@ export async function loadActor(ex: Executor, userId: string, sessionId: string)
     districtId: row.district_id,
     roles,
     mustChangePassword: row.must_change_password === true,
+    epoch: String(row.epoch),
   }
 }

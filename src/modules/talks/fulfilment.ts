@@ -1,7 +1,12 @@
-import { sql, type SQL } from 'drizzle-orm'
+import { Column, is, sql, type SQL } from 'drizzle-orm'
+import type { PgColumn } from 'drizzle-orm/pg-core'
 import { queryRows, type Executor } from '../../db/database.js'
 
-export interface Fulfilled { id: string; schoolId: string; studentId: string; status: string; talkLogId: string }
+export interface Fulfilled {
+  id: string; schoolId: string; studentId: string; status: string; talkLogId: string
+  /** The duty as updated, selected as `returning` asked (drizzle's keys and types). */
+  row?: Record<string, unknown>
+}
 
 /**
  * Matches talk logs to the duties they fulfil, set-based: a log fulfils an open or overdue
@@ -16,11 +21,20 @@ export async function fulfilDuties(ex: Executor, filter: {
   schoolId?: string
   /** The log was inserted in this transaction, so no duty can name it yet: skip that check. */
   isNew?: boolean
+  /**
+   * Columns and expressions of talk_duties (as a Decision's selection()) to return with each
+   * fulfilled duty as it is after the update, instead of reading it again.
+   */
+  returning?: Record<string, PgColumn | SQL.Aliased>
 } = {}): Promise<Fulfilled[]> {
   const conds: SQL[] = []
   if (filter.schoolId) conds.push(sql`l.school_id = ${filter.schoolId}`)
   if (filter.logId) conds.push(sql`l.id = ${filter.logId}`)
   const where = conds.length ? sql`and ${sql.join(conds, sql` and `)}` : sql``
+  const extra = Object.entries(filter.returning ?? {})
+  const returning = extra.length
+    ? sql`, ${sql.join(extra.map(([k, v]) => (is(v, Column) ? sql`${v} as ${sql.identifier(`r:${k}`)}` : sql`${v.sql} as ${sql.identifier(v.fieldAlias)}`)), sql`, `)}`
+    : sql``
   const all: Fulfilled[] = []
   // A log that lost its duty to an earlier log may still fit another one: repeat until stable.
   for (let round = 0; round < 10; round++) {
@@ -39,14 +53,28 @@ export async function fulfilDuties(ex: Executor, filter: {
       per_duty as (
         select distinct on (duty_id) * from per_log order by duty_id, talk_date, log_id
       )
-      update talk_duties d
+      -- Not aliased: the returned expressions name the table (drizzle columns, policy conditions).
+      update talk_duties
         set status = case when p.on_time then 'done' else 'done_late' end, talk_log_id = p.log_id, fulfilled_on = p.talk_date
       from per_duty p
       -- Checked again on the row itself: a run that waited on a duty another run just
       -- fulfilled re-reads it here and leaves it, rather than claiming it a second time.
-      where d.school_id = p.school_id and d.id = p.duty_id and d.status in ('open', 'overdue') and d.talk_log_id is null
-      returning d.id, d.school_id, d.student_id, d.status, d.talk_log_id`)
-    for (const r of rows) all.push({ id: r.id, schoolId: r.school_id, studentId: r.student_id, status: r.status, talkLogId: r.talk_log_id })
+      where talk_duties.school_id = p.school_id and talk_duties.id = p.duty_id
+        and talk_duties.status in ('open', 'overdue') and talk_duties.talk_log_id is null
+      returning talk_duties.id, talk_duties.school_id, talk_duties.student_id, talk_duties.status, talk_duties.talk_log_id${returning}`)
+    for (const r of rows) {
+      const f: Fulfilled = { id: r.id, schoolId: r.school_id, studentId: r.student_id, status: r.status, talkLogId: r.talk_log_id }
+      if (extra.length) {
+        const raw = r as unknown as Record<string, unknown>
+        // As drizzle maps a selected row: the column's own conversion, aliased expressions as they are.
+        f.row = Object.fromEntries(extra.map(([k, v]) => {
+          if (!is(v, Column)) return [k, raw[v.fieldAlias]]
+          const value = raw[`r:${k}`]
+          return [k, value === null || value === undefined ? null : v.mapFromDriverValue(value)]
+        }))
+      }
+      all.push(f)
+    }
     if (rows.length === 0 || filter.logId) break
   }
   return all

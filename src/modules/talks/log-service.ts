@@ -1,7 +1,8 @@
-import { and, eq, gte, lte, sql, type SQL } from 'drizzle-orm'
+import { and, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm'
 import type { z } from 'zod'
 import { students, talkLogs } from '../../../db/schema/index.js'
 import { audit, readMany, readOne } from '../../access/query.js'
+import type { Tx } from '../../db/database.js'
 import { NotFound, NotInClass, Validation } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
 import { schoolDay } from '../../jobs/clock.js'
@@ -17,6 +18,16 @@ function sentKeys(body: object): string[] {
 }
 
 export function createLogService(deps: TalksDeps) {
+  /**
+   * Why no log was written (the error path only): the student is not one of the caller's class.
+   * When the caller may read the student, the error may name the 学号 they can already see.
+   */
+  async function notInClass(tx: Tx, ctx: RequestContext, studentId: string): Promise<NotInClass> {
+    const d = deps.policies.decide(ctx.actor, 'students', 'read')
+    const readable = d ? await readOne(tx, d, studentId) : undefined
+    return new NotInClass(typeof readable?.studentNo === 'string' ? { studentNo: readable.studentNo } : {})
+  }
+
   return {
     /**
      * A homeroom teacher logs a talk with a pupil of their own class (any other student: 404).
@@ -29,56 +40,61 @@ export function createLogService(deps: TalksDeps) {
         throw new Validation('talk_date_in_future', {}, { fields: ['talkDate'] })
       }
       return inActorTx(deps, ctx, async (tx) => {
-        // One read of the student through the caller's policy; the raw row also has the class.
+        const schoolId = ctx.actor.schoolId!
+        const classIds = homeroomClassIds(ctx.actor)
+        // The student check is the INSERT's own: the row is made from the student's row, which
+        // must be readable through the caller's student policy and be in a class the caller
+        // leads as homeroom teacher (reaching the student through another role, a school admin
+        // or a mentor, is not enough: the talk is the homeroom teacher's). No row, no log.
         const studentDecision = deps.policies.decide(ctx.actor, 'students', 'read')
-        const [raw] = studentDecision
-          ? await tx.select(studentDecision.selection()).from(students)
-            .where(and(eq(students.id, body.studentId), studentDecision.where())).limit(1) as Record<string, unknown>[]
-          : []
-        if (!raw || !studentDecision) throw new NotInClass({})
-        const readable = studentDecision.project(raw)
-        // Reaching the student through another role (a school admin, a mentor) is not enough:
-        // the talk is the homeroom teacher's, with a pupil of the class they lead. The caller may
-        // read this student, so the error may name the 学号 they can already see.
-        const classId = raw.classId as string
-        if (raw.schoolId !== ctx.actor.schoolId || !homeroomClassIds(ctx.actor).includes(classId)) {
-          throw new NotInClass(typeof readable.studentNo === 'string' ? { studentNo: readable.studentNo } : {})
-        }
-
         // The new row comes back through the read policy in the INSERT itself (RETURNING with
         // the per-role flags and the scope), projected as a read of it would be.
         const logDecision = talkLogsDecision(ctx.decision)
-        const [inserted] = await tx.insert(talkLogs).values({
-          schoolId: ctx.actor.schoolId!,
-          classId,
-          teacherId: ctx.actor.userId,
-          studentId: body.studentId,
-          talkDate: body.talkDate,
-          kind: body.kind,
-          place: body.place ?? null,
-          summary: body.summary ?? null,
-          followUpNeeded: body.followUpNeeded ?? false,
-          concerned: body.concerned ?? false,
-        }).returning({ ...logDecision.selection(), __inScope: sql<boolean>`(${logDecision.where()})`.as('__inScope') }) as Record<string, unknown>[]
-        const inScope = inserted?.__inScope
+        const [inserted] = studentDecision && classIds.length
+          ? await tx.insert(talkLogs).select((qb) => qb.select({
+            // Every column of talk_logs in the table's order, defaults included (an INSERT … SELECT has no DEFAULT).
+            schoolId: students.schoolId,
+            id: sql<string>`gen_random_uuid()`.as('id'),
+            studentId: students.id,
+            classId: students.classId,
+            teacherId: sql<string>`${ctx.actor.userId}::uuid`.as('teacher_id'),
+            talkDate: sql<string>`${body.talkDate}::date`.as('talk_date'),
+            kind: sql<string>`${body.kind}::text`.as('kind'),
+            place: sql<string | null>`${body.place ?? null}::text`.as('place'),
+            summary: sql<string | null>`${body.summary ?? null}::text`.as('summary'),
+            followUpNeeded: sql<boolean>`${body.followUpNeeded ?? false}::boolean`.as('follow_up_needed'),
+            concerned: sql<boolean>`${body.concerned ?? false}::boolean`.as('concerned'),
+            createdAt: sql<Date>`now()`.as('created_at'),
+          }).from(students).where(and(
+            eq(students.id, body.studentId), eq(students.schoolId, schoolId), inArray(students.classId, classIds), studentDecision.where(),
+          ))).returning({ ...logDecision.selection(), __inScope: sql<boolean>`(${logDecision.where()})`.as('__inScope') }) as Record<string, unknown>[]
+          : []
+        if (!inserted) throw await notInClass(tx, ctx, body.studentId)
+        const inScope = inserted.__inScope
         if (inScope !== true && inScope !== 't') throw new NotFound()
-        const logId = inserted!.id as string
-        const log = logDecision.project(inserted!)
+        const logId = inserted.id as string
+        const classId = inserted.classId as string
+        const log = logDecision.project(inserted)
         await audit(tx, ctx, { action: 'C', rows: [log] })
 
-        const fulfilled = await fulfilDuties(tx, { logId, schoolId: ctx.actor.schoolId!, isNew: true })
+        // The fulfilled duty comes back from the UPDATE through the caller's duty policy.
+        const dutyDecision = deps.policies.decide(ctx.actor, 'talk_duties', 'read')
+        const fulfilled = await fulfilDuties(tx, {
+          logId, schoolId, isNew: true,
+          ...(dutyDecision ? { returning: { ...dutyDecision.selection(), __inScope: sql<boolean>`(${dutyDecision.where()})`.as('__inScope') } } : {}),
+        })
         let duty: Record<string, unknown> | null = null
         if (fulfilled.length) {
           await audit(tx, ctx, {
             action: 'U', resource: 'talk_duties', recordIds: fulfilled.map((f) => f.id),
             studentIds: [body.studentId], fieldGroups: ['fulfilment', 'progress'],
           })
-          const dutyDecision = deps.policies.decide(ctx.actor, 'talk_duties', 'read')
-          duty = dutyDecision ? ((await readOne(tx, dutyDecision, fulfilled[0]!.id)) ?? null) : null
+          const row = fulfilled[0]!.row
+          duty = dutyDecision && row && (row.__inScope === true || row.__inScope === 't') ? dutyDecision.project(row) : null
         }
         if (body.concerned) {
           const alertId = await raiseConcernAlert(tx, {
-            schoolId: ctx.actor.schoolId!, studentId: body.studentId, classId,
+            schoolId, studentId: body.studentId, classId,
             teacherId: ctx.actor.userId, summary: body.summary, now: new Date(),
           })
           await audit(tx, ctx, { action: 'C', resource: 'peer_alerts', recordIds: [alertId], studentIds: [body.studentId], fieldGroups: ['observation'] })

@@ -1,0 +1,132 @@
+import t from 'tap'
+import { sql } from 'drizzle-orm'
+import { buildApp } from '../../src/app.js'
+import { queryRows } from '../../src/db/database.js'
+import { buildTestApp, createSchool, createUser, injectAs, login, TEST_PASSWORD } from '../helpers/app.js'
+import { addStudent } from '../jobs/fixtures.js'
+
+/**
+ * A login's actor is kept in memory between its requests (plugins/auth.ts); every change to who
+ * the actor is must still bite on the very next request. Each case first makes a request that
+ * leaves the actor in memory, then changes something, then checks the very next request.
+ */
+const STUDENTS = '/api/v1/students?limit=1'
+const sidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')).sid as string
+
+t.test('a remembered actor: every change to who it is bites on the next request', async (t) => {
+  const { app, database } = await buildTestApp(t)
+  const school = await createSchool(database)
+  const admin = await createUser(database, school, [{ role: 'school_admin' }])
+  const adminToken = (await login(app, admin.username)).accessToken
+  const get = (token: string, url = STUDENTS) => injectAs(app, token, { method: 'GET', url })
+
+  t.test('sign-out', async (t) => {
+    const u = await createUser(database, school, [{ role: 'psych_teacher' }])
+    const { accessToken } = await login(app, u.username)
+    t.equal((await get(accessToken)).statusCode, 200, 'works, and the actor is now remembered')
+    t.equal((await get(accessToken)).statusCode, 200, 'works again from memory')
+    t.equal((await injectAs(app, accessToken, { method: 'POST', url: '/api/v1/auth/logout' })).statusCode, 204)
+    t.equal((await get(accessToken)).statusCode, 401, 'the next request is refused')
+  })
+
+  t.test('password change ends the other logins', async (t) => {
+    const u = await createUser(database, school, [{ role: 'psych_teacher' }])
+    const a = await login(app, u.username)
+    const b = await login(app, u.username)
+    t.equal((await get(b.accessToken)).statusCode, 200)
+    const changed = await injectAs(app, a.accessToken, { method: 'POST', url: '/api/v1/auth/password', payload: { currentPassword: TEST_PASSWORD, newPassword: 'Another-password-5678' } })
+    t.equal(changed.statusCode, 200)
+    t.equal((await get(b.accessToken)).statusCode, 401, 'the other login is refused')
+    t.equal((await get(a.accessToken)).statusCode, 401, 'and so is the one that changed it')
+    t.equal((await get(changed.json().accessToken)).statusCode, 200, 'the new pair works')
+  })
+
+  t.test('an account disabled by the admin', async (t) => {
+    const u = await createUser(database, school, [{ role: 'psych_teacher' }])
+    const { accessToken } = await login(app, u.username)
+    t.equal((await get(accessToken)).statusCode, 200)
+    const res = await injectAs(app, adminToken, { method: 'PATCH', url: `/api/v1/users/${u.id}`, payload: { status: 'disabled' } })
+    t.equal(res.statusCode, 200)
+    t.equal((await get(accessToken)).statusCode, 401)
+  })
+
+  t.test('an admin password reset: the account must change it first', async (t) => {
+    const u = await createUser(database, school, [{ role: 'psych_teacher' }])
+    const { accessToken } = await login(app, u.username)
+    t.equal((await get(accessToken)).statusCode, 200)
+    t.equal((await injectAs(app, adminToken, { method: 'POST', url: `/api/v1/users/${u.id}/password-reset` })).statusCode, 200)
+    t.ok([401, 403].includes((await get(accessToken)).statusCode), 'refused (login ended, or a password change required)')
+  })
+
+  t.test('登录设备: ending one login, then all the others', async (t) => {
+    const u = await createUser(database, school, [{ role: 'psych_teacher' }])
+    const a = await login(app, u.username)
+    const b = await login(app, u.username)
+    const c = await login(app, u.username)
+    for (const x of [a, b, c]) t.equal((await get(x.accessToken)).statusCode, 200)
+    t.equal((await injectAs(app, a.accessToken, { method: 'DELETE', url: `/api/v1/auth/me/sessions/${sidOf(b.accessToken)}` })).statusCode, 204)
+    t.equal((await get(b.accessToken)).statusCode, 401, 'the ended login is refused')
+    t.equal((await get(c.accessToken)).statusCode, 200, 'another one still works')
+    t.equal((await get(a.accessToken)).statusCode, 200, 'and the one that ended it')
+    t.equal((await injectAs(app, a.accessToken, { method: 'POST', url: '/api/v1/auth/me/sessions/end-others' })).json().ended, 1)
+    t.equal((await get(c.accessToken)).statusCode, 401, 'every other login is refused')
+    t.equal((await get(a.accessToken)).statusCode, 200, 'the one that ended them works')
+  })
+
+  t.test('a role removed, then granted again', async (t) => {
+    const u = await createUser(database, school, [{ role: 'psych_teacher' }])
+    const { accessToken } = await login(app, u.username)
+    t.equal((await get(accessToken)).statusCode, 200)
+    const roles = (await injectAs(app, adminToken, { method: 'GET', url: `/api/v1/users/${u.id}/roles` })).json().items as Array<{ id: string; role: string }>
+    const psych = roles.find((r) => r.role === 'psych_teacher')!
+    t.equal((await injectAs(app, adminToken, { method: 'DELETE', url: `/api/v1/user-roles/${psych.id}` })).statusCode, 204)
+    t.equal((await get(accessToken)).statusCode, 403, 'the next request no longer reaches the students')
+    const denied = await queryRows<{ outcome: string; resource: string }>(database.db, sql`select outcome, resource from audit_log where actor_id = ${u.id} order by seq desc limit 1`)
+    t.same(denied, [{ outcome: 'denied', resource: 'students' }], 'and the refusal is audited as any other')
+    const granted = await injectAs(app, adminToken, { method: 'POST', url: `/api/v1/users/${u.id}/roles`, payload: { role: 'psych_teacher' } })
+    t.equal(granted.statusCode, 201)
+    t.equal((await get(accessToken)).statusCode, 200, 'the role granted works on the very next request')
+  })
+
+  t.test('a role removed while a write is on its way: nothing is written', async (t) => {
+    const u = await createUser(database, school, [{ role: 'homeroom_teacher', classId: school.classIds[0] }])
+    const { accessToken } = await login(app, u.username)
+    const student = await addStudent(database, school, school.classIds[0], '甲')
+    const post = () => injectAs(app, accessToken, { method: 'POST', url: '/api/v1/talks/logs', payload: { studentId: student, talkDate: '2025-10-10', kind: 'other' } })
+    t.equal((await post()).statusCode, 201, 'a first log, and the actor is remembered')
+    // Changed behind the server's back (another process, a job): only the database knows.
+    await database.db.execute(sql`delete from user_roles where user_id = ${u.id}`)
+    t.equal((await post()).statusCode, 403, 'the next one is refused')
+    const n = await queryRows<{ n: string }>(database.db, sql`select count(*) as n from talk_logs where teacher_id = ${u.id}`)
+    t.equal(Number(n[0]!.n), 1, 'and wrote nothing')
+  })
+
+  t.test('district staff (no school: row-level security hides their own row)', async (t) => {
+    const u = await createUser(database, school, [{ role: 'district_staff' }])
+    const { accessToken } = await login(app, u.username)
+    const url = '/api/v1/district/tables/staffing'
+    const first = await get(accessToken, url)
+    t.equal(first.statusCode, 200, 'works, remembered')
+    t.equal((await get(accessToken, url)).statusCode, 200, 'works from memory: the check reads the epoch as the owner')
+    await database.db.execute(sql`update users set status = 'disabled' where id = ${u.id}`)
+    t.equal((await get(accessToken, url)).statusCode, 401)
+  })
+})
+
+t.test('two servers on one database: a change made through one bites on the other', async (t) => {
+  const { app, database, config } = await buildTestApp(t)
+  const other = await buildApp({ config, database })
+  await other.ready()
+  t.teardown(() => other.close())
+  const school = await createSchool(database)
+  const admin = await createUser(database, school, [{ role: 'school_admin' }])
+  const u = await createUser(database, school, [{ role: 'psych_teacher' }])
+  const { accessToken } = await login(app, u.username)
+  t.equal((await injectAs(other, accessToken, { method: 'GET', url: STUDENTS })).statusCode, 200, 'remembered by the other server')
+  const adminToken = (await login(app, admin.username)).accessToken
+  const roles = (await injectAs(app, adminToken, { method: 'GET', url: `/api/v1/users/${u.id}/roles` })).json().items as Array<{ id: string }>
+  t.equal((await injectAs(app, adminToken, { method: 'DELETE', url: `/api/v1/user-roles/${roles[0]!.id}` })).statusCode, 204)
+  t.equal((await injectAs(other, accessToken, { method: 'GET', url: STUDENTS })).statusCode, 403, 'the other server refuses at once')
+  t.equal((await injectAs(app, accessToken, { method: 'POST', url: '/api/v1/auth/logout' })).statusCode, 204)
+  t.equal((await injectAs(other, accessToken, { method: 'GET', url: '/api/v1/notifications' })).statusCode, 401, 'a sign-out on one server ends the login on the other')
+})
