@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { ErrorSchema } from '../../lib/schemas.js'
 
-/** Error answers every roster route may give; each route declares them (STYLE.md §5). */
+/** Error answers every roster route may give; each route declares them, so the API description lists them. */
 export const errors = {
   400: ErrorSchema,
   401: ErrorSchema,

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { Pagination } from '../../lib/schemas.js'
 
 /**
- * Request and response shapes of the roster (issue 2 item 4).
+ * Request and response shapes of the roster.
  *
  * Response items make every field optional: the policy engine's projection removes the keys
  * a role may not read, so an answer for a homeroom teacher is a subset of the admin's.
