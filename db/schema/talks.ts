@@ -50,7 +50,10 @@ export const talkDuties = pgTable('talk_duties', {
 
 /** A homeroom teacher's record of a talk. */
 export const talkLogs = pgTable('talk_logs', {
-  schoolId: uuid('school_id').notNull().references(() => schools.id),
+  // No foreign key of its own to schools, as talk_duties: (school_id, student_id) references
+  // the student, whose school_id references the school. The second check locked the school row
+  // for every log written, so every teacher of a school writing a log queued on that one row.
+  schoolId: uuid('school_id').notNull(),
   id: uuid('id').notNull().default(sql`gen_random_uuid()`),
   studentId: uuid('student_id').notNull(),
   classId: uuid('class_id').notNull(),
