@@ -9,7 +9,7 @@ import { pickLocale, translate, type Locale } from '../lib/i18n.js'
 import { detailWords, humanParams } from '../lib/error-words.js'
 
 /** Codes whose message already names the field from its parameters (adding the details would say it twice). */
-const MESSAGES_NAMING_FIELDS = new Set(['field_not_writable', 'field_not_readable', 'unknown_reference', 'import_rejected', 'import_bad_headers', 'import_unknown_columns', 'student_no_not_in_class', 'classmate_name_not_found', 'student_not_in_class'])
+const MESSAGES_NAMING_FIELDS = new Set(['duplicate', 'field_not_writable', 'field_not_readable', 'unknown_reference', 'import_rejected', 'import_bad_headers', 'import_unknown_columns', 'student_no_not_in_class', 'classmate_name_not_found', 'student_not_in_class'])
 import { isDatabaseUnavailable } from '../db/server-client.js'
 
 declare module 'fastify' {

@@ -4,14 +4,13 @@ import {
 } from '../../../db/schema/index.js'
 import type { Action } from '../../access/define.js'
 import type { Decision } from '../../access/engine.js'
-import { audit, idsOf, readMany, studentIdsOf, type Sort } from '../../access/query.js'
+import type { Gateway, Row } from '../../access/gateway.js'
+import { idsOf, studentIdsOf, type Sort } from '../../access/query.js'
 import type { Locale } from '../../lib/i18n.js'
 import type { RequestContext } from '../../plugins/access.js'
-import { mustRead, type Row } from '../roster/record-access.js'
-import { inTx, type ModuleDeps } from '../screening/module-access.js'
 import { withActive } from '../support/pairing-service.js'
 import { withReferralDerived } from '../support/referral-rules.js'
-import { mentorOwnRows, schoolToday } from '../support/support-access.js'
+import { mentorOwnRows } from '../support/support-access.js'
 import { presentCase, presentCrisis, presentEvent, presentSession } from './present.js'
 
 /** Rows per list part: the case page shows at most this many of each (its total says how many there are). */
@@ -30,22 +29,22 @@ interface Part { items: Row[]; total: number }
  * institutions those rows mention, read through the users and institutions policies. Written
  * as one audit event naming every record read; a part the caller may not read is left out.
  */
-export function createCasePageService(deps: ModuleDeps) {
+export function createCasePageService(gw: Gateway) {
   return {
     async page(ctx: RequestContext, caseId: string, locale: Locale) {
-      return inTx(deps, ctx, async (tx) => {
+      return gw.tx(ctx, async (tx) => {
         const read: Array<{ d: Decision; rows: Row[] }> = []
-        const kase = await mustRead(tx, ctx.decision, caseId)
+        const kase = await gw.read(tx, ctx.decision, caseId)
         read.push({ d: ctx.decision, rows: [kase] })
 
         /** A part through the caller's decision, or undefined where its own route would refuse. */
         const part = async (resource: string, action: Action, opts: { where: SQL | undefined; filterFields: string[]; sort: Sort[]; limit: number }): Promise<Part | undefined> => {
-          const d = deps.policies.decide(ctx.actor, resource, action)
+          const d = gw.policies.decide(ctx.actor, resource, action)
           if (!d) return undefined
           // The route answers 400 when a filter or sort names a field some grant hides: absent here.
           const queryable = d.readableEverywhere()
           if ([...opts.filterFields, ...opts.sort.map((s) => s.field)].some((f) => !queryable.has(f))) return undefined
-          const r = await readMany(tx, d, { ...opts, offset: 0 })
+          const r = await gw.list(tx, d, { ...opts, offset: 0 })
           read.push({ d, rows: r.items })
           return { items: r.items, total: r.total }
         }
@@ -54,9 +53,9 @@ export function createCasePageService(deps: ModuleDeps) {
         async function labels(resource: string, idColumn: Parameters<typeof inArray>[0], ids: Set<string>, label: (r: Row) => string) {
           const out: Record<string, string> = {}
           if (ids.size === 0) return out
-          const d = deps.policies.decide(ctx.actor, resource, 'list')
+          const d = gw.policies.decide(ctx.actor, resource, 'list')
           if (!d || !d.readableEverywhere().has('id')) return out
-          const r = await readMany(tx, d, { where: inArray(idColumn, [...ids]), filterFields: ['id'], limit: ids.size, offset: 0 })
+          const r = await gw.list(tx, d, { where: inArray(idColumn, [...ids]), filterFields: ['id'], limit: ids.size, offset: 0 })
           read.push({ d, rows: r.items })
           for (const row of r.items) {
             const text = label(row)
@@ -68,7 +67,7 @@ export function createCasePageService(deps: ModuleDeps) {
         const studentId = typeof kase.studentId === 'string' ? kase.studentId : undefined
         const ofStudent = async (resource: string, column: Parameters<typeof eq>[0], sort: Sort[], extra?: (d: Decision) => SQL | undefined) => {
           if (!studentId) return undefined
-          const d = deps.policies.decide(ctx.actor, resource, 'list')
+          const d = gw.policies.decide(ctx.actor, resource, 'list')
           return part(resource, 'list', {
             where: and(d && extra ? extra(d) : undefined, eq(column, studentId)), filterFields: ['studentId'], sort, limit: PAGE_PART_LIMIT,
           })
@@ -94,14 +93,14 @@ export function createCasePageService(deps: ModuleDeps) {
         const institutionNames = await labels('institutions', institutions.id, institutionIds, (i) => [i.name, i.department].filter(Boolean).join(' · '))
 
         // One event for the page: every record id it read, the student, and resource.group of what was shown.
-        await audit(tx, ctx, {
+        await gw.audit(tx, ctx, {
           action: 'R',
           recordIds: [...new Set(read.flatMap(({ d, rows }) => idsOf(d, rows)))],
           studentIds: [...new Set(read.flatMap(({ d, rows }) => studentIdsOf(d, rows)))],
           fieldGroups: [...new Set(read.filter((r) => r.rows.length > 0).flatMap(({ d }) => d.readGroups().map((g) => `${d.resource}.${g}`)))].sort(),
         })
 
-        const today = schoolToday()
+        const today = gw.today()
         const now = new Date()
         const list = (p: Part | undefined, present: (r: Row) => Row) => p && { items: p.items.map(present), total: p.total }
         return {

@@ -1,28 +1,54 @@
-import { and, eq, type SQL } from 'drizzle-orm'
+import { and, eq, sql, type SQL } from 'drizzle-orm'
 import type { z } from 'zod'
 import { crisisChecklist, crisisEvents } from '../../../db/schema/index.js'
-import { audit, readMany } from '../../access/query.js'
+import { sentKeys, type Gateway, type Row } from '../../access/gateway.js'
 import type { Tx } from '../../db/database.js'
 import { AppError, Conflict, NotFound } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
-import { decisionOn, groupsOf, mustRead, sentKeys, type Row } from '../roster/record-access.js'
-import { inTx, type ModuleDeps } from '../screening/module-access.js'
 import { presentCrisis } from './present.js'
 import * as repo from './repository.js'
 import type { ChecklistTick, CrisisCreate, CrisisListQuery, CrisisPatch } from './schemas.js'
-import { CRISIS_STEP_TEXT, CrisisSteps, type CrisisStep } from './states.js'
+import { CRISIS_STEP_TEXT, CrisisSteps } from './states.js'
+
+/** Field groups of a crisis event the safety rule opens (the rule sets every value). */
+export const RULE_CRISIS_GROUPS = ['keys', 'origin', 'state', 'summary']
+
+/**
+ * The values of a new crisis event, open, with its acknowledgement deadline counted on the
+ * database clock (CRISIS_ACK_MINUTES from now).
+ */
+export function newCrisis(v: {
+  schoolId: string
+  studentId: string
+  source: 'safety_rule' | 'manual' | 'alert' | 'letter'
+  sourceRef?: string | null
+  summary?: string | null
+  openedBy: string | null
+  ackMinutes: number
+}): Record<string, unknown> {
+  return {
+    schoolId: v.schoolId,
+    studentId: v.studentId,
+    source: v.source,
+    ...(v.sourceRef ? { sourceRef: v.sourceRef } : {}),
+    ...(v.summary ? { summary: v.summary } : {}),
+    status: 'open',
+    openedBy: v.openedBy,
+    ackDeadline: sql`now() + make_interval(mins => ${v.ackMinutes}::int)`,
+  }
+}
 
 /**
  * 危机事件: opened by the safety rule (screening) or by hand; acknowledged before its deadline
  * (CRISIS_ACK_MINUTES, default 30) or escalated by the job in src/jobs; worked through a
  * checklist of first steps; resolved once every step is ticked.
  */
-export function createCrisisService(deps: ModuleDeps) {
+export function createCrisisService(gw: Gateway) {
   /** The checklist in its fixed order, as far as the caller reads it. */
   async function checklistOf(tx: Tx, ctx: RequestContext, crisisId: string): Promise<Row[] | undefined> {
-    const d = deps.policies.decide(ctx.actor, 'crisis_checklist', 'list')
+    const d = gw.policies.decide(ctx.actor, 'crisis_checklist', 'list')
     if (!d) return undefined
-    const r = await readMany(tx, d, { where: eq(crisisChecklist.crisisId, crisisId), filterFields: ['crisisId'], limit: 50, offset: 0 })
+    const r = await gw.list(tx, d, { where: eq(crisisChecklist.crisisId, crisisId), filterFields: ['crisisId'], limit: 50, offset: 0 })
     const byItem = new Map(r.items.map((row) => [row.item, row]))
     return CrisisSteps.map((step) => {
       const row = byItem.get(step)
@@ -35,121 +61,107 @@ export function createCrisisService(deps: ModuleDeps) {
     })
   }
 
-  async function full(tx: Tx, ctx: RequestContext, id: string): Promise<Row> {
-    const row = await mustRead(tx, decisionOn(deps, ctx, 'crisis_events'), id)
-    const checklist = await checklistOf(tx, ctx, id)
+  /** The event as the caller reads it, with its checklist. */
+  async function withChecklist(tx: Tx, ctx: RequestContext, row: Row): Promise<Row> {
+    const checklist = await checklistOf(tx, ctx, row.id as string)
     return { ...presentCrisis(row), ...(checklist ? { checklist } : {}) }
   }
 
   /** A case named as the crisis's case must be one the caller reads, of the same student. */
-  async function checkCase(tx: Tx, ctx: RequestContext, caseId: string | null | undefined, studentId: string) {
+  async function checkCase(tx: Tx, ctx: RequestContext, caseId: string | null | undefined, studentId: unknown) {
     if (!caseId) return
-    const c = await mustRead(tx, decisionOn(deps, ctx, 'cases'), caseId)
+    const c = await gw.read(tx, gw.decision(ctx, 'cases'), caseId)
     if (c.studentId !== studentId) throw new NotFound()
+  }
+
+  /** Scope first (404 before any rule), then the raw state, locked as the change needs. */
+  async function current(tx: Tx, ctx: RequestContext, id: string, lock?: 'update' | 'share') {
+    await gw.read(tx, lock === 'share' ? gw.decision(ctx, 'crisis_events') : ctx.decision, id)
+    const cur = await repo.crisisState(tx, ctx.actor.schoolId!, id, lock)
+    if (!cur) throw new NotFound()
+    return cur
   }
 
   return {
     async create(ctx: RequestContext, studentId: string, body: z.infer<typeof CrisisCreate>) {
-      const keys = sentKeys(body)
-      ctx.decision.assertWritable(keys)
-      const schoolId = ctx.actor.schoolId!
-      return inTx(deps, ctx, async (tx) => {
-        await mustRead(tx, decisionOn(deps, ctx, 'students'), studentId)
+      return gw.tx(ctx, async (tx) => {
+        await gw.read(tx, gw.decision(ctx, 'students'), studentId)
         await checkCase(tx, ctx, body.caseId, studentId)
-        const id = await repo.insertCrisis(tx, {
-          schoolId, studentId, source: 'manual', caseId: body.caseId ?? null, summary: body.summary ?? null,
-          openedBy: ctx.actor.userId, ackMinutes: deps.config.CRISIS_ACK_MINUTES,
+        const row = await gw.create(tx, ctx, ctx.decision, {
+          input: body,
+          values: newCrisis({ schoolId: ctx.actor.schoolId!, studentId, source: 'manual', openedBy: ctx.actor.userId, ackMinutes: gw.config.CRISIS_ACK_MINUTES }),
+          audit: { fieldGroups: gw.groupsOf(ctx.decision, [...sentKeys(body), 'source', 'status']) },
         })
-        const row = await full(tx, ctx, id)
-        await audit(tx, ctx, { action: 'C', recordIds: [id], studentIds: [studentId], fieldGroups: groupsOf(ctx.decision, [...keys, 'source', 'status']) })
-        return row
+        return withChecklist(tx, ctx, row)
       })
     },
 
     async list(ctx: RequestContext, q: z.infer<typeof CrisisListQuery>) {
-      return inTx(deps, ctx, async (tx) => {
+      return gw.tx(ctx, async (tx) => {
         const conds: SQL[] = []
         const filterFields: string[] = []
         if (q.status) { conds.push(eq(crisisEvents.status, q.status)); filterFields.push('status') }
         if (q.studentId) { conds.push(eq(crisisEvents.studentId, q.studentId)); filterFields.push('studentId') }
-        const r = await readMany(tx, ctx.decision, {
+        const r = await gw.list(tx, ctx.decision, {
           where: and(...conds), filterFields, sort: [{ field: 'openedAt', dir: 'desc' }], limit: q.limit, offset: q.offset,
         })
-        await audit(tx, ctx, { action: 'R', rows: r.items })
+        await gw.audit(tx, ctx, { action: 'R', rows: r.items })
         return { items: r.items.map((row) => presentCrisis(row)), total: r.total, limit: q.limit, offset: q.offset }
       })
     },
 
     async get(ctx: RequestContext, id: string) {
-      return inTx(deps, ctx, async (tx) => {
-        const row = await full(tx, ctx, id)
-        await audit(tx, ctx, { action: 'R', recordIds: [id], studentIds: [row.studentId as string].filter(Boolean) })
+      return gw.tx(ctx, async (tx) => {
+        const row = await withChecklist(tx, ctx, await gw.read(tx, ctx.decision, id))
+        await gw.audit(tx, ctx, { action: 'R', recordIds: [id], studentIds: [row.studentId as string].filter(Boolean) })
         return row
       })
     },
 
     async update(ctx: RequestContext, id: string, body: z.infer<typeof CrisisPatch>) {
-      const keys = sentKeys(body)
-      ctx.decision.assertWritable(keys)
-      const schoolId = ctx.actor.schoolId!
-      return inTx(deps, ctx, async (tx) => {
-        await mustRead(tx, ctx.decision, id)
-        const cur = (await repo.crisisState(tx, schoolId, id))!
+      return gw.tx(ctx, async (tx) => {
+        const cur = await current(tx, ctx, id)
         await checkCase(tx, ctx, body.caseId, cur.studentId)
-        await repo.updateCrisis(tx, schoolId, id, body)
-        const row = await full(tx, ctx, id)
-        await audit(tx, ctx, { action: 'U', recordIds: [id], studentIds: [cur.studentId], fieldGroups: groupsOf(ctx.decision, keys) })
-        return row
+        return withChecklist(tx, ctx, await gw.update(tx, ctx, ctx.decision, id, { input: body }))
       })
     },
 
     /** 确认接收: stops the escalation clock. Only an open event can be acknowledged. */
     async acknowledge(ctx: RequestContext, id: string) {
-      ctx.decision.assertWritable(['status', 'acknowledgedAt', 'acknowledgedBy'])
-      const schoolId = ctx.actor.schoolId!
-      return inTx(deps, ctx, async (tx) => {
-        await mustRead(tx, ctx.decision, id)
+      return gw.tx(ctx, async (tx) => {
         // Locked: of several teachers pressing at once, one acknowledges and the rest are told so.
-        const cur = (await repo.crisisState(tx, schoolId, id, 'update'))!
+        const cur = await current(tx, ctx, id, 'update')
         if (cur.status !== 'open') throw new Conflict(cur.status === 'resolved' ? 'crisis_resolved' : 'crisis_not_open')
-        await repo.updateCrisis(tx, schoolId, id, { status: 'acknowledged', acknowledgedAt: new Date(), acknowledgedBy: ctx.actor.userId })
-        const row = await full(tx, ctx, id)
-        await audit(tx, ctx, { action: 'U', recordIds: [id], studentIds: [cur.studentId], fieldGroups: ['state'] })
-        return row
+        const row = await gw.update(tx, ctx, ctx.decision, id, {
+          input: { status: 'acknowledged', acknowledgedAt: new Date(), acknowledgedBy: ctx.actor.userId },
+        })
+        return withChecklist(tx, ctx, row)
       })
     },
 
     /** 处置完成: acknowledged, and every first step ticked. */
     async resolve(ctx: RequestContext, id: string) {
-      ctx.decision.assertWritable(['status', 'resolvedAt'])
-      const schoolId = ctx.actor.schoolId!
-      return inTx(deps, ctx, async (tx) => {
-        await mustRead(tx, ctx.decision, id)
-        const cur = (await repo.crisisState(tx, schoolId, id, 'update'))!
+      return gw.tx(ctx, async (tx) => {
+        const cur = await current(tx, ctx, id, 'update')
         if (cur.status !== 'acknowledged') throw new Conflict(cur.status === 'open' ? 'crisis_not_acknowledged' : 'crisis_resolved')
         const checklist = (await checklistOf(tx, ctx, id)) ?? []
         const missing = checklist.filter((c) => !c.done).map((c) => c.item as string)
         if (missing.length || checklist.length === 0) throw new AppError(409, 'crisis_checklist_incomplete', { count: missing.length }, { missing })
-        await repo.updateCrisis(tx, schoolId, id, { status: 'resolved', resolvedAt: new Date() })
-        const row = await full(tx, ctx, id)
-        await audit(tx, ctx, { action: 'U', recordIds: [id], studentIds: [cur.studentId], fieldGroups: ['state'] })
-        return row
+        const row = await gw.update(tx, ctx, ctx.decision, id, { input: { status: 'resolved', resolvedAt: new Date() } })
+        const out: Row = { ...presentCrisis(row), checklist }
+        return out
       })
     },
 
     /** Ticks one first step, with who and when; each step once. */
     async tick(ctx: RequestContext, crisisId: string, body: z.infer<typeof ChecklistTick>) {
-      ctx.decision.assertWritable(sentKeys(body))
-      const schoolId = ctx.actor.schoolId!
-      return inTx(deps, ctx, async (tx) => {
-        await mustRead(tx, decisionOn(deps, ctx, 'crisis_events'), crisisId)
+      return gw.tx(ctx, async (tx) => {
         // Shared: ticks do not wait for each other, but a resolution waits for them (and they for it).
-        const cur = (await repo.crisisState(tx, schoolId, crisisId, 'share'))!
+        const cur = await current(tx, ctx, crisisId, 'share')
         if (cur.status === 'resolved') throw new Conflict('crisis_resolved')
-        const id = await repo.insertChecklistItem(tx, { schoolId, crisisId, studentId: cur.studentId, item: body.item as CrisisStep, doneBy: ctx.actor.userId })
-        const row = await mustRead(tx, ctx.decision, id)
-        await audit(tx, ctx, { action: 'C', rows: [row], fieldGroups: ['step'] })
-        return row
+        return gw.create(tx, ctx, ctx.decision, {
+          input: body, values: { schoolId: ctx.actor.schoolId!, crisisId, studentId: cur.studentId, doneBy: ctx.actor.userId },
+        })
       })
     },
   }

@@ -1,99 +1,76 @@
-import type { Gateway } from '../../access/gateway.js'
 import { eq } from 'drizzle-orm'
 import type { z } from 'zod'
 import { counsellingSessions, interventionPlans } from '../../../db/schema/index.js'
-import { audit, readMany } from '../../access/query.js'
-import { Conflict, NotFound } from '../../lib/errors.js'
+import type { Gateway } from '../../access/gateway.js'
+import { NotFound } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
-import { decisionOn, groupsOf, mustRead, sentKeys } from '../roster/record-access.js'
-import { inTx, type ModuleDeps } from '../screening/module-access.js'
 import { activeCase } from './case-service.js'
 import { presentSession } from './present.js'
-import * as repo from './repository.js'
 import type { PlanCreate, PlanPatch, SessionCreate, SessionPatch } from './schemas.js'
 
 /** 干预方案 (one per case) and 辅导记录 (individual or group sessions, notes for psychology teachers only). */
-export function createPlanService(deps: Gateway) {
+export function createPlanService(gw: Gateway) {
   return {
+    /** One plan per case: a second one is refused by the database's unique key (409 naming the plan). */
     async createPlan(ctx: RequestContext, caseId: string, body: z.infer<typeof PlanCreate>) {
-      const keys = sentKeys(body)
-      ctx.decision.assertWritable(keys)
-      const schoolId = ctx.actor.schoolId!
-      return inTx(deps, ctx, async (tx) => {
-        const { studentId } = await activeCase(deps, ctx, tx, caseId)
-        if (await repo.planIdOfCase(tx, schoolId, caseId)) throw new Conflict('duplicate', { what: 'plan' })
-        const id = await repo.insertPlan(tx, { ...body, schoolId, caseId, studentId, createdBy: ctx.actor.userId })
-        const row = await mustRead(tx, ctx.decision, id)
-        await audit(tx, ctx, { action: 'C', rows: [row], fieldGroups: groupsOf(ctx.decision, keys) })
-        return row
+      return gw.tx(ctx, async (tx) => {
+        const { studentId } = await activeCase(gw, ctx, tx, caseId)
+        return gw.create(tx, ctx, ctx.decision, {
+          input: body, values: { schoolId: ctx.actor.schoolId!, caseId, studentId, createdBy: ctx.actor.userId },
+        })
       })
     },
 
     async planOfCase(ctx: RequestContext, caseId: string) {
-      return inTx(deps, ctx, async (tx) => {
-        await mustRead(tx, decisionOn(deps, ctx, 'cases'), caseId)
-        const row = (await readMany(tx, ctx.decision, { where: eq(interventionPlans.caseId, caseId), filterFields: ['caseId'], limit: 1, offset: 0 })).items[0]
+      return gw.tx(ctx, async (tx) => {
+        await gw.read(tx, gw.decision(ctx, 'cases'), caseId)
+        const row = (await gw.list(tx, ctx.decision, { where: eq(interventionPlans.caseId, caseId), filterFields: ['caseId'], limit: 1, offset: 0 })).items[0]
         if (!row) throw new NotFound()
-        await audit(tx, ctx, { action: 'R', rows: [row] })
+        await gw.audit(tx, ctx, { action: 'R', rows: [row] })
         return row
       })
     },
 
     async updatePlan(ctx: RequestContext, id: string, body: z.infer<typeof PlanPatch>) {
-      const keys = sentKeys(body)
-      ctx.decision.assertWritable(keys)
-      return inTx(deps, ctx, async (tx) => {
-        const cur = await mustRead(tx, ctx.decision, id)
-        await activeCase(deps, ctx, tx, cur.caseId as string)
-        await repo.updatePlan(tx, ctx.actor.schoolId!, id, body)
-        const row = await mustRead(tx, ctx.decision, id)
-        await audit(tx, ctx, { action: 'U', rows: [row], fieldGroups: groupsOf(ctx.decision, keys) })
-        return row
+      return gw.tx(ctx, async (tx) => {
+        // Scope first: a plan out of scope answers 404 before its case's state is looked at.
+        const cur = await gw.read(tx, ctx.decision, id)
+        await activeCase(gw, ctx, tx, cur.caseId as string)
+        return gw.update(tx, ctx, ctx.decision, id, { input: body, values: { updatedAt: new Date() } })
       })
     },
 
     async createSession(ctx: RequestContext, caseId: string, body: z.infer<typeof SessionCreate>) {
-      const keys = sentKeys(body)
-      ctx.decision.assertWritable(keys)
-      const schoolId = ctx.actor.schoolId!
-      return inTx(deps, ctx, async (tx) => {
-        const { studentId } = await activeCase(deps, ctx, tx, caseId)
-        const id = await repo.insertSession(tx, { ...body, schoolId, caseId, studentId, counsellorId: ctx.actor.userId })
-        const row = await mustRead(tx, ctx.decision, id)
-        await audit(tx, ctx, { action: 'C', rows: [row], fieldGroups: groupsOf(ctx.decision, keys) })
+      return gw.tx(ctx, async (tx) => {
+        const { studentId } = await activeCase(gw, ctx, tx, caseId)
+        const row = await gw.create(tx, ctx, ctx.decision, {
+          input: body, values: { schoolId: ctx.actor.schoolId!, caseId, studentId, counsellorId: ctx.actor.userId },
+        })
         return presentSession(row)
       })
     },
 
     async sessionsOfCase(ctx: RequestContext, caseId: string) {
-      return inTx(deps, ctx, async (tx) => {
-        await mustRead(tx, decisionOn(deps, ctx, 'cases'), caseId)
-        const r = await readMany(tx, ctx.decision, {
+      return gw.tx(ctx, async (tx) => {
+        await gw.read(tx, gw.decision(ctx, 'cases'), caseId)
+        const r = await gw.list(tx, ctx.decision, {
           where: eq(counsellingSessions.caseId, caseId), filterFields: ['caseId'], sort: [{ field: 'sessionDate', dir: 'asc' }], limit: 500, offset: 0,
         })
-        await audit(tx, ctx, { action: 'R', rows: r.items })
+        await gw.audit(tx, ctx, { action: 'R', rows: r.items })
         return { items: r.items.map(presentSession), total: r.total }
       })
     },
 
     async getSession(ctx: RequestContext, id: string) {
-      return inTx(deps, ctx, async (tx) => {
-        const row = await mustRead(tx, ctx.decision, id)
-        await audit(tx, ctx, { action: 'R', rows: [row] })
+      return gw.tx(ctx, async (tx) => {
+        const row = await gw.read(tx, ctx.decision, id)
+        await gw.audit(tx, ctx, { action: 'R', rows: [row] })
         return presentSession(row)
       })
     },
 
     async updateSession(ctx: RequestContext, id: string, body: z.infer<typeof SessionPatch>) {
-      const keys = sentKeys(body)
-      ctx.decision.assertWritable(keys)
-      return inTx(deps, ctx, async (tx) => {
-        await mustRead(tx, ctx.decision, id)
-        await repo.updateSession(tx, ctx.actor.schoolId!, id, body)
-        const row = await mustRead(tx, ctx.decision, id)
-        await audit(tx, ctx, { action: 'U', rows: [row], fieldGroups: groupsOf(ctx.decision, keys) })
-        return presentSession(row)
-      })
+      return gw.tx(ctx, async (tx) => presentSession(await gw.update(tx, ctx, ctx.decision, id, { input: body })))
     },
   }
 }

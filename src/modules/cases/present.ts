@@ -1,4 +1,4 @@
-import type { Row } from '../roster/record-access.js'
+import type { Row } from '../../access/gateway.js'
 import { withRiskText } from '../screening/risk-levels.js'
 import { CASE_STATE_TEXT, CaseStates, type CaseState } from './states.js'
 

@@ -1,9 +1,8 @@
 import { and, eq, lte, ne, sql } from 'drizzle-orm'
 import { cases, crisisEvents, interventionPlans } from '../../../db/schema/index.js'
-import { audit, readMany } from '../../access/query.js'
+import type { Gateway, Row } from '../../access/gateway.js'
+import { addDays } from '../../lib/school-day.js'
 import type { RequestContext } from '../../plugins/access.js'
-import type { Row } from '../roster/record-access.js'
-import { addDays, inTx, schoolToday, type ModuleDeps } from '../screening/module-access.js'
 import { riskRank } from '../screening/risk-levels.js'
 import { presentCase, presentCrisis } from './present.js'
 
@@ -22,16 +21,16 @@ const REVIEW_WINDOW_DAYS = 7
  * (overdue ones included), and crisis events nobody has acknowledged yet. Each part is read
  * through the caller's own policy on its resource; a part the caller may not read is absent.
  */
-export function createWorklistService(deps: ModuleDeps) {
+export function createWorklistService(gw: Gateway) {
   return {
     async worklist(ctx: RequestContext) {
-      const today = schoolToday(deps.config)
+      const today = gw.today()
       const until = addDays(today, REVIEW_WINDOW_DAYS)
-      return inTx(deps, ctx, async (tx) => {
+      return gw.tx(ctx, async (tx) => {
         const out: WorklistAnswer = { today }
         const touched: Row[] = []
 
-        const mine = await readMany(tx, ctx.decision, {
+        const mine = await gw.list(tx, ctx.decision, {
           where: and(eq(cases.openedBy, ctx.actor.userId), ne(cases.state, 'closed')),
           filterFields: ['openedBy', 'state'], sort: [{ field: 'openedAt', dir: 'asc' }], limit: 500, offset: 0,
         })
@@ -41,9 +40,9 @@ export function createWorklistService(deps: ModuleDeps) {
         out.myOpenCases = { byRisk, items }
         touched.push(...mine.items)
 
-        const plans = deps.policies.decide(ctx.actor, 'intervention_plans', 'list')
+        const plans = gw.policies.decide(ctx.actor, 'intervention_plans', 'list')
         if (plans) {
-          const r = await readMany(tx, plans, {
+          const r = await gw.list(tx, plans, {
             where: and(
               lte(interventionPlans.reviewDate, until),
               sql`${interventionPlans.caseId} in (select ${cases.id} from ${cases} where ${cases.schoolId} = ${interventionPlans.schoolId} and ${cases.state} <> 'closed')`,
@@ -51,19 +50,19 @@ export function createWorklistService(deps: ModuleDeps) {
             filterFields: ['reviewDate', 'caseId'], sort: [{ field: 'reviewDate', dir: 'asc' }], limit: 500, offset: 0,
           })
           out.reviewsDue = { until, items: r.items }
-          if (r.items.length) await audit(tx, ctx, { action: 'R', resource: 'intervention_plans', recordIds: r.items.map((p) => p.id as string), studentIds: [...new Set(r.items.map((p) => p.studentId as string))], fieldGroups: plans.readGroups() })
+          if (r.items.length) await gw.audit(tx, ctx, { action: 'R', resource: 'intervention_plans', recordIds: r.items.map((p) => p.id as string), studentIds: [...new Set(r.items.map((p) => p.studentId as string))], fieldGroups: plans.readGroups() })
         }
 
-        const crises = deps.policies.decide(ctx.actor, 'crisis_events', 'list')
+        const crises = gw.policies.decide(ctx.actor, 'crisis_events', 'list')
         if (crises) {
-          const r = await readMany(tx, crises, {
+          const r = await gw.list(tx, crises, {
             where: eq(crisisEvents.status, 'open'), filterFields: ['status'], sort: [{ field: 'ackDeadline', dir: 'asc' }], limit: 500, offset: 0,
           })
           out.unacknowledgedCrises = { items: r.items.map((row) => presentCrisis(row)) }
-          if (r.items.length) await audit(tx, ctx, { action: 'R', resource: 'crisis_events', recordIds: r.items.map((c) => c.id as string), studentIds: [...new Set(r.items.map((c) => c.studentId as string))], fieldGroups: crises.readGroups() })
+          if (r.items.length) await gw.audit(tx, ctx, { action: 'R', resource: 'crisis_events', recordIds: r.items.map((c) => c.id as string), studentIds: [...new Set(r.items.map((c) => c.studentId as string))], fieldGroups: crises.readGroups() })
         }
 
-        if (touched.length) await audit(tx, ctx, { action: 'R', rows: touched })
+        if (touched.length) await gw.audit(tx, ctx, { action: 'R', rows: touched })
         return out
       })
     },

@@ -1,13 +1,11 @@
 import { and, eq, inArray, type SQL } from 'drizzle-orm'
 import type { z } from 'zod'
 import { classes, screeningCampaigns } from '../../../db/schema/index.js'
-import { audit, readMany } from '../../access/query.js'
+import { sentKeys, type Gateway } from '../../access/gateway.js'
 import type { Tx } from '../../db/database.js'
 import { lockRow } from '../../db/row-lock.js'
 import { Conflict, Validation } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
-import { groupsOf, mustRead, sentKeys } from '../roster/record-access.js'
-import { inTx, type ModuleDeps } from './module-access.js'
 import * as repo from './repository.js'
 import type { CampaignCreate, CampaignListQuery, CampaignPatch } from './schemas.js'
 
@@ -28,15 +26,18 @@ async function checkInstruments(tx: Tx, schoolId: string, ids: string[]): Promis
   }
 }
 
-export function createCampaignService(deps: ModuleDeps) {
+/** Grade levels once each, in order. */
+const gradeLevelsOf = (levels: number[]) => [...new Set(levels)].sort((a, b) => a - b)
+
+export function createCampaignService(gw: Gateway) {
   return {
     async list(ctx: RequestContext, q: z.infer<typeof CampaignListQuery>) {
-      return inTx(deps, ctx, async (tx) => {
+      return gw.tx(ctx, async (tx) => {
         const conds: SQL[] = []
         const filterFields: string[] = []
         if (q.schoolYear) { conds.push(eq(screeningCampaigns.schoolYear, q.schoolYear)); filterFields.push('schoolYear') }
         if (q.status) { conds.push(eq(screeningCampaigns.status, q.status)); filterFields.push('status') }
-        const r = await readMany(tx, ctx.decision, {
+        const r = await gw.list(tx, ctx.decision, {
           where: and(...conds), filterFields, sort: [{ field: 'startDate', dir: 'desc' }], limit: q.limit, offset: q.offset,
         })
         return { items: r.items, total: r.total, limit: q.limit, offset: q.offset }
@@ -44,35 +45,30 @@ export function createCampaignService(deps: ModuleDeps) {
     },
 
     async get(ctx: RequestContext, id: string) {
-      return inTx(deps, ctx, (tx) => mustRead(tx, ctx.decision, id))
+      return gw.tx(ctx, (tx) => gw.read(tx, ctx.decision, id))
     },
 
     async create(ctx: RequestContext, body: z.infer<typeof CampaignCreate>) {
-      const keys = sentKeys(body)
-      ctx.decision.assertWritable(keys)
+      ctx.decision.assertWritable(sentKeys(body))
       if (body.startDate > body.endDate) throw new Validation('date_range_invalid')
       const schoolId = ctx.actor.schoolId!
-      return inTx(deps, ctx, async (tx) => {
+      return gw.tx(ctx, async (tx) => {
         await checkInstruments(tx, schoolId, body.instrumentIds)
-        const id = await repo.insertCampaign(tx, {
-          ...body, gradeLevels: [...new Set(body.gradeLevels)].sort((a, b) => a - b), schoolId, createdBy: ctx.actor.userId,
+        return gw.create(tx, ctx, ctx.decision, {
+          input: body, values: { gradeLevels: gradeLevelsOf(body.gradeLevels), schoolId, createdBy: ctx.actor.userId },
         })
-        const row = await mustRead(tx, ctx.decision, id)
-        await audit(tx, ctx, { action: 'C', rows: [row], fieldGroups: groupsOf(ctx.decision, keys) })
-        return row
       })
     },
 
     /** Instruments are fixed once answers exist: a response must keep meaning what it meant. */
     async update(ctx: RequestContext, id: string, body: z.infer<typeof CampaignPatch>) {
-      const keys = sentKeys(body)
-      ctx.decision.assertWritable(keys)
+      ctx.decision.assertWritable(sentKeys(body))
       const schoolId = ctx.actor.schoolId!
-      return inTx(deps, ctx, async (tx) => {
+      return gw.tx(ctx, async (tx) => {
         // Before the check for answers: answers being saved hold the campaign shared (openCampaign),
         // so this waits for them and counts them; answers after it wait and read the new campaign.
         await lockRow(tx, screeningCampaigns, schoolId, id)
-        const cur = await mustRead(tx, ctx.decision, id)
+        const cur = await gw.read(tx, ctx.decision, id)
         const start = body.startDate ?? (cur.startDate as string)
         const end = body.endDate ?? (cur.endDate as string)
         if (start > end) throw new Validation('date_range_invalid')
@@ -80,12 +76,9 @@ export function createCampaignService(deps: ModuleDeps) {
           if (await repo.hasResponses(tx, schoolId, id)) throw new Conflict('campaign_has_responses')
           await checkInstruments(tx, schoolId, body.instrumentIds)
         }
-        await repo.updateCampaign(tx, schoolId, id, {
-          ...body, ...(body.gradeLevels ? { gradeLevels: [...new Set(body.gradeLevels)].sort((a, b) => a - b) } : {}),
+        return gw.update(tx, ctx, ctx.decision, id, {
+          input: body, values: body.gradeLevels ? { gradeLevels: gradeLevelsOf(body.gradeLevels) } : {},
         })
-        const row = await mustRead(tx, ctx.decision, id)
-        await audit(tx, ctx, { action: 'U', rows: [row], fieldGroups: groupsOf(ctx.decision, keys) })
-        return row
       })
     },
 
@@ -95,14 +88,14 @@ export function createCampaignService(deps: ModuleDeps) {
      */
     async coverage(ctx: RequestContext, id: string) {
       const schoolId = ctx.actor.schoolId!
-      return inTx(deps, ctx, async (tx) => {
-        const campaign = await mustRead(tx, ctx.decision, id)
+      return gw.tx(ctx, async (tx) => {
+        const campaign = await gw.read(tx, ctx.decision, id)
         const levels = Array.isArray(campaign.gradeLevels) ? (campaign.gradeLevels as number[]) : []
         const rows = await repo.coverage(tx, schoolId, id, levels)
         const names = new Map<string, string>()
-        const classDecision = deps.policies.decide(ctx.actor, 'classes', 'list')
+        const classDecision = gw.policies.decide(ctx.actor, 'classes', 'list')
         if (classDecision && rows.length) {
-          const r = await readMany(tx, classDecision, { where: inArray(classes.id, rows.map((c) => c.class_id)), limit: 500, offset: 0 })
+          const r = await gw.list(tx, classDecision, { where: inArray(classes.id, rows.map((c) => c.class_id)), limit: 500, offset: 0 })
           for (const c of r.items) if (typeof c.id === 'string' && typeof c.name === 'string') names.set(c.id, c.name)
         }
         const rate = (s: number, e: number) => (e > 0 ? Math.round((s / e) * 1000) / 1000 : null)

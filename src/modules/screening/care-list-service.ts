@@ -1,12 +1,10 @@
 import { and, eq, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { z } from 'zod'
 import { careList, students } from '../../../db/schema/index.js'
-import { audit, readMany } from '../../access/query.js'
-import { Conflict, NotFound, Validation } from '../../lib/errors.js'
 import type { Decision } from '../../access/engine.js'
+import type { Gateway, Row } from '../../access/gateway.js'
+import { Conflict, NotFound, Validation } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
-import { decisionOn, groupsOf, mustRead, sentKeys, type Row } from '../roster/record-access.js'
-import { inTx, type ModuleDeps } from './module-access.js'
 import * as repo from './repository.js'
 import { withRiskText } from './risk-levels.js'
 import type { CareCreate, CareListQuery, CarePatch, CareRemove } from './schemas.js'
@@ -30,10 +28,10 @@ function readableRows(d: Decision, fields: string[]): SQL {
  * What the homeroom teacher and mentors see of an entry is the policy's call (keys, since
  * when, guidance) — never the reason or the risk.
  */
-export function createCareListService(deps: ModuleDeps) {
+export function createCareListService(gw: Gateway) {
   return {
     async list(ctx: RequestContext, q: z.infer<typeof CareListQuery>) {
-      return inTx(deps, ctx, async (tx) => {
+      return gw.tx(ctx, async (tx) => {
         const conds: SQL[] = []
         const filterFields: string[] = []
         if (q.state === 'active') { conds.push(isNull(careList.removedAt)); filterFields.push('removedAt') }
@@ -45,66 +43,53 @@ export function createCareListService(deps: ModuleDeps) {
         if (q.q) conds.push(readableRows(ctx.decision, ['reason']), sql`strpos(${careList.reason}, ${q.q}) > 0`)
         if (q.classId) {
           // The class through the caller's own reading of students: a class they cannot see matches nobody.
-          const pupils = decisionOn(deps, ctx, 'students', 'list')
+          const pupils = gw.decision(ctx, 'students', 'list')
           pupils.assertQueryable(['classId'])
           conds.push(inArray(careList.studentId, tx.select({ id: students.id }).from(students).where(and(pupils.where(), eq(students.classId, q.classId)))))
           filterFields.push('studentId')
         }
-        const r = await readMany(tx, ctx.decision, {
+        const r = await gw.list(tx, ctx.decision, {
           where: and(...conds), filterFields, sort: [{ field: 'addedAt', dir: 'desc' }], limit: q.limit, offset: q.offset,
         })
-        await audit(tx, ctx, { action: 'R', rows: r.items })
+        await gw.audit(tx, ctx, { action: 'R', rows: r.items })
         return { items: r.items.map(present), total: r.total, limit: q.limit, offset: q.offset }
       })
     },
 
     async get(ctx: RequestContext, id: string) {
-      return inTx(deps, ctx, async (tx) => {
-        const row = await mustRead(tx, ctx.decision, id)
-        await audit(tx, ctx, { action: 'R', rows: [row] })
+      return gw.tx(ctx, async (tx) => {
+        const row = await gw.read(tx, ctx.decision, id)
+        await gw.audit(tx, ctx, { action: 'R', rows: [row] })
         return present(row)
       })
     },
 
     async create(ctx: RequestContext, studentId: string, body: z.infer<typeof CareCreate>) {
-      const keys = sentKeys(body)
-      ctx.decision.assertWritable(keys)
       const schoolId = ctx.actor.schoolId!
-      return inTx(deps, ctx, async (tx) => {
-        await mustRead(tx, decisionOn(deps, ctx, 'students'), studentId)
+      return gw.tx(ctx, async (tx) => {
+        await gw.read(tx, gw.decision(ctx, 'students'), studentId)
         if (body.sourceResponseId) {
-          const response = await mustRead(tx, decisionOn(deps, ctx, 'screening_responses'), body.sourceResponseId)
+          const response = await gw.read(tx, gw.decision(ctx, 'screening_responses'), body.sourceResponseId)
           if (response.studentId !== studentId) throw new NotFound()
         }
         if (await repo.activeCareEntry(tx, schoolId, studentId)) throw new Conflict('duplicate', { what: 'care_list' })
-        const id = await repo.insertCareEntry(tx, { ...body, schoolId, studentId, addedBy: ctx.actor.userId })
-        const row = await mustRead(tx, ctx.decision, id)
-        await audit(tx, ctx, { action: 'C', rows: [row], fieldGroups: groupsOf(ctx.decision, keys) })
+        const row = await gw.create(tx, ctx, ctx.decision, { input: body, values: { schoolId, studentId, addedBy: ctx.actor.userId } })
         return present(row)
       })
     },
 
     async update(ctx: RequestContext, id: string, body: z.infer<typeof CarePatch>) {
-      const keys = sentKeys(body)
-      ctx.decision.assertWritable(keys)
-      return inTx(deps, ctx, async (tx) => {
-        await mustRead(tx, ctx.decision, id)
-        await repo.updateCareEntry(tx, ctx.actor.schoolId!, id, body)
-        const row = await mustRead(tx, ctx.decision, id)
-        await audit(tx, ctx, { action: 'U', rows: [row], fieldGroups: groupsOf(ctx.decision, keys) })
-        return present(row)
-      })
+      return gw.tx(ctx, async (tx) => present(await gw.update(tx, ctx, ctx.decision, id, { input: body })))
     },
 
     /** Taken off the list with a reason; the entry stays in the archive. */
     async remove(ctx: RequestContext, id: string, body: z.infer<typeof CareRemove>) {
-      ctx.decision.assertWritable(sentKeys(body))
-      return inTx(deps, ctx, async (tx) => {
-        const cur = await mustRead(tx, ctx.decision, id)
+      return gw.tx(ctx, async (tx) => {
+        const cur = await gw.read(tx, ctx.decision, id)
         if (cur.removedAt) throw new Conflict('care_already_removed')
-        await repo.updateCareEntry(tx, ctx.actor.schoolId!, id, { removedAt: new Date(), removedReason: body.removedReason })
-        const row = await mustRead(tx, ctx.decision, id)
-        await audit(tx, ctx, { action: 'U', rows: [row], fieldGroups: ['clinical', 'listing'] })
+        const row = await gw.update(tx, ctx, ctx.decision, id, {
+          input: body, values: { removedAt: new Date() }, audit: { fieldGroups: ['clinical', 'listing'] },
+        })
         return present(row)
       })
     },

@@ -2,11 +2,11 @@ import type { Locale } from '../../lib/i18n.js'
 import { precheckSpreadsheet, workerSession } from '../../lib/spreadsheet/reader.js'
 import type { FileKind, SheetLimits } from '../../lib/spreadsheet/types.js'
 import type { ImportInstrument, RowError, StudentOnFile } from './import-file.js'
-import type { CheckArgs, CheckPart, Checked, Opened, StageRow, StudentTuple } from './import-worker.js'
+import type { CheckArgs, CheckPart, Checked, Opened, ScoredRow, StudentTuple } from './import-worker.js'
 
 /**
  * The main thread's side of import-worker.ts: a file opened in the parsing thread, the 学号 it
- * names, and the check that scores it there and hands back the staged rows in slices.
+ * names, and the check that scores it there and hands back the scored rows in slices.
  */
 
 // Under tsx the modules are TypeScript; a compiled build has the .js beside this file.
@@ -18,12 +18,12 @@ export interface CheckInput {
   window: { start: string; end: string }
   today: string
   locale: Locale
-  /** Rows per staged slice. */
+  /** Rows per slice of scored rows. */
   chunk: number
   progress?: (checked: number) => void
 }
 
-export interface CheckedFile { rows: number; responses: number; badRows: number; errors: RowError[]; stage: StageRow[][] }
+export interface CheckedFile { rows: number; responses: number; badRows: number; errors: RowError[]; scored: ScoredRow[][] }
 
 export interface OpenedFile {
   /** Data rows in the file. */
@@ -60,14 +60,14 @@ export async function openImportFile(file: Buffer, kind: FileKind, limits: Sheet
       const args: CheckArgs = {
         token: opened.token, students, gradeLevels: input.gradeLevels, window: input.window, today: input.today, locale: input.locale, chunk: input.chunk,
       }
-      const stage: StageRow[][] = []
+      const scored: ScoredRow[][] = []
       try {
         const checked = await session.run<Checked>('check', args, (part) => {
           const p = part as CheckPart
-          if ('stage' in p) stage.push(p.stage)
+          if ('rows' in p) scored.push(p.rows)
           else input.progress?.(p.checked)
         })
-        return { ...checked, stage }
+        return { ...checked, scored }
       } finally {
         // The check dropped the sheet already; the session is over.
         released = true

@@ -1,40 +1,35 @@
 import { and, sql } from 'drizzle-orm'
 import type { FastifyBaseLogger } from 'fastify'
 import { students } from '../../../db/schema/index.js'
-import { audit } from '../../access/query.js'
+import type { Gateway } from '../../access/gateway.js'
 import { appendAudit } from '../../audit/audit.js'
 import type { Tx } from '../../db/database.js'
 import { AppError, Validation } from '../../lib/errors.js'
 import { translate, type Locale } from '../../lib/i18n.js'
 import type { RequestContext } from '../../plugins/access.js'
-import { decisionOn } from '../roster/record-access.js'
 import type { FileKind } from '../roster/import.js'
 import { sheetLimitsOf } from '../../lib/spreadsheet/reader.js'
+import { newCrisis, RULE_CRISIS_GROUPS } from '../cases/crisis-service.js'
 import { openImportFile } from './import-check.js'
 import type { ImportInstrument, StudentOnFile } from './import-file.js'
 import { importJobs, type ImportHeaders, type ImportJob, type ImportResultCounts } from './import-jobs.js'
-import * as importRepo from './import-repository.js'
-import { inTx, schoolToday, type ModuleDeps } from './module-access.js'
+import type { ScoredRow } from './import-worker.js'
 import * as repo from './repository.js'
 import { openCampaign } from './response-service.js'
 
 /**
- * Rows per COPY and per slice of the move. On the embedded database a statement runs on the
- * event loop's thread, so each one is kept to a few tens of milliseconds and the loop is
- * yielded between them: other users' requests are served while an import writes. The slices
- * share one transaction, so the import is still all or nothing.
+ * Responses per INSERT. On the embedded database a statement runs on the event loop's thread,
+ * so each one is kept to a few tens of milliseconds and the loop is yielded between them:
+ * other users' requests are served while an import writes. The slices share one transaction,
+ * so the import is still all or nothing. Each slice is one audit event (≤ 1,000 ids).
  */
-const WRITE_CHUNK = 500
-/**
- * Staged rows per slice of the move, the slowest statement (INSERT … SELECT under row-level
- * security): ~10 ms each on the embedded database; 100 cost ~10% more time in statements.
- */
-const MOVE_CHUNK = 250
-/** 学号 per lookup query, for the same reason. */
+const WRITE_CHUNK = 250
+/** 学号 (and student ids) per lookup query, for the same reason. */
 const LOOKUP_CHUNK = 500
-/** Record ids per audit row of an import. */
-const AUDIT_IDS = 1000
 const yieldLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/** What the file writes of a response (checked against the caller's writable fields) and the audit's groups. */
+const IMPORT_GROUPS = ['answers', 'keys', 'meta', 'scores', 'subject']
 
 export interface ImportOptions { wait: boolean; instrument?: string | undefined; locale: Locale }
 
@@ -53,7 +48,7 @@ async function campaignInstruments(tx: Tx, schoolId: string, campaign: Record<st
   return { list, chosen }
 }
 
-export function createImportService(deps: ModuleDeps, log: FastifyBaseLogger) {
+export function createImportService(gw: Gateway, log: FastifyBaseLogger) {
   /**
    * The school's students named in the file: rows through the caller's policy on students
    * (the engine's row filter), and only fields every role of the caller reads there — checked
@@ -62,7 +57,7 @@ export function createImportService(deps: ModuleDeps, log: FastifyBaseLogger) {
    */
   async function studentsOf(tx: Tx, ctx: RequestContext, nos: string[]): Promise<Map<string, StudentOnFile>> {
     if (nos.length === 0) return new Map()
-    const d = decisionOn(deps, ctx, 'students', 'list')
+    const d = gw.decision(ctx, 'students', 'list')
     d.assertQueryable(['id', 'studentNo', 'name', 'status', 'classId'])
     const rows: Array<{ id: string; studentNo: string; name: string; status: string; classId: string }> = []
     for (let i = 0; i < nos.length; i += LOOKUP_CHUNK) {
@@ -76,35 +71,40 @@ export function createImportService(deps: ModuleDeps, log: FastifyBaseLogger) {
   }
 
   /**
-   * The audit rows of what the import created, in the same transaction: one row per
-   * AUDIT_IDS records, since a single row naming 10,000 ids is one long statement (hashing
-   * its canonical form), and on the embedded database that would hold the event loop.
+   * Writes one slice of scored responses through the gateway — one INSERT, checked against the
+   * caller's writable fields, in the caller's scope, one audit event naming the slice — and
+   * opens a crisis event for each response whose safety item is crossed.
    */
-  async function auditInSlices(tx: Tx, ctx: RequestContext, rows: importRepo.MovedRow[], e: { resource?: string; fieldGroups: string[] }, always = false) {
-    // `always`: an import that found everything on file is still recorded, naming nothing.
-    for (let i = 0; i < rows.length || (always && i === 0); i += AUDIT_IDS) {
-      if (i > 0) await yieldLoop()
-      const slice = rows.slice(i, i + AUDIT_IDS)
-      await audit(tx, ctx, { action: 'C', ...e, recordIds: slice.map((m) => m.id), studentIds: [...new Set(slice.map((m) => m.student_id))] })
-    }
+  async function writeSlice(tx: Tx, ctx: RequestContext, campaignId: string, rows: ScoredRow[]): Promise<number> {
+    const schoolId = ctx.actor.schoolId!
+    await gw.createMany(tx, ctx, ctx.decision, rows.map(([id, studentId, instrumentId, answers, totalScore, band, suggestedRisk, safetyFlag, screenedOn]) => ({
+      input: { studentId, instrumentId, answers, screenedOn },
+      values: { id, schoolId, campaignId, totalScore, band, suggestedRisk, safetyFlag, source: 'import', enteredBy: ctx.actor.userId },
+    })), { fieldGroups: IMPORT_GROUPS })
+    const flagged = rows.filter((r) => r[7])
+    await gw.record(tx, ctx, 'crisis_events', flagged.map(([id, studentId, , , , , , , , note]) => newCrisis({
+      schoolId, studentId, source: 'safety_rule', sourceRef: id, summary: note, openedBy: ctx.actor.userId, ackMinutes: gw.config.CRISIS_ACK_MINUTES,
+    })), { fieldGroups: RULE_CRISIS_GROUPS })
+    return flagged.length
   }
 
   /**
-   * The whole import: read, check, score, stage, move — one transaction, all or nothing. The
-   * reading, checking and scoring run in the parsing thread (import-worker.ts); this thread
-   * only runs the database part, one short statement at a time with the event loop yielded
-   * between them, so other users' requests are served while a school imports.
+   * The whole import: read, check, score, write — one transaction, all or nothing. The reading,
+   * checking and scoring run in the parsing thread (import-worker.ts); this thread only runs
+   * the database part, one short statement at a time with the event loop yielded between
+   * them, so other users' requests are served while a school imports. Responses the campaign
+   * already has (the same file imported again) are left as they are.
    */
   async function run(ctx: RequestContext, job: ImportJob, file: Buffer, kind: FileKind, opts: ImportOptions, instruments: CampaignInstruments): Promise<void> {
     const schoolId = ctx.actor.schoolId!
-    const today = schoolToday(deps.config)
-    const opened = await openImportFile(file, kind, sheetLimitsOf(deps.config), instruments.list, instruments.chosen)
+    const today = gw.today()
+    const opened = await openImportFile(file, kind, sheetLimitsOf(gw.config), instruments.list, instruments.chosen)
     let result: ImportResultCounts | undefined
     try {
       job.phase = 'validating'
       job.total = opened.rows
-      await inTx(deps, ctx, async (tx) => {
-        const campaign = await openCampaign(deps, ctx, tx, job.campaignId)
+      await gw.tx(ctx, async (tx) => {
+        const campaign = await openCampaign(gw, ctx, tx, job.campaignId)
         const known = await studentsOf(tx, ctx, opened.nos)
         const checked = await opened.check({
           students: known, locale: opts.locale, today, chunk: WRITE_CHUNK,
@@ -122,26 +122,28 @@ export function createImportService(deps: ModuleDeps, log: FastifyBaseLogger) {
         job.phase = 'writing'
         job.total = checked.responses
         job.processed = 0
-        await importRepo.createStage(tx)
-        for (const chunk of checked.stage) {
+        const ids = [...new Set(checked.scored.flatMap((slice) => slice.map((r) => r[1])))]
+        const answered = new Set<string>()
+        for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
           await yieldLoop()
-          await importRepo.copyIntoStage(deps.database, tx, chunk)
-          job.processed += chunk.length
+          for (const pair of await repo.answeredPairs(tx, schoolId, job.campaignId, ids.slice(i, i + LOOKUP_CHUNK))) answered.add(pair)
         }
-        const moved: importRepo.MovedRow[] = []
-        for (let from = 0; from < checked.responses; from += MOVE_CHUNK) {
-          await yieldLoop()
-          moved.push(...await importRepo.moveStage(tx, {
-            schoolId, campaignId: job.campaignId, userId: ctx.actor.userId, ackMinutes: deps.config.CRISIS_ACK_MINUTES, from, to: from + MOVE_CHUNK,
-          }))
+        let inserted = 0
+        let crises = 0
+        for (const slice of checked.scored) {
+          const fresh = answered.size ? slice.filter((r) => !answered.has(`${r[1]}:${r[2]}`)) : slice
+          if (fresh.length) {
+            await yieldLoop()
+            crises += await writeSlice(tx, ctx, job.campaignId, fresh)
+            inserted += fresh.length
+          }
+          job.processed += slice.length
         }
-        const inserted = moved.filter((m) => m.kind === 'response')
-        const crises = moved.filter((m) => m.kind === 'crisis')
-        await auditInSlices(tx, ctx, inserted, { fieldGroups: ['answers', 'keys', 'meta', 'scores', 'subject'] }, true)
-        await auditInSlices(tx, ctx, crises, { resource: 'crisis_events', fieldGroups: ['keys', 'origin', 'state', 'summary'] })
+        // An import that found everything on file is still recorded, naming nothing.
+        if (inserted === 0) await gw.audit(tx, ctx, { action: 'C', recordIds: [], studentIds: [], fieldGroups: IMPORT_GROUPS })
         result = {
-          rows: checked.rows, responses: checked.responses, inserted: inserted.length,
-          alreadyOnFile: checked.responses - inserted.length, crisisEventsOpened: crises.length,
+          rows: checked.rows, responses: checked.responses, inserted,
+          alreadyOnFile: checked.responses - inserted, crisisEventsOpened: crises,
         }
       })
     } finally {
@@ -158,8 +160,8 @@ export function createImportService(deps: ModuleDeps, log: FastifyBaseLogger) {
      */
     async start(ctx: RequestContext, campaignId: string, file: Buffer, kind: FileKind, opts: ImportOptions): Promise<ImportJob> {
       const schoolId = ctx.actor.schoolId!
-      const instruments = await inTx(deps, ctx, async (tx) => {
-        const campaign = await openCampaign(deps, ctx, tx, campaignId)
+      const instruments = await gw.tx(ctx, async (tx) => {
+        const campaign = await openCampaign(gw, ctx, tx, campaignId)
         return campaignInstruments(tx, schoolId, campaign, opts.instrument)
       })
       if (importJobs.running(schoolId, campaignId)) throw new AppError(409, 'import_in_progress')
@@ -172,7 +174,7 @@ export function createImportService(deps: ModuleDeps, log: FastifyBaseLogger) {
         })
         if (!opts.wait) {
           // The answer has gone already: the refusal is audited here, and a fault is logged (codes only).
-          await appendAudit(deps.database.db, {
+          await appendAudit(gw.database.db, {
             actorId: ctx.actor.userId, roles: ctx.decision.roles, action: 'C', resource: 'screening_responses',
             recordIds: [campaignId], outcome: 'rejected', requestId: ctx.requestId, purpose: ctx.purpose, schoolId,
           }).catch(() => undefined)

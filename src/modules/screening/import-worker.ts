@@ -9,7 +9,7 @@ import { safetySummary } from './scoring.js'
 /**
  * The screening import's work on the file, run in the parsing thread (lib/spreadsheet
  * reader.ts workerSession), never on the event loop: parse, map the columns, check and score
- * every row, and lay out the rows the database part COPYs. The sheet stays here between the
+ * every row, and lay out the rows the database part inserts. The sheet stays here between the
  * two calls — `open` answers only the 学号 the file names, the service looks those students up,
  * and `check` gets them — so a 50,000-row sheet never crosses to the main thread.
  */
@@ -45,21 +45,25 @@ export interface CheckArgs {
   window: { start: string; end: string }
   today: string
   locale: Locale
-  /** Rows per emitted part: the service COPYs each part as one statement. */
+  /** Rows per emitted part: the service inserts each part as one statement. */
   chunk: number
 }
 
-/** One row of the staging table, in import-repository.ts STAGE_COLUMNS order. */
-export type StageRow = [number, string, string, string, string, number, string, string, boolean, string, string | null]
+/**
+ * One scored response, as compact as it crosses between the threads: its new id, student,
+ * instrument, answers, total, band, suggested risk, safety flag, day, and the safety item's
+ * summary for the crisis event when the flag is set.
+ */
+export type ScoredRow = [string, string, string, number[], number, string, string, boolean, string, string | null]
 
-/** Emitted while checking: rows checked so far, or the next slice of staged rows. */
-export type CheckPart = { checked: number } | { stage: StageRow[] }
+/** Emitted while checking: rows checked so far, or the next slice of scored rows. */
+export type CheckPart = { checked: number } | { rows: ScoredRow[] }
 
 export interface Checked { rows: number; responses: number; badRows: number; errors: RowError[] }
 
 /**
  * Checks and scores every row (import-file.ts validateRows) and, when every row is good,
- * emits the staged rows in slices of `chunk`. The sheet is dropped either way.
+ * emits the scored rows in slices of `chunk`. The sheet is dropped either way.
  */
 export async function check(args: CheckArgs, emit: (part: CheckPart) => void): Promise<Checked> {
   const k = kept.get(args.token)
@@ -75,8 +79,8 @@ export async function check(args: CheckArgs, emit: (part: CheckPart) => void): P
   if (result.badRows > 0) return counts
   for (let i = 0; i < result.responses.length; i += args.chunk) {
     emit({
-      stage: result.responses.slice(i, i + args.chunk).map((r, j): StageRow => [
-        i + j, randomUUID(), r.studentId, r.instrument.id, `{${r.answers.join(',')}}`, r.score.totalScore, r.score.band,
+      rows: result.responses.slice(i, i + args.chunk).map((r): ScoredRow => [
+        randomUUID(), r.studentId, r.instrument.id, r.answers, r.score.totalScore, r.score.band,
         r.score.suggestedRisk, r.score.safetyFlag, r.screenedOn,
         r.score.safetyFlag ? safetySummary(r.instrument.definition, r.score.safetyItems) : null,
       ]),

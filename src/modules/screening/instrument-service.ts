@@ -3,16 +3,13 @@ import type { PgTable } from 'drizzle-orm/pg-core'
 import type { z } from 'zod'
 import { instruments } from '../../../db/schema/index.js'
 import type { Decision } from '../../access/engine.js'
-import { audit } from '../../access/query.js'
+import type { Gateway } from '../../access/gateway.js'
 import type { Executor } from '../../db/database.js'
 import { AppError, Conflict, NotFound } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
 import { BUILT_IN_CODES } from './instruments/index.js'
 import { definitionProblems, type InstrumentDefinition } from './instrument-schema.js'
 import { screeningTemplate } from './import-template.js'
-import { decisionOn } from '../roster/record-access.js'
-import { inTx, schoolToday, type ModuleDeps } from './module-access.js'
-import * as repo from './repository.js'
 import type { InstrumentCreate, InstrumentListQuery } from './schemas.js'
 
 /**
@@ -39,10 +36,10 @@ export async function readInstruments(ex: Executor, d: Decision, opts: { id?: st
   return { items, total: rows.length ? Number(rows[0]!.__total) : 0 }
 }
 
-export function createInstrumentService(deps: ModuleDeps) {
+export function createInstrumentService(gw: Gateway) {
   return {
     async list(ctx: RequestContext, q: z.infer<typeof InstrumentListQuery>) {
-      return inTx(deps, ctx, async (tx) => {
+      return gw.tx(ctx, async (tx) => {
         const r = await readInstruments(tx, ctx.decision, { limit: q.limit, offset: q.offset })
         const items = q.includeDefinition === 'true' ? r.items : r.items.map(({ definition: _d, ...rest }) => rest)
         return { items, total: r.total, limit: q.limit, offset: q.offset }
@@ -50,7 +47,7 @@ export function createInstrumentService(deps: ModuleDeps) {
     },
 
     async get(ctx: RequestContext, id: string) {
-      return inTx(deps, ctx, async (tx) => {
+      return gw.tx(ctx, async (tx) => {
         const { items } = await readInstruments(tx, ctx.decision, { id, limit: 1, offset: 0 })
         if (!items[0]) throw new NotFound()
         return items[0]
@@ -59,11 +56,11 @@ export function createInstrumentService(deps: ModuleDeps) {
 
     /** 导入模板 of one instrument the caller may read (its definition included), as xlsx. */
     async template(ctx: RequestContext, id: string): Promise<{ file: Buffer; code: string }> {
-      const inst = await inTx(deps, ctx, async (tx) => (await readInstruments(tx, decisionOn(deps, ctx, 'instruments'), { id, limit: 1, offset: 0 })).items[0])
+      const inst = await gw.tx(ctx, async (tx) => (await readInstruments(tx, gw.decision(ctx, 'instruments'), { id, limit: 1, offset: 0 })).items[0])
       const definition = inst?.definition as InstrumentDefinition | undefined
       if (!inst || !definition) throw new NotFound()
       const code = String(inst.code)
-      return { file: await screeningTemplate({ id, code, definition }, schoolToday(deps.config)), code }
+      return { file: await screeningTemplate({ id, code, definition }, gw.today()), code }
     },
 
     /**
@@ -71,27 +68,14 @@ export function createInstrumentService(deps: ModuleDeps) {
      * built-in instruments are reserved so an import column never means two things.
      */
     async create(ctx: RequestContext, body: z.infer<typeof InstrumentCreate>) {
-      const written = ['code', 'version', 'nameZh', 'nameEn', 'licence', 'definition']
-      ctx.decision.assertWritable(written)
       const def = body.definition
       const problems = definitionProblems(def)
       if (problems.length) throw new AppError(400, 'instrument_invalid', { count: problems.length }, { problems })
       if (BUILT_IN_CODES.some((c) => c.toLowerCase() === def.code.toLowerCase())) throw new Conflict('duplicate', { what: 'code' })
-      return inTx(deps, ctx, async (tx) => {
-        const id = await repo.insertInstrument(tx, {
-          schoolId: ctx.actor.schoolId!,
-          code: def.code,
-          version: def.version,
-          nameZh: def.name['zh-CN'],
-          nameEn: def.name.en,
-          definition: def,
-          licence: def.licence,
-          builtIn: false,
-        })
-        const { items } = await readInstruments(tx, ctx.decision, { id, limit: 1, offset: 0 })
-        await audit(tx, ctx, { action: 'C', recordIds: [id], fieldGroups: ['identity', 'definition'] })
-        return items[0]!
-      })
+      return gw.tx(ctx, (tx) => gw.create(tx, ctx, ctx.decision, {
+        input: { code: def.code, version: def.version, nameZh: def.name['zh-CN'], nameEn: def.name.en, licence: def.licence, definition: def },
+        values: { schoolId: ctx.actor.schoolId!, builtIn: false },
+      }))
     },
   }
 }

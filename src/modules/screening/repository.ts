@@ -1,15 +1,16 @@
 import { and, eq, sql } from 'drizzle-orm'
 import {
-  careList, classes, grades, instruments, screeningCampaigns, screeningResponses,
+  careList, classes, grades, instruments, screeningResponses,
 } from '../../../db/schema/index.js'
 import { queryRows, type Executor } from '../../db/database.js'
 import { BUILT_IN_INSTRUMENTS } from './instruments/index.js'
 import { InstrumentDefinition } from './instrument-schema.js'
 
 /**
- * Drizzle queries of 测评建档, nothing else: no access rules and no audit (the services hold
- * those). Every statement names the school beside the id, even where row-level security
- * would catch it; `instruments` is a reference table without RLS.
+ * Drizzle queries of 测评建档 that the rules need (reference rows, counts, states), nothing
+ * else: records are read and written through the access gateway (the services). Every
+ * statement names the school beside the id, even where row-level security would catch it;
+ * `instruments` is a reference table without RLS.
  */
 
 // ── instruments ───────────────────────────────────────────────────────────────────────
@@ -31,10 +32,6 @@ export async function ensureBuiltInInstruments(ex: Executor): Promise<void> {
     licence: d.licence,
     builtIn: true,
   }))).onConflictDoNothing()
-}
-
-export function insertInstrument(ex: Executor, v: typeof instruments.$inferInsert) {
-  return ex.insert(instruments).values(v).returning({ id: instruments.id }).then((r) => r[0]!.id)
 }
 
 export interface LoadedInstrument { id: string; code: string; definition: InstrumentDefinition }
@@ -62,21 +59,6 @@ export async function instrumentCodes(ex: Executor, schoolId: string, ids: strin
 }
 
 // ── campaigns ─────────────────────────────────────────────────────────────────────────
-
-export function insertCampaign(ex: Executor, v: typeof screeningCampaigns.$inferInsert) {
-  return ex.insert(screeningCampaigns).values(v).returning({ id: screeningCampaigns.id }).then((r) => r[0]!.id)
-}
-
-export type CampaignWrite = Partial<Pick<typeof screeningCampaigns.$inferInsert, 'name' | 'schoolYear' | 'instrumentIds' | 'gradeLevels' | 'startDate' | 'endDate' | 'status'>>
-
-export function updateCampaign(ex: Executor, schoolId: string, id: string, v: CampaignWrite) {
-  return ex.update(screeningCampaigns).set(v).where(and(eq(screeningCampaigns.schoolId, schoolId), eq(screeningCampaigns.id, id)))
-}
-
-export function campaignRow(ex: Executor, schoolId: string, id: string) {
-  return ex.select().from(screeningCampaigns).where(and(eq(screeningCampaigns.schoolId, schoolId), eq(screeningCampaigns.id, id)))
-    .then((r) => r[0])
-}
 
 export function hasResponses(ex: Executor, schoolId: string, campaignId: string): Promise<boolean> {
   return queryRows(ex, sql`select 1 from ${screeningResponses} where ${screeningResponses.schoolId} = ${schoolId}
@@ -114,26 +96,21 @@ export async function classLevels(ex: Executor, schoolId: string): Promise<Map<s
 
 // ── responses ─────────────────────────────────────────────────────────────────────────
 
-export function insertResponse(ex: Executor, v: typeof screeningResponses.$inferInsert) {
-  return ex.insert(screeningResponses).values(v).returning({ id: screeningResponses.id }).then((r) => r[0]!.id)
-}
-
-export function confirmRisk(ex: Executor, schoolId: string, id: string, v: { confirmedRisk: string; confirmReason: string | null; confirmedBy: string }) {
-  return ex.update(screeningResponses).set({ ...v, confirmedAt: new Date() })
-    .where(and(eq(screeningResponses.schoolId, schoolId), eq(screeningResponses.id, id)))
+/**
+ * The (student, instrument) pairs of these students the campaign already has a response for,
+ * as 'studentId:instrumentId': an import skips them (importing a file twice changes nothing).
+ */
+export async function answeredPairs(ex: Executor, schoolId: string, campaignId: string, studentIds: string[]): Promise<Set<string>> {
+  if (studentIds.length === 0) return new Set()
+  const rows = await ex.select({ studentId: screeningResponses.studentId, instrumentId: screeningResponses.instrumentId }).from(screeningResponses)
+    .where(and(
+      eq(screeningResponses.schoolId, schoolId), eq(screeningResponses.campaignId, campaignId),
+      sql`${screeningResponses.studentId} in (select json_array_elements_text(${JSON.stringify(studentIds)}::json)::uuid)`,
+    ))
+  return new Set(rows.map((r) => `${r.studentId}:${r.instrumentId}`))
 }
 
 // ── care list ─────────────────────────────────────────────────────────────────────────
-
-export function insertCareEntry(ex: Executor, v: typeof careList.$inferInsert) {
-  return ex.insert(careList).values(v).returning({ id: careList.id }).then((r) => r[0]!.id)
-}
-
-export type CareWrite = Partial<Pick<typeof careList.$inferInsert, 'riskLevel' | 'reason' | 'guidance' | 'removedAt' | 'removedReason'>>
-
-export function updateCareEntry(ex: Executor, schoolId: string, id: string, v: CareWrite) {
-  return ex.update(careList).set(v).where(and(eq(careList.schoolId, schoolId), eq(careList.id, id)))
-}
 
 export function activeCareEntry(ex: Executor, schoolId: string, studentId: string) {
   return ex.select({ id: careList.id }).from(careList)

@@ -1,14 +1,12 @@
 import { and, eq, type SQL } from 'drizzle-orm'
 import type { z } from 'zod'
 import { screeningCampaigns, screeningResponses } from '../../../db/schema/index.js'
-import { audit, readMany } from '../../access/query.js'
+import { sentKeys, type Gateway, type Row } from '../../access/gateway.js'
 import type { Tx } from '../../db/database.js'
 import { lockRow } from '../../db/row-lock.js'
 import { AppError, Conflict, Validation } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
-import { decisionOn, groupsOf, mustRead, sentKeys, type Row } from '../roster/record-access.js'
-import * as casesRepo from '../cases/repository.js'
-import { inTx, schoolToday, type ModuleDeps } from './module-access.js'
+import { newCrisis, RULE_CRISIS_GROUPS } from '../cases/crisis-service.js'
 import * as repo from './repository.js'
 import { withRiskText } from './risk-levels.js'
 import type { ResponseConfirm, ResponseCreate, ResponseListQuery } from './schemas.js'
@@ -32,27 +30,27 @@ async function codesOf(tx: Tx, schoolId: string, rows: Row[]) {
  * of its instruments or its closing (campaign-service update) waits for the answers being
  * saved and then sees them, and answers after it read the campaign as changed.
  */
-export async function openCampaign(deps: ModuleDeps, ctx: RequestContext, tx: Tx, id: string): Promise<Row> {
+export async function openCampaign(gw: Gateway, ctx: RequestContext, tx: Tx, id: string): Promise<Row> {
   await lockRow(tx, screeningCampaigns, ctx.actor.schoolId!, id, 'share')
-  const campaign = await mustRead(tx, decisionOn(deps, ctx, 'screening_campaigns'), id)
+  const campaign = await gw.read(tx, gw.decision(ctx, 'screening_campaigns'), id)
   if (campaign.status === 'closed') throw new Conflict('campaign_closed')
   return campaign
 }
 
-export function createResponseService(deps: ModuleDeps) {
+export function createResponseService(gw: Gateway) {
   return {
     /**
      * One response entered through the API: scored here, and when a safety item is crossed
      * (PHQ item 9 ≥ 1) a crisis event is opened in the same transaction, whatever the total.
+     * A second response of the student to the instrument in the campaign is refused by the
+     * database's unique key (409 naming the response).
      */
     async create(ctx: RequestContext, campaignId: string, body: z.infer<typeof ResponseCreate>) {
-      const keys = sentKeys(body)
-      ctx.decision.assertWritable(keys)
       const schoolId = ctx.actor.schoolId!
-      const today = schoolToday(deps.config)
-      return inTx(deps, ctx, async (tx) => {
-        const campaign = await openCampaign(deps, ctx, tx, campaignId)
-        const student = await mustRead(tx, decisionOn(deps, ctx, 'students'), body.studentId)
+      const today = gw.today()
+      return gw.tx(ctx, async (tx) => {
+        const campaign = await openCampaign(gw, ctx, tx, campaignId)
+        const student = await gw.read(tx, gw.decision(ctx, 'students'), body.studentId)
         const instrumentIds = (campaign.instrumentIds as string[] | undefined) ?? []
         if (!instrumentIds.includes(body.instrumentId)) throw new Validation('instrument_not_in_campaign')
         const level = (await repo.classLevels(tx, schoolId)).get(student.classId as string)
@@ -67,63 +65,62 @@ export function createResponseService(deps: ModuleDeps) {
         if (problems.length) throw new AppError(400, 'answers_invalid', {}, { problems })
         const score = scoreAnswers(loaded.definition, body.answers)
 
-        const id = await repo.insertResponse(tx, {
-          schoolId, campaignId, studentId: body.studentId, instrumentId: body.instrumentId, answers: body.answers,
-          totalScore: score.totalScore, band: score.band, suggestedRisk: score.suggestedRisk, safetyFlag: score.safetyFlag,
-          screenedOn, source: 'api', enteredBy: ctx.actor.userId,
+        const row = await gw.create(tx, ctx, ctx.decision, {
+          input: body,
+          values: {
+            schoolId, campaignId, screenedOn, source: 'api', enteredBy: ctx.actor.userId,
+            totalScore: score.totalScore, band: score.band, suggestedRisk: score.suggestedRisk, safetyFlag: score.safetyFlag,
+          },
+          audit: { fieldGroups: gw.groupsOf(ctx.decision, [...sentKeys(body), 'totalScore']) },
         })
         let crisisEventId: string | undefined
         if (score.safetyFlag) {
-          crisisEventId = await casesRepo.insertCrisis(tx, {
-            schoolId, studentId: body.studentId, source: 'safety_rule', sourceRef: id,
-            summary: safetySummary(loaded.definition, score.safetyItems), openedBy: ctx.actor.userId, ackMinutes: deps.config.CRISIS_ACK_MINUTES,
-          })
-          await audit(tx, ctx, { action: 'C', resource: 'crisis_events', recordIds: [crisisEventId], studentIds: [body.studentId], fieldGroups: ['keys', 'origin', 'state', 'summary'] })
+          const [crisis] = await gw.record(tx, ctx, 'crisis_events', newCrisis({
+            schoolId, studentId: body.studentId, source: 'safety_rule', sourceRef: row.id as string,
+            summary: safetySummary(loaded.definition, score.safetyItems), openedBy: ctx.actor.userId, ackMinutes: gw.config.CRISIS_ACK_MINUTES,
+          }), { fieldGroups: RULE_CRISIS_GROUPS })
+          crisisEventId = crisis!.id as string
         }
-        const row = await mustRead(tx, ctx.decision, id)
-        await audit(tx, ctx, { action: 'C', rows: [row], fieldGroups: groupsOf(ctx.decision, [...keys, 'totalScore']) })
         return { ...presentResponse(row, await codesOf(tx, schoolId, [row])), ...(crisisEventId ? { crisisEventId } : {}) }
       })
     },
 
     async listOfCampaign(ctx: RequestContext, campaignId: string, q: z.infer<typeof ResponseListQuery>) {
-      return inTx(deps, ctx, async (tx) => {
-        await mustRead(tx, decisionOn(deps, ctx, 'screening_campaigns'), campaignId)
+      return gw.tx(ctx, async (tx) => {
+        await gw.read(tx, gw.decision(ctx, 'screening_campaigns'), campaignId)
         const conds: SQL[] = [eq(screeningResponses.campaignId, campaignId)]
         const filterFields = ['campaignId']
         if (q.studentId) { conds.push(eq(screeningResponses.studentId, q.studentId)); filterFields.push('studentId') }
         if (q.instrumentId) { conds.push(eq(screeningResponses.instrumentId, q.instrumentId)); filterFields.push('instrumentId') }
         if (q.band) { conds.push(eq(screeningResponses.band, q.band)); filterFields.push('band') }
         if (q.safetyFlag) { conds.push(eq(screeningResponses.safetyFlag, q.safetyFlag === 'true')); filterFields.push('safetyFlag') }
-        const r = await readMany(tx, ctx.decision, {
+        const r = await gw.list(tx, ctx.decision, {
           where: and(...conds), filterFields, sort: [{ field: 'screenedOn', dir: 'desc' }], limit: q.limit, offset: q.offset,
         })
-        await audit(tx, ctx, { action: 'R', rows: r.items })
+        await gw.audit(tx, ctx, { action: 'R', rows: r.items })
         const codes = await codesOf(tx, ctx.actor.schoolId!, r.items)
         return { items: r.items.map((row) => presentResponse(row, codes)), total: r.total, limit: q.limit, offset: q.offset }
       })
     },
 
     async get(ctx: RequestContext, id: string) {
-      return inTx(deps, ctx, async (tx) => {
-        const row = await mustRead(tx, ctx.decision, id)
-        await audit(tx, ctx, { action: 'R', rows: [row] })
+      return gw.tx(ctx, async (tx) => {
+        const row = await gw.read(tx, ctx.decision, id)
+        await gw.audit(tx, ctx, { action: 'R', rows: [row] })
         return presentResponse(row, await codesOf(tx, ctx.actor.schoolId!, [row]))
       })
     },
 
     /** 风险确认: the psychology teacher confirms the suggested level or changes it, with a reason. */
     async confirm(ctx: RequestContext, id: string, body: z.infer<typeof ResponseConfirm>) {
-      const keys = sentKeys(body)
-      ctx.decision.assertWritable(keys)
-      return inTx(deps, ctx, async (tx) => {
-        const cur = await mustRead(tx, ctx.decision, id)
+      return gw.tx(ctx, async (tx) => {
+        const cur = await gw.read(tx, ctx.decision, id)
         if (body.confirmedRisk !== cur.suggestedRisk && !body.confirmReason) throw new Validation('risk_change_needs_reason')
-        await repo.confirmRisk(tx, ctx.actor.schoolId!, id, {
-          confirmedRisk: body.confirmedRisk, confirmReason: body.confirmReason ?? null, confirmedBy: ctx.actor.userId,
+        const row = await gw.update(tx, ctx, ctx.decision, id, {
+          input: body,
+          values: { confirmReason: body.confirmReason ?? null, confirmedBy: ctx.actor.userId, confirmedAt: new Date() },
+          audit: { fieldGroups: ['confirmation'] },
         })
-        const row = await mustRead(tx, ctx.decision, id)
-        await audit(tx, ctx, { action: 'U', rows: [row], fieldGroups: ['confirmation'] })
         return presentResponse(row, await codesOf(tx, ctx.actor.schoolId!, [row]))
       })
     },
