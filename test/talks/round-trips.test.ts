@@ -72,6 +72,11 @@ t.test('the talk-log POST: round trips, one audit statement just before COMMIT',
   const chain = await queryRows<{ first_bad: string | null }>(database.db, sql`select first_bad from audit_verify()`)
   t.equal(chain[0]!.first_bad, null, 'the chain verifies')
 
+  // The duty comes from the UPDATE's RETURNING: the same fields and values a read of it gives.
+  const fulfilled = fulfilling.result.json().fulfilled as { id: string }
+  const listed = await injectAs(app, w.homeroom.token, { method: 'GET', url: `/api/v1/talks/duties?studentId=${A}&kind=holiday_return` })
+  t.same(fulfilled, (listed.json().items as Array<{ id: string }>).find((d) => d.id === fulfilled.id), 'the fulfilled duty is the duty as read')
+
   const concerned = await counted(() => post({ studentId: B, talkDate: '2025-10-10', kind: 'other', concerned: true }))
   t.equal(concerned.result.statusCode, 201)
   t.equal(concerned.sent.filter((s) => /audit_append/.test(s)).length, 1, 'a concerned log: its alert audited in the same one statement')
@@ -94,4 +99,25 @@ t.test('a write that fails after its audit event was queued leaves neither the c
   const rows = await queryRows<{ action: string; outcome: string }>(database.db, sql`select action, outcome from audit_log order by seq`)
   t.equal(rows.length, before.audit + 1, 'only the failed attempt is audited')
   t.not(rows[rows.length - 1]!.outcome, 'ok')
+})
+
+t.test('a record read (GET /cases/:id) with the actor kept in memory: nothing before the transaction', async (t) => {
+  const { app, database } = await buildTestApp(t)
+  const w = await schoolWorld(app, database)
+  const A = await addStudent(database, w.school, w.school.classIds[0]!, '甲')
+  const opened = await injectAs(app, w.psych.token, { method: 'POST', url: `/api/v1/students/${A}/cases`, payload: { source: 'other', riskLevel: 'yellow' } })
+  t.equal(opened.statusCode, 201)
+  const id = opened.json().id as string
+  const get = () => injectAs(app, w.psych.token, { method: 'GET', url: `/api/v1/cases/${id}` })
+  t.equal((await get()).statusCode, 200, 'warm-up: the actor is now kept')
+
+  const read = await counted(get)
+  t.equal(read.result.statusCode, 200)
+  t.equal(read.result.json().id, id)
+  const sent = read.sent
+  t.comment(`GET /cases/:id: ${sent.length} statements`)
+  t.equal(sent[0], 'BEGIN', `the first statement opens the transaction (no actor load before it):\n${sent.join('\n')}`)
+  t.match(sent[1], /set_config\('role', 'xinan_app'.*auth_epoch_of/s, 'the settings and the actor check are one statement')
+  t.ok(sent.length <= 5, `at most 5 statements (BEGIN, settings with the actor check, SELECT, COMMIT, audit; was 6), got ${sent.length}:\n${sent.join('\n')}`)
+  t.match(sent[sent.length - 1], /audit_append/, 'the read is audited after its transaction, before the answer leaves')
 })
