@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { ErrorSchema } from '../../lib/schemas.js'
 
-/** Error answers every support route may give; each route declares them (STYLE.md §5). */
+/** Error answers every support route may give; each route declares them. */
 export const errors = {
   400: ErrorSchema,
   401: ErrorSchema,
