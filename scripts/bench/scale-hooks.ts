@@ -25,4 +25,6 @@ export interface ScaleHook {
   run(database: Database, world: ScaleWorld, opts: SectionOptions): Promise<Metric[]>
 }
 
-export const scaleHooks: ScaleHook[] = []
+export const scaleHooks: ScaleHook[] = [
+  { name: 'district tables', run: async (database, world, opts) => (await import('./district-scale.js')).districtAtScale(database, world, opts) },
+]
