@@ -648,7 +648,7 @@ export function boundedAttack(cons: readonly Con[], hidden: Uint8Array, value: r
 interface Part { key: string; cons: number[] }
 
 /**
- * The attacks (b)–(d) part by part. Relations meet only through withheld cells, so each attack
+ * The attacks (b)–(d) part by part (cells must only ever be added to the withheld ones). Relations meet only through withheld cells, so each attack
  * on the whole system is the union of the attacks on its parts: bound propagation never moves
  * a published cell, and elimination never mixes rows without a common withheld cell. Each
  * part's answer is kept by the exact set of its withheld cells (a part whose set did not change
@@ -690,12 +690,14 @@ class Parts {
         if (a !== b) up[a] = b
       }
     }
-    const members = new Map<number, number[]>()
+    // Per part (by its root): its smallest withheld cell and how many it has.
+    const first = new Int32Array(n).fill(-1)
+    const size = new Int32Array(n)
     for (let i = 0; i < n; i++) {
       if (!hidden[i]) continue
       const r = root(i)
-      const list = members.get(r)
-      if (list) list.push(i); else members.set(r, [i])
+      if (first[r] === -1) first[r] = i
+      size[r] = size[r]! + 1
     }
     const consBy = new Map<number, number[]>()
     this.consActive = 0
@@ -706,7 +708,9 @@ class Parts {
       const list = consBy.get(r)
       if (list) list.push(ci); else consBy.set(r, [ci])
     }
-    this.parts = [...consBy].map(([r, cons]) => ({ key: members.get(r)!.join(','), cons }))
+    // A part's cells only ever grow (cells are withheld, never shown again), so the part of its
+    // smallest cell with as many cells as before is the same set of cells.
+    this.parts = [...consBy].map(([r, cons]) => ({ key: `${first[r]!}:${size[r]!}`, cons }))
     const keep = new Set(this.parts.map((p) => p.key))
     for (const cache of [this.intervalOf, this.linearOf, this.derivedOf, this.boundedOf] as Array<Map<string, unknown>>) {
       for (const k of cache.keys()) if (!keep.has(k)) cache.delete(k)
