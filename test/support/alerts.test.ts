@@ -18,6 +18,8 @@ t.test('同伴跟防: a monitor’s alert, the inbox, and what the monitor is to
   t.match(created, { action: 'C', outcome: 'ok', student_ids: [s.id] })
   const notices = await w.database.db.select().from(notifications).where(eq(notifications.refId, mine.id))
   t.same(notices.map((n) => [n.userId, n.kind, n.params]), [[w.psych.id, 'alert_received', { urgency: 'high' }]], 'the psychology teachers are told: id and urgency only')
+  t.match(await w.lastAudit('notifications'), { action: 'C', record_ids: [notices[0]!.id], student_ids: [], field_groups: ['keys', 'message'] },
+    'the notices are audited as written for the monitor’s alert (ids only)')
 
   await t.test('only the monitor’s own class', async (t) => {
     const other = await w.student('class2')

@@ -113,6 +113,8 @@ t.test('及时转介: the referral loop, overdue, the form, and the risk rule', 
     const second = (await w.call(w.psych, 'POST', `/api/v1/students/${s.id}/referrals`, { institutionId: inst.id, reason: '复查', followUpDate: w.app.services.gateway.today() })).json()
     const wd = await step(second.id, { to: 'withdrawn', note: '家长拒绝' })
     t.equal(wd.json().state, 'withdrawn')
+    t.match(await w.lastAudit('referral_events'), { action: 'C', student_ids: [s.id], field_groups: ['note', 'transition'] },
+      'the step’s event is audited as the caller’s, naming the note it holds')
     t.equal((await step(second.id, { to: 'consented', consentContactId: consent.id })).statusCode, 409)
     const archive = (await w.call(w.psych, 'GET', `/api/v1/students/${s.id}/archive`)).json()
     const kinds = archive.items.map((i: { kind: string }) => i.kind)
