@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react'
 import { App, Button, Card, Form, Input, InputNumber, Modal, Radio, Select, Space, Statistic, Table, Tag, Typography } from 'antd'
-import { Popconfirm } from '../../components/forms'
 import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons'
 import { useI18n } from '../../i18n'
 import { asText } from '../../i18n/format'
@@ -9,6 +8,7 @@ import { api, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
 import { Section } from '../../components/common'
 import type { Row } from '../../components/records'
+import { Popconfirm } from '../../components/forms'
 import { useFailure, WriteError } from '../practices/shared'
 
 interface Values {

@@ -1,6 +1,5 @@
 import { useState } from 'react'
 import { App, Button, Card, Empty, List, Segmented, Space, Table, Tag, Typography } from 'antd'
-import { Popconfirm } from '../../components/forms'
 import { EyeOutlined } from '@ant-design/icons'
 import { Link, useSearchParams } from 'react-router'
 import dayjs from 'dayjs'
@@ -12,6 +11,7 @@ import { routes } from '../../api/routes'
 import { formatDateTime, Section } from '../../components/common'
 import type { Row } from '../../components/records'
 import { StudentRef } from '../../components/StudentRef'
+import { Popconfirm } from '../../components/forms'
 import { WatchRequestDialog } from './support-forms'
 
 const FILTERS = ['open', 'closed', 'all'] as const
