@@ -16,7 +16,7 @@ export interface RoleGrant {
   districtId: string | null
 }
 
-/** Who is asking: loaded afresh on every request so revocations bite at once. */
+/** Who is asking: checked against the database on every request (users.auth_epoch) so revocations bite at once. */
 export interface Actor {
   userId: string
   username: string

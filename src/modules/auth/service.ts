@@ -203,8 +203,8 @@ export function createAuthService({ database, config, throttle, signAccess, appe
     },
 
     /**
-     * Ends one of the caller's logins. Every request loads its session afresh (loadActor), so
-     * its next request is refused, and its refresh token no longer rotates.
+     * Ends one of the caller's logins. Ending it moves the user's auth epoch, which every request
+     * checks (plugins/auth.ts), so its next request is refused, and its refresh token no longer rotates.
      */
     async endSession(actor: Actor, sessionId: string, requestId: string): Promise<void> {
       await db.transaction(async (tx) => {

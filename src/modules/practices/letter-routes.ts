@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { FastifyRequest } from 'fastify'
 import type { Config } from '../../config.js'
 import { appendAudit } from '../../audit/audit.js'
+import { StaleActor } from '../../access/transaction.js'
 import { AppError } from '../../lib/errors.js'
 import { IdParams, page } from '../../lib/schemas.js'
 import { contextOf, purposeOf } from '../../plugins/access.js'
@@ -46,7 +47,8 @@ const letterRoutes: FastifyPluginAsyncZod = async (app) => {
       return await run()
     } catch (err) {
       const decision = req.access
-      if (!decision || !req.actor) throw err
+      // A stale actor ran nothing: the request is answered again as the actor loaded afresh (plugins/auth.ts).
+      if (!decision || !req.actor || err instanceof StaleActor) throw err
       const status = err instanceof AppError ? err.statusCode : 500
       const named = (req.body as { studentId?: unknown } | null | undefined)?.studentId
       await appendAudit(app.database.db, {
