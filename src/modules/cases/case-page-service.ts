@@ -10,7 +10,7 @@ import type { Locale } from '../../lib/i18n.js'
 import type { RequestContext } from '../../plugins/access.js'
 import { withActive } from '../support/pairing-service.js'
 import { withReferralDerived } from '../support/referral-rules.js'
-import { mentorOwnRows } from '../support/support-access.js'
+import { mentorOwnRows } from '../support/scope.js'
 import { presentCase, presentCrisis, presentEvent, presentSession } from './present.js'
 
 /** Rows per list part: the case page shows at most this many of each (its total says how many there are). */

@@ -26,9 +26,11 @@ import { openCampaign } from './response-service.js'
 const WRITE_CHUNK = 250
 /** 学号 (and student ids) per lookup query, for the same reason. */
 const LOOKUP_CHUNK = 500
+/** Crisis events per INSERT: a safety item is crossed on a few rows in a hundred. */
+const CRISIS_CHUNK = 500
 const yieldLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
-/** What the file writes of a response (checked against the caller's writable fields) and the audit's groups. */
+/** Field groups an imported response's audit names: what the file gave and what the server computed. */
 const IMPORT_GROUPS = ['answers', 'keys', 'meta', 'scores', 'subject']
 
 export interface ImportOptions { wait: boolean; instrument?: string | undefined; locale: Locale }
@@ -71,21 +73,25 @@ export function createImportService(gw: Gateway, log: FastifyBaseLogger) {
   }
 
   /**
-   * Writes one slice of scored responses through the gateway — one INSERT, checked against the
-   * caller's writable fields, in the caller's scope, one audit event naming the slice — and
-   * opens a crisis event for each response whose safety item is crossed.
+   * Writes one slice of scored responses through the gateway: one INSERT, checked against the
+   * caller's writable fields, in the caller's scope, one audit event naming the slice.
    */
-  async function writeSlice(tx: Tx, ctx: RequestContext, campaignId: string, rows: ScoredRow[]): Promise<number> {
-    const schoolId = ctx.actor.schoolId!
+  async function writeSlice(tx: Tx, ctx: RequestContext, campaignId: string, rows: ScoredRow[]): Promise<void> {
     await gw.createMany(tx, ctx, ctx.decision, rows.map(([id, studentId, instrumentId, answers, totalScore, band, suggestedRisk, safetyFlag, screenedOn]) => ({
       input: { studentId, instrumentId, answers, screenedOn },
-      values: { id, schoolId, campaignId, totalScore, band, suggestedRisk, safetyFlag, source: 'import', enteredBy: ctx.actor.userId },
+      values: { id, schoolId: ctx.actor.schoolId!, campaignId, totalScore, band, suggestedRisk, safetyFlag, source: 'import', enteredBy: ctx.actor.userId },
     })), { fieldGroups: IMPORT_GROUPS })
-    const flagged = rows.filter((r) => r[7])
-    await gw.record(tx, ctx, 'crisis_events', flagged.map(([id, studentId, , , , , , , , note]) => newCrisis({
-      schoolId, studentId, source: 'safety_rule', sourceRef: id, summary: note, openedBy: ctx.actor.userId, ackMinutes: gw.config.CRISIS_ACK_MINUTES,
-    })), { fieldGroups: RULE_CRISIS_GROUPS })
-    return flagged.length
+  }
+
+  /** A crisis event for each response written whose safety item is crossed, CRISIS_CHUNK per INSERT. */
+  async function openCrises(tx: Tx, ctx: RequestContext, flagged: ScoredRow[]): Promise<void> {
+    for (let i = 0; i < flagged.length; i += CRISIS_CHUNK) {
+      await yieldLoop()
+      await gw.record(tx, ctx, 'crisis_events', flagged.slice(i, i + CRISIS_CHUNK).map(([id, studentId, , , , , , , , note]) => newCrisis({
+        schoolId: ctx.actor.schoolId!, studentId, source: 'safety_rule', sourceRef: id, summary: note, openedBy: ctx.actor.userId,
+        ackMinutes: gw.config.CRISIS_ACK_MINUTES,
+      })), { fieldGroups: RULE_CRISIS_GROUPS })
+    }
   }
 
   /**
@@ -122,28 +128,33 @@ export function createImportService(gw: Gateway, log: FastifyBaseLogger) {
         job.phase = 'writing'
         job.total = checked.responses
         job.processed = 0
-        const ids = [...new Set(checked.scored.flatMap((slice) => slice.map((r) => r[1])))]
+        // Responses the campaign has already (the file imported before) are skipped: looked up only when it has any.
         const answered = new Set<string>()
-        for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
-          await yieldLoop()
-          for (const pair of await repo.answeredPairs(tx, schoolId, job.campaignId, ids.slice(i, i + LOOKUP_CHUNK))) answered.add(pair)
+        if (await repo.hasResponses(tx, schoolId, job.campaignId)) {
+          const ids = [...new Set(checked.scored.flatMap((slice) => slice.map((r) => r[1])))]
+          for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
+            await yieldLoop()
+            for (const pair of await repo.answeredPairs(tx, schoolId, job.campaignId, ids.slice(i, i + LOOKUP_CHUNK))) answered.add(pair)
+          }
         }
         let inserted = 0
-        let crises = 0
+        const flagged: ScoredRow[] = []
         for (const slice of checked.scored) {
           const fresh = answered.size ? slice.filter((r) => !answered.has(`${r[1]}:${r[2]}`)) : slice
           if (fresh.length) {
             await yieldLoop()
-            crises += await writeSlice(tx, ctx, job.campaignId, fresh)
+            await writeSlice(tx, ctx, job.campaignId, fresh)
             inserted += fresh.length
+            flagged.push(...fresh.filter((r) => r[7]))
           }
           job.processed += slice.length
         }
+        await openCrises(tx, ctx, flagged)
         // An import that found everything on file is still recorded, naming nothing.
         if (inserted === 0) await gw.audit(tx, ctx, { action: 'C', recordIds: [], studentIds: [], fieldGroups: IMPORT_GROUPS })
         result = {
           rows: checked.rows, responses: checked.responses, inserted,
-          alreadyOnFile: checked.responses - inserted, crisisEventsOpened: crises,
+          alreadyOnFile: checked.responses - inserted, crisisEventsOpened: flagged.length,
         }
       })
     } finally {
