@@ -62,21 +62,26 @@ export function suppress(cells: ReadonlyMap<string, number>, constraints: readon
   const n = ids.length
   const cons: Con[] = []
   const consOf: number[][] = ids.map(() => [])
+  // A cell named twice in a relation gets one term (coefficients added, in order of first mention).
+  const at = new Int32Array(ids.length).fill(-1)
   for (const c of constraints) {
-    const merged = new Map<number, number>()
+    const cells: number[] = []
+    const sums: number[] = []
     for (const t of c.terms) {
       const i = index.get(t.cell)
       if (i === undefined) throw new Error(`suppression: constraint ${c.label ?? ''} names unknown cell ${t.cell}`)
-      merged.set(i, (merged.get(i) ?? 0) + t.coef)
+      if (at[i] === -1) { at[i] = cells.length; cells.push(i); sums.push(t.coef) } else sums[at[i]!] = sums[at[i]!]! + t.coef
     }
     const idx: number[] = []
     const coef: number[] = []
     let sum = 0
-    for (const [i, k] of merged) {
-      if (k === 0) continue
+    for (let k = 0; k < cells.length; k++) {
+      const i = cells[k]!
+      at[i] = -1
+      if (sums[k] === 0) continue
       idx.push(i)
-      coef.push(k)
-      sum += k * value[i]!
+      coef.push(sums[k]!)
+      sum += sums[k]! * value[i]!
     }
     if (c.kind === 'eq' ? sum !== 0 : sum > 0) throw new Error(`suppression: the data break relation ${c.label ?? idx.map((i) => ids[i]).join(',')}`)
     if (idx.length === 0) continue
