@@ -2,6 +2,8 @@ import t from 'tap'
 import { sql } from 'drizzle-orm'
 import { buildApp } from '../../src/app.js'
 import { queryRows } from '../../src/db/database.js'
+import { confirmEpoch, epochState, expectEpoch, StaleActor, withActorTx } from '../../src/access/transaction.js'
+import { loadActor } from '../../src/modules/auth/repository.js'
 import { buildTestApp, createSchool, createUser, injectAs, login, TEST_PASSWORD } from '../helpers/app.js'
 import { addStudent } from '../jobs/fixtures.js'
 
@@ -129,4 +131,50 @@ t.test('two servers on one database: a change made through one bites on the othe
   t.equal((await injectAs(other, accessToken, { method: 'GET', url: STUDENTS })).statusCode, 403, 'the other server refuses at once')
   t.equal((await injectAs(app, accessToken, { method: 'POST', url: '/api/v1/auth/logout' })).statusCode, 204)
   t.equal((await injectAs(other, accessToken, { method: 'GET', url: '/api/v1/notifications' })).statusCode, 401, 'a sign-out on one server ends the login on the other')
+})
+
+t.test('the auth epoch: what moves it, and what a stale actor may still do', async (t) => {
+  const { database } = await buildTestApp(t)
+  const { db } = database
+  const school = await createSchool(database)
+  const u = await createUser(database, school, [{ role: 'psych_teacher' }])
+  const epoch = async () => String((await queryRows<{ e: string }>(db, sql`select auth_epoch as e from users where id = ${u.id}`))[0]!.e)
+  const session = (await queryRows<{ id: string }>(db, sql`insert into auth_sessions (user_id) values (${u.id}) returning id`))[0]!.id
+  const moves = async (what: string, change: () => Promise<unknown>, expected = true) => {
+    const before = await epoch()
+    await change()
+    t.equal((await epoch()) !== before, expected, `${expected ? 'moved' : 'not moved'} by ${what}`)
+  }
+  await moves('a new login', () => db.execute(sql`insert into auth_sessions (user_id) values (${u.id})`), false)
+  await moves('the locale', () => db.execute(sql`update users set locale = 'en' where id = ${u.id}`), false)
+  await moves('the display name', () => db.execute(sql`update users set display_name = '新名字' where id = ${u.id}`))
+  await moves('the password', () => db.execute(sql`update users set password_hash = 'x' where id = ${u.id}`))
+  await moves('must change the password', () => db.execute(sql`update users set must_change_password = true where id = ${u.id}`))
+  await moves('the status', () => db.execute(sql`update users set status = 'disabled' where id = ${u.id}`))
+  await db.execute(sql`update users set status = 'active', must_change_password = false where id = ${u.id}`)
+  await moves('a role granted', () => db.execute(sql`insert into user_roles (user_id, role, school_id) values (${u.id}, 'mentor', ${school.schoolId})`))
+  await moves('a role changed', () => db.execute(sql`update user_roles set class_id = ${school.classIds[0]}, role = 'homeroom_teacher' where user_id = ${u.id} and role = 'mentor'`))
+  await moves('a role removed', () => db.execute(sql`delete from user_roles where user_id = ${u.id} and role = 'homeroom_teacher'`))
+  const other = (await queryRows<{ id: string }>(db, sql`insert into auth_sessions (user_id) values (${u.id}) returning id`))[0]!.id
+  await moves('a login ended', () => db.execute(sql`update auth_sessions set revoked_at = now(), revoked_reason = 'logout' where id = ${other}`))
+  await moves('an ended login touched again', () => db.execute(sql`update auth_sessions set revoked_reason = 'x' where id = ${other}`), false)
+  await moves('a login deleted', () => db.execute(sql`delete from auth_sessions where id = ${other}`))
+
+  // A stale actor: its transaction stops at the first statement and runs nothing.
+  const loaded = (await loadActor(db, u.id, session))!
+  const kept = { ...loaded }
+  expectEpoch(kept, loaded.epoch)
+  t.equal(await withActorTx(db, kept, async () => 'ran'), 'ran', 'a current actor runs')
+  t.equal(epochState(kept), 'current')
+  await db.execute(sql`update users set display_name = '又一个名字' where id = ${u.id}`)
+  const stale = { ...loaded }
+  expectEpoch(stale, loaded.epoch)
+  let ran = false
+  await t.rejects(withActorTx(db, stale, async () => { ran = true }), StaleActor)
+  t.equal(ran, false, 'nothing ran as the stale actor')
+  await t.rejects(withActorTx(db, stale, async () => { ran = true }), StaleActor, 'and every later transaction of the request refuses at once')
+  t.equal(ran, false)
+  const unchecked = { ...loaded }
+  expectEpoch(unchecked, loaded.epoch)
+  t.equal(await confirmEpoch(db, unchecked), false, 'checked outside a transaction too')
 })
