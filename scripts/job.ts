@@ -8,7 +8,7 @@
 import { loadConfig } from '../src/config.js'
 import { openAndMigrate } from '../src/bootstrap.js'
 import { exitIfFolderInUse } from '../src/db/data-dir-lock.js'
-import { atSchoolTime } from '../src/jobs/clock.js'
+import { atSchoolTime } from '../src/lib/school-day.js'
 import { jobList, jobsByName } from '../src/jobs/jobs.js'
 import { runJob } from '../src/jobs/runner.js'
 

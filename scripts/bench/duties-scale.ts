@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { queryRows, type Database } from '../../src/db/database.js'
-import { atSchoolTime } from '../../src/jobs/clock.js'
+import { atSchoolTime } from '../../src/lib/school-day.js'
 import { jobsByName } from '../../src/jobs/jobs.js'
 import { runJob } from '../../src/jobs/runner.js'
 import { benchConfig, modeOf, note, openBenchDatabase, round, type Metric, type SectionOptions } from './common.js'

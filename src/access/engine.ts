@@ -219,9 +219,6 @@ function pairedCondition(studentCol: PgColumn, schoolId: string, userId: string,
       and (${pairings.plannedEndDate} is null or ${pairings.plannedEndDate} >= ${today}))`
 }
 
-/** Transitional: code not yet given the gateway's todaySql(); the schools' default zone. */
-export const SCHOOL_TODAY = schoolDaySql('Asia/Shanghai')
-
 /** Start-up check: groups cover columns exactly once, roles name real groups and relations. */
 export function validatePolicy(p: ResourcePolicy): void {
   const columns = Object.keys(getTableColumns(p.table))

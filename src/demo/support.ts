@@ -3,7 +3,7 @@ import {
   cases, homeSchoolActivities, institutions, mentorContacts, pairings, parentContacts, peerAlerts, peerWatchNotes, peerWatchRequests,
   referralEvents, referrals, students,
 } from '../../db/schema/index.js'
-import { addDays, atSchoolTime } from '../jobs/clock.js'
+import { addDays, atSchoolTime } from '../lib/school-day.js'
 import { ackDeadlineFor, type Urgency } from '../modules/support/alert-rules.js'
 import type { DemoExtension } from './extensions.js'
 

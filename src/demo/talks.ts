@@ -1,11 +1,11 @@
 import { sql } from 'drizzle-orm'
 import { talkLogs, talkRules } from '../../db/schema/index.js'
-import { queryRows } from '../db/database.js'
-import { addDays } from '../jobs/clock.js'
+import { queryRows, type Executor } from '../db/database.js'
+import { addDays } from '../lib/school-day.js'
 import { generateTalkDuties, markOverdueDuties } from '../jobs/talk-duties.js'
-import { raiseConcernAlert } from '../modules/talks/concern-alert.js'
 import { fulfilDuties } from '../modules/talks/fulfilment.js'
 import { DEFAULT_RULES, DutyKinds } from '../modules/talks/rules.js'
+import { ackDeadlineFor } from '../modules/support/alert-rules.js'
 import type { DemoExtension } from './extensions.js'
 
 const PLACES = ['教室', '办公室', '操场', '心理辅导室']
@@ -68,11 +68,44 @@ export const talksDemo: DemoExtension = async (tx, ctx) => {
   if (worried) Object.assign(worried, { summary: CONCERN, concerned: true, followUpNeeded: true })
   if (logs.length) await tx.insert(talkLogs).values(logs)
   if (worried) {
-    await raiseConcernAlert(tx, {
+    await raiseDemoConcernAlert(tx, {
       schoolId: ctx.schoolId, studentId: worried.studentId, classId: ctx.demoClassId, teacherId: homeroomId,
       summary: worried.summary, now: new Date(`${worried.talkDate}T16:30:00+08:00`),
     })
   }
   await fulfilDuties(tx, { schoolId: ctx.schoolId })
   await markOverdueDuties(tx, { today: ctx.today })
+}
+
+/** The demo's concern alert, written as the owner as the log service's would be (peer alert and the psychology teachers' notices). */
+async function raiseDemoConcernAlert(ex: Executor, a: {
+  schoolId: string
+  studentId: string
+  classId: string
+  teacherId: string
+  summary: string | null | undefined
+  now: Date
+}): Promise<string> {
+  // The same acknowledgement deadline as any medium alert (同伴跟防 rules, src/modules/support).
+  const deadline = ackDeadlineFor('medium', a.now).toISOString()
+  const rows = await queryRows<{ id: string }>(ex, sql`
+    with alert as (
+      insert into peer_alerts (school_id, student_id, class_id, submitted_by, source, what_seen, urgency, ack_deadline, created_at)
+      values (${a.schoolId}, ${a.studentId}, ${a.classId}, ${a.teacherId}, 'talk', ${a.summary?.trim() || CONCERN}, 'medium',
+        ${deadline}::timestamptz, ${a.now.toISOString()}::timestamptz)
+      returning school_id, id
+    ),
+    psych as (
+      select distinct ur.user_id
+      from user_roles ur join users u on u.id = ur.user_id and u.status = 'active'
+      where ur.school_id = ${a.schoolId} and ur.role = 'psych_teacher'
+    ),
+    ins as (
+      insert into notifications (school_id, user_id, kind, ref_id, params)
+      select alert.school_id, psych.user_id, 'talk_concerned', alert.id, jsonb_build_object('urgency', 'medium')
+      from alert cross join psych
+      returning 1
+    )
+    select alert.id, (select count(*) from ins) as n from alert`)
+  return rows[0]!.id
 }

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { queryRows, type Executor } from '../db/database.js'
-import { addDays } from './clock.js'
+import { addDays } from '../lib/school-day.js'
 import { auditJobChange, type TouchedRow } from './job-audit.js'
 import type { JobContext, JobCounts } from './runner.js'
 

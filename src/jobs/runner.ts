@@ -3,7 +3,7 @@ import { jobRuns } from '../../db/schema/index.js'
 import type { Config } from '../config.js'
 import { queryRows, type Database, type Tx } from '../db/database.js'
 import { withStatementAllowance } from '../db/server-client.js'
-import { schoolDay } from './clock.js'
+import { schoolDay } from '../lib/school-day.js'
 
 export type JobCounts = Record<string, number | string | boolean | null>
 

@@ -20,10 +20,16 @@ export function schoolDayOf(column: SQL | unknown, timeZone: string): SQL {
   return sql`(${column} at time zone ${timeZone}::text)::date`
 }
 
-export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`)
-  d.setUTCDate(d.getUTCDate() + days)
+/** Calendar arithmetic on 'YYYY-MM-DD' strings (UTC noon avoids any DST edge). */
+export function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T12:00:00Z`)
+  d.setUTCDate(d.getUTCDate() + n)
   return d.toISOString().slice(0, 10)
+}
+
+/** An instant on a school day at a given Beijing wall-clock time (fake clocks in jobs and tests). */
+export function atSchoolTime(day: string, time = '01:00'): Date {
+  return new Date(`${day}T${time}:00+08:00`)
 }
 
 export function isoDay(v: unknown): string | undefined {

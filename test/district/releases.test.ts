@@ -4,7 +4,7 @@ import { students, staffProfiles, terms, holidays } from '../../db/schema/index.
 import { queryRows, type Database } from '../../src/db/database.js'
 import { jobsByName } from '../../src/jobs/jobs.js'
 import { runJob } from '../../src/jobs/runner.js'
-import { atSchoolTime } from '../../src/jobs/clock.js'
+import { atSchoolTime } from '../../src/lib/school-day.js'
 import { firstSchoolDayOfMonth } from '../../src/modules/district/release.js'
 import { buildTestApp, createSchool, createUser, login, type SchoolFixture } from '../helpers/app.js'
 

@@ -7,7 +7,7 @@ import {
 import { loadConfig, type Config } from '../../src/config.js'
 import { openDatabase, queryRows, type Database } from '../../src/db/database.js'
 import { appendAudit } from '../../src/audit/audit.js'
-import { atSchoolTime } from '../../src/jobs/clock.js'
+import { atSchoolTime } from '../../src/lib/school-day.js'
 import { jobsByName } from '../../src/jobs/jobs.js'
 import { JOB_LOCK_SPACE, jobLockKey, runJob, type JobDefinition } from '../../src/jobs/runner.js'
 import { createSchool, createUser, type SchoolFixture } from '../helpers/app.js'

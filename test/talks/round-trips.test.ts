@@ -80,8 +80,8 @@ t.test('the talk-log POST: round trips, one audit statement just before COMMIT',
   const concerned = await counted(() => post({ studentId: B, talkDate: '2025-10-10', kind: 'other', concerned: true }))
   t.equal(concerned.result.statusCode, 201)
   t.equal(concerned.sent.filter((s) => /audit_append/.test(s)).length, 1, 'a concerned log: its alert audited in the same one statement')
-  const last = await queryRows<{ action: string; resource: string }>(database.db, sql`select action, resource from audit_log order by seq desc limit 2`)
-  t.same(last.reverse(), [{ action: 'C', resource: 'talk_logs' }, { action: 'C', resource: 'peer_alerts' }])
+  const last = await queryRows<{ action: string; resource: string }>(database.db, sql`select action, resource from audit_log order by seq desc limit 3`)
+  t.same(last.reverse(), [{ action: 'C', resource: 'talk_logs' }, { action: 'C', resource: 'peer_alerts' }, { action: 'C', resource: 'notifications' }])
 })
 
 t.test('a write that fails after its audit event was queued leaves neither the change nor the row', async (t) => {

@@ -103,7 +103,12 @@ else if (browserAvailable(t)) {
         for (const label of labels) {
           // A drawer or popover a tab left open would cover the menu.
           await page.keyboard.press('Escape')
-          await menu.getByRole('menuitem', { name: label, exact: true }).click()
+          const item = menu.getByRole('menuitem', { name: label, exact: true })
+          const shown = ((await item.getAttribute('class')) ?? '').includes('ant-menu-item-selected')
+          const before = page.url()
+          await item.click()
+          // Reading the tabs before the address changes would read the previous screen's.
+          if (!shown) await page.waitForFunction(`location.href !== ${JSON.stringify(before)}`, undefined, { timeout: 10_000 })
           found.push(...await scanScreen(page, label, locale))
           await screenshot(page, `text-scan-${username.split('.')[0]}-${label.replace(/[^\p{L}\p{N}]+/gu, '-')}-${locale}`)
         }

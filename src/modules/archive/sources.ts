@@ -1,5 +1,5 @@
 import type { Decision } from '../../access/engine.js'
-import { talkLogsDecision } from '../talks/talks-access.js'
+import { talkLogsDecision } from '../talks/scope.js'
 
 /**
  * What the 心理成长档案 timeline is made of: each entry names a policy resource, the column

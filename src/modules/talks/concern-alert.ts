@@ -1,5 +1,7 @@
-import { sql } from 'drizzle-orm'
-import { queryRows, type Executor } from '../../db/database.js'
+import type { Gateway } from '../../access/gateway.js'
+import type { Executor } from '../../db/database.js'
+import type { RequestContext } from '../../plugins/access.js'
+import { notify } from '../notifications/notify.js'
 import { ackDeadlineFor } from '../support/alert-rules.js'
 
 /** Shown to the psychology teachers when the teacher wrote no summary. */
@@ -11,34 +13,18 @@ const NO_SUMMARY = '班主任谈话记录标记为“需关注”'
  * transaction. The alert carries the teacher's summary: psychology teachers read both.
  * The notification carries only the alert's id.
  */
-export async function raiseConcernAlert(ex: Executor, a: {
-  schoolId: string
+export async function raiseConcernAlert(gw: Gateway, ex: Executor, ctx: RequestContext, a: {
   studentId: string
   classId: string
-  teacherId: string
   summary: string | null | undefined
   now: Date
 }): Promise<string> {
   // The same acknowledgement deadline as any medium alert (同伴跟防 rules, src/modules/support).
-  const deadline = ackDeadlineFor('medium', a.now).toISOString()
-  const rows = await queryRows<{ id: string }>(ex, sql`
-    with alert as (
-      insert into peer_alerts (school_id, student_id, class_id, submitted_by, source, what_seen, urgency, ack_deadline, created_at)
-      values (${a.schoolId}, ${a.studentId}, ${a.classId}, ${a.teacherId}, 'talk', ${a.summary?.trim() || NO_SUMMARY}, 'medium',
-        ${deadline}::timestamptz, ${a.now.toISOString()}::timestamptz)
-      returning school_id, id
-    ),
-    psych as (
-      select distinct ur.user_id
-      from user_roles ur join users u on u.id = ur.user_id and u.status = 'active'
-      where ur.school_id = ${a.schoolId} and ur.role = 'psych_teacher'
-    ),
-    ins as (
-      insert into notifications (school_id, user_id, kind, ref_id, params)
-      select alert.school_id, psych.user_id, 'talk_concerned', alert.id, jsonb_build_object('urgency', 'medium')
-      from alert cross join psych
-      returning 1
-    )
-    select alert.id, (select count(*) from ins) as n from alert`)
-  return rows[0]!.id
+  const [alert] = await gw.record(ex, ctx, 'peer_alerts', {
+    schoolId: ctx.actor.schoolId!, studentId: a.studentId, classId: a.classId, submittedBy: ctx.actor.userId, source: 'talk',
+    whatSeen: a.summary?.trim() || NO_SUMMARY, urgency: 'medium', ackDeadline: ackDeadlineFor('medium', a.now), createdAt: a.now,
+  }, { fieldGroups: ['observation'] })
+  const id = alert!.id as string
+  await notify(gw, ex, ctx, { to: { roles: ['psych_teacher'] }, kind: 'talk_concerned', refId: id, params: { urgency: 'medium' } })
+  return id
 }

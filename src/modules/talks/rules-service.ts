@@ -2,22 +2,20 @@ import { sql } from 'drizzle-orm'
 import type { z } from 'zod'
 import { talkRules } from '../../../db/schema/index.js'
 import type { Decision } from '../../access/engine.js'
-import { audit, readMany } from '../../access/query.js'
+import type { Gateway } from '../../access/gateway.js'
 import type { Tx } from '../../db/database.js'
 import { Validation } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
-import { inActorTx } from '../roster/record-access.js'
 import { DEFAULT_RULES, DutyKinds } from './rules.js'
 import type { RulesPut } from './schemas.js'
-import type { TalksDeps } from './talks-access.js'
 
 type RuleRow = Record<string, unknown> & { kind: string; isDefault: boolean }
 
 /** 三个必谈 rules of the caller's school: the school's own, the default for each kind it has not set. */
-export function createRulesService(deps: TalksDeps) {
+export function createRulesService(gw: Gateway) {
   /** The rules in force, read through `d` (the caller's list decision). */
   async function current(tx: Tx, d: Decision): Promise<RuleRow[]> {
-    const { items } = await readMany(tx, d, { limit: DutyKinds.length, offset: 0 })
+    const { items } = await gw.list(tx, d, { limit: DutyKinds.length, offset: 0 })
     const byKind = new Map(items.map((r) => [r.kind, r]))
     return DutyKinds.map((kind) => {
       const own = byKind.get(kind)
@@ -27,9 +25,9 @@ export function createRulesService(deps: TalksDeps) {
 
   return {
     list(ctx: RequestContext) {
-      return inActorTx(deps, ctx, async (tx) => {
+      return gw.tx(ctx, async (tx) => {
         const items = await current(tx, ctx.decision)
-        await audit(tx, ctx, { action: 'R', recordIds: items.map((r) => r.id).filter((id): id is string => typeof id === 'string') })
+        await gw.audit(tx, ctx, { action: 'R', recordIds: items.map((r) => r.id).filter((id): id is string => typeof id === 'string') })
         return { items, total: items.length }
       })
     },
@@ -45,26 +43,24 @@ export function createRulesService(deps: TalksDeps) {
         }
       }
       // The answer is what now applies, read like any read (the update decision reads the same groups).
-      const readDecision = deps.policies.decide(ctx.actor, 'talk_rules', 'list') ?? ctx.decision
-      return inActorTx(deps, ctx, async (tx) => {
+      const readDecision = gw.policies.decide(ctx.actor, 'talk_rules', 'list') ?? ctx.decision
+      return gw.tx(ctx, async (tx) => {
         const ids: string[] = []
         for (const r of body.rules) {
-          const values = {
-            schoolId: ctx.actor.schoolId!,
-            kind: r.kind,
-            target: r.target,
-            withinSchoolDays: r.kind === 'holiday_return' ? (r.withinSchoolDays ?? DEFAULT_RULES.holiday_return.withinSchoolDays) : null,
-            active: r.active ?? true,
-          }
-          const [row] = await tx.insert(talkRules).values(values)
-            .onConflictDoUpdate({
-              target: [talkRules.schoolId, talkRules.kind],
-              set: { target: sql`excluded.target`, withinSchoolDays: sql`excluded.within_school_days`, active: sql`excluded.active` },
-            })
-            .returning({ id: talkRules.id })
-          ids.push(row!.id)
+          // A kind the school has set is replaced, inside the caller's scope.
+          const row = await gw.upsert(tx, ctx, ctx.decision, [talkRules.schoolId, talkRules.kind], {
+            input: r,
+            values: {
+              schoolId: ctx.actor.schoolId!,
+              withinSchoolDays: r.kind === 'holiday_return' ? (r.withinSchoolDays ?? DEFAULT_RULES.holiday_return.withinSchoolDays) : null,
+              active: r.active ?? true,
+            },
+            onConflict: { target: sql`excluded.target`, withinSchoolDays: sql`excluded.within_school_days`, active: sql`excluded.active` },
+            audit: false,
+          })
+          ids.push(row!.id as string)
         }
-        await audit(tx, ctx, { action: 'U', recordIds: ids, fieldGroups: ['rule'] })
+        await gw.audit(tx, ctx, { action: 'U', recordIds: ids, fieldGroups: ['rule'] })
         const items = await current(tx, readDecision)
         return { items, total: items.length }
       })

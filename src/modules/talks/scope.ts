@@ -2,23 +2,13 @@ import { and, eq, sql } from 'drizzle-orm'
 import { cases, talkLogs } from '../../../db/schema/index.js'
 import { Decision } from '../../access/engine.js'
 import type { Actor } from '../../access/roles.js'
-import type { PolicyRegistry } from '../../access/engine.js'
-import type { Config } from '../../config.js'
-import type { Database } from '../../db/database.js'
-
-/** What the talks services are built from. */
-export interface TalksDeps {
-  database: Database
-  policies: PolicyRegistry
-  config: Config
-}
 
 /** A student with a case that is not closed (open, intervening, monitoring). */
 const hasOpenCase = sql`exists (select 1 from ${cases}
   where ${cases.schoolId} = ${talkLogs.schoolId} and ${cases.studentId} = ${talkLogs.studentId} and ${cases.state} <> 'closed')`
 
 /**
- * Talk summaries are a homeroom teacher's notes (issue 6): on top of the policy's scopes,
+ * Talk summaries are a homeroom teacher's notes: on top of the policy's scopes,
  * a homeroom teacher reaches only their own logs (of their own class), and a psychology
  * teacher only the logs of students with an open case. Applied per grant, so a user who
  * holds both roles gets each row by the role that reaches it — rows and fields alike.
