@@ -42,7 +42,10 @@ const ConfigSchema = z.object({
   LOGIN_MAX_DELAY_S: z.coerce.number().int().min(1).max(86_400).default(300),
   /** How long a failed sign-in is remembered after it happened, in seconds. */
   LOGIN_FAIL_WINDOW_S: z.coerce.number().int().min(1).default(3600),
-  TZ_SCHOOL: z.string().default('Asia/Shanghai'),
+  // An IANA zone the runtime knows (the database knows the same names): a typo would fail every request.
+  TZ_SCHOOL: z.string().default('Asia/Shanghai').refine((tz) => {
+    try { new Intl.DateTimeFormat('en', { timeZone: tz }); return /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(tz) } catch { return false }
+  }, 'an IANA time zone such as Asia/Shanghai'),
   /** Requests per client address per minute, all routes together (per-route limits are tighter). */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** false | true | the proxy's address(es), comma-separated: whom to trust for the client address. */
