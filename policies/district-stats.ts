@@ -3,7 +3,7 @@ import { definePolicy } from '../src/access/define.js'
 
 /**
  * 区教育局 / 督导室: the schools of the caller's district, as the frame of the fixed,
- * suppressed aggregate tables (issue 7). The only personal data behind those tables is
+ * suppressed aggregate tables. The only personal data behind those tables is
  * counted in SQL; nothing about a person is a field of this resource.
  */
 export default definePolicy({

@@ -4,7 +4,7 @@ import { definePolicy } from '../src/access/define.js'
 /**
  * 家校协同 contacts. The homeroom teacher may log a contact and sees when and how their
  * class's parents were contacted, never what was said, the outcome, the consent to referral
- * or why parents were not told (DESIGN.md: homeroom never sees parent-contact notes).
+ * or why parents were not told (homeroom never sees parent-contact notes).
  */
 export default definePolicy({
   resource: 'parent_contacts',

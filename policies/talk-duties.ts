@@ -7,7 +7,7 @@ import { definePolicy } from '../src/access/define.js'
  *
  * School admins get neither duties nor per-class compliance: monthly duties exist only for
  * students on the care list, so even counts per class and month would tell who is on it.
- * The district view carries compliance per school, suppressed (issue 7).
+ * The district view carries compliance per school, suppressed.
  */
 export default definePolicy({
   resource: 'talk_duties',

@@ -39,7 +39,7 @@ export interface BuildOptions {
   logStream?: DestinationStream
 }
 
-/** Builds the whole API; the server and the tests share it (STYLE.md §1). */
+/** Builds the whole API; the server and the tests share it. */
 export async function buildApp({ config, database, logStream }: BuildOptions): Promise<FastifyInstance> {
   // Filled by the route guard as public routes register; read per request by genReqId.
   const publicPaths: RegExp[] = []

@@ -85,7 +85,7 @@ const ConfigSchema = z.object({
 
 export type Config = z.infer<typeof ConfigSchema> & { jwtSecret: string }
 
-/** The only reader of process.env (STYLE.md §3). */
+/** The only reader of process.env: everything else takes its settings from Config. */
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
   const parsed = ConfigSchema.safeParse(env)
   if (!parsed.success) {

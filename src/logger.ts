@@ -3,7 +3,7 @@ import type { DestinationStream } from 'pino'
 import type { Config } from './config.js'
 
 /**
- * Logs carry ids and routes, never personal data (DESIGN.md "Privacy rules"). Bodies are
+ * Logs carry ids and routes, never personal data. Bodies are
  * not logged at all; query strings are dropped because a search can hold a name; these
  * paths cover whatever a later log line might attach by mistake.
  */

@@ -7,7 +7,7 @@ import { detailWords, humanParams } from '../src/lib/error-words.js'
 import { buildTestApp, createSchool, createUser, injectAs, login } from './helpers/app.js'
 
 /**
- * Issue 16: every API error code has a zh-CN and an English message; a message names the field
+ * Every API error code has a zh-CN and an English message; a message names the field
  * or value concerned in words; the client shows the message, never the code. The codes are
  * found in the sources themselves, so a new `throw new Conflict('…')` without its messages
  * fails here.

@@ -1,7 +1,7 @@
 import { bigint, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 
 /**
- * Append-only, hash-chained (issue 3). Rows are written only through the SQL function
+ * Append-only, hash-chained. Rows are written only through the SQL function
  * audit_append (migration 0002), which takes an advisory lock so `seq` has no gaps and each
  * row_hash = sha256(prev_hash || canonical row). Ids only: never names, scores or text.
  */

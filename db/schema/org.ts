@@ -3,7 +3,7 @@ import {
   pgTable, uuid, text, smallint, integer, timestamp, primaryKey, unique, uniqueIndex, foreignKey, index,
 } from 'drizzle-orm/pg-core'
 
-/** Reference table: replicated to every node when distributed (DESIGN.md "Beyond one machine"). */
+/** Reference table: replicated to every node when distributed by school_id. */
 export const districts = pgTable('districts', {
   id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
   code: text('code').notNull().unique(),

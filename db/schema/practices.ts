@@ -7,7 +7,7 @@ import { students } from './people.js'
 import { users } from './auth.js'
 
 /**
- * Practices from the inspection reports (issue 10): 解忧树洞 / 心理信箱, 心理晴雨表,
+ * Practices from the inspection reports: 解忧树洞 / 心理信箱, 心理晴雨表,
  * 心理辅导室 records and 心理健康教师 staffing.
  */
 

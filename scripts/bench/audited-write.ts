@@ -1,5 +1,5 @@
 /**
- * Issue 9 §2, the write half: POST /api/v1/talks/logs as a homeroom teacher (JWT, policy
+ * Bench §2, the write half: POST /api/v1/talks/logs as a homeroom teacher (JWT, policy
  * decision, student in scope, the pupil's class, INSERT, re-read through the projection,
  * audit row, duty fulfilment — one transaction) against a bare route on the same app and the
  * same database doing the same INSERT in one statement (no auth, policy, transaction or

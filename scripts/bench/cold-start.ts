@@ -1,5 +1,5 @@
 /**
- * Issue 9 §6: cold start of `npm start` as a child process (npm → tsx → node), timed from
+ * Bench §6: cold start of `npm start` as a child process (npm → tsx → node), timed from
  * spawning to the first 200 from /healthz, with JOBS_ENABLED=false and the demo seeding as by
  * default:
  *  - first start: a new data folder (embedded: initdb, migrations, demo seed) or an empty

@@ -1,5 +1,5 @@
 /**
- * Shared pieces of `npm run bench` (issue 9): the metric shape every section returns, opening
+ * Shared pieces of `npm run bench`: the metric shape every section returns, opening
  * a benchmark database (embedded in a data folder on disk, or a server URL), scratch databases on a server,
  * a configuration for an in-process app, percentiles and an RSS sampler.
  */

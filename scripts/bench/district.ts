@@ -1,5 +1,5 @@
 /**
- * Issue 9 §1 and §4. §1: the synthetic district (scripts/bench/synthetic.ts) — 100 schools ×
+ * Bench §1 and §4. §1: the synthetic district (scripts/bench/synthetic.ts) — 100 schools ×
  * 1,000 students by default (quick: 20 × 500), a school year of screenings (and last year's),
  * care list, cases, 三个必谈 duties with the talk logs that fulfilled them, alerts from
  * concerned talks, referrals and crisis events; seeded; loaded by COPY. §4: the district

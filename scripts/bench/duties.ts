@@ -1,5 +1,5 @@
 /**
- * Issue 9 §5 (and issue 6's closing figure): the nightly 三个必谈 generation for 100,000
+ * Bench §5: the nightly 三个必谈 generation for 100,000
  * students (quick: 20,000, the time scaled to 100k and labelled so). A roster by COPY — 100
  * schools × 1,000 students (quick: 20 × 1,000), 20 classes a school, 5% on the care list,
  * this semester's calendar — then the generate-duties job (one set-based INSERT … SELECT …

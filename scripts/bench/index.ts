@@ -1,11 +1,11 @@
 /**
- * `npm run bench` (issue 9): how fast XinAn is, and what each safeguard costs. Figures, not
+ * `npm run bench`: how fast XinAn is, and what each safeguard costs. Figures, not
  * pass/fail. Runs every section (scripts/bench/sections.ts) on the embedded database and,
  * when DATABASE_URL is set or the local server at postgres://root@127.0.0.1:5432 answers, on
  * that server too — each section in its own process and, on the server, its own scratch
  * database (created, used, dropped). Prints one table and writes bench-results.json:
  * {"metrics":[{"name","value","unit"}…]} with every figure suffixed _embedded / _server, plus
- * the issue's target metrics unsuffixed (the server's figure when there is a server).
+ * the target metrics unsuffixed (the server's figure when there is a server).
  *
  *   npm run bench [-- --quick] [--only district,read,write,import,duties,start,fsync]
  *                 [--mode embedded|server|both] [--out bench-results.json]
@@ -53,7 +53,7 @@ if (unknown.length || !['embedded', 'server', 'both'].includes(modeArg) || (scal
 }
 const chosen = sections.filter((s) => (only ? only.includes(s.key) : !s.optIn))
 
-/** The issue's targets; the unsuffixed metric takes the server's figure when there is one. */
+/** The performance targets; the unsuffixed metric takes the server's figure when there is one. */
 const TARGETS: Array<{ name: string; op: '>=' | '<=' | null; target: number | null }> = [
   { name: 'audited_read_ratio', op: '>=', target: 0.5 },
   { name: 'audited_write_ratio', op: null, target: null },
@@ -183,7 +183,7 @@ for (const mode of modes) {
   }
 }
 
-// The issue's figures, unsuffixed: the server's when it ran, else the embedded database's.
+// The target figures, unsuffixed: the server's when it ran, else the embedded database's.
 const source: Mode = modes.includes('server') ? 'server' : 'embedded'
 const byName = new Map(all.map((m) => [m.name, m]))
 const unsuffixed: Metric[] = []

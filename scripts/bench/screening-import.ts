@@ -1,5 +1,5 @@
 /**
- * Issue 9 §3: 测评结果导入 of 100,000 PHQ-A responses (quick: 10,000) through
+ * Bench §3: 测评结果导入 of 100,000 PHQ-A responses (quick: 10,000) through
  * POST /api/v1/screening/campaigns/:id/import?wait=true — parsing, checking every row, scoring,
  * COPY into staging, INSERT … SELECT, crisis events for item 9, audit — against a raw COPY of
  * the same scored rows straight into screening_responses (the same table, another campaign).
@@ -14,7 +14,7 @@
  * the event loop; the rest of the request is the database part (student lookup, COPY into
  * staging, the move, crisis events, audit, commit), on the event loop when embedded.
  *
- * Issue 14: while the imports run, GET /healthz is probed every 10 ms through the same app; its
+ * While the imports run, GET /healthz is probed every 10 ms through the same app; its
  * p99 is what another user waits while a school imports (target ≤ 100 ms). Beside it, the
  * longest turn of the event loop in main-thread CPU time (loop-stalls.ts): the same figure on
  * a machine busy with other work, where the wall-clock p99 mostly measures waiting for a core.

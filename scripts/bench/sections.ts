@@ -1,5 +1,5 @@
 /**
- * The sections of `npm run bench` (issue 9), in the order they run. Each is a function of
+ * The sections of `npm run bench`, in the order they run. Each is a function of
  * { quick, url } returning Metric[] whose names end in _embedded / _server. `headline` names
  * (without the suffix) are reported as -1 when the section fails.
  */

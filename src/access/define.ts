@@ -55,7 +55,7 @@ export interface ResourcePolicy<T extends PgTable = PgTable, G extends string = 
 }
 
 /**
- * Policies are typed data (issue 3): a field that is not a column of `table` fails to
+ * Policies are typed data: a field that is not a column of `table` fails to
  * compile, and a group a role names must be one of this resource's groups.
  */
 export function definePolicy<T extends PgTable, G extends string>(p: ResourcePolicy<T, G>): ResourcePolicy<T, G> {

@@ -55,7 +55,7 @@ function settle(check: EpochCheck, epoch: string | number | bigint | null | unde
 /**
  * Runs fn in one transaction as the non-owner role `xinan_app` with the actor's school
  * set, so row-level security applies even if a query forgets its filter. Both settings go
- * in one statement: round trips are the cost of the audited read path (STACK-NOTES.md).
+ * in one statement: round trips, not fsync, are what the audited read path costs.
  *
  * The audit events queued on the transaction (queueAudit) are appended in one statement after
  * fn and before COMMIT, still inside the transaction: a change and its audit rows commit or

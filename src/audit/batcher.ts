@@ -5,7 +5,7 @@ import { auditJson, type AuditEvent } from './audit.js'
 interface Pending { events: AuditEvent[]; done: (err?: unknown) => void }
 
 /**
- * Group commit for the audit rows of reads (issue 9). A read's rows are handed over after its
+ * Group commit for the audit rows of reads. A read's rows are handed over after its
  * transaction; the caller waits until they are durable before the data leaves, so "audited
  * before the data leaves" still holds, while one lock and one commit serve every request
  * that arrived during the previous flush instead of one fsync each. Writes keep their audit

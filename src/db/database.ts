@@ -17,7 +17,7 @@ export interface Database {
   kind: 'embedded' | 'server'
   db: Db
   /**
-   * Bulk load through COPY FROM STDIN (DESIGN.md "Bulk paths": ≈20× row-by-row inserts).
+   * Bulk load through COPY FROM STDIN: about 20× as fast as row-by-row inserts.
    * Runs inside the given transaction when one is passed.
    */
   copyRows(table: string, columns: string[], rows: unknown[][], tx?: Tx): Promise<number>

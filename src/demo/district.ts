@@ -12,7 +12,7 @@ import { schoolYearWindow } from '../modules/district/school-year.js'
 import type { DemoContext, DemoExtension } from './extensions.js'
 
 /**
- * Four more schools for the demo district (issue 7), so the 区教育局 tables have a district
+ * Four more schools for the demo district, so the 区教育局 tables have a district
  * to show: small rosters (some grades under 11 pupils, so suppression is visible), this and
  * last school year's screenings, care list, cases, 三个必谈 duties, referrals, crisis events
  * and home–school activities, all inserted directly. Synthetic, seeded and deterministic;

@@ -6,7 +6,7 @@ import { isoWeek } from '../modules/practices/barometer-service.js'
 import type { DemoExtension } from './extensions.js'
 
 /**
- * Demo records of the practices (issue 10): an open letter box with a documented link and
+ * Demo records of the practices from the inspection reports: an open letter box with a documented link and
  * one reply readable with a documented code, eight weeks of class barometers, counselling
  * room visits and group sessions, and the school's psychology staff. Everything is made up.
  */

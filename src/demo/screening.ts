@@ -10,7 +10,7 @@ import { scoreAnswers } from '../modules/screening/scoring.js'
 import type { DemoExtension } from './extensions.js'
 
 /**
- * 测评建档 and 积极干预 demo records for the demo school (issue 4): this school year's
+ * 测评建档 and 积极干预 demo records for the demo school: this school year's
  * autumn screening (PHQ-A and GAD-7, grades 4–12, finished), scored by the real scoring code
  * with a realistic spread — most minimal or mild, a few moderate or worse, three with PHQ
  * item 9 ≥ 1 and their safety-rule crisis events — the care list, cases in every state with

@@ -8,7 +8,7 @@ import { ackDeadlineFor, type Urgency } from '../modules/support/alert-rules.js'
 import type { DemoExtension } from './extensions.js'
 
 /**
- * 师生结对, 同伴跟防, 家校协同, 及时转介 demo records (issue 5), all about pupils of the demo
+ * 师生结对, 同伴跟防, 家校协同, 及时转介 demo records, all about pupils of the demo
  * class so each demo account sees its part: mentor.demo an active pairing (and one ended
  * last month, now out of reach), monitor.demo alerts in every status and an open watch
  * request, the psychology teacher a full referral loop, an overdue one and one just

@@ -1,5 +1,5 @@
 /**
- * The few typed errors services throw (STYLE.md §11). One handler in plugins/errors.ts maps
+ * The few typed errors services throw. One handler in plugins/errors.ts maps
  * them to { statusCode, code, message, requestId }; `params` fill the localised message and
  * `details` carry structured, non-personal extras (field names, row numbers).
  */

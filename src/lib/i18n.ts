@@ -44,7 +44,7 @@ const messages: Record<string, Record<Locale, string>> = {
   unavailable: { 'zh-CN': '服务暂不可用', en: 'Service unavailable' },
   database_unavailable: { 'zh-CN': '数据库暂时无法访问，请稍后重试', en: 'The database cannot be reached right now; please try again shortly' },
   shutting_down: { 'zh-CN': '服务正在重启或关闭，请稍后重试', en: 'The server is restarting or shutting down; please try again shortly' },
-  // Roster (issue 2 item 4).
+  // Roster.
   date_range_invalid: { 'zh-CN': '开始日期不能晚于结束日期', en: 'The start date must not be after the end date' },
   role_needs_class: { 'zh-CN': '该角色需要指定班级：{role}', en: 'This role needs a class: {role}' },
   role_takes_no_class: { 'zh-CN': '该角色不绑定班级：{role}', en: 'This role is not bound to a class: {role}' },
@@ -74,7 +74,7 @@ const messages: Record<string, Record<Locale, string>> = {
   import_bad_phone: { 'zh-CN': '电话号码格式不正确', en: 'Invalid phone number' },
   import_phone_without_guardian: { 'zh-CN': '填写了联系电话但缺少监护人姓名', en: 'A phone number is given without a guardian name' },
   import_bad_status: { 'zh-CN': '状态应为 在读、离校 或 毕业', en: 'Status must be 在读, 离校 or 毕业' },
-  // Support: 师生结对, 同伴跟防, 家校协同, 及时转介 (issue 5).
+  // Support: 师生结对, 同伴跟防, 家校协同, 及时转介.
   mentor_not_teacher: { 'zh-CN': '结对教师须为本校在职教师', en: 'The mentor must be an active teacher of this school' },
   pairing_exists: { 'zh-CN': '该学生已有进行中的结对', en: 'The student already has an active pairing' },
   pairing_ended: { 'zh-CN': '该结对已结束', en: 'The pairing has ended' },
@@ -95,11 +95,11 @@ const messages: Record<string, Record<Locale, string>> = {
   classmate_ambiguous: { 'zh-CN': '班里有同名同学，请填写学号', en: 'More than one classmate has this name; give the student number' },
   too_many_names: { 'zh-CN': '一次最多提名 10 位同学', en: 'Name at most 10 classmates at a time' },
   consent_required: { 'zh-CN': '家长同意转介后才能打印转介单', en: 'The referral form can be printed once the parents have consented' },
-  // 三个必谈 (issue 6).
+  // 三个必谈.
   talk_date_in_future: { 'zh-CN': '谈话日期不能晚于今天', en: 'The talk date cannot be in the future' },
   talk_rule_duplicate_kind: { 'zh-CN': '同一类必谈规则只能设置一次', en: 'Each kind of talk rule may be given once' },
   talk_rule_within_days_holiday_only: { 'zh-CN': '只有节假日返校必谈可以设置天数', en: 'Only the holiday-return rule takes a number of school days' },
-  // 测评建档 · 积极干预 (issue 4).
+  // 测评建档 · 积极干预.
   instrument_invalid: { 'zh-CN': '测评工具定义有误（{count} 处）', en: 'The instrument definition has {count} problem(s)' },
   instrument_unknown: { 'zh-CN': '测评工具不存在', en: 'Unknown instrument' },
   instrument_prefix_clash: { 'zh-CN': '测评工具 {a} 与 {b} 的导入列前缀 {prefix} 重复，不能放在同一次测评中', en: 'Instruments {a} and {b} share the import column prefix {prefix} and cannot be in one campaign' },
@@ -132,7 +132,7 @@ const messages: Record<string, Record<Locale, string>> = {
   import_no_answers: { 'zh-CN': '该行没有任何作答', en: 'The row has no answers' },
   import_screened_on_out_of_window: { 'zh-CN': '测评日期不在测评窗口内或晚于今天', en: 'The date is outside the campaign window or in the future' },
   import_in_progress: { 'zh-CN': '本次测评已有导入正在进行', en: 'An import into this campaign is already running' },
-  // Practices (issue 10): 解忧树洞, staff profiles.
+  // Practices from the inspection reports: 解忧树洞, staff profiles.
   letterbox_closed: { 'zh-CN': '信箱暂时关闭，请稍后再来', en: 'The letter box is closed for now; please come back later' },
   public_base_url_missing: {
     'zh-CN': '未设置 PUBLIC_BASE_URL：请在服务器配置中填写学生访问心安的地址（如 https://xinan.example.edu.cn）后再生成二维码海报',

@@ -28,7 +28,7 @@ export interface ErrorBody {
 
 export function errorBody(req: FastifyRequest, statusCode: number, code: string, params: Record<string, string | number> = {}, details?: unknown): ErrorBody {
   const locale = req.locale ?? 'zh-CN'
-  // Issue 16: the message names the field or value concerned, in words.
+  // The message names the field or value concerned, in words.
   let message = translate(code, locale, humanParams(code, params, locale))
   const named = detailWords(details, locale)
   if (named && !MESSAGES_NAMING_FIELDS.has(code)) message = translate('invalid_fields', locale, { message, fields: named })
@@ -42,7 +42,7 @@ type Loose = Record<string, unknown>
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined)
 
 /**
- * What an unexpected error may put in the log (DESIGN.md: logs never carry personal data).
+ * What an unexpected error may put in the log (logs never carry personal data).
  * drizzle's DrizzleQueryError message lists the query's parameter values ("params: …"), and
  * PostgreSQL messages and details can quote input ('invalid input syntax …: "…"', "Key (…)=(…)").
  * So a database error logs the statement text (placeholders only), the SQLSTATE and object

@@ -17,7 +17,7 @@ declare module 'fastify' {
 
 /**
  * A route under /api that does not declare what it touches refuses to start: a forgotten
- * declaration must fail loudly, not default to open (DESIGN.md "Least privilege").
+ * declaration must fail loudly, not default to open: least privilege by default.
  */
 export default fp<{ publicPaths?: RegExp[] }>(async (app, opts) => {
   const publicPaths = opts.publicPaths ?? []

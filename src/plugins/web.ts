@@ -27,7 +27,7 @@ const SERVER_PATHS = /^\/(api|docs|healthz|readyz)(\/|$)/
 const FILE_LIKE = /\/[^/]*\.[A-Za-z0-9]{1,8}$/
 
 /**
- * The web client (issue 8): the Vite build in dist/web, served at `/` under the API's own
+ * The web client: the Vite build in dist/web, served at `/` under the API's own
  * helmet CSP (scripts 'self' only — the build has no inline script). Client routes such as
  * /students/… get index.html; /api, /docs and file-like paths keep their JSON 404.
  * Hashed assets are cached for a year; index.html is revalidated every time, so a new build

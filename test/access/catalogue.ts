@@ -7,7 +7,7 @@ export interface CaseRequest {
 }
 
 /**
- * How the generated matrix exercises one registered route (issue 3). Every route under
+ * How the generated matrix exercises one registered route. Every route under
  * /api/v1 that names a resource must have an entry, keyed "METHOD /url/with/:params";
  * a route without one fails the suite.
  *

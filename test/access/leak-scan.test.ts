@@ -7,7 +7,7 @@ import { canariesIn, plantCanaries, type CanaryPlace } from './canary.js'
 import { buildWorld, MatrixRoles, Variants } from './world.js'
 
 /**
- * Field-leak scan (issue 3): every policy table's text and date fields hold canaries naming
+ * Field-leak scan: every policy table's text and date fields hold canaries naming
  * resource, field and place; every read path is called as every role, and any canary the
  * role may not read at that place is a leak — nested children and error bodies included.
  */

@@ -22,7 +22,7 @@ function sampleValue(col: PgColumn): unknown {
 }
 
 /**
- * Mass assignment (issue 3): on every write route, every field the caller's roles may not
+ * Mass assignment: on every write route, every field the caller's roles may not
  * write is sent alongside a valid body; each attempt answers 400 and no table changes.
  */
 t.test('mass assignment: every non-writable field on every write route', async (t) => {

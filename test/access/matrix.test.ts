@@ -6,7 +6,7 @@ import { actorOf, reached } from './expect.js'
 import { buildWorld, MatrixRoles, Variants } from './world.js'
 
 /**
- * Authorization matrix (issue 3), generated from the registered routes and the policies:
+ * Authorization matrix, generated from the registered routes and the policies:
  * every route × role × where the target sits → the status the policy data implies.
  */
 t.test('authorization matrix: route × role × scope', async (t) => {

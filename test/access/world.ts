@@ -5,7 +5,7 @@ import type { Role } from '../../src/access/roles.js'
 import { createSchool, createUser, login, rid, type SchoolFixture } from '../helpers/app.js'
 
 /**
- * Where a target record sits relative to the caller (issue 3 matrix): a student of the
+ * Where a target record sits relative to the caller in the authorization matrix: a student of the
  * caller's own class (and paired with the mentor), of another class of the same school,
  * or of another school.
  */

@@ -11,7 +11,7 @@ import { rebuild } from './rebuild.js'
 import { generateDistrict } from './synthetic.js'
 
 /**
- * Issue 7's done-when: every table the district role can fetch, attacked jointly (single
+ * Every table the district role can fetch, attacked jointly (single
  * unknowns, exact elimination, intervals with withheld ≥ 1) — nothing recovered; no answer
  * carries a student id, a name or any personal field; one district never sees another.
  */

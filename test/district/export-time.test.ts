@@ -4,7 +4,7 @@ import { seedDemoIfEmpty } from '../../src/demo/seed.js'
 import { buildTestApp, login, TEST_PASSWORD } from '../helpers/app.js'
 import { schoolDateTime } from '../../src/lib/school-time.js'
 
-/** Issue 16: times in Excel files are the school's (Asia/Shanghai), not UTC. */
+/** Times in Excel files are the school's (Asia/Shanghai), not UTC. */
 t.test('an instant is written in the school time zone', async (t) => {
   t.equal(schoolDateTime('2026-12-05T19:29:00.000Z'), '2026-12-06 03:29', 'evening UTC is the next morning in Shanghai')
   t.equal(schoolDateTime(new Date('2026-06-30T16:00:00Z')), '2026-07-01 00:00')

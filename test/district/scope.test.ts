@@ -7,7 +7,7 @@ import { withActorTx } from '../../src/access/transaction.js'
 import type { Actor } from '../../src/access/roles.js'
 import { buildTestApp, createSchool } from '../helpers/app.js'
 
-/** The `district` scope (issue 7): bound to the districts of the actor's grants, never to a school. */
+/** The `district` scope: bound to the districts of the actor's grants, never to a school. */
 
 const districtActor = (districtIds: string[], schoolId: string | null = null): Actor => ({
   userId: '11111111-1111-4111-8111-111111111111', username: 'd', displayName: 'd', sessionId: 's', schoolId, districtId: districtIds[0] ?? null,

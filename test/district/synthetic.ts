@@ -1,2 +1,2 @@
-/** The synthetic district generator lives with the benchmarks (scripts/bench/synthetic.ts, issue 9). */
+/** The synthetic district generator lives with the benchmarks (scripts/bench/synthetic.ts). */
 export * from '../../scripts/bench/synthetic.js'

@@ -9,7 +9,7 @@ import { ensureBuiltInInstruments } from '../../src/modules/screening/repository
 import { BUILT_IN_INSTRUMENTS } from '../../src/modules/screening/instruments/index.js'
 import { buildTestApp, createSchool } from '../helpers/app.js'
 
-/** What the district tables count (issue 7), checked on records whose answer is known. */
+/** What the district tables count, checked on records whose answer is known. */
 
 const PHQ = BUILT_IN_INSTRUMENTS[0]!.id
 const y = schoolYearWindow('2026-11-23')

@@ -138,7 +138,7 @@ export interface TestDatabase {
 }
 
 /**
- * A fresh database for one test file (STYLE.md §13): embedded by default, cloned from a
+ * A fresh database for each test file: embedded by default, cloned from a
  * migrated template; with TEST_DATABASE_URL, a new database on that server made from a
  * migrated template database. With `seeded`, the clone is of a template that also holds
  * that seed's rows (made once per key and time slot, then reused by every file).

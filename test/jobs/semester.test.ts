@@ -5,7 +5,7 @@ import { buildTestApp, injectAs } from '../helpers/app.js'
 import { addStudent, addToCareList, days, dutiesOf, fingerprint, job, nightly, schoolWorld } from './fixtures.js'
 
 /**
- * 三个必谈 through one semester on a fake clock (issue 6 "done when"): the nightly jobs run
+ * 三个必谈 through one semester on a fake clock: the nightly jobs run
  * every day from the week before term to the week after, the homeroom teacher logs talks on
  * their days, and every duty of class 1 ends exactly as the rules and the calendar say.
  */

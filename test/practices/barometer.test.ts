@@ -5,7 +5,7 @@ import { isoWeek, periodKeyOf } from '../../src/modules/practices/barometer-serv
 import { buildTestApp, createSchool } from '../helpers/app.js'
 import { as, practiceWorld } from './helpers.js'
 
-/** 心理晴雨表 (issue 10). */
+/** 心理晴雨表. */
 
 const today = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)
 

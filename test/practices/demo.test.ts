@@ -4,7 +4,7 @@ import { DEMO_LETTERBOX_SLUG, DEMO_REPLY_CODE } from '../../src/demo/practices.j
 import { staffingBySchool } from '../../src/modules/practices/staffing.js'
 import { buildTestApp, injectAs, login } from '../helpers/app.js'
 
-/** The practices' demo data (issue 10) works through the same routes as real data. */
+/** The practices' demo data works through the same routes as real data. */
 t.test('demo: the letter box, a reply under the documented code, barometers, room records, staff', async (t) => {
   const { app, database } = await buildTestApp(t)
   await seedDemoIfEmpty(database, { password: 'XinAn-demo-2026' })

@@ -8,7 +8,7 @@ import { ACK_DEADLINE_MINUTES } from '../../src/modules/support/alert-rules.js'
 import { buildTestApp, createSchool, injectAs } from '../helpers/app.js'
 import { as, practiceWorld } from './helpers.js'
 
-/** 解忧树洞 (issue 10): the anonymous side, the teacher side, and what is never stored. */
+/** 解忧树洞: the anonymous side, the teacher side, and what is never stored. */
 
 const today = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)
 

@@ -6,7 +6,7 @@ import { staffingBySchool, LARGE_SCHOOL_ENROLMENT } from '../../src/modules/prac
 import { buildTestApp, createSchool, createUser, login, rid } from '../helpers/app.js'
 import { as, practiceWorld } from './helpers.js'
 
-/** 心理辅导室 records and 心理健康教师 staffing (issue 10). */
+/** 心理辅导室 records and 心理健康教师 staffing. */
 
 t.test('counselling room: hours, visits (named and walk-in), group sessions, the inspection summary', async (t) => {
   const { app, database } = await buildTestApp(t)

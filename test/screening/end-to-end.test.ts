@@ -2,7 +2,7 @@ import t from 'tap'
 import { GAD7_ID, openCampaign, PHQA_ID, screeningWorld, shanghaiDay, type Pupil } from './fixtures.js'
 
 /**
- * Issue 4, done when: import a class's campaign file → scores and bands correct → an item-9
+ * 测评建档 and 积极干预 end to end: import a class's campaign file → scores and bands correct → an item-9
  * answer opens a crisis event → acknowledge and complete the checklist → a case with plan
  * and sessions → the archive shows it in order; the class's homeroom teacher sees the
  * care-list entry and none of the scores, answers or notes; a teacher of another school

@@ -6,7 +6,7 @@ import { watchLoopStalls } from '../../scripts/bench/loop-stalls.js'
 import { openCampaign, PHQA_ID, screeningWorld, shanghaiDay } from './fixtures.js'
 
 /**
- * Issue 14: an embedded screening import must not stall other users. PGlite runs on the event
+ * An embedded screening import must not stall other users. PGlite runs on the event
  * loop's thread, so every statement of the import holds the loop; the parse and the scoring of
  * every row run in the parsing thread, and the database part in short statements with the loop
  * yielded between them. A 10,000-row import runs while /healthz is asked every 10 ms and the

@@ -4,7 +4,7 @@ import { students } from '../../db/schema/index.js'
 import { supportWorld } from './fixtures.js'
 
 /**
- * Issue 16: a monitor or homeroom teacher who names a student outside the class is told what
+ * A monitor or homeroom teacher who names a student outside the class is told what
  * was wrong — the 学号 they typed, or that no classmate has the name — never "记录不存在".
  * Still 404, and the same whether the student is elsewhere or nowhere.
  */

@@ -13,7 +13,7 @@ import { freshDatabase, sourceClosureHash, type SeededTemplate } from '../helper
 import { ensureWeb } from '../../scripts/ensure-web.mjs'
 
 /**
- * End-to-end harness for the web client (issue 8): the real server (buildApp on a fresh
+ * End-to-end harness for the web client: the real server (buildApp on a fresh
  * database with the demo data, listening on 127.0.0.1:<random>) and Debian's chromium
  * driven by playwright-core — never a downloaded browser.
  */

@@ -6,7 +6,7 @@ import { generateTalkDuties, markOverdueDuties } from '../../src/jobs/talk-dutie
 import { ARTIFACTS, apiAs, browserAvailable, demoClassStudents, launchBrowser, loginAs, overflowsHorizontally, screenshot, settledCount, startServer, switchToEnglish } from './harness.js'
 
 /**
- * Issue 16, the smaller screens: the homeroom teacher's completion rate and talk history
+ * The smaller screens, read as a user reads them: the homeroom teacher's completion rate and talk history
  * (and the 记录谈话 action at phone width), the printed 转介单 with the school's name and
  * every page of it, and the district chart marking a withheld cell instead of drawing nothing.
  */

@@ -20,7 +20,7 @@ import { BUILT_IN_INSTRUMENTS } from '../../src/modules/screening/instruments/in
 import { Categories, FollowUps, Periods, Employments } from '../../src/modules/practices/schemas.js'
 
 /**
- * Issue 16: nothing the API sends reaches a screen as a code. Generated from the server's own
+ * Nothing the API sends reaches a screen as a code. Generated from the server's own
  * definitions — every field a policy lets some role read, every enumerated value a module
  * defines, every timeline kind and audited resource — so a new field or value without a
  * label in both languages fails here, not on a teacher's screen.

@@ -7,7 +7,7 @@ import { buildTestApp } from '../helpers/app.js'
 import { practiceWorld } from '../practices/helpers.js'
 
 /**
- * 解忧树洞 in a real browser, as an anonymous visitor (issue 10): write → reply code → the
+ * 解忧树洞 in a real browser, as an anonymous visitor: write → reply code → the
  * psychology teacher replies → read with the code; a wrong code reads nothing. Debian's
  * chromium through playwright-core, headless, in a fresh profile; screenshots go to
  * test-artifacts/.

@@ -6,7 +6,7 @@ import { DEMO_LETTERBOX_SLUG } from '../../src/demo/practices.js'
 import { apiAs, browserAvailable, demoClassStudents, launchBrowser, loginAs, overflowsHorizontally, screenshot, startServer, switchToEnglish } from './harness.js'
 
 /**
- * The practices of issue 10 in the browser: the psychology teacher's 解忧树洞 inbox and box
+ * The practices from the inspection reports in the browser: the psychology teacher's 解忧树洞 inbox and box
  * settings, the 心理晴雨表 form (homeroom teacher, monitor) and trend, the 心理辅导室 records,
  * and the school admin's staff profiles and room summary. Every result is checked through
  * the API as well, so a screen that did nothing fails.

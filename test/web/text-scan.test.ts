@@ -4,7 +4,7 @@ import { apiAs, browserAvailable, demoClassStudents, launchBrowser, loginAs, scr
 import { codeWordsIn, isoDaysIn } from './text-scan.js'
 
 /**
- * Issue 16, "no code words anywhere": every screen of every demo role, in Chinese and in
+ * No code words anywhere: every screen of every demo role, in Chinese and in
  * English, read as the user reads it (document.body.innerText), holds no identifier, raw enum
  * value, ISO week or machine timestamp. The screens come from the menu itself: the scan clicks
  * every entry the role's menu offers (and every tab on it), so a screen added tomorrow is scanned

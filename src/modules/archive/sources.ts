@@ -27,7 +27,7 @@ export interface TimelineSource {
 }
 
 export const timelineSources: TimelineSource[] = [
-  // Issue 5: 师生结对, 同伴跟防, 家校协同, 及时转介.
+  // Support: 师生结对, 同伴跟防, 家校协同, 及时转介.
   { resource: 'pairings', kind: 'pairing', step: 'pairing', studentField: 'studentId', dateField: 'startDate' },
   { resource: 'mentor_contacts', kind: 'mentor_contact', step: 'pairing', studentField: 'studentId', dateField: 'contactDate' },
   { resource: 'peer_alerts', kind: 'peer_alert', step: 'peer', studentField: 'studentId', dateField: 'createdAt' },
@@ -36,12 +36,12 @@ export const timelineSources: TimelineSource[] = [
   { resource: 'parent_contacts', kind: 'parent_contact', step: 'parents', studentField: 'studentId', dateField: 'contactDate' },
   { resource: 'referrals', kind: 'referral', step: 'referral', studentField: 'studentId', dateField: 'proposedAt' },
   { resource: 'referral_events', kind: 'referral_event', step: 'referral', studentField: 'studentId', dateField: 'at' },
-  // Issue 6: 三个必谈 — the talks held and the duties they answered.
+  // 三个必谈 — the talks held and the duties they answered.
   { resource: 'talk_logs', kind: 'talk_log', step: 'talks', studentField: 'studentId', dateField: 'talkDate', refine: talkLogsDecision },
   { resource: 'talk_duties', kind: 'talk_duty', step: 'talks', studentField: 'studentId', dateField: 'dueDate' },
-  // Issue 10: 心理辅导室 visits of a named student (walk-ins have none; letters are never linked).
+  // 心理辅导室 visits of a named student (walk-ins have none; letters are never linked).
   { resource: 'room_visits', kind: 'room_visit', step: 'intervention', studentField: 'studentId', dateField: 'visitDate' },
-  // Issue 4: 测评建档 and 积极干预.
+  // 测评建档 and 积极干预.
   { resource: 'screening_responses', kind: 'screening', step: 'screening', studentField: 'studentId', dateField: 'screenedOn' },
   { resource: 'care_list', kind: 'care_list', step: 'screening', studentField: 'studentId', dateField: 'addedAt' },
   { resource: 'cases', kind: 'case', step: 'intervention', studentField: 'studentId', dateField: 'openedAt' },

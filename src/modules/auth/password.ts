@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import argon2 from 'argon2'
 
 /**
- * OWASP's argon2id floor (m = 19 MiB, t = 2, p = 1): ≈33 ms a hash here (STACK-NOTES.md).
+ * OWASP's argon2id floor (m = 19 MiB, t = 2, p = 1): ≈33 ms a hash, measured here.
  * Hashes made with weaker parameters are upgraded at the next successful login.
  */
 export const HASH_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const

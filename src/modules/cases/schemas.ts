@@ -5,7 +5,7 @@ import { RiskLevels } from '../screening/risk-levels.js'
 import { CaseSources, CaseStates, CrisisStatuses, CrisisSteps } from './states.js'
 
 /**
- * Request and response shapes of 积极干预 (issue 4). Response items make every field optional
+ * Request and response shapes of 积极干预. Response items make every field optional
  * (the policy projection decides); stored codes are plain strings in answers; requests are
  * strict and enumerated.
  */

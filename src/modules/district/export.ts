@@ -5,7 +5,7 @@ import { schoolDateTime } from '../../lib/school-time.js'
 import type { StaffingDistrict } from './staffing-table.js'
 
 /**
- * The district tables as one .xlsx (issue 7): the very cells the API serves, after the same
+ * The district tables as one .xlsx: the very cells the API serves, after the same
  * joint suppression — nothing is recomputed here, so the file cannot disclose more than the
  * screens do.
  */

@@ -3,7 +3,7 @@ import { queryRows, type Executor } from '../../db/database.js'
 import { cellKeySum, KEY_SPACE, recordKey } from './cell-key.js'
 
 /**
- * The aggregate queries behind the district tables (issue 7). Each returns GROUP BY counts
+ * The aggregate queries behind the district tables. Each returns GROUP BY counts
  * only: no student id, name or per-student row ever leaves SQL. They run as the owner in one
  * read-only snapshot (the app role's row-level security is per school), over the school ids
  * the caller's district decision reached.

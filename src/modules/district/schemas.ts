@@ -1,7 +1,7 @@
 import { z } from 'zod'
 
 /**
- * Response schemas of the district tables (issue 7). Every number is a cell: the count, or
+ * Response schemas of the district tables. Every number is a cell: the count, or
  * null with `suppressed: true` when withheld. Nothing here can carry a person: the schemas
  * are strict, so a stray field fails serialisation instead of leaving the server.
  */

@@ -3,7 +3,7 @@ import { DEFAULT_THRESHOLD, suppress, type Constraint, type SuppressionResult } 
 import { KEY_SPACE, perturb } from './cell-key.js'
 
 /**
- * The fixed district tables (issue 7), built as one joint system: every published count is a
+ * The fixed district tables, built as one joint system: every published count is a
  * cell with a semantic id (`enrolled|<school>|<grade>` …) and every total or identity the
  * tables show is a relation between cells, so suppression is decided once for all of them.
  */

@@ -3,7 +3,7 @@ import { IdParams, page } from '../../lib/schemas.js'
 import { contextOf } from '../../plugins/access.js'
 import { errors, MarkReadBody, NotificationItem, NotificationListQuery, security, tags } from './schemas.js'
 
-/** In-app notifications for teachers (issue 6). Mounted at /api/v1. */
+/** In-app notifications for teachers. Mounted at /api/v1. */
 const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
   const service = app.services.notifications
 

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { RiskLevels } from './risk-levels.js'
 
 /**
- * What an instrument is, as data (issue 4): items with zh-CN and en text, response options,
+ * What an instrument is, as data: items with zh-CN and en text, response options,
  * scoring, bands with a suggested risk level, safety items and the licence notice. Built-in
  * instruments (instruments/*.ts) and a school's own uploads are checked by the same schema
  * and the same semantic checks, so scoring never meets a definition it cannot handle.

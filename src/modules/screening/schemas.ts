@@ -5,7 +5,7 @@ import { InstrumentDefinition } from './instrument-schema.js'
 import { RiskLevels } from './risk-levels.js'
 
 /**
- * Request and response shapes of 测评建档 (issue 4). Response items make every field
+ * Request and response shapes of 测评建档. Response items make every field
  * optional: the policy projection removes what a role may not read. Stored text that the
  * application branches on (band, risk, status) is typed as a plain string in answers, so a
  * stored value never turns a read into a 500; requests are strict and enumerated.

@@ -4,7 +4,7 @@ import { CalendarDate } from '../roster/schemas.js'
 import { DutyKinds, DutyStatuses, LogKinds, Targets } from './rules.js'
 
 /**
- * Request and response shapes of 三个必谈 (issue 6). Response items make every field optional
+ * Request and response shapes of 三个必谈. Response items make every field optional
  * that some role cannot read (the policy engine's projection drops it); values the app
  * branches on are plain strings in answers so an unexpected stored value never breaks one.
  */

@@ -67,7 +67,7 @@ export const routes = {
   districtTable: (name: string) => `/district/tables/${name}`,
   districtExport: '/district/export.xlsx',
 
-  // Practices from the inspection reports (issue 10).
+  // Practices from the inspection reports.
   letters: '/letters',
   letter: (id: string) => `/letters/${id}`,
   letterReply: (id: string) => `/letters/${id}/reply`,

@@ -472,7 +472,7 @@ export const zhCN = {
   'crisisStatus.open': '未确认',
   'crisisStatus.acknowledged': '已确认',
   'crisisStatus.resolved': '已解决',
-  // Practices from the inspection reports (issue 10).
+  // Practices from the inspection reports.
   'nav.letters': '解忧树洞',
   'nav.barometer': '心理晴雨表',
   'nav.barometerTrend': '心理晴雨表',
@@ -1111,7 +1111,7 @@ export const en: Record<MessageKey, string> = {
   'crisisStatus.open': 'Unacknowledged',
   'crisisStatus.acknowledged': 'Acknowledged',
   'crisisStatus.resolved': 'Resolved',
-  // Practices from the inspection reports (issue 10).
+  // Practices from the inspection reports.
   'nav.letters': 'Letter box',
   'nav.barometer': 'Class barometer',
   'nav.barometerTrend': 'Class barometer',

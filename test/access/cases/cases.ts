@@ -5,7 +5,7 @@ import { itemsContain, type Catalogue } from '../catalogue.js'
 import type { StudentRef, Variant, World } from '../world.js'
 
 /**
- * Matrix entries of 积极干预 and 危机事件 (issue 4). Every record hangs off a fresh student
+ * Matrix entries of 积极干预 and 危机事件. Every record hangs off a fresh student
  * of the variant's place, inserted directly as the owner.
  */
 

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm'
 import type { Catalogue, RouteCase } from '../catalogue.js'
 
 /**
- * District tables (issue 7): collections with no id and no filter. The target is a fresh
+ * District tables: collections with no id and no filter. The target is a fresh
  * student of the variant's place; district scope reaches no student, so the answer must
  * never carry the id (nor does any other role get past 403).
  */

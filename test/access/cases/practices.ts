@@ -6,7 +6,7 @@ import { itemsContain, type Catalogue } from '../catalogue.js'
 import type { Variant, World, WorldUser } from '../world.js'
 
 /**
- * Matrix entries of the practices module (issue 10). Letters, sessions and staff profiles
+ * Matrix entries of the practices module. Letters, sessions and staff profiles
  * are school-wide records: the ownClass and otherClass variants place them in school A,
  * otherSchool in school B. Visits hang off a student of the variant; barometer entries off
  * the variant's class, made by the caller in the ownClass variant (own scope) and by

@@ -6,7 +6,7 @@ import { itemsContain, type Catalogue, type RouteCase } from '../catalogue.js'
 import type { Variant, World } from '../world.js'
 
 /**
- * Matrix entries of the roster (issue 2 item 4). Targets in school A for the ownClass and
+ * Matrix entries of the roster. Targets in school A for the ownClass and
  * otherClass variants, in school B for otherSchool; records the requests change or delete
  * are made fresh, so the world's own classes and students stay as they are.
  *

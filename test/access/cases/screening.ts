@@ -10,7 +10,7 @@ import { itemsContain, type Catalogue } from '../catalogue.js'
 import type { StudentRef, Variant, World, WorldUser } from '../world.js'
 
 /**
- * Matrix entries of 测评建档 (issue 4). Records are inserted directly (as the owner) in the
+ * Matrix entries of 测评建档. Records are inserted directly (as the owner) in the
  * place the variant names: the student's class, or school B for otherSchool.
  *
  * Care-list entries are read by mentors of paired students, and every teacher holds the

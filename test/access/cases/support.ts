@@ -8,7 +8,7 @@ import { itemsContain, type Catalogue } from '../catalogue.js'
 import type { StudentRef, Variant, World, WorldUser } from '../world.js'
 
 /**
- * Matrix entries of 师生结对, 同伴跟防, 家校协同 and 及时转介 (issue 5).
+ * Matrix entries of 师生结对, 同伴跟防, 家校协同 and 及时转介.
  *
  * Where an answer depends on who the record belongs to, the target is placed so that the
  * scope the generator expects is the one the record is reached by:

@@ -4,7 +4,7 @@ import { itemsContain, type Catalogue } from '../catalogue.js'
 import type { StudentRef, Variant, World, WorldUser } from '../world.js'
 
 /**
- * Matrix entries of 三个必谈 and notifications (issue 6).
+ * Matrix entries of 三个必谈 and notifications.
  *
  * - Talk logs are written by the world's homeroom teacher about a student with an open case,
  *   so the service's extra row conditions (homeroom: own logs; psychology teacher: students

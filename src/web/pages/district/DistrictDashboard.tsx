@@ -11,7 +11,7 @@ import { asText, windowLabel as windowWords } from '../../i18n/format'
 import { EChart } from '../../components/EChart'
 
 /**
- * 区域统计 (issue 7's fixed tables). Every number arrives as a cell { value, suppressed }: a
+ * 区域统计 (the fixed district tables). Every number arrives as a cell { value, suppressed }: a
  * withheld count (1–10, or withheld so it cannot be derived) is shown as "已隐去" (withheld)
  * with an icon and an explaining tooltip and legend, never as a number, in the tables and in
  * the chart. The page shows the tables as the API
