@@ -1,5 +1,5 @@
 /**
- * Statistical disclosure control for the district tables (issue 7).
+ * Statistical disclosure control for the district tables.
  *
  * Model: named cells (non-negative integer counts) and the linear relations the published
  * tables make visible — row, column and district totals, identities such as
