@@ -50,4 +50,4 @@ export const policies: ResourcePolicy[] = [
   schoolYearRollovers,
   // After district_stats (the same table): the leak scan's canaries on schools carry the last policy's name.
   schoolProfile,
-] as unknown as ResourcePolicy[]
+]

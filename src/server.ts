@@ -42,7 +42,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     const deadline = setTimeout(() => {
       app.log.error({ graceMs: config.SHUTDOWN_GRACE_MS }, 'requests still running after the grace period; closing anyway')
       app.server.closeAllConnections()
-      database.close().finally(() => process.exit(1))
+      void database.close().finally(() => process.exit(1))
     }, config.SHUTDOWN_GRACE_MS)
     deadline.unref()
     app.close()

@@ -65,7 +65,7 @@ export async function benchAuditedRead(opts: { quick: boolean; url?: string | un
   const duration = opts.quick ? 3 : 10
 
   const load = (path: string, headers: Record<string, string>, connections: number) => new Promise<autocannon.Result>((ok, fail) => {
-    autocannon({ url: base + path, connections, duration, headers }, (err, res) => (err ? fail(err) : ok(res)))
+    autocannon({ url: base + path, connections, duration, headers }, (err, res) => (err ? fail(err instanceof Error ? err : new Error(String(err))) : ok(res)))
   })
   // Requests still queued when a run stops (the embedded database answers one statement at a
   // time) are answered before the next run starts, so no run pays for the previous one's backlog.

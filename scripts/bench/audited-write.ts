@@ -98,7 +98,7 @@ export async function benchAuditedWrite(opts: SectionOptions): Promise<Metric[]>
           autocannon({
             url: base + path, connections, duration: seconds,
             requests: [{ method: 'POST', path, headers: { ...headers, 'content-type': 'application/json' }, setupRequest: (r) => ({ ...r, body: body() }) }],
-          }, (err, r) => (err ? fail(err) : ok(r)))
+          }, (err, r) => (err ? fail(err instanceof Error ? err : new Error(String(err))) : ok(r)))
         })
         const cpu = process.cpuUsage(cpu0)
         // Requests still queued when the run stopped (the embedded database answers one statement

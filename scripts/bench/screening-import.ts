@@ -132,7 +132,7 @@ export async function benchScreeningImport(opts: SectionOptions & { schools?: nu
       for (const s of setups) {
         const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: s.username, password: PASSWORD } })
         if (login.statusCode !== 200) throw new Error(`login answered ${login.statusCode}`)
-        tokens.push((login.json() as { accessToken: string }).accessToken)
+        tokens.push(login.json<{ accessToken: string }>().accessToken)
       }
       const send = async (i: number) => {
         const s = setups[i]!
@@ -141,7 +141,7 @@ export async function benchScreeningImport(opts: SectionOptions & { schools?: nu
           headers: { authorization: `Bearer ${tokens[i]}`, 'content-type': 'text/csv' },
         })
         if (res.statusCode !== 200) throw new Error(`import answered ${res.statusCode}: ${res.body.slice(0, 300)}`)
-        return (res.json() as { result: { inserted: number; crisisEventsOpened: number; alreadyOnFile: number } }).result
+        return res.json<{ result: { inserted: number; crisisEventsOpened: number; alreadyOnFile: number } }>().result
       }
 
       note(`screening import, ${mode}: ${nSchools} files × ${perSchool.toLocaleString('en')} rows through the route, /healthz probed meanwhile`)

@@ -140,7 +140,7 @@ export async function generateDistrict(database: Database, o: SyntheticOptions):
           if (levelThen < 1 || rand() > 0.85) continue
           const u = rand()
           const k = u < 0.7 ? 0 : u < 0.88 ? 1 : u < 0.97 ? 2 : 3
-          const risk = RISKS[k]!
+          const risk = RISKS[k]
           const confirmed = k >= 2 && rand() < 0.5 ? RISKS[Math.max(1, k - (rand() < 0.3 ? 1 : 0))]! : null
           const rid = randomUUID()
           personalIds.push(rid)

@@ -167,7 +167,7 @@ function grantsFor(actor: Actor, role: Role): RoleGrant[] {
 
 function fieldsOf(policy: ResourcePolicy, groups: readonly string[]): Set<string> {
   const out = new Set<string>()
-  for (const g of groups) for (const f of (policy.fields as Record<string, readonly string[]>)[g] ?? []) out.add(f)
+  for (const g of groups) for (const f of (policy.fields)[g] ?? []) out.add(f)
   return out
 }
 
@@ -223,7 +223,7 @@ function pairedCondition(studentCol: PgColumn, schoolId: string, userId: string,
 export function validatePolicy(p: ResourcePolicy): void {
   const columns = Object.keys(getTableColumns(p.table))
   const seen = new Map<string, string>()
-  for (const [group, fields] of Object.entries(p.fields as Record<string, readonly string[]>)) {
+  for (const [group, fields] of Object.entries(p.fields)) {
     for (const f of fields) {
       if (!columns.includes(f)) throw new Error(`policy ${p.resource}: group ${group} names unknown field ${f}`)
       if (seen.has(f)) throw new Error(`policy ${p.resource}: field ${f} is in groups ${seen.get(f)} and ${group}`)
@@ -233,7 +233,7 @@ export function validatePolicy(p: ResourcePolicy): void {
   const missing = columns.filter((c) => !seen.has(c))
   if (missing.length) throw new Error(`policy ${p.resource}: fields in no group: ${missing.join(', ')}`)
   if (!columns.includes(p.idColumn)) throw new Error(`policy ${p.resource}: idColumn ${p.idColumn} unknown`)
-  for (const [role, rp] of Object.entries(p.roles) as Array<[string, RolePolicy<string>]>) {
+  for (const [role, rp] of Object.entries<RolePolicy<string>>(p.roles)) {
     for (const g of [...rp.read, ...(rp.write ?? [])]) {
       if (!(g in p.fields)) throw new Error(`policy ${p.resource}: role ${role} names unknown group ${g}`)
     }

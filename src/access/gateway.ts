@@ -125,7 +125,7 @@ export class Gateway implements AccessDeps {
     d.assertWritable(keys)
     const values = ws.map((w) => ({ ...definedOf(w.input), ...w.values }))
     const raw = await (values.length >= JSON_BATCH_MIN ? insertFromJson(ex, d, values) : undefined)
-      ?? await ex.insert(d.policy.table as PgTable).values(values).returning(d.selection()) as Row[]
+      ?? await ex.insert(d.policy.table).values(values).returning(d.selection())
     const rows = this.inScope(d, raw, values.length)
     await this.queue(ex, ctx, d, rows, 'C', auditAs, keys)
     return rows.map((r) => d.project(r))
@@ -141,7 +141,7 @@ export class Gateway implements AccessDeps {
   async createFrom(ex: Executor, ctx: RequestContext, d: Decision, w: { input?: object; select: (qb: QueryBuilder) => PgInsertSelectQueryBuilder<PgTable>; audit?: WriteOptions['audit'] }): Promise<Row | undefined> {
     const keys = sentKeys(w.input)
     d.assertWritable(keys)
-    const raw = await ex.insert(d.policy.table as PgTable).select(w.select).returning(d.selection()) as Row[]
+    const raw = await ex.insert(d.policy.table).select(w.select).returning(d.selection()) as Row[]
     if (raw.length === 0) return undefined
     const rows = this.inScope(d, raw, raw.length)
     await this.queue(ex, ctx, d, rows, 'C', w.audit, keys)
@@ -158,7 +158,7 @@ export class Gateway implements AccessDeps {
     w: WriteOptions & { onConflict: 'nothing' | Record<string, unknown> }): Promise<Row | undefined> {
     const keys = sentKeys(w.input)
     d.assertWritable(keys)
-    const insert = ex.insert(d.policy.table as PgTable).values({ ...definedOf(w.input), ...w.values })
+    const insert = ex.insert(d.policy.table).values({ ...definedOf(w.input), ...w.values })
     const raw = await (w.onConflict === 'nothing'
       ? insert.onConflictDoNothing({ target })
       : insert.onConflictDoUpdate({ target, set: w.onConflict, setWhere: d.where() })).returning(d.selection()) as Row[]
@@ -184,18 +184,18 @@ export class Gateway implements AccessDeps {
     d.assertWritable(keys)
     const set = { ...definedOf(w.input), ...w.values }
     if (Object.keys(set).length === 0) {
-      const rows = await ex.select(d.selection()).from(d.policy.table as PgTable).where(and(where, d.where())) as Row[]
+      const rows = await ex.select(d.selection()).from(d.policy.table).where(and(where, d.where())) as Row[]
       await this.queue(ex, ctx, d, rows, 'U', w.audit, keys)
       return rows.map((r) => d.project(r))
     }
-    const raw = await ex.update(d.policy.table as PgTable).set(set).where(and(where, d.where())).returning(d.selection()) as Row[]
+    const raw = await ex.update(d.policy.table).set(set).where(and(where, d.where())).returning(d.selection()) as Row[]
     await this.queue(ex, ctx, d, raw, 'U', w.audit, keys)
     return raw.map((r) => d.project(r))
   }
 
   /** Deletes one record by id inside the caller's scope (0 rows → 404); the deleted row as the caller read it. */
   async remove(ex: Executor, ctx: RequestContext, d: Decision, id: string, w: Pick<WriteOptions, 'where' | 'audit'> = {}): Promise<Row> {
-    const raw = await ex.delete(d.policy.table as PgTable)
+    const raw = await ex.delete(d.policy.table)
       .where(and(eq(d.column(d.policy.idColumn), id), w.where, d.where())).returning(d.selection()) as Row[]
     if (raw.length === 0) throw new NotFound()
     await this.queue(ex, ctx, d, raw, 'D', w.audit, [])
@@ -204,7 +204,7 @@ export class Gateway implements AccessDeps {
 
   /** Deletes every row in scope that matches `where` (a batch: the 升年级 undo); the deleted rows as the caller read them (maybe none). */
   async removeWhere(ex: Executor, ctx: RequestContext, d: Decision, where: SQL, w: Pick<WriteOptions, 'audit'> = {}): Promise<Row[]> {
-    const raw = await ex.delete(d.policy.table as PgTable).where(and(where, d.where())).returning(d.selection()) as Row[]
+    const raw = await ex.delete(d.policy.table).where(and(where, d.where())).returning(d.selection()) as Row[]
     await this.queue(ex, ctx, d, raw, 'D', w.audit, [])
     return raw.map((r) => d.project(r))
   }
@@ -221,10 +221,10 @@ export class Gateway implements AccessDeps {
     if (!policy) throw new Error(`no policy ${resource}`)
     const list = Array.isArray(values) ? values : [values]
     if (list.length === 0) return []
-    const raw = await ex.insert(policy.table as PgTable).values(list).returning() as Row[]
+    const raw = await ex.insert(policy.table).values(list).returning() as Row[]
     if (auditAs !== false) {
       if (!ctx) throw new Error(`record ${resource}: an audited record names its caller`)
-      const groups = auditAs?.fieldGroups ?? groupsOfPolicy(policy.fields as Record<string, readonly string[]>, Object.keys(list[0]!))
+      const groups = auditAs?.fieldGroups ?? groupsOfPolicy(policy.fields, Object.keys(list[0]!))
       await this.append(ex, ctx, {
         action: auditAs?.action ?? 'C', resource, roles: ctx.decision.roles,
         recordIds: raw.map((r) => r[policy.idColumn]).filter((v): v is string => typeof v === 'string'),
@@ -240,14 +240,14 @@ export class Gateway implements AccessDeps {
     const policy = this.policies.get(resource)
     if (!policy) throw new Error(`no policy ${resource}`)
     const school = (getTableColumns(policy.table) as Record<string, PgColumn>)[policy.relations.school]!
-    const raw = await ex.update(policy.table as PgTable).set(set)
+    const raw = await ex.update(policy.table).set(set)
       .where(and(where, ctx.actor.schoolId ? eq(school, ctx.actor.schoolId) : undefined)).returning() as Row[]
     if (auditAs !== false && raw.length) {
       await this.append(ex, ctx, {
         action: 'U', resource, roles: ctx.decision.roles,
         recordIds: raw.map((r) => r[policy.idColumn]).filter((v): v is string => typeof v === 'string'),
         studentIds: policy.relations.student ? uniqueStrings(raw.map((r) => r[policy.relations.student!])) : [],
-        fieldGroups: auditAs?.fieldGroups ?? groupsOfPolicy(policy.fields as Record<string, readonly string[]>, Object.keys(set)),
+        fieldGroups: auditAs?.fieldGroups ?? groupsOfPolicy(policy.fields, Object.keys(set)),
       })
     }
     return raw
@@ -255,7 +255,7 @@ export class Gateway implements AccessDeps {
 
   /** Field groups the written keys belong to, for the audit row (names of groups, never values). */
   groupsOf(d: Decision, keys: Iterable<string>): string[] {
-    return groupsOfPolicy(d.policy.fields as Record<string, readonly string[]>, keys)
+    return groupsOfPolicy(d.policy.fields, keys)
   }
 
   /** A created row none of the caller's grants reaches was written for someone else's pupil: 404, nothing kept. */
@@ -314,9 +314,9 @@ async function insertFromJson(ex: Executor, d: Decision, values: Record<string, 
     fields[key] = expr.as(col.name)
   }
   const json = JSON.stringify(values.map((v) => Object.fromEntries(keys.map((k) => [columns[k]!.name, jsonValue(v[k])]))))
-  return await ex.insert(d.policy.table as PgTable)
+  return await ex.insert(d.policy.table)
     .select((qb) => qb.select(fields).from(sql`json_populate_recordset(null::${d.policy.table}, ${json}::json) as x`))
-    .returning(d.selection()) as Row[]
+    .returning(d.selection())
 }
 
 function jsonValue(v: unknown): unknown {

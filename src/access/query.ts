@@ -1,5 +1,4 @@
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm'
-import type { PgTable } from 'drizzle-orm/pg-core'
 import type { Executor } from '../db/database.js'
 import { appendAudit, type AuditAction, type AuditEvent, type AuditOutcome } from '../audit/audit.js'
 import type { RequestContext } from '../plugins/access.js'
@@ -10,9 +9,9 @@ export interface Sort { field: string; dir: 'asc' | 'desc' }
 
 /** One record through the policy: undefined when missing or out of scope (both answer 404). */
 export async function readOne(ex: Executor, d: Decision, id: string, extra?: SQL): Promise<Record<string, unknown> | undefined> {
-  const rows = await ex.select(d.selection()).from(d.policy.table as PgTable)
+  const rows = await ex.select(d.selection()).from(d.policy.table)
     .where(and(eq(d.column(d.policy.idColumn), id), d.where(), extra)).limit(1)
-  const row = rows[0] as Record<string, unknown> | undefined
+  const row = rows[0]
   return row ? d.project(row) : undefined
 }
 
@@ -32,7 +31,7 @@ export async function readMany(ex: Executor, d: Decision, opts: {
   const order = sort.map((s) => (s.dir === 'desc' ? desc(d.column(s.field)) : asc(d.column(s.field))))
   order.push(asc(d.column(d.policy.idColumn)))
   const rows = await ex.select({ ...d.selection(), __total: sql<number>`count(*) over()`.as('__total') })
-    .from(d.policy.table as PgTable)
+    .from(d.policy.table)
     .where(and(d.where(), opts.where))
     .orderBy(...order)
     .limit(opts.limit).offset(opts.offset) as Record<string, unknown>[]

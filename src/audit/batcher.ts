@@ -22,7 +22,7 @@ export class AuditBatcher {
     if (events.length === 0) return Promise.resolve()
     if (this.closed) return Promise.reject(new Error('audit batcher closed'))
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ events, done: (err) => (err ? reject(err) : resolve()) })
+      this.queue.push({ events, done: (err) => (err ? reject(err instanceof Error ? err : new Error('audit append failed')) : resolve()) })
       if (!this.flushing) this.flushing = this.drain()
     })
   }

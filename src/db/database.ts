@@ -159,13 +159,15 @@ function copyField(v: unknown): string {
   let s: string
   if (v instanceof Date) s = v.toISOString()
   else if (typeof v === 'object') s = JSON.stringify(v)
-  else s = String(v)
+  else if (typeof v === 'string') s = v
+  else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') s = String(v)
+  else s = ''
   return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
 }
 
 /** Rows of a raw statement, whichever driver ran it. */
 export async function queryRows<T = Record<string, unknown>>(ex: Executor, query: SQL): Promise<T[]> {
-  const res = (await ex.execute(query)) as unknown
+  const res: unknown = await ex.execute(query)
   if (Array.isArray(res)) return res as T[]
   return ((res as { rows?: T[] }).rows ?? [])
 }

@@ -18,7 +18,7 @@ type Keyed = PgTable & { id: AnyPgColumn; schoolId: AnyPgColumn }
 
 /** Locks one row of the caller's school until the transaction ends; false when there is none. */
 export async function lockRow(ex: Executor, table: Keyed, schoolId: string, id: string, mode: RowLock = 'update'): Promise<boolean> {
-  const rows = await ex.select({ id: table.id }).from(table as PgTable)
+  const rows = await ex.select({ id: table.id }).from(table)
     .where(and(eq(table.schoolId, schoolId), eq(table.id, id)))
     .for(mode === 'update' ? 'no key update' : 'share')
   return rows.length > 0

@@ -109,7 +109,7 @@ function watchedSocket(noAnswerMs: number) {
         s.setTimeout(ms)
       }
       return write(...args)
-    }) as typeof s.write
+    })
     s.on('data', () => { awaiting = false })
     s.setTimeout(noAnswerMs)
     s.on('timeout', () => {

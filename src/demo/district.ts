@@ -63,7 +63,7 @@ class Batch {
       if (rows.length === 0) continue
       const columns = getTableColumns(table) as Record<string, PgColumn>
       const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))]
-      const json = rows.map((r) => Object.fromEntries(keys.map((k) => [columns[k]!.name, r[k] instanceof Date ? (r[k] as Date).toISOString() : r[k] ?? null])))
+      const json = rows.map((r) => Object.fromEntries(keys.map((k) => [columns[k]!.name, r[k] instanceof Date ? (r[k]).toISOString() : r[k] ?? null])))
       const cols = sql.join(keys.map((k) => sql.identifier(columns[k]!.name)), sql`, `)
       await tx.execute(sql`insert into ${table} (${cols}) select ${cols} from json_populate_recordset(null::${table}, ${JSON.stringify(json)}::json)`)
     }
@@ -257,7 +257,7 @@ export const districtDemo: DemoExtension = async (tx: Tx, ctx: DemoContext) => {
         schoolId, studentId: c.studentId, institutionId, reason: '测评结果与面谈提示需要专科评估',
         state: closed ? 'closed' : received ? 'received' : 'sent',
         proposedAt: at(addDays(sentDay, -3), 10), sentAt: at(sentDay, 11), receivedOn: received && received <= ctx.today ? received : null,
-        followUpDate: addDays(sentDay, 30), closedAt: closed ? at(addDays(received!, 14) > ctx.today ? ctx.today : addDays(received!, 14), 16) : null,
+        followUpDate: addDays(sentDay, 30), closedAt: closed ? at(addDays(received, 14) > ctx.today ? ctx.today : addDays(received, 14), 16) : null,
       })
     }
     batch.add(referrals, refRows)

@@ -127,7 +127,7 @@ export const screeningDemo: DemoExtension = async (tx: Tx, ctx) => {
     Object.assign(e.phq, {
       confirmedRisk: lowered ? 'yellow' : e.phq.suggestedRisk,
       confirmReason: lowered ? '访谈后确认为考试前短期紧张，已缓解' : null,
-      confirmedBy: psych, confirmedAt: at(addDays(e.phq.screenedOn as string, 2), 15),
+      confirmedBy: psych, confirmedAt: at(addDays(e.phq.screenedOn, 2), 15),
     })
   })
   for (let i = 0; i < responses.length; i += 500) await tx.insert(screeningResponses).values(responses.slice(i, i + 500))
@@ -137,7 +137,7 @@ export const screeningDemo: DemoExtension = async (tx: Tx, ctx) => {
   const checklistRows: Array<typeof crisisChecklist.$inferInsert> = []
   safetyPupils.forEach((s, i) => {
     const r = byStudent.get(s.id)!.phq
-    const opened = at(r.screenedOn as string, 17)
+    const opened = at(r.screenedOn, 17)
     const id = randomUUID()
     crisisRows.push({
       schoolId, id, studentId: s.id, source: 'safety_rule', sourceRef: r.id!, summary: '测评安全条目触发：PHQ-A 第9题（安全规则，无论总分）',
@@ -153,11 +153,11 @@ export const screeningDemo: DemoExtension = async (tx: Tx, ctx) => {
   // 关注名单: every confirmed orange or red, plus one added after a talk without any screening.
   const care: Array<typeof careList.$inferInsert> = []
   for (const [studentId, e] of flagged) {
-    const risk = (e.phq.confirmedRisk ?? e.phq.suggestedRisk) as string
+    const risk = (e.phq.confirmedRisk ?? e.phq.suggestedRisk)
     care.push({
       schoolId, studentId, riskLevel: risk, reason: REASONS[Math.floor(rand() * REASONS.length)]!,
       guidance: GUIDANCE[Math.floor(rand() * GUIDANCE.length)]!, sourceResponseId: e.phq.id!, addedBy: psych,
-      addedAt: at(addDays(e.phq.screenedOn as string, 3), 9),
+      addedAt: at(addDays(e.phq.screenedOn, 3), 9),
     })
   }
   const talkPupil = inDemoClass[8]!
@@ -191,7 +191,7 @@ export const screeningDemo: DemoExtension = async (tx: Tx, ctx) => {
     const shape = plan[i]!
     const e = byStudent.get(studentId)
     const risk = e ? String(e.phq.confirmedRisk ?? e.phq.suggestedRisk) : 'yellow'
-    const openedDay = e ? addDays(e.phq.screenedOn as string, 3) : addDays(ctx.today, -5)
+    const openedDay = e ? addDays(e.phq.screenedOn, 3) : addDays(ctx.today, -5)
     const id = randomUUID()
     const state = shape.path.at(-1) ?? 'open'
     caseRows.push({

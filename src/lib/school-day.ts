@@ -16,7 +16,7 @@ export function schoolDaySql(timeZone: string): SQL {
 }
 
 /** A timestamp column's calendar day in the schools' zone. */
-export function schoolDayOf(column: SQL | unknown, timeZone: string): SQL {
+export function schoolDayOf(column: unknown, timeZone: string): SQL {
   return sql`(${column} at time zone ${timeZone}::text)::date`
 }
 
@@ -30,6 +30,11 @@ export function addDays(day: string, n: number): string {
 /** An instant on a school day at a given Beijing wall-clock time (fake clocks in jobs and tests). */
 export function atSchoolTime(day: string, time = '01:00'): Date {
   return new Date(`${day}T${time}:00+08:00`)
+}
+
+/** A database value shown as text: strings and numbers as they are, anything else as ''. */
+export function textOf(v: unknown): string {
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? String(v) : ''
 }
 
 export function isoDay(v: unknown): string | undefined {

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import fastifyJwt from '@fastify/jwt'
-import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Forbidden, Unauthorized } from '../lib/errors.js'
 import type { Action } from '../access/define.js'
 import type { Actor } from '../access/roles.js'
@@ -160,7 +160,7 @@ export default fp(async (app) => {
       if (state === 'pending' && (await confirmEpoch(db, req.actor))) return result
       await renew(req)
       return handler.call(this, req, reply)
-    } as RouteHandlerMethod
+    }
   })
 
   // Last resort for a handler that sent its answer itself without any transaction checking the

@@ -38,7 +38,7 @@ t.test('lock file: a live holder is refused by PID; a dead or reused PID is take
   const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'])
   t.teardown(() => { sleeper.kill('SIGKILL') })
   writeLock(dir, { pid: sleeper.pid })
-  const refused = (() => { try { lockDataDir(dir) } catch (e) { return e } })()
+  const refused = (() => { try { lockDataDir(dir); return undefined } catch (e) { return e } })()
   t.ok(refused instanceof DataDirInUse, 'refused while the holder runs')
   t.equal((refused as DataDirInUse).holder.pid, sleeper.pid)
   t.match((refused as Error).message, `PID ${sleeper.pid}`, 'the message names the holder')

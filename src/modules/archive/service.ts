@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm'
 import type { Gateway } from '../../access/gateway.js'
-import { schoolDay } from '../../lib/school-day.js'
+import { schoolDay, textOf } from '../../lib/school-day.js'
 import type { RequestContext } from '../../plugins/access.js'
 import { timelineSources } from './sources.js'
 
@@ -63,7 +63,7 @@ export function createArchiveService(gw: Gateway) {
               kind: source.kind,
               step: source.step,
               resource: source.resource,
-              id: String(id),
+              id: textOf(id),
               at: isoOf(date),
               schoolYear: schoolYearOf(place.day),
               data: row,

@@ -1,3 +1,4 @@
+import { textOf } from '../../lib/school-day.js'
 import { and, eq, inArray, type SQL } from 'drizzle-orm'
 import {
   caseEvents, counsellingSessions, crisisEvents, institutions, interventionPlans, pairings, parentContacts, referrals, users,
@@ -87,9 +88,9 @@ export function createCasePageService(gw: Gateway) {
 
         const rows = read.flatMap((r) => r.rows)
         const userIds = new Set<string>()
-        for (const r of rows) for (const k of USER_KEYS) if (typeof r[k] === 'string') userIds.add(r[k] as string)
+        for (const r of rows) for (const k of USER_KEYS) if (typeof r[k] === 'string') userIds.add(r[k])
         const institutionIds = new Set((referralRows?.items ?? []).map((r) => r.institutionId).filter((v): v is string => typeof v === 'string'))
-        const userNames = await labels('users', users.id, userIds, (u) => [u.displayName, u.username ? `(${String(u.username)})` : ''].filter(Boolean).join(' '))
+        const userNames = await labels('users', users.id, userIds, (u) => [u.displayName, u.username ? `(${textOf(u.username)})` : ''].filter(Boolean).join(' '))
         const institutionNames = await labels('institutions', institutions.id, institutionIds, (i) => [i.name, i.department].filter(Boolean).join(' · '))
 
         // One event for the page: every record id it read, the student, and resource.group of what was shown.

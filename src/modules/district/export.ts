@@ -135,5 +135,5 @@ export async function districtWorkbook(results: DistrictTables[], staffing?: Sta
     for (const day of releasedOn) ws.addRow([day, '各数已加有界扰动（单元键法），1–10 已隐去 Counts carry bounded cell-key noise; 1–10 withheld'])
   }
 
-  return Buffer.from(await wb.xlsx.writeBuffer() as unknown as ArrayBuffer)
+  return Buffer.from(await wb.xlsx.writeBuffer())
 }

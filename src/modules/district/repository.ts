@@ -157,7 +157,7 @@ export async function loadAggregates(ex: Executor, schoolIds: readonly string[],
   return {
     grades: grades.map((r) => ({ schoolId: r.school_id, level: int(r.level) })),
     riskCurrent: riskCurrent.map((r) => ({ schoolId: r.school_id, level: int(r.level), rank: int(r.r), n: int(r.n), key: int(r.k) })),
-    riskByYear: riskByYear.map((r) => ({ schoolYear: r.school_year!, schoolId: r.school_id, level: int(r.level), rank: int(r.r), n: int(r.n), key: int(r.k) })),
+    riskByYear: riskByYear.map((r) => ({ schoolYear: r.school_year, schoolId: r.school_id, level: int(r.level), rank: int(r.r), n: int(r.n), key: int(r.k) })),
     talks: talks.map((r) => ({ schoolId: r.school_id, kind: r.kind, windowKey: r.window_key, status: r.status, n: int(r.n), key: int(r.k) })),
     activities: activities.map((r) => ({ schoolId: r.school_id, kind: r.kind, n: int(r.n), attendance: int(r.attendance), key: int(r.k) })),
     referrals: referrals.map((r) => ({

@@ -181,7 +181,7 @@ export function suppress(cells: ReadonlyMap<string, number>, constraints: readon
   // share), each part's answer kept by the exact set of its withheld cells: a round that withholds
   // one more cell recomputes only the part it lands in. The answers are those of the whole-system
   // attacks, in the same order (see Parts).
-  const parts = new Parts(cons, consOf, value, hidden)
+  const parts = new Parts(cons, value, hidden)
   let rounds = 0
   for (;;) {
     rounds++
@@ -443,7 +443,7 @@ function rref<T extends number | bigint>(ring: Ring<T>, input: ReadonlyArray<Map
       const a = r.get(pivot)!
       unlink(ri, r)
       const nr = ring.combine(r, p, v, a)
-      ring.divide(nr, pivotOf[ri]!)
+      ring.divide(nr, pivotOf[ri])
       rows[ri] = nr
       link(ri, nr)
     }
@@ -669,7 +669,7 @@ class Parts {
   private derivedOf = new Map<string, { pinned: Pinned; steps: number; truncated: boolean }>()
   private boundedOf = new Map<string, { frozen: boolean; determined: Array<{ cell: number; order: Order }> }>()
 
-  constructor(private readonly cons: readonly Con[], private readonly consOf: readonly number[][], private readonly value: readonly number[], private readonly hidden: Uint8Array) {
+  constructor(private readonly cons: readonly Con[], private readonly value: readonly number[], private readonly hidden: Uint8Array) {
     this.scratch = newBounds(value.length)
   }
 

@@ -124,7 +124,7 @@ export function buildDistrictTables(districtId: string, schools: SchoolInfo[], a
     if (lv && !lv.includes(r.level)) { lv.push(r.level); lv.sort((a, b) => a - b) }
   }
   const riskCells = (prefix: string, cols: readonly { key: string }[], school: string, grade: string | number) =>
-    Object.fromEntries(cols.map((c) => [c.key, { $c: id(prefix, school, grade, c.key) } as Ph]))
+    Object.fromEntries(cols.map((c) => [c.key, { $c: id(prefix, school, grade, c.key) }]))
 
   const riskCurrentSchools = schools.map((s) => {
     const levels = levelsOf.get(s.schoolId) ?? []
@@ -274,7 +274,7 @@ export function buildDistrictTables(districtId: string, schools: SchoolInfo[], a
       kind: w.kind,
       windowKey: w.windowKey,
       total: { $c: id(base, 'total') } as Ph,
-      ...Object.fromEntries(TALK_STATUSES.map((t) => [t.key, { $c: id(base, t.status) } as Ph])),
+      ...Object.fromEntries(TALK_STATUSES.map((t) => [t.key, { $c: id(base, t.status) }])),
       onTimeRate: pct(id(base, 'done'), id(base, 'total')),
     }
   }
@@ -338,7 +338,7 @@ export function buildDistrictTables(districtId: string, schools: SchoolInfo[], a
   }
   L.sum(id('hsa', '*', 'total'), ACTIVITY_KINDS.map((k) => id('hsa', '*', k.key)), 'activities district identity')
   const hsaRow = (school: string) => ({
-    ...Object.fromEntries(ACTIVITY_KINDS.map((k) => [k.key, { $c: id('hsa', school, k.key) } as Ph])),
+    ...Object.fromEntries(ACTIVITY_KINDS.map((k) => [k.key, { $c: id('hsa', school, k.key) }])),
     total: { $c: id('hsa', school, 'total') } as Ph,
     attendance: { $c: id('hsa', school, 'attendance') } as Ph,
   })

@@ -1,3 +1,4 @@
+import { textOf } from '../../lib/school-day.js'
 import type { z } from 'zod'
 import { letterBoxes } from '../../../db/schema/index.js'
 import type { Gateway, Row } from '../../access/gateway.js'
@@ -64,7 +65,7 @@ export function createLetterboxAdminService(gw: Gateway) {
     async qr(ctx: RequestContext, origin: string) {
       return gw.tx(ctx, async (tx) => {
         const box = await ensureBox(tx, ctx)
-        const url = `${origin.replace(/\/+$/, '')}${letterboxPath(String(box.slug ?? ''))}`
+        const url = `${origin.replace(/\/+$/, '')}${letterboxPath(textOf(box.slug))}`
         return qrSvg(url, { title: '解忧树洞 · 心理信箱', caption: '扫码给心理老师写信 · 不记录你的身份' })
       })
     },

@@ -30,7 +30,7 @@ export function clientNetwork(ip: string): string {
   const [head = '', tail = ''] = ip.split('::', 2)
   const h = head ? head.split(':') : []
   const tl = ip.includes('::') ? (tail ? tail.split(':') : []) : []
-  const groups = ip.includes('::') ? [...h, ...Array(Math.max(0, 8 - h.length - tl.length)).fill('0'), ...tl] : h
+  const groups = ip.includes('::') ? [...h, ...Array<string>(Math.max(0, 8 - h.length - tl.length)).fill('0'), ...tl] : h
   return groups.slice(0, 4).map((g) => (parseInt(g, 16) || 0).toString(16)).join(':') + '::/64'
 }
 

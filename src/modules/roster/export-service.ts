@@ -75,7 +75,7 @@ export function createExportService(gw: Gateway) {
           ws.addRow(row)
         }
         await gw.audit(tx, ctx, { action: 'E', rows: pupils })
-        return Buffer.from(await wb.xlsx.writeBuffer() as unknown as ArrayBuffer)
+        return Buffer.from(await wb.xlsx.writeBuffer())
       })
     },
   }

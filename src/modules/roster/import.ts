@@ -116,7 +116,8 @@ function isoOfDate(d: Date): string {
 
 const EXCEL_EPOCH = Date.UTC(1899, 11, 30)
 
-function parseBirthDate(v: Cell, kind: FileKind): string | 'bad' {
+/** The day as 'YYYY-MM-DD', or the word 'bad'. */
+function parseBirthDate(v: Cell, kind: FileKind): string {
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'bad' : isoOfDate(v)
   if (typeof v === 'number') {
     // An xlsx date cell without a date format arrives as its serial number.
@@ -134,7 +135,8 @@ function parseBirthDate(v: Cell, kind: FileKind): string | 'bad' {
   return 'bad'
 }
 
-function compactDate(s: string): string | 'bad' {
+/** 'YYYYMMDD' as 'YYYY-MM-DD', or the word 'bad'. */
+function compactDate(s: string): string {
   const iso = `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}`
   return isCalendarDate(iso) ? iso : 'bad'
 }

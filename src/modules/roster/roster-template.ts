@@ -79,7 +79,7 @@ export async function templateXlsx(locale: Locale): Promise<Buffer> {
   notes.addRow([zh
     ? '第 2 行是示例，导入前请改写或删除。上传后系统先列出每一行的问题（行号和原因），确认无误后才会导入。'
     : 'Row 2 is an example: replace or delete it before importing. After upload every problem is listed by row number and reason before anything is imported.'])
-  return Buffer.from(await wb.xlsx.writeBuffer() as unknown as ArrayBuffer)
+  return Buffer.from(await wb.xlsx.writeBuffer())
 }
 
 /** The same as CSV (UTF-8 with a BOM, so Excel opens the Chinese headers correctly). */

@@ -29,5 +29,5 @@ export async function screeningTemplate(instrument: ImportInstrument, today: str
   for (const it of def.items) help.addRow({ h: `${prefix}${it.no}`, text: it.text['zh-CN'], values })
   help.addRow({ h: '测评日期', text: '选填，测评周期内的日期，例如 2026-10-09；不填则为导入当天', values: '' })
   help.addRow({ h: '', text: def.licence, values: '' })
-  return Buffer.from(await wb.xlsx.writeBuffer() as unknown as ArrayBuffer)
+  return Buffer.from(await wb.xlsx.writeBuffer())
 }

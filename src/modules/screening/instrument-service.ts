@@ -1,5 +1,4 @@
 import { and, asc, eq, isNull, or, sql, type SQL } from 'drizzle-orm'
-import type { PgTable } from 'drizzle-orm/pg-core'
 import type { z } from 'zod'
 import { instruments } from '../../../db/schema/index.js'
 import type { Decision } from '../../access/engine.js'
@@ -23,7 +22,7 @@ export async function readInstruments(ex: Executor, d: Decision, opts: { id?: st
   const schoolWide = d.grants.map((g, i) => (g.scope === 'school' ? i : -1)).filter((i) => i >= 0)
   const reach: SQL = schoolWide.length ? or(d.where(), isNull(instruments.schoolId))! : d.where()
   const rows = await ex.select({ ...d.selection(), __total: sql<number>`count(*) over()`.as('__total') })
-    .from(instruments as PgTable)
+    .from(instruments)
     .where(and(opts.id ? eq(instruments.id, opts.id) : undefined, reach))
     .orderBy(sql`${instruments.schoolId} is not null`, asc(instruments.code), asc(instruments.version), asc(instruments.id))
     .limit(opts.limit).offset(opts.offset) as Record<string, unknown>[]

@@ -3,7 +3,7 @@ import { guardians } from '../../../db/schema/index.js'
 import type { Gateway, Row } from '../../access/gateway.js'
 import type { Tx } from '../../db/database.js'
 import { Conflict } from '../../lib/errors.js'
-import { isoDay } from '../../lib/school-day.js'
+import { isoDay, textOf } from '../../lib/school-day.js'
 import type { RequestContext } from '../../plugins/access.js'
 
 /** What the receiving institution needs, and nothing else: no case history, no scores, no notes. */
@@ -144,12 +144,12 @@ export function createReferralFormService(gw: Gateway) {
           schoolName,
           printedOn: gw.today(),
           institution: {
-            name: String(institution.name ?? ''), department: (institution.department as string | null) ?? null,
+            name: textOf(institution.name), department: (institution.department as string | null) ?? null,
             address: (institution.address as string | null) ?? null, contactPhone: (institution.contactPhone as string | null) ?? null,
           },
-          student: { name: String(student.name ?? ''), gender: String(student.gender ?? ''), birthDate: isoDay(student.birthDate) ?? null },
-          guardian: guardian ? { name: String(guardian.name ?? ''), relation: String(guardian.relation ?? ''), phone: (guardian.phone as string | null) ?? null } : null,
-          reason: String(referral.reason ?? ''),
+          student: { name: textOf(student.name), gender: textOf(student.gender), birthDate: isoDay(student.birthDate) ?? null },
+          guardian: guardian ? { name: textOf(guardian.name), relation: textOf(guardian.relation), phone: (guardian.phone as string | null) ?? null } : null,
+          reason: textOf(referral.reason),
           consentOn: isoDay(consent?.contactDate) ?? null,
           teacherName: ctx.actor.displayName,
         })
