@@ -187,7 +187,7 @@ for (const mode of modes) {
 const source: Mode = modes.includes('server') ? 'server' : 'embedded'
 const byName = new Map(all.map((m) => [m.name, m]))
 const unsuffixed: Metric[] = []
-const targetLines: string[] = ['', `Targets (issue 9) — the unsuffixed figures in ${out.replace(root + '/', '')} are the ${source} database's${source === 'server' ? ' (embedded alongside)' : ' (no server ran)'}:`]
+const targetLines: string[] = ['', `Targets — the unsuffixed figures in ${out.replace(root + '/', '')} are the ${source} database's${source === 'server' ? ' (embedded alongside)' : ' (no server ran)'}:`]
 for (const t of TARGETS) {
   const m = byName.get(`${t.name}_${source}`)
   const other = source === 'server' ? byName.get(`${t.name}_embedded`) : undefined
