@@ -1,42 +1,18 @@
 import t from 'tap'
 import { eq } from 'drizzle-orm'
-import { PgliteSession } from 'drizzle-orm/pglite/session'
-import { PostgresJsSession } from 'drizzle-orm/postgres-js/session'
 import { letters } from '../../db/schema/index.js'
+import { sentBy } from '../helpers/statements.js'
 import { buildTestApp } from '../helpers/app.js'
 import { as, practiceWorld } from './helpers.js'
 
 /**
- * Statements a practices write sends to the database, counted in the driver sessions drizzle
- * uses (every query goes through prepareQuery; a transaction adds BEGIN and COMMIT). Requests
- * run one at a time, so the count is the request's own. Each write is one statement through the
+ * Statements a practices write sends to the database (test/helpers/statements.ts). Each write is one statement through the
  * gateway (UPDATE/INSERT/DELETE … RETURNING, scoped by the policy) instead of a scope read, the
  * write and a read back; the bounds are the counts measured then, beside those sent before.
  */
-const statements: string[] = []
-for (const Session of [PgliteSession, PostgresJsSession] as unknown as { prototype: Record<string, unknown> }[]) {
-  const proto = Session.prototype as {
-    prepareQuery: (this: unknown, q: { sql: string }, ...rest: unknown[]) => unknown
-    transaction: (this: unknown, ...args: unknown[]) => Promise<unknown>
-  }
-  const prepare = proto.prepareQuery
-  proto.prepareQuery = function (q, ...rest) {
-    statements.push(q.sql)
-    return prepare.call(this, q, ...rest)
-  }
-  const transaction = proto.transaction
-  proto.transaction = async function (...args) {
-    statements.push('BEGIN')
-    const r = await transaction.apply(this, args)
-    statements.push('COMMIT')
-    return r
-  }
-}
 
 async function counted(fn: () => Promise<{ statusCode: number; body: string }>, status: number) {
-  statements.length = 0
-  const res = await fn()
-  const all = statements.splice(0, statements.length)
+  const { result: res, sent: all } = await sentBy(fn)
   if (res.statusCode !== status) throw new Error(`${res.statusCode}: ${res.body}`)
   // The service's transaction only: signing in checks the session outside it, cached per token.
   return all.slice(all.indexOf('BEGIN'), all.lastIndexOf('COMMIT') + 1)

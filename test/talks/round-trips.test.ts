@@ -1,42 +1,12 @@
 import t from 'tap'
 import { sql } from 'drizzle-orm'
-import { PgliteSession } from 'drizzle-orm/pglite/session'
-import { PostgresJsSession } from 'drizzle-orm/postgres-js/session'
 import { queryRows } from '../../src/db/database.js'
+import { sentBy } from '../helpers/statements.js'
 import { buildTestApp, injectAs } from '../helpers/app.js'
 import { addStudent, addToCareList, job, schoolWorld } from '../jobs/fixtures.js'
 
-/**
- * Statements a request sends to the database, counted in the driver sessions drizzle uses:
- * every query (select, insert, update, raw SQL) goes through prepareQuery, and a transaction
- * adds its BEGIN and COMMIT. Requests run one at a time here, so the global count is the
- * request's own.
- */
-const statements: string[] = []
-for (const Session of [PgliteSession, PostgresJsSession] as unknown as { prototype: Record<string, unknown> }[]) {
-  const proto = Session.prototype as {
-    prepareQuery: (this: unknown, q: { sql: string }, ...rest: unknown[]) => unknown
-    transaction: (this: unknown, ...args: unknown[]) => Promise<unknown>
-  }
-  const prepare = proto.prepareQuery
-  proto.prepareQuery = function (q, ...rest) {
-    statements.push(q.sql)
-    return prepare.call(this, q, ...rest)
-  }
-  const transaction = proto.transaction
-  proto.transaction = async function (...args) {
-    statements.push('BEGIN')
-    const r = await transaction.apply(this, args)
-    statements.push('COMMIT')
-    return r
-  }
-}
-
-async function counted<T>(fn: () => Promise<T>): Promise<{ result: T; sent: string[] }> {
-  statements.length = 0
-  const result = await fn()
-  return { result, sent: statements.splice(0, statements.length) }
-}
+/** Statements a request sends to the database, counted by test/helpers/statements.ts. */
+const counted = sentBy
 
 t.test('the talk-log POST: round trips, one audit statement just before COMMIT', async (t) => {
   const { app, database, config } = await buildTestApp(t)
