@@ -124,7 +124,7 @@ export class Gateway implements AccessDeps {
     for (const w of ws) for (const k of sentKeys(w.input)) keys.add(k)
     d.assertWritable(keys)
     const values = ws.map((w) => ({ ...definedOf(w.input), ...w.values }))
-    const raw = await (values.length >= JSON_BATCH_MIN ? insertFromJson(ex, d, values) : undefined)
+    const raw = await (values.length >= JSON_BATCH_MIN ? insertFromJson(ex, d.policy.table, values, d.selection()) : undefined)
       ?? await ex.insert(d.policy.table).values(values).returning(d.selection())
     const rows = this.inScope(d, raw, values.length)
     await this.queue(ex, ctx, d, rows, 'C', auditAs, keys)
@@ -221,7 +221,8 @@ export class Gateway implements AccessDeps {
     if (!policy) throw new Error(`no policy ${resource}`)
     const list = Array.isArray(values) ? values : [values]
     if (list.length === 0) return []
-    const raw = await ex.insert(policy.table).values(list).returning() as Row[]
+    const raw = await (list.length >= JSON_BATCH_MIN ? insertFromJson(ex, policy.table, list, getTableColumns(policy.table)) : undefined)
+      ?? await ex.insert(policy.table).values(list).returning()
     if (auditAs !== false) {
       if (!ctx) throw new Error(`record ${resource}: an audited record names its caller`)
       const groups = auditAs?.fieldGroups ?? groupsOfPolicy(policy.fields, Object.keys(list[0]!))
@@ -294,14 +295,18 @@ export class Gateway implements AccessDeps {
 const JSON_BATCH_MIN = 16
 
 /**
- * INSERT … SELECT … FROM json_populate_recordset(null::<table>, $1) RETURNING <selection>: the
+ * INSERT … SELECT … FROM json_populate_recordset(null::<table>, $1) RETURNING <returning>: the
  * same rows and answer as INSERT … VALUES. undefined when the rows do not all name the same
- * columns or a column left out has a default computed in JavaScript; the caller then uses VALUES.
+ * columns, a value is an SQL expression, or a column left out has a default computed in
+ * JavaScript; the caller then uses VALUES.
  */
-async function insertFromJson(ex: Executor, d: Decision, values: Record<string, unknown>[]): Promise<Row[] | undefined> {
-  const columns = getTableColumns(d.policy.table) as Record<string, PgColumn>
+async function insertFromJson(ex: Executor, table: PgTable, values: Record<string, unknown>[],
+  returning: Record<string, PgColumn | SQL.Aliased>): Promise<Row[] | undefined> {
+  const columns = getTableColumns(table) as Record<string, PgColumn>
   const keys = Object.keys(values[0]!).sort()
   if (values.some((v) => Object.keys(v).length !== keys.length || keys.some((k) => !(k in v)))) return undefined
+  // A value computed by the database (an SQL expression) has no JSON form.
+  if (values.some((v) => keys.some((k) => isSql(v[k])))) return undefined
   const fields: Record<string, SQL.Aliased> = {}
   for (const [key, col] of Object.entries(columns)) {
     const name = sql.identifier(col.name)
@@ -314,9 +319,13 @@ async function insertFromJson(ex: Executor, d: Decision, values: Record<string, 
     fields[key] = expr.as(col.name)
   }
   const json = JSON.stringify(values.map((v) => Object.fromEntries(keys.map((k) => [columns[k]!.name, jsonValue(v[k])]))))
-  return await ex.insert(d.policy.table)
-    .select((qb) => qb.select(fields).from(sql`json_populate_recordset(null::${d.policy.table}, ${json}::json) as x`))
-    .returning(d.selection())
+  return await ex.insert(table)
+    .select((qb) => qb.select(fields).from(sql`json_populate_recordset(null::${table}, ${json}::json) as x`))
+    .returning(returning)
+}
+
+function isSql(v: unknown): boolean {
+  return is(v, SQL) || (typeof v === 'object' && v !== null && 'getSQL' in v)
 }
 
 function jsonValue(v: unknown): unknown {

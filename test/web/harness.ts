@@ -190,3 +190,16 @@ export async function settledCount(locator: Locator, n: number, timeoutMs = 10_0
   }
   return count
 }
+
+/**
+ * The dialog that is opening, once its zoom-in is over: a field typed into or a list opened
+ * while it is still animating can be reset or moved by the form as it opens (seen in CI on a
+ * loaded machine).
+ */
+export async function openedDialog(page: Page, name?: string): Promise<Locator> {
+  const dialog = name ? page.getByRole('dialog', { name }) : page.getByRole('dialog')
+  await dialog.waitFor()
+  for (let i = 0; i < 100 && /zoom-(appear|enter)/.test((await dialog.getAttribute('class')) ?? ''); i++) await page.waitForTimeout(50)
+  await page.waitForTimeout(100)
+  return dialog
+}

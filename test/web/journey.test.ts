@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path'
 import t from 'tap'
 import ExcelJS from 'exceljs'
 import type { Download, Locator } from 'playwright-core'
-import { browserAvailable, launchBrowser, screenshot, settledCount } from './harness.js'
+import { browserAvailable, launchBrowser, openedDialog, screenshot, settledCount } from './harness.js'
 import { ensureWeb } from '../../scripts/ensure-web.mjs'
 
 /**
@@ -79,17 +79,7 @@ if (browserAvailable(t)) {
       return path
     }
 
-    /**
-     * The dialog that is opening, once its zoom-in is over: a field typed into while it is still
-     * animating can be reset by the form as it opens (seen once in CI on a loaded machine).
-     */
-    const opened = async (name?: string) => {
-      const dialog = name ? page.getByRole('dialog', { name }) : page.getByRole('dialog')
-      await dialog.waitFor()
-      for (let i = 0; i < 100 && /zoom-(appear|enter)/.test((await dialog.getAttribute('class')) ?? ''); i++) await page.waitForTimeout(50)
-      await page.waitForTimeout(100)
-      return dialog
-    }
+    const opened = (name?: string) => openedDialog(page, name)
     /** Saves a dialog and waits for it to close; a refusal fails with the message the dialog shows. */
     const saveAndClose = async (dialog: Locator) => {
       await dialog.getByRole('button', { name: /保\s*存/ }).click()

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import ExcelJS from 'exceljs'
 import { readFileSync } from 'node:fs'
 import type { Locator } from 'playwright-core'
-import { apiAs, browserAvailable, demoClassStudents, launchBrowser, loginAs, screenshot, settledCount, startServer, switchToEnglish } from './harness.js'
+import { apiAs, browserAvailable, demoClassStudents, launchBrowser, loginAs, openedDialog, screenshot, settledCount, startServer, switchToEnglish } from './harness.js'
 
 /**
  * 心理教师 screens: the 关注名单 page, a batch action on screening results, a
@@ -100,7 +100,7 @@ if (browserAvailable(t)) {
     const two = pupils.slice(2, 4)
     for (const s of two) await results.locator('tr').filter({ hasText: s.studentNo }).getByRole('checkbox').check()
     await page.getByTestId('bulk-level').click()
-    const dialog = page.getByRole('dialog')
+    const dialog = await openedDialog(page)
     await choose(dialog.getByLabel('风险等级'), '高危')
     await dialog.getByRole('button', { name: /提\s*交/ }).click()
     await t.resolves(dialog.getByText('风险等级与系统建议不同，请填写调整理由').waitFor(), 'the reason is asked for')
@@ -153,8 +153,7 @@ if (browserAvailable(t)) {
     await page.goto(`${base}/students/${s.id}`)
     await page.getByTestId('archive-peer-watch').click()
     await page.waitForURL(/\/peer-watch\?/)
-    const dialog = page.getByRole('dialog')
-    await dialog.waitFor()
+    const dialog = await openedDialog(page)
     await choose(dialog.getByLabel('心理委员'), /.+/)
     await dialog.getByLabel('请留意的情况').fill('留意午饭是否一个人吃，课间是否独处。')
     await dialog.getByRole('button', { name: /保\s*存/ }).click()
@@ -179,7 +178,7 @@ if (browserAvailable(t)) {
     // The header menu folds its last entries under “…” at this width: the address is the way in.
     await page.goto(`${base}/home-school`)
     await page.getByTestId('activity-new').click()
-    const dialog = page.getByRole('dialog')
+    const dialog = await openedDialog(page)
     await choose(dialog.getByLabel('活动类型'), '家访')
     await dialog.getByLabel('主题').fill('期中后家访')
     await dialog.getByLabel('参加人数').fill('6')

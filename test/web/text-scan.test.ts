@@ -108,7 +108,7 @@ else if (browserAvailable(t)) {
           const before = page.url()
           await item.click()
           // Reading the tabs before the address changes would read the previous screen's.
-          if (!shown) await page.waitForFunction(`location.href !== ${JSON.stringify(before)}`, undefined, { timeout: 10_000 })
+          if (!shown) await page.waitForURL((url) => url.href !== before, { timeout: 10_000 })
           found.push(...await scanScreen(page, label, locale))
           await screenshot(page, `text-scan-${username.split('.')[0]}-${label.replace(/[^\p{L}\p{N}]+/gu, '-')}-${locale}`)
         }
