@@ -104,11 +104,10 @@ else if (browserAvailable(t)) {
           // A drawer or popover a tab left open would cover the menu.
           await page.keyboard.press('Escape')
           const item = menu.getByRole('menuitem', { name: label, exact: true })
-          const shown = ((await item.getAttribute('class')) ?? '').includes('ant-menu-item-selected')
-          const before = page.url()
           await item.click()
-          // Reading the tabs before the address changes would read the previous screen's.
-          if (!shown) await page.waitForURL((url) => url.href !== before, { timeout: 10_000 })
+          // The menu marks the entry of the screen shown (from the address): reading the tabs
+          // before that would read the previous screen's.
+          await item.and(page.locator('.ant-menu-item-selected')).waitFor({ timeout: 10_000 })
           found.push(...await scanScreen(page, label, locale))
           await screenshot(page, `text-scan-${username.split('.')[0]}-${label.replace(/[^\p{L}\p{N}]+/gu, '-')}-${locale}`)
         }
