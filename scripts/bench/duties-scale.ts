@@ -14,10 +14,8 @@
 import { randomBytes } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { queryRows, type Database } from '../../src/db/database.js'
-import { atSchoolTime } from '../../src/lib/school-day.js'
-import { jobsByName } from '../../src/jobs/jobs.js'
-import { runJob } from '../../src/jobs/runner.js'
 import { benchConfig, modeOf, note, openBenchDatabase, round, type Metric, type SectionOptions } from './common.js'
+import { timeDutyJobs } from './duties.js'
 import { scaleHooks, type ScaleWorld } from './scale-hooks.js'
 
 const CLASSES_PER_SCHOOL = 20
@@ -92,22 +90,8 @@ export async function benchDutiesScale(opts: SectionOptions): Promise<Metric[]> 
     const world = await seedScaleDistrict(database, students, schools)
     const seedMs = performance.now() - s0
     note(`seeded by generate_series in ${(seedMs / 1000).toFixed(1)} s`)
-    const gen = jobsByName.get('generate-duties')!
-    const overdue = jobsByName.get('mark-overdue')!
-    const day = '2026-10-08'
-    const g0 = performance.now()
-    const first = await runJob(database, gen, { now: atSchoolTime(day), config })
-    const genMs = performance.now() - g0
-    if (first.status !== 'ok') throw new Error(`generate-duties: ${first.status} ${first.error ?? JSON.stringify(first.counts)}`)
+    const { first, genMs, againMs, overdueMs } = await timeDutyJobs(database, config)
     note(`generate-duties ${(genMs / 1000).toFixed(1)} s: ${JSON.stringify(first.counts)}`)
-    const g1 = performance.now()
-    const again = await runJob(database, gen, { now: atSchoolTime(day), config })
-    const againMs = performance.now() - g1
-    if (again.counts?.created !== 0) throw new Error(`re-run created ${String(again.counts?.created)} duties`)
-    const o0 = performance.now()
-    const late = await runJob(database, overdue, { now: atSchoolTime('2026-10-15'), config })
-    const overdueMs = performance.now() - o0
-    if (late.status !== 'ok') throw new Error(`mark-overdue: ${late.status} ${late.error ?? ''}`)
     const [count] = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from talk_duties`)
     const metrics: Metric[] = [
       { name: `scale_seed_s_${mode}`, value: round(seedMs / 1000, 1), unit: `s (${size}, generate_series)` },
