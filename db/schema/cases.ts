@@ -108,6 +108,10 @@ export const crisisEvents = pgTable('crisis_events', {
   escalatedAt: timestamp('escalated_at', { withTimezone: true }),
   escalationLevel: smallint('escalation_level').notNull().default(0),
   resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+  /** Set by the safety assessment: its follow-up date (safety plan). */
+  followUpOn: date('follow_up_on'),
+  /** Set by an emergency disposition: parents must be contacted (and it logged) by this school day. */
+  parentContactDueOn: date('parent_contact_due_on'),
 }, (t) => [
   primaryKey({ columns: [t.schoolId, t.id] }),
   foreignKey({ columns: [t.schoolId, t.studentId], foreignColumns: [students.schoolId, students.id] }),

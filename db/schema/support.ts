@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import {
-  pgTable, uuid, text, date, integer, timestamp, primaryKey, foreignKey, index,
+  pgTable, uuid, text, date, integer, boolean, timestamp, primaryKey, foreignKey, index,
 } from 'drizzle-orm/pg-core'
 import { schools } from './org.js'
 import { students, guardians } from './people.js'
@@ -176,6 +176,8 @@ export const referrals = pgTable('referrals', {
   feedback: text('feedback'),
   feedbackAt: timestamp('feedback_at', { withTimezone: true }),
   followUpDate: date('follow_up_date').notNull(),
+  /** 紧急转介: an emergency evaluation is needed the same day (a safety assessment's disposition). */
+  urgent: boolean('urgent').notNull().default(false),
   /** 复学评估 */
   reassessedAt: timestamp('reassessed_at', { withTimezone: true }),
   reassessmentResult: text('reassessment_result'),

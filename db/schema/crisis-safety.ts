@@ -1,0 +1,72 @@
+import { sql } from 'drizzle-orm'
+import {
+  pgTable, uuid, text, date, smallint, jsonb, timestamp, primaryKey, foreignKey, index, unique, check,
+} from 'drizzle-orm/pg-core'
+import { schools } from './org.js'
+import { students } from './people.js'
+import { users } from './auth.js'
+import { crisisEvents } from './cases.js'
+
+/**
+ * 简要自杀安全评估 (the NIMH ASQ toolkit's Brief Suicide Safety Assessment): one per crisis
+ * event. The answers are checked against the form definition they name (code and version),
+ * so an answer always reads against the wording that was asked.
+ */
+export const safetyAssessments = pgTable('safety_assessments', {
+  schoolId: uuid('school_id').notNull().references(() => schools.id),
+  id: uuid('id').notNull().default(sql`gen_random_uuid()`),
+  crisisId: uuid('crisis_id').notNull(),
+  studentId: uuid('student_id').notNull(),
+  caseId: uuid('case_id'),
+  formCode: text('form_code').notNull(),
+  formVersion: smallint('form_version').notNull(),
+  answers: jsonb('answers').notNull(),
+  /** emergency | safety_plan | none */
+  disposition: text('disposition').notNull(),
+  /** safety_plan: the follow-up date. */
+  followUpOn: date('follow_up_on'),
+  /** none: why no further action is needed. */
+  reason: text('reason'),
+  /** emergency: the urgent referral it opened. */
+  referralId: uuid('referral_id'),
+  assessedBy: uuid('assessed_by').references(() => users.id),
+  assessedAt: timestamp('assessed_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [
+  primaryKey({ columns: [t.schoolId, t.id] }),
+  unique('safety_assessments_crisis_uq').on(t.schoolId, t.crisisId),
+  foreignKey({ columns: [t.schoolId, t.crisisId], foreignColumns: [crisisEvents.schoolId, crisisEvents.id] }),
+  foreignKey({ columns: [t.schoolId, t.studentId], foreignColumns: [students.schoolId, students.id] }),
+  check('safety_assessments_disposition_ck', sql`${t.disposition} in ('emergency', 'safety_plan', 'none')
+    and (${t.disposition} <> 'safety_plan' or ${t.followUpOn} is not null)
+    and (${t.disposition} <> 'none' or ${t.reason} is not null)
+    and (${t.disposition} <> 'emergency' or ${t.referralId} is not null)`),
+])
+
+/**
+ * 告知记录: who was told of a crisis, when and how (辅导室指南: when there is a risk of harm
+ * the 班主任 and the guardians are told, and it is recorded). A guardian deliberately not told
+ * is a row of its own that carries the reason instead of a channel.
+ */
+export const crisisDisclosures = pgTable('crisis_disclosures', {
+  schoolId: uuid('school_id').notNull().references(() => schools.id),
+  id: uuid('id').notNull().default(sql`gen_random_uuid()`),
+  crisisId: uuid('crisis_id').notNull(),
+  studentId: uuid('student_id').notNull(),
+  /** homeroom_teacher | guardian | school_leader | other */
+  role: text('role').notNull(),
+  /** in_person | phone | message | other; null when the guardian was not told. */
+  channel: text('channel'),
+  toldAt: timestamp('told_at', { withTimezone: true }),
+  note: text('note'),
+  notToldReason: text('not_told_reason'),
+  recordedBy: uuid('recorded_by').references(() => users.id),
+  recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [
+  primaryKey({ columns: [t.schoolId, t.id] }),
+  foreignKey({ columns: [t.schoolId, t.crisisId], foreignColumns: [crisisEvents.schoolId, crisisEvents.id] }),
+  foreignKey({ columns: [t.schoolId, t.studentId], foreignColumns: [students.schoolId, students.id] }),
+  index('crisis_disclosures_crisis_idx').on(t.schoolId, t.crisisId),
+  // Told: a channel and a time, no reason. Not told: only a guardian, with the reason.
+  check('crisis_disclosures_told_ck', sql`(${t.notToldReason} is null and ${t.channel} is not null and ${t.toldAt} is not null)
+    or (${t.notToldReason} is not null and ${t.role} = 'guardian' and ${t.channel} is null and ${t.toldAt} is null)`),
+])
