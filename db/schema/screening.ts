@@ -36,6 +36,11 @@ export const screeningCampaigns = pgTable('screening_campaigns', {
   endDate: date('end_date').notNull(),
   /** planned | open | closed */
   status: text('status').notNull().default('planned'),
+  /**
+   * 知情同意: answers are taken only from students whose guardian gave consent (and who did
+   * not refuse assent). Required unless the school turns it off for a campaign.
+   */
+  consentRequired: boolean('consent_required').notNull().default(true),
   createdBy: uuid('created_by').references(() => users.id),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.schoolId, t.id] })])
@@ -62,6 +67,8 @@ export const screeningResponses = pgTable('screening_responses', {
   /** api | import */
   source: text('source').notNull().default('api'),
   enteredBy: uuid('entered_by').references(() => users.id),
+  /** Why the answers were taken without the guardian's given consent (an explicit, audited override). */
+  consentOverrideReason: text('consent_override_reason'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [
   primaryKey({ columns: [t.schoolId, t.id] }),
@@ -69,6 +76,33 @@ export const screeningResponses = pgTable('screening_responses', {
   foreignKey({ columns: [t.schoolId, t.campaignId], foreignColumns: [screeningCampaigns.schoolId, screeningCampaigns.id] }),
   foreignKey({ columns: [t.schoolId, t.studentId], foreignColumns: [students.schoolId, students.id] }),
   index('screening_responses_student_idx').on(t.schoolId, t.studentId),
+])
+
+/**
+ * 知情同意 of one student for one campaign: the guardian's consent (returned reply slip) and
+ * the student's own assent, each with who recorded it and when. No row means the slip has not
+ * come back and the student was not asked.
+ */
+export const screeningConsents = pgTable('screening_consents', {
+  schoolId: uuid('school_id').notNull().references(() => schools.id),
+  id: uuid('id').notNull().default(sql`gen_random_uuid()`),
+  campaignId: uuid('campaign_id').notNull(),
+  studentId: uuid('student_id').notNull(),
+  /** given | refused | not_returned */
+  guardianConsent: text('guardian_consent').notNull().default('not_returned'),
+  guardianRecordedBy: uuid('guardian_recorded_by').references(() => users.id),
+  guardianRecordedAt: timestamp('guardian_recorded_at', { withTimezone: true }),
+  /** given | refused | not_asked */
+  studentAssent: text('student_assent').notNull().default('not_asked'),
+  assentRecordedBy: uuid('assent_recorded_by').references(() => users.id),
+  assentRecordedAt: timestamp('assent_recorded_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [
+  primaryKey({ columns: [t.schoolId, t.id] }),
+  unique('screening_consents_once_uq').on(t.schoolId, t.campaignId, t.studentId),
+  foreignKey({ columns: [t.schoolId, t.campaignId], foreignColumns: [screeningCampaigns.schoolId, screeningCampaigns.id] }),
+  foreignKey({ columns: [t.schoolId, t.studentId], foreignColumns: [students.schoolId, students.id] }),
+  index('screening_consents_student_idx').on(t.schoolId, t.studentId),
 ])
 
 /** 关注名单: students teachers should keep an eye on, with or without a screening. */
