@@ -1,0 +1,1 @@
+SELECT xinan_enable_school_wall();
