@@ -15,7 +15,9 @@ export default definePolicy({
     origin: ['source', 'sourceRef', 'openedBy', 'openedAt'],
     summary: ['summary'],
     state: ['status', 'acknowledgedAt', 'acknowledgedBy', 'resolvedAt'],
-    escalation: ['ackDeadline', 'escalatedAt', 'escalationLevel'],
+    escalation: ['ackDeadline', 'escalatedAt', 'escalationLevel', 'nextEscalationAt'],
+    /** Set by the safety assessment's disposition, never written directly. */
+    followUp: ['followUpOn', 'parentContactDueOn'],
   },
   relations: { school: 'schoolId', student: 'studentId' },
   audit: { sensitive: true },
@@ -23,7 +25,7 @@ export default definePolicy({
     psych_teacher: {
       actions: ['read', 'list', 'create', 'update', 'transition'],
       scope: 'school',
-      read: ['keys', 'link', 'origin', 'summary', 'state', 'escalation'],
+      read: ['keys', 'link', 'origin', 'summary', 'state', 'escalation', 'followUp'],
       write: ['link', 'summary', 'state'],
     },
   },

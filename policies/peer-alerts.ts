@@ -20,6 +20,8 @@ export default definePolicy({
     observation: ['whatSeen'],
     origin: ['source', 'submittedBy'],
     triage: ['ackDeadline', 'acknowledgedAt', 'acknowledgedBy', 'escalatedAt', 'caseId', 'handledNote'],
+    // Kept by the escalation job (src/jobs/escalation.ts): read, never written, through the API.
+    escalation: ['escalationLevel', 'nextEscalationAt'],
   },
   relations: { school: 'schoolId', class: 'classId', student: 'studentId', owner: 'submittedBy' },
   audit: { sensitive: true },
@@ -27,7 +29,7 @@ export default definePolicy({
     psych_teacher: {
       actions: ['read', 'list', 'transition'],
       scope: 'school',
-      read: ['ref', 'subject', 'place', 'urgency', 'progress', 'observation', 'origin', 'triage'],
+      read: ['ref', 'subject', 'place', 'urgency', 'progress', 'observation', 'origin', 'triage', 'escalation'],
       write: ['triage'],
     },
     peer_monitor: {

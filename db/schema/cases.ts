@@ -106,7 +106,10 @@ export const crisisEvents = pgTable('crisis_events', {
   acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true }),
   acknowledgedBy: uuid('acknowledged_by').references(() => users.id),
   escalatedAt: timestamp('escalated_at', { withTimezone: true }),
+  /** Sends of the escalation chain so far (step 1 = 1; each repeat of the last step adds one). */
   escalationLevel: smallint('escalation_level').notNull().default(0),
+  /** When the chain's next send is due; null before the first (the deadline plus step 1's interval). */
+  nextEscalationAt: timestamp('next_escalation_at', { withTimezone: true }),
   resolvedAt: timestamp('resolved_at', { withTimezone: true }),
   /** Set by the safety assessment: its follow-up date (safety plan). */
   followUpOn: date('follow_up_on'),

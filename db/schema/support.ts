@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import {
-  pgTable, uuid, text, date, integer, boolean, timestamp, primaryKey, foreignKey, index,
+  pgTable, uuid, text, date, integer, smallint, boolean, timestamp, primaryKey, foreignKey, index,
 } from 'drizzle-orm/pg-core'
 import { schools } from './org.js'
 import { students, guardians } from './people.js'
@@ -64,6 +64,10 @@ export const peerAlerts = pgTable('peer_alerts', {
   acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true }),
   acknowledgedBy: uuid('acknowledged_by').references(() => users.id),
   escalatedAt: timestamp('escalated_at', { withTimezone: true }),
+  /** Sends of the escalation chain so far, as on crisis events. */
+  escalationLevel: smallint('escalation_level').notNull().default(0),
+  /** When the chain's next send is due; null before the first. */
+  nextEscalationAt: timestamp('next_escalation_at', { withTimezone: true }),
   caseId: uuid('case_id'),
   handledNote: text('handled_note'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -169,6 +169,8 @@ export const CrisisItem = z.object({
   acknowledgedBy: z.string().nullable(),
   escalatedAt: z.date().nullable(),
   escalationLevel: z.number(),
+  /** When the escalation chain's next step is due (null before the first: the deadline plus step 1's interval). */
+  nextEscalationAt: z.date().nullable(),
   resolvedAt: z.date().nullable(),
   checklist: z.array(ChecklistEntry),
 }).partial()

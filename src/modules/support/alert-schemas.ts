@@ -22,6 +22,8 @@ export const AlertItem = z.object({
   acknowledgedAt: Timestamp.nullable(),
   acknowledgedBy: z.string().nullable(),
   escalatedAt: Timestamp.nullable(),
+  escalationLevel: z.number(),
+  nextEscalationAt: Timestamp.nullable(),
   caseId: z.string().nullable(),
   handledNote: z.string().nullable(),
   createdAt: Timestamp,
