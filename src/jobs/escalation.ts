@@ -1,63 +1,106 @@
 import { sql } from 'drizzle-orm'
-import { queryRows } from '../db/database.js'
-import { auditJobChange } from './job-audit.js'
+import { notifications } from '../../db/schema/index.js'
+import { queryRows, type Tx } from '../db/database.js'
+import { chainOf, dueSends, type EscalationKind } from '../modules/escalation/chain.js'
+import { loadSchoolStates, recipientsOf, type OnCallMode } from '../modules/escalation/school-state.js'
+import { auditJobChange, type TouchedRow } from './job-audit.js'
 import type { JobContext, JobCounts } from './runner.js'
 
-interface Escalated { school_id: string; id: string; student_id: string; notified: string | number }
+interface Candidate {
+  school_id: string
+  id: string
+  student_id: string
+  raised_by: string | null
+  level: number
+  next_at: Date | string | null
+  ack_deadline: Date | string
+}
+
+const asDate = (v: Date | string): Date => (v instanceof Date ? v : new Date(v))
+
+/** The two kinds differ only in their table, the state that still waits and the notification's kind. */
+const KINDS = {
+  crisis: { table: sql`crisis_events`, waiting: 'open', raisedBy: sql`opened_by`, notice: 'crisis_escalated', groups: ['escalation'] },
+  alert: { table: sql`peer_alerts`, waiting: 'received', raisedBy: sql`submitted_by`, notice: 'alert_escalated', groups: ['escalation', 'triage'] },
+} as const
+
+/** At most this many records per kind and run; the rest are taken five minutes later. */
+const BATCH = 2000
 
 /**
- * Recipients of an escalation: the school's psychology teachers other than the one who
- * raised it, and its school admins. Admins read no case content, so their notification
- * carries no record id; psychology teachers get the id of the record they may open.
+ * Walks each waiting record along its school's escalation chain. For every record whose next
+ * step is due: one conditional UPDATE moves its send count from the value read to the new one
+ * (a run that read a stale count, or a record acknowledged meanwhile, changes nothing and sends
+ * nothing), then the recipients of the steps sent are notified — one notice per person and run,
+ * carrying the step, the send count and the deadline, a record id only for psychology teachers
+ * (admins and other staff read no case content). Idempotent: a step is sent once.
  */
-function escalationInsert(kind: string) {
-  return sql`
-    recipients as (
-      select e.school_id, e.id as ref, ur.user_id, bool_or(ur.role = 'psych_teacher') as psych
-      from esc e
-      join user_roles ur on ur.school_id = e.school_id and ur.role in ('psych_teacher', 'school_admin')
-      join users u on u.id = ur.user_id and u.status = 'active'
-      where ur.user_id is distinct from e.raised_by
-      group by e.school_id, e.id, ur.user_id
-    ),
-    ins as (
-      insert into notifications (school_id, user_id, kind, ref_id, params)
-      select school_id, user_id, ${kind}, case when psych then ref end, jsonb_build_object('level', 1)
-      from recipients
-      returning 1
-    )
-    select e.school_id, e.id, e.student_id, (select count(*) from ins) as notified from esc e`
+async function escalateKind(tx: Tx, kind: EscalationKind, now: Date, timeZone: string) {
+  const k = KINDS[kind]
+  const at = now.toISOString()
+  const due = await queryRows<Candidate>(tx, sql`
+    select school_id, id, student_id, ${k.raisedBy} as raised_by, escalation_level as level, next_escalation_at as next_at, ack_deadline
+    from ${k.table}
+    where status = ${k.waiting} and acknowledged_at is null and coalesce(next_escalation_at, ack_deadline) <= ${at}::timestamptz
+    order by coalesce(next_escalation_at, ack_deadline) limit ${BATCH}`)
+  const empty = { touched: [] as TouchedRow[], notified: 0, sends: 0 }
+  if (due.length === 0) return empty
+  const schoolIds = [...new Set(due.map((d) => d.school_id))]
+  const chains = await queryRows<{ school_id: string; steps: unknown; repeat_minutes: number }>(tx, sql`
+    select school_id, steps, repeat_minutes from escalation_chains where kind = ${kind} and school_id = any(${`{${schoolIds.join(',')}}`}::uuid[])`)
+  const states = await loadSchoolStates(tx, schoolIds, now, timeZone)
+  const touched: TouchedRow[] = []
+  const notes: (typeof notifications.$inferInsert)[] = []
+  let sends = 0
+  for (const rec of due) {
+    const stored = chains.find((c) => c.school_id === rec.school_id)
+    const { chain } = chainOf(kind, stored && { steps: stored.steps, repeatMinutes: stored.repeat_minutes })
+    const deadline = asDate(rec.ack_deadline)
+    const plan = dueSends(chain, { level: Number(rec.level), nextAt: rec.next_at === null ? null : asDate(rec.next_at), ackDeadline: deadline }, now)
+    if (plan.sends.length === 0) continue
+    const moved = await queryRows<{ id: string }>(tx, sql`
+      update ${k.table} set escalation_level = ${plan.level}, next_escalation_at = ${plan.nextAt.toISOString()}::timestamptz,
+        escalated_at = coalesce(escalated_at, ${at}::timestamptz)
+      where school_id = ${rec.school_id} and id = ${rec.id} and escalation_level = ${Number(rec.level)}
+        and status = ${k.waiting} and acknowledged_at is null
+      returning id`)
+    if (moved.length === 0) continue
+    touched.push({ schoolId: rec.school_id, id: rec.id, studentId: rec.student_id })
+    sends += plan.sends.length
+    // Several steps due at once (the job was down): each person hears once, of the latest step.
+    const byUser = new Map<string, { psych: boolean; step: number; level: number; onCall: OnCallMode | null }>()
+    for (const send of plan.sends) {
+      const r = recipientsOf(chain.steps[send.step - 1]!, states.get(rec.school_id)!, rec.raised_by)
+      for (const [userId, u] of r.users) byUser.set(userId, { psych: u.psych, step: send.step, level: send.level, onCall: r.onCall })
+    }
+    for (const [userId, u] of byUser) {
+      notes.push({
+        schoolId: rec.school_id, userId, kind: k.notice, refId: u.psych ? rec.id : null,
+        params: { step: u.step, level: u.level, deadline: deadline.toISOString(), ...(u.onCall ? { onCall: u.onCall } : {}) },
+      })
+    }
+  }
+  for (let i = 0; i < notes.length; i += 500) await tx.insert(notifications).values(notes.slice(i, i + 500))
+  return { touched, notified: notes.length, sends }
 }
 
 /**
- * Crisis events and peer alerts nobody acknowledged by their deadline are escalated once:
- * escalatedAt (and the crisis' escalationLevel) are set and the school's other psychology
- * teachers and its admins are notified. Idempotent: an escalated record is not escalated again.
+ * The escalation job (every five minutes): crisis events and peer alerts nobody acknowledged
+ * walk their school's escalation chain (src/modules/escalation/chain.ts) until someone does.
+ * Driven by ctx.now, so tests run it on a fake clock. Audited per school as the job.
  */
 export async function escalateUnacknowledged(ctx: JobContext): Promise<JobCounts> {
   const { tx } = ctx
-  const now = ctx.now.toISOString()
-  const crises = await queryRows<Escalated>(tx, sql`
-    with esc as (
-      update crisis_events set escalation_level = 1, escalated_at = ${now}::timestamptz
-      where status = 'open' and acknowledged_at is null and escalation_level = 0 and ack_deadline < ${now}::timestamptz
-      returning school_id, id, student_id, opened_by as raised_by
-    ),
-    ${escalationInsert('crisis_escalated')}`)
-  const alerts = await queryRows<Escalated>(tx, sql`
-    with esc as (
-      update peer_alerts set escalated_at = ${now}::timestamptz
-      where status = 'received' and acknowledged_at is null and escalated_at is null and ack_deadline < ${now}::timestamptz
-      returning school_id, id, student_id, submitted_by as raised_by
-    ),
-    ${escalationInsert('alert_escalated')}`)
-  const toRows = (rs: Escalated[]) => rs.map((r) => ({ schoolId: r.school_id, id: r.id, studentId: r.student_id }))
-  await auditJobChange(tx, { job: 'escalate', action: 'U', resource: 'crisis_events', rows: toRows(crises), fieldGroups: ['escalation'] })
-  await auditJobChange(tx, { job: 'escalate', action: 'U', resource: 'peer_alerts', rows: toRows(alerts), fieldGroups: ['triage'] })
+  const crises = await escalateKind(tx, 'crisis', ctx.now, ctx.config.TZ_SCHOOL)
+  const alerts = await escalateKind(tx, 'alert', ctx.now, ctx.config.TZ_SCHOOL)
+  await auditJobChange(tx, { job: 'escalate', action: 'U', resource: 'crisis_events', rows: crises.touched, fieldGroups: [...KINDS.crisis.groups] })
+  await auditJobChange(tx, { job: 'escalate', action: 'U', resource: 'peer_alerts', rows: alerts.touched, fieldGroups: [...KINDS.alert.groups] })
   return {
-    crisesEscalated: crises.length,
-    crisisNotifications: Number(crises[0]?.notified ?? 0),
-    alertsEscalated: alerts.length,
-    alertNotifications: Number(alerts[0]?.notified ?? 0),
+    crisesEscalated: crises.touched.length,
+    crisisSteps: crises.sends,
+    crisisNotifications: crises.notified,
+    alertsEscalated: alerts.touched.length,
+    alertSteps: alerts.sends,
+    alertNotifications: alerts.notified,
   }
 }

@@ -155,11 +155,12 @@ t.test('students who change class take their open duties along; students who lea
   t.same(rows.map((x) => [x.student_id, x.class_id]), [[a, school.classIds[1]], [a, school.classIds[1]]])
 })
 
-t.test('escalation: unacknowledged crises and alerts go to the other psychology teachers and the admins, once', async (t) => {
+t.test('escalation by the default chains: step 1 to the psychology teachers, step 2 adds the admins, each step once', async (t) => {
   const { database, school } = await setup(t)
   const u = await staff(database, school)
   const s = await addStudent(database, school, school.classIds[0], '甲')
-  const past = new Date('2026-03-02T01:00:00Z')
+  // 2026-03-02 09:00 Beijing: outside the fixture's only term, so outside school hours; nobody is on call.
+  const past = atSchoolTime('2026-03-02', '09:00')
   const [crisis] = await database.db.insert(crisisEvents).values({
     schoolId: school.schoolId, studentId: s, source: 'manual', summary: '危机摘要', openedBy: u.psych1.id, ackDeadline: past,
   }).returning()
@@ -167,38 +168,49 @@ t.test('escalation: unacknowledged crises and alerts go to the other psychology 
     schoolId: school.schoolId, studentId: s, source: 'manual', ackDeadline: past, status: 'acknowledged', acknowledgedAt: past,
   }).returning()
   const [future] = await database.db.insert(crisisEvents).values({
-    schoolId: school.schoolId, studentId: s, source: 'manual', ackDeadline: new Date('2026-03-02T09:00:00Z'),
+    schoolId: school.schoolId, studentId: s, source: 'manual', ackDeadline: atSchoolTime('2026-03-02', '17:00'),
   }).returning()
   const [alert] = await database.db.insert(peerAlerts).values({
     schoolId: school.schoolId, studentId: s, classId: school.classIds[0], submittedBy: u.homeroom.id, source: 'talk',
     whatSeen: '观察内容', urgency: 'medium', ackDeadline: past,
   }).returning()
 
-  const r = await run(database, 'escalate', '2026-03-02', '10:00')
-  t.match(r, { status: 'ok', counts: { crisesEscalated: 1, crisisNotifications: 2, alertsEscalated: 1, alertNotifications: 3 } })
+  const r = await run(database, 'escalate', '2026-03-02', '09:05')
+  t.match(r, { status: 'ok', counts: { crisesEscalated: 1, crisisNotifications: 1, alertsEscalated: 1, alertNotifications: 2 } })
   const [c] = await database.db.select().from(crisisEvents).where(eq(crisisEvents.id, crisis!.id))
-  t.equal(c!.escalationLevel, 1)
-  t.same(c!.escalatedAt, atSchoolTime('2026-03-02', '10:00'))
+  t.match(c, { escalationLevel: 1, escalatedAt: atSchoolTime('2026-03-02', '09:05'), nextEscalationAt: atSchoolTime('2026-03-02', '09:15') })
   for (const other of [acked!, future!]) {
     const [x] = await database.db.select().from(crisisEvents).where(eq(crisisEvents.id, other.id))
-    t.match(x, { escalationLevel: 0, escalatedAt: null }, 'acknowledged or not yet due: left alone')
+    t.match(x, { escalationLevel: 0, escalatedAt: null, nextEscalationAt: null }, 'acknowledged or not yet due: left alone')
   }
   const [a] = await database.db.select().from(peerAlerts).where(eq(peerAlerts.id, alert!.id))
-  t.same(a!.escalatedAt, atSchoolTime('2026-03-02', '10:00'))
+  t.match(a, { escalationLevel: 1, escalatedAt: atSchoolTime('2026-03-02', '09:05'), nextEscalationAt: atSchoolTime('2026-03-02', '10:00') })
 
-  t.same((await notificationsOf(database, u.psych1.id)).map((n) => [n.kind, n.refId]), [['alert_escalated', alert!.id]], 'the opener of the crisis is not told about their own crisis')
-  t.same((await notificationsOf(database, u.psych2.id)).map((n) => [n.kind, n.refId]).sort(), [['alert_escalated', alert!.id], ['crisis_escalated', crisis!.id]].sort())
-  const adminNotes = await notificationsOf(database, u.admin.id)
-  t.same(adminNotes.map((n) => [n.kind, n.refId, n.params]).sort(), [['alert_escalated', null, { level: 1 }], ['crisis_escalated', null, { level: 1 }]].sort(),
-    'the admin learns that something was not acknowledged, not what or about whom')
+  const deadline = past.toISOString()
+  t.same((await notificationsOf(database, u.psych1.id)).map((n) => [n.kind, n.refId, n.params]), [['alert_escalated', alert!.id, { step: 1, level: 1, deadline }]],
+    'the opener of the crisis is not told about their own crisis')
+  t.same((await notificationsOf(database, u.psych2.id)).map((n) => [n.kind, n.refId, n.params]).sort(), [
+    ['alert_escalated', alert!.id, { step: 1, level: 1, deadline }],
+    ['crisis_escalated', crisis!.id, { step: 1, level: 1, deadline, onCall: 'nobody_on_call' }],
+  ].sort(), 'step 1 of a crisis goes to the teacher on call; with nobody on call, to the psychology teachers, and the notice says so')
+  t.same(await notificationsOf(database, u.admin.id), [], 'admins come in at step 2')
   t.same(await notificationsOf(database, u.homeroom.id), [], 'the teacher who raised the alert is not an escalation recipient')
-  const audit = await queryRows<{ resource: string; action: string; record_ids: string[] }>(database.db,
-    sql`select resource, action, record_ids from audit_log where actor_roles = 'job:escalate' order by seq`)
-  t.same(audit, [{ resource: 'crisis_events', action: 'U', record_ids: [crisis!.id] }, { resource: 'peer_alerts', action: 'U', record_ids: [alert!.id] }])
 
   const before = await fingerprint(database)
-  t.match(await run(database, 'escalate', '2026-03-02', '10:05'), { counts: { crisesEscalated: 0, alertsEscalated: 0 } })
-  t.equal(await fingerprint(database), before, 'a second run changes nothing')
+  t.match(await run(database, 'escalate', '2026-03-02', '09:10'), { counts: { crisesEscalated: 0, alertsEscalated: 0 } })
+  t.equal(await fingerprint(database), before, 'a run before the next step is due changes nothing')
+
+  t.match(await run(database, 'escalate', '2026-03-02', '09:15'), { counts: { crisesEscalated: 1, crisisNotifications: 2, alertsEscalated: 0 } })
+  const adminNotes = await notificationsOf(database, u.admin.id)
+  t.same(adminNotes.map((n) => [n.kind, n.refId, n.params]), [['crisis_escalated', null, { step: 2, level: 2, deadline }]],
+    'the admin learns that something was not acknowledged, not what or about whom')
+  const audit = await queryRows<{ resource: string; action: string; record_ids: string[] }>(database.db,
+    sql`select resource, action, record_ids from audit_log where actor_roles = 'job:escalate' order by seq`)
+  t.same(audit, [
+    { resource: 'crisis_events', action: 'U', record_ids: [crisis!.id] },
+    { resource: 'peer_alerts', action: 'U', record_ids: [alert!.id] },
+    { resource: 'crisis_events', action: 'U', record_ids: [crisis!.id] },
+  ])
 })
 
 t.test('referral follow-ups past their date are flagged to the psychology teachers once per date', async (t) => {

@@ -1,7 +1,8 @@
-import { and, gte, lte, type SQL } from 'drizzle-orm'
+import { and, gte, lte, sql, type SQL } from 'drizzle-orm'
 import type { z } from 'zod'
 import { holidays } from '../../../db/schema/index.js'
 import { sentKeys, type Gateway, type Row } from '../../access/gateway.js'
+import { queryRows, type Executor } from '../../db/database.js'
 import { Validation } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
 import type { HolidayCreate, HolidayListQuery, HolidayPatch, TermCreate, TermPatch } from './schemas.js'
@@ -69,3 +70,31 @@ export function createCalendarService(gw: Gateway) {
 }
 
 export type CalendarService = ReturnType<typeof createCalendarService>
+
+/** What the school calendar says about one day of a school. */
+export interface CalendarDay {
+  /** Inside one of the school's holidays (寒暑假, 国庆 …). */
+  holiday: boolean
+  /** Inside one of its terms. */
+  inTerm: boolean
+  /** Whether the school has entered any term at all (without one, the weekdays alone count). */
+  hasTerms: boolean
+}
+
+/**
+ * The calendar facts of `day` for each school, read in the caller's transaction (a job as the
+ * owner, or a request whose school wall limits it to its own school). A school is open on a
+ * day that is no holiday and inside a term — the same school day the talk duties count.
+ */
+export async function calendarDayOf(ex: Executor, schoolIds: readonly string[], day: string): Promise<Map<string, CalendarDay>> {
+  const out = new Map<string, CalendarDay>()
+  if (schoolIds.length === 0) return out
+  const rows = await queryRows<{ school_id: string; holiday: boolean; in_term: boolean; has_terms: boolean }>(ex, sql`
+    select s.id as school_id,
+      exists (select 1 from holidays h where h.school_id = s.id and ${day}::date between h.start_date and h.end_date) as holiday,
+      exists (select 1 from terms t where t.school_id = s.id and ${day}::date between t.start_date and t.end_date) as in_term,
+      exists (select 1 from terms t where t.school_id = s.id) as has_terms
+    from unnest(${'{' + schoolIds.join(',') + '}'}::uuid[]) as s(id)`)
+  for (const r of rows) out.set(r.school_id, { holiday: r.holiday, inTerm: r.in_term, hasTerms: r.has_terms })
+  return out
+}
