@@ -27,6 +27,8 @@ import interventionPlansPolicy from './intervention-plans.js'
 import counsellingSessionsPolicy from './counselling-sessions.js'
 import crisisEventsPolicy from './crisis-events.js'
 import crisisChecklistPolicy from './crisis-checklist.js'
+import safetyAssessmentsPolicy from './safety-assessments.js'
+import crisisDisclosuresPolicy from './crisis-disclosures.js'
 import districtStats from './district-stats.js'
 import letterBoxesPolicy from './letter-boxes.js'
 import lettersPolicy from './letters.js'
@@ -45,6 +47,7 @@ export const policies: ResourcePolicy[] = [
   pairingsPolicy, mentorContactsPolicy, peerAlerts, peerWatchRequestsPolicy, peerWatchNotesPolicy, parentContacts, homeSchoolActivities, institutions, referralsPolicy, referralEventsPolicy,
   talkRules, talkDuties, talkLogs, notifications,
   instrumentsPolicy, screeningCampaignsPolicy, screeningResponsesPolicy, careListPolicy, casesPolicy, caseEventsPolicy, interventionPlansPolicy, counsellingSessionsPolicy, crisisEventsPolicy, crisisChecklistPolicy,
+  safetyAssessmentsPolicy, crisisDisclosuresPolicy,
   districtStats,
   letterBoxesPolicy, lettersPolicy, barometerSettingsPolicy, barometerEntriesPolicy, roomSettingsPolicy, roomVisitsPolicy, groupSessionsPolicy, staffProfilesPolicy,
   schoolYearRollovers,

@@ -14,7 +14,7 @@ export const referralsPolicy = definePolicy({
     keys: ['id', 'schoolId', 'studentId'],
     links: ['caseId', 'institutionId', 'consentContactId'],
     medical: ['reason', 'feedback', 'reassessmentResult', 'reassessedRisk'],
-    schedule: ['followUpDate', 'receivedOn'],
+    schedule: ['followUpDate', 'receivedOn', 'urgent'],
     progress: ['state', 'proposedAt', 'sentAt', 'feedbackAt', 'reassessedAt', 'closedAt', 'updatedAt'],
     meta: ['createdBy'],
   },

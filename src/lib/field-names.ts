@@ -172,6 +172,10 @@ const NAMES: Record<string, readonly [zh: string, en: string]> = {
   writerClass: ['班级（自填）', 'Class (as written)'],
   writerName: ['署名', 'Signed'],
   'zh-CN': ['中文', 'Chinese'],
+  disposition: ['处置去向', 'Disposition'],
+  followUpOn: ['随访日期', 'Follow-up date'],
+  referral: ['紧急转介', 'Urgent referral'],
+  toldAt: ['告知时间', 'When told'],
   request: ['请求', 'Request'],
 }
 

@@ -8,6 +8,7 @@ import type { RequestContext } from '../../plugins/access.js'
 import { presentCrisis } from './present.js'
 import * as repo from './repository.js'
 import type { ChecklistTick, CrisisCreate, CrisisListQuery, CrisisPatch } from './schemas.js'
+import { crisisSafetyStatus, safetyIncomplete } from './safety-assessment-service.js'
 import { CRISIS_STEP_TEXT, CrisisSteps } from './states.js'
 
 /** Field groups of a crisis event the safety rule opens (the rule sets every value). */
@@ -61,10 +62,11 @@ export function createCrisisService(gw: Gateway) {
     })
   }
 
-  /** The event as the caller reads it, with its checklist. */
+  /** The event as the caller reads it, with its checklist and what its safety steps still need. */
   async function withChecklist(tx: Tx, ctx: RequestContext, row: Row): Promise<Row> {
     const checklist = await checklistOf(tx, ctx, row.id as string)
-    return { ...presentCrisis(row), ...(checklist ? { checklist } : {}) }
+    const safety = await crisisSafetyStatus(gw, tx, ctx, { id: row.id as string, studentId: row.studentId as string, parentContactDueOn: row.parentContactDueOn })
+    return { ...presentCrisis(row), ...(checklist ? { checklist } : {}), ...(safety ? { safety } : {}) }
   }
 
   /** A case named as the crisis's case must be one the caller reads, of the same student. */
@@ -147,8 +149,12 @@ export function createCrisisService(gw: Gateway) {
         const checklist = (await checklistOf(tx, ctx, id)) ?? []
         const missing = checklist.filter((c) => !c.done).map((c) => c.item as string)
         if (missing.length || checklist.length === 0) throw new AppError(409, 'crisis_checklist_incomplete', { count: missing.length }, { missing })
+        // 辅导室指南: the assessment is recorded, the 班主任 and the guardians told (or why a guardian
+        // was not), and after an emergency disposition the parents contacted — before it is closed.
+        const safety = await crisisSafetyStatus(gw, tx, ctx, { id, studentId: cur.studentId })
+        if (!safety || safety.missing.length) throw safetyIncomplete(safety?.missing ?? ['assessment'])
         const row = await gw.update(tx, ctx, ctx.decision, id, { input: { status: 'resolved', resolvedAt: new Date() } })
-        const out: Row = { ...presentCrisis(row), checklist }
+        const out: Row = { ...presentCrisis(row), checklist, safety }
         return out
       })
     },

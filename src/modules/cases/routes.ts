@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import casePageRoutes from './case-page-routes.js'
 import caseRoutes from './case-routes.js'
 import crisisRoutes from './crisis-routes.js'
+import safetyAssessmentRoutes from './safety-assessment-routes.js'
 import planRoutes from './plan-routes.js'
 
 /**
@@ -14,6 +15,7 @@ const casesRoutes: FastifyPluginAsyncZod = async (app) => {
   await app.register(casePageRoutes, { service: s.page })
   await app.register(planRoutes, { service: s.plans })
   await app.register(crisisRoutes, { service: s.crisis })
+  await app.register(safetyAssessmentRoutes, { assessments: s.safetyAssessments, disclosures: s.disclosures })
 }
 
 export default casesRoutes

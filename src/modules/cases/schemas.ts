@@ -173,6 +173,19 @@ export const CrisisItem = z.object({
   nextEscalationAt: z.date().nullable(),
   resolvedAt: z.date().nullable(),
   checklist: z.array(ChecklistEntry),
+  /** Set by the safety assessment: the safety plan's follow-up date; an emergency's same-day parent-contact date. */
+  followUpOn: z.string().nullable(),
+  parentContactDueOn: z.string().nullable(),
+  /** The safety steps the resolution needs beyond the checklist, and which are still missing. */
+  safety: z.object({
+    assessed: z.boolean(),
+    disposition: z.string().nullable(),
+    homeroomTold: z.boolean(),
+    guardian: z.enum(['told', 'not_told']).nullable(),
+    parentContactDueOn: z.string().nullable(),
+    parentContactLogged: z.boolean().nullable(),
+    missing: z.array(z.string()),
+  }),
 }).partial()
 
 export const CrisisCreate = z.strictObject({

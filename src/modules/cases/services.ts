@@ -2,6 +2,8 @@ import type { Gateway } from '../../access/gateway.js'
 import { createCasePageService } from './case-page-service.js'
 import { createCaseService } from './case-service.js'
 import { createCrisisService } from './crisis-service.js'
+import { createCrisisDisclosureService } from './crisis-disclosure-service.js'
+import { createSafetyAssessmentService } from './safety-assessment-service.js'
 import { createPlanService } from './plan-service.js'
 import { createWorklistService } from './worklist-service.js'
 
@@ -13,5 +15,7 @@ export function createCaseServices(gw: Gateway) {
     page: createCasePageService(gw),
     plans: createPlanService(gw),
     crisis: createCrisisService(gw),
+    safetyAssessments: createSafetyAssessmentService(gw),
+    disclosures: createCrisisDisclosureService(gw),
   }
 }

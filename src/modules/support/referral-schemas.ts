@@ -21,6 +21,8 @@ export const ReferralItem = z.object({
   feedback: z.string().nullable(),
   feedbackAt: Timestamp.nullable(),
   followUpDate: z.string(),
+  /** 紧急转介: an emergency evaluation the same day. */
+  urgent: z.boolean(),
   reassessedAt: Timestamp.nullable(),
   reassessmentResult: z.string().nullable(),
   reassessedRisk: z.string().nullable(),
@@ -37,6 +39,8 @@ export const ReferralCreate = z.strictObject({
   reason: Text(1000),
   followUpDate: CalendarDate,
   caseId: z.uuid().optional(),
+  /** 紧急转介: an emergency evaluation is needed the same day. */
+  urgent: z.boolean().optional(),
 })
 
 export const ReferralPatch = z.strictObject({

@@ -13,47 +13,57 @@ import {
 } from './referral-rules.js'
 import type { ReferralCreate, ReferralListQuery, ReferralPatch, ReferralTransition } from './referral-schemas.js'
 
+/** The institution must be in the school's directory as the caller reads it. */
+async function assertInstitution(gw: Gateway, tx: Tx, ctx: RequestContext, institutionId: string | undefined) {
+  if (!institutionId) return
+  const d = gw.policies.decide(ctx.actor, 'institutions', 'read')
+  const found = d && (await gw.find(tx, d, institutionId))
+  if (!found) throw new Validation('unknown_reference', { field: 'institutionId' }, { fields: ['institutionId'] })
+}
+
+/** Consent is a parent contact of this pupil that records consent given. */
+async function assertConsent(gw: Gateway, tx: Tx, ctx: RequestContext, studentId: string, contactId: string) {
+  const d = gw.policies.decide(ctx.actor, 'parent_contacts', 'read')
+  const found = d && (await gw.find(tx, d, contactId, and(eq(parentContacts.studentId, studentId), eq(parentContacts.referralConsent, 'given'))))
+  if (!found) throw new Validation('consent_not_given', {}, { fields: ['consentContactId'] })
+}
+
+/** Each step's record (referral_events): written by the service as the consequence of the caller's step. */
+async function logEvent(gw: Gateway, tx: Tx, ctx: RequestContext, r: Row, from: string | null, to: ReferralState, note?: string) {
+  await gw.record(tx, ctx, 'referral_events', {
+    schoolId: ctx.actor.schoolId!, referralId: r.id as string, studentId: r.studentId as string,
+    fromState: from, toState: to, actorId: ctx.actor.userId, note: note ?? null,
+  }, { fieldGroups: note ? ['note', 'transition'] : ['transition'] })
+}
+
+/**
+ * Proposes a referral inside the caller's transaction: the same checks, record, event and audit
+ * as POST /students/:id/referrals, for a rule that opens one as part of a larger change (a safety
+ * assessment's emergency disposition). The caller's grant on referrals decides, whatever route
+ * it came through.
+ */
+export async function proposeReferral(gw: Gateway, tx: Tx, caller: RequestContext, studentId: string,
+  body: z.infer<typeof ReferralCreate>): Promise<Row> {
+  const ctx: RequestContext = { ...caller, decision: gw.decision(caller, 'referrals', 'create') }
+  const schoolId = ctx.actor.schoolId!
+  await gw.read(tx, gw.decision(ctx, 'students'), studentId)
+  await assertInstitution(gw, tx, ctx, body.institutionId)
+  await assertCaseOfStudent(tx, schoolId, studentId, body.caseId)
+  const row = await gw.create(tx, ctx, ctx.decision, {
+    input: body,
+    values: { schoolId, studentId, caseId: body.caseId ?? null, state: 'proposed', createdBy: ctx.actor.userId },
+  })
+  await logEvent(gw, tx, ctx, row, null, 'proposed')
+  return row
+}
+
 export function createReferralService(gw: Gateway) {
-  /** The institution must be in the school's directory as the caller reads it. */
-  async function assertInstitution(tx: Tx, ctx: RequestContext, institutionId: string | undefined) {
-    if (!institutionId) return
-    const d = gw.policies.decide(ctx.actor, 'institutions', 'read')
-    const found = d && (await gw.find(tx, d, institutionId))
-    if (!found) throw new Validation('unknown_reference', { field: 'institutionId' }, { fields: ['institutionId'] })
-  }
-
-  /** Consent is a parent contact of this pupil that records consent given. */
-  async function assertConsent(tx: Tx, ctx: RequestContext, studentId: string, contactId: string) {
-    const d = gw.policies.decide(ctx.actor, 'parent_contacts', 'read')
-    const found = d && (await gw.find(tx, d, contactId, and(eq(parentContacts.studentId, studentId), eq(parentContacts.referralConsent, 'given'))))
-    if (!found) throw new Validation('consent_not_given', {}, { fields: ['consentContactId'] })
-  }
-
-  /** Each step's record (referral_events): written by the service as the consequence of the caller's step. */
-  async function logEvent(tx: Tx, ctx: RequestContext, r: Row, from: string | null, to: ReferralState, note?: string) {
-    await gw.record(tx, ctx, 'referral_events', {
-      schoolId: ctx.actor.schoolId!, referralId: r.id as string, studentId: r.studentId as string,
-      fromState: from, toState: to, actorId: ctx.actor.userId, note: note ?? null,
-    }, { fieldGroups: note ? ['note', 'transition'] : ['transition'] })
-  }
-
   return {
     create(ctx: RequestContext, studentId: string, body: z.infer<typeof ReferralCreate>, locale: Locale) {
       ctx.decision.assertWritable(sentKeys(body))
       const today = gw.today()
       if (body.followUpDate < today) throw new Validation('validation_failed', {}, { fields: ['followUpDate'] })
-      return gw.tx(ctx, async (tx) => {
-        const schoolId = ctx.actor.schoolId!
-        await gw.read(tx, gw.decision(ctx, 'students'), studentId)
-        await assertInstitution(tx, ctx, body.institutionId)
-        await assertCaseOfStudent(tx, schoolId, studentId, body.caseId)
-        const row = await gw.create(tx, ctx, ctx.decision, {
-          input: body,
-          values: { schoolId, studentId, caseId: body.caseId ?? null, state: 'proposed', createdBy: ctx.actor.userId },
-        })
-        await logEvent(tx, ctx, row, null, 'proposed')
-        return withReferralDerived(row, locale, today)
-      })
+      return gw.tx(ctx, async (tx) => withReferralDerived(await proposeReferral(gw, tx, ctx, studentId, body), locale, today))
     },
 
     list(ctx: RequestContext, q: z.infer<typeof ReferralListQuery>, locale: Locale) {
@@ -95,7 +105,7 @@ export function createReferralService(gw: Gateway) {
         if (state === 'closed' || state === 'withdrawn') throw new Conflict('invalid_transition', { state })
         // What was sent to the institution is what the form said: it no longer changes.
         if ((body.reason !== undefined || body.institutionId !== undefined) && !EDITABLE_STATES.includes(state)) throw new Conflict('referral_locked')
-        await assertInstitution(tx, ctx, body.institutionId)
+        await assertInstitution(gw, tx, ctx, body.institutionId)
         await assertCaseOfStudent(tx, ctx.actor.schoolId!, before.studentId as string, body.caseId)
         const row = await gw.update(tx, ctx, ctx.decision, id, { input: body, values: { updatedAt: new Date() } })
         return withReferralDerived(row, locale, gw.today())
@@ -118,7 +128,7 @@ export function createReferralService(gw: Gateway) {
         const set: Partial<typeof referrals.$inferInsert> = { state: to, updatedAt: now }
         switch (body.to) {
           case 'consented':
-            await assertConsent(tx, ctx, before.studentId as string, body.consentContactId)
+            await assertConsent(gw, tx, ctx, before.studentId as string, body.consentContactId)
             set.consentContactId = body.consentContactId
             break
           case 'sent':
@@ -151,7 +161,7 @@ export function createReferralService(gw: Gateway) {
           values: set,
           audit: { fieldGroups: ['progress', ...gw.groupsOf(ctx.decision, written)] },
         })
-        await logEvent(tx, ctx, row, from, to, note)
+        await logEvent(gw, tx, ctx, row, from, to, note)
         return withReferralDerived(row, locale, today)
       })
     },
