@@ -21,12 +21,15 @@ import instrumentsPolicy from './instruments.js'
 import screeningCampaignsPolicy from './screening-campaigns.js'
 import screeningResponsesPolicy from './screening-responses.js'
 import careListPolicy from './care-list.js'
+import screeningConsentsPolicy from './screening-consents.js'
 import casesPolicy from './cases.js'
 import caseEventsPolicy from './case-events.js'
 import interventionPlansPolicy from './intervention-plans.js'
 import counsellingSessionsPolicy from './counselling-sessions.js'
 import crisisEventsPolicy from './crisis-events.js'
 import crisisChecklistPolicy from './crisis-checklist.js'
+import { safetyPlansPolicy, safetyPlanVersionsPolicy } from './safety-plans.js'
+import safetyPlanReviewsPolicy from './safety-plan-reviews.js'
 import safetyAssessmentsPolicy from './safety-assessments.js'
 import crisisDisclosuresPolicy from './crisis-disclosures.js'
 import districtStats from './district-stats.js'
@@ -40,17 +43,24 @@ import groupSessionsPolicy from './group-sessions.js'
 import staffProfilesPolicy from './staff-profiles.js'
 import schoolYearRollovers from './school-year-rollovers.js'
 import schoolProfile from './school-profile.js'
+import escalationChainsPolicy from './escalation-chains.js'
+import onCallShiftsPolicy from './on-call-shifts.js'
+import schoolHoursPolicy from './school-hours.js'
+import schoolChannelsPolicy from './school-channels.js'
+import userChannelsPolicy from './user-channels.js'
 
 /** Every resource a route may name. A resource not here does not exist for anyone. */
 export const policies: ResourcePolicy[] = [
   students, guardians, classes, grades, termsPolicy, holidaysPolicy, usersPolicy, userRolesPolicy, auditLog,
   pairingsPolicy, mentorContactsPolicy, peerAlerts, peerWatchRequestsPolicy, peerWatchNotesPolicy, parentContacts, homeSchoolActivities, institutions, referralsPolicy, referralEventsPolicy,
-  talkRules, talkDuties, talkLogs, notifications,
-  instrumentsPolicy, screeningCampaignsPolicy, screeningResponsesPolicy, careListPolicy, casesPolicy, caseEventsPolicy, interventionPlansPolicy, counsellingSessionsPolicy, crisisEventsPolicy, crisisChecklistPolicy,
+  talkRules, talkDuties, talkLogs, notifications, schoolChannelsPolicy, userChannelsPolicy,
+  instrumentsPolicy, screeningCampaignsPolicy, screeningResponsesPolicy, screeningConsentsPolicy, careListPolicy, casesPolicy, caseEventsPolicy, interventionPlansPolicy, counsellingSessionsPolicy, crisisEventsPolicy, crisisChecklistPolicy,
   safetyAssessmentsPolicy, crisisDisclosuresPolicy,
+  safetyPlansPolicy, safetyPlanVersionsPolicy, safetyPlanReviewsPolicy,
   districtStats,
   letterBoxesPolicy, lettersPolicy, barometerSettingsPolicy, barometerEntriesPolicy, roomSettingsPolicy, roomVisitsPolicy, groupSessionsPolicy, staffProfilesPolicy,
   schoolYearRollovers,
+  escalationChainsPolicy, onCallShiftsPolicy, schoolHoursPolicy,
   // After district_stats (the same table): the leak scan's canaries on schools carry the last policy's name.
   schoolProfile,
 ]

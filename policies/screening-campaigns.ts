@@ -8,7 +8,7 @@ export default definePolicy({
   idColumn: 'id',
   fields: {
     keys: ['id', 'schoolId'],
-    plan: ['name', 'schoolYear', 'instrumentIds', 'gradeLevels', 'startDate', 'endDate', 'status'],
+    plan: ['name', 'schoolYear', 'instrumentIds', 'gradeLevels', 'startDate', 'endDate', 'status', 'consentRequired'],
     meta: ['createdBy', 'createdAt'],
   },
   relations: { school: 'schoolId' },

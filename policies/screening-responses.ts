@@ -18,6 +18,8 @@ export default definePolicy({
     scores: ['totalScore', 'band', 'suggestedRisk', 'safetyFlag'],
     confirmation: ['confirmedRisk', 'confirmReason', 'confirmedBy', 'confirmedAt'],
     meta: ['source', 'enteredBy', 'createdAt'],
+    // Why answers were taken without the guardian's consent: free text, the psychology teacher's.
+    consentOverride: ['consentOverrideReason'],
   },
   relations: { school: 'schoolId', student: 'studentId' },
   audit: { sensitive: true },
@@ -25,9 +27,9 @@ export default definePolicy({
     psych_teacher: {
       actions: ['read', 'list', 'create', 'update', 'import'],
       scope: 'school',
-      read: ['keys', 'subject', 'answers', 'scores', 'confirmation', 'meta'],
+      read: ['keys', 'subject', 'answers', 'scores', 'confirmation', 'meta', 'consentOverride'],
       // Scores are computed on the server; the teacher enters answers and confirms the risk.
-      write: ['subject', 'answers', 'confirmation'],
+      write: ['subject', 'answers', 'confirmation', 'consentOverride'],
     },
   },
 })

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import {
   careList, caseEvents, cases, counsellingSessions, crisisChecklist, crisisEvents, interventionPlans, screeningCampaigns,
-  screeningResponses,
+  screeningConsents, screeningResponses,
 } from '../../db/schema/index.js'
 import type { Tx } from '../db/database.js'
 import { builtInByCode } from '../modules/screening/instruments/index.js'
@@ -131,6 +131,20 @@ export const screeningDemo: DemoExtension = async (tx: Tx, ctx) => {
     })
   })
   for (let i = 0; i < responses.length; i += 500) await tx.insert(screeningResponses).values(responses.slice(i, i + 500))
+
+  // 知情同意: the reply slips came back before the window for every pupil who was screened; of
+  // the others, one family in three refused and the rest never returned the slip.
+  const slipDay = at(addDays(start, -2), 16)
+  const consents: Array<typeof screeningConsents.$inferInsert> = []
+  ctx.students.forEach((s, i) => {
+    const screened = byStudent.has(s.id)
+    if (!screened && i % 3 !== 0) return
+    consents.push({
+      schoolId, campaignId, studentId: s.id, guardianConsent: screened ? 'given' : 'refused', guardianRecordedBy: psych, guardianRecordedAt: slipDay,
+      studentAssent: screened ? 'given' : 'not_asked', ...(screened ? { assentRecordedBy: psych, assentRecordedAt: slipDay } : {}),
+    })
+  })
+  for (let i = 0; i < consents.length; i += 500) await tx.insert(screeningConsents).values(consents.slice(i, i + 500))
 
   // Safety rule: a crisis event the day of the screening, acknowledged within minutes and worked through.
   const crisisRows: Array<typeof crisisEvents.$inferInsert> = []

@@ -102,6 +102,10 @@ const messages: Record<string, Record<Locale, string>> = {
   // 测评建档 · 积极干预.
   instrument_invalid: { 'zh-CN': '测评工具定义有误（{count} 处）', en: 'The instrument definition has {count} problem(s)' },
   instrument_unknown: { 'zh-CN': '测评工具不存在', en: 'Unknown instrument' },
+  instrument_rewording_only: {
+    'zh-CN': '{code} 是内置测评工具：本校只能替换其文字（题目、选项、说明），题目、选项值、计分与安全规则须保持不变；如需改动请使用新的代码',
+    en: '{code} is a built-in instrument: the school may replace its wording only (items, options, instructions); its items, option values, scoring and safety rules stay as they are — use a new code for anything else',
+  },
   instrument_prefix_clash: { 'zh-CN': '测评工具 {a} 与 {b} 的导入列前缀 {prefix} 重复，不能放在同一次测评中', en: 'Instruments {a} and {b} share the import column prefix {prefix} and cannot be in one campaign' },
   instrument_not_in_campaign: { 'zh-CN': '该测评工具不属于本次测评', en: 'The instrument is not part of this campaign' },
   campaign_has_responses: { 'zh-CN': '已有测评结果，不能再更换测评工具', en: 'The campaign has responses; its instruments can no longer change' },
@@ -111,7 +115,20 @@ const messages: Record<string, Record<Locale, string>> = {
   // Per-answer problems in the details of answers_invalid.
   answer_count: { 'zh-CN': '作答的题数与量表的题目数不一致', en: 'The number of answers does not match the instrument’s items' },
   answer_invalid: { 'zh-CN': '该题的作答不是可选的值', en: 'This answer is not one of the item’s options' },
+  answer_not_asked: { 'zh-CN': '该题只在前面的题目回答“是”时才询问，此处应为“否”或留空', en: 'This follow-up is asked only after a yes to an earlier item; here it must be no or left empty' },
   answers_invalid: { 'zh-CN': '作答不符合测评工具的题目或选项', en: 'The answers do not fit the instrument’s items or options' },
+  consent_refused: {
+    'zh-CN': '学号 {studentNo} 的学生：监护人不同意参加本次测评（知情同意），不能录入结果；确需录入请填写理由',
+    en: 'Student {studentNo}: the guardian refused consent to this screening, so the answers are not taken; give a reason to take them anyway',
+  },
+  consent_not_returned: {
+    'zh-CN': '学号 {studentNo} 的学生：尚未收回监护人的知情同意书，不能录入结果；确需录入请填写理由',
+    en: 'Student {studentNo}: the guardian’s consent slip has not come back, so the answers are not taken; give a reason to take them anyway',
+  },
+  assent_refused: {
+    'zh-CN': '学号 {studentNo} 的学生本人不同意参加本次测评，不能录入结果；确需录入请填写理由',
+    en: 'Student {studentNo} declined this screening, so the answers are not taken; give a reason to take them anyway',
+  },
   risk_change_needs_reason: { 'zh-CN': '调整风险等级必须填写原因', en: 'A change of risk level needs a reason' },
   reason_without_risk_change: { 'zh-CN': '只有调整风险等级时才填写原因', en: 'A reason is given only with a change of risk level' },
   care_already_removed: { 'zh-CN': '该学生已移出关注名单', en: 'The entry has already been taken off the care list' },
@@ -148,6 +165,9 @@ const messages: Record<string, Record<Locale, string>> = {
   import_bad_answer: { 'zh-CN': '作答应为 {values} 之一', en: 'The answer must be one of {values}' },
   import_no_answers: { 'zh-CN': '该行没有任何作答', en: 'The row has no answers' },
   import_screened_on_out_of_window: { 'zh-CN': '测评日期不在测评窗口内或晚于今天', en: 'The date is outside the campaign window or in the future' },
+  import_consent_refused: { 'zh-CN': '监护人不同意该学生参加本次测评（知情同意），该行未导入', en: 'The guardian refused consent to this screening; the row is not imported' },
+  import_consent_not_returned: { 'zh-CN': '尚未收回该学生监护人的知情同意书，该行未导入', en: 'The guardian’s consent slip has not come back; the row is not imported' },
+  import_assent_refused: { 'zh-CN': '该学生本人不同意参加本次测评，该行未导入', en: 'The student declined this screening; the row is not imported' },
   import_in_progress: { 'zh-CN': '本次测评已有导入正在进行', en: 'An import into this campaign is already running' },
   // Practices from the inspection reports: 解忧树洞, staff profiles.
   letterbox_closed: { 'zh-CN': '信箱暂时关闭，请稍后再来', en: 'The letter box is closed for now; please come back later' },

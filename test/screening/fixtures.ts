@@ -10,6 +10,7 @@ import { buildTestApp, createSchool, createUser, injectAs, login, rid, type Scho
 export const PHQ9_ID = BUILT_IN_INSTRUMENTS[0].id
 export const PHQA_ID = BUILT_IN_INSTRUMENTS[1].id
 export const GAD7_ID = BUILT_IN_INSTRUMENTS[2].id
+export const ASQ_ID = BUILT_IN_INSTRUMENTS[3].id
 
 export interface Caller { id: string; username: string; token: string }
 export interface Pupil { id: string; studentNo: string; name: string; classId: string }
@@ -95,11 +96,16 @@ export function schoolYearOfToday(): string {
   return Number(today.slice(5, 7)) >= 9 ? `${y}-${y + 1}` : `${y - 1}-${y}`
 }
 
-/** An open campaign for grade 7 over the last month, through the API. */
-export async function openCampaign(w: ScreeningWorld, who: Caller, instrumentIds: string[] = [PHQA_ID, GAD7_ID]) {
+/**
+ * An open campaign for grade 7 over the last month, through the API. These fixtures serve the
+ * tests of scoring, entry and import, so the campaign does not require consent unless asked;
+ * consent.test.ts covers campaigns that do (the default of a campaign created without the flag).
+ */
+export async function openCampaign(w: ScreeningWorld, who: Caller, instrumentIds: string[] = [PHQA_ID, GAD7_ID], opts: { consentRequired?: boolean } = {}) {
   const res = await w.call(who, 'POST', '/api/v1/screening/campaigns', {
     name: '七年级心理测评', schoolYear: schoolYearOfToday(), instrumentIds, gradeLevels: [7],
     startDate: shanghaiDay(-30), endDate: shanghaiDay(30), status: 'open',
+    consentRequired: opts.consentRequired ?? false,
   })
   if (res.statusCode !== 201) throw new Error(`campaign create failed ${res.statusCode} ${res.body}`)
   return res.json() as { id: string }

@@ -24,6 +24,8 @@ if (browserAvailable(t)) {
   const phq9 = instruments.body.items.find((i) => i.code === 'PHQ-9')!
   const campaign = await psych<{ id: string }>('POST', '/screening/campaigns', {
     name: '七年级心理测评（批量处理）', schoolYear, instrumentIds: [phq9.id], gradeLevels: [7], startDate: day(-20), endDate: day(20), status: 'open',
+    // Batch actions on results are tested here, not consent (consent-entry.test.ts).
+    consentRequired: false,
   })
   if (campaign.status !== 201) throw new Error(`fixture campaign: ${campaign.status}`)
   // Six results of the demo class, scored by the server (item 9 stays 0: no crisis events), for

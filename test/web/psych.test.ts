@@ -22,6 +22,8 @@ if (browserAvailable(t)) {
   const campaign = await psych<{ id: string }>('POST', '/screening/campaigns', {
     name: '2026 秋季七年级心理测评', schoolYear: '2026-2027', instrumentIds: [instruments.body.items.find((i) => /PHQ/i.test(i.code))!.id], gradeLevels: [7],
     startDate: '2026-11-01', endDate: '2026-12-31', status: 'open',
+    // The import and entry screens are tested here; consent-entry.test.ts records consent for a campaign that requires it.
+    consentRequired: false,
   })
   if (campaign.status !== 201) throw new Error(`fixture campaign: ${campaign.status}`)
 

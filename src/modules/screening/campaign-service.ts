@@ -83,7 +83,8 @@ export function createCampaignService(gw: Gateway) {
     },
 
     /**
-     * 覆盖率 per class: screened / enrolled. Counts, never a student; class names come
+     * 覆盖率 per class: screened / enrolled, with those not screened split into 未获同意 (no
+     * consent, when the campaign requires it) and 未测. Counts, never a student; class names come
      * through the caller's own policy on classes.
      */
     async coverage(ctx: RequestContext, id: string) {
@@ -91,7 +92,7 @@ export function createCampaignService(gw: Gateway) {
       return gw.tx(ctx, async (tx) => {
         const campaign = await gw.read(tx, ctx.decision, id)
         const levels = Array.isArray(campaign.gradeLevels) ? (campaign.gradeLevels as number[]) : []
-        const rows = await repo.coverage(tx, schoolId, id, levels)
+        const rows = await repo.coverage(tx, schoolId, id, levels, campaign.consentRequired !== false)
         const names = new Map<string, string>()
         const classDecision = gw.policies.decide(ctx.actor, 'classes', 'list')
         if (classDecision && rows.length) {
@@ -101,6 +102,7 @@ export function createCampaignService(gw: Gateway) {
         const rate = (s: number, e: number) => (e > 0 ? Math.round((s / e) * 1000) / 1000 : null)
         const enrolled = rows.reduce((n, r) => n + r.enrolled, 0)
         const screened = rows.reduce((n, r) => n + r.screened, 0)
+        const noConsent = rows.reduce((n, r) => n + r.no_consent, 0)
         return {
           campaignId: id,
           classes: rows.map((r) => ({
@@ -109,9 +111,11 @@ export function createCampaignService(gw: Gateway) {
             gradeLevel: r.level,
             enrolled: r.enrolled,
             screened: r.screened,
+            noConsent: r.no_consent,
+            notScreened: Math.max(0, r.enrolled - r.screened - r.no_consent),
             rate: rate(r.screened, r.enrolled),
           })),
-          totals: { enrolled, screened, rate: rate(screened, enrolled) },
+          totals: { enrolled, screened, noConsent, notScreened: Math.max(0, enrolled - screened - noConsent), rate: rate(screened, enrolled) },
         }
       })
     },

@@ -18,6 +18,8 @@ export interface CheckInput {
   window: { start: string; end: string }
   today: string
   locale: Locale
+  consentRequired: boolean
+  consentOverride: boolean
   /** Rows per slice of scored rows. */
   chunk: number
   progress?: (checked: number) => void
@@ -56,9 +58,10 @@ export async function openImportFile(file: Buffer, kind: FileKind, limits: Sheet
     rows: opened.rows,
     nos: opened.nos,
     async check(input) {
-      const students: StudentTuple[] = [...input.students].map(([no, s]) => [no, s.id, s.name, s.status, s.gradeLevel ?? null])
+      const students: StudentTuple[] = [...input.students].map(([no, s]) => [no, s.id, s.name, s.status, s.gradeLevel ?? null, s.consent ?? null])
       const args: CheckArgs = {
         token: opened.token, students, gradeLevels: input.gradeLevels, window: input.window, today: input.today, locale: input.locale, chunk: input.chunk,
+        consentRequired: input.consentRequired, consentOverride: input.consentOverride,
       }
       const scored: ScoredRow[][] = []
       try {

@@ -3,8 +3,9 @@ import { translate, type Locale } from '../../lib/i18n.js'
 import { normaliseCell } from '../roster/grade-names.js'
 import type { Cell, Sheet } from '../roster/import.js'
 import { isCalendarDate } from '../roster/schemas.js'
+import type { ConsentBlock } from './consent-rules.js'
 import type { InstrumentDefinition } from './instrument-schema.js'
-import { scoreAnswers, type Score } from './scoring.js'
+import { isAsked, notAskedValue, scoreAnswers, type Score } from './scoring.js'
 
 /**
  * Reading a campaign's result file (测评结果导入): one row per student, Chinese headers —
@@ -15,7 +16,14 @@ import { scoreAnswers, type Score } from './scoring.js'
 
 export interface ImportInstrument { id: string; code: string; definition: InstrumentDefinition }
 
-export interface StudentOnFile { id: string; name: string; status: string; gradeLevel: number | undefined }
+export interface StudentOnFile {
+  id: string
+  name: string
+  status: string
+  gradeLevel: number | undefined
+  /** Why the student's answers may not be taken for want of consent (consent-rules.ts), or null. */
+  consent?: ConsentBlock | null
+}
 
 export interface ImportedResponse {
   rowNo: number
@@ -24,6 +32,8 @@ export interface ImportedResponse {
   answers: number[]
   screenedOn: string
   score: Score
+  /** Taken without consent under the import's override. */
+  consentOverride: boolean
 }
 
 export interface RowError { row: number; field: string; reason: string }
@@ -164,6 +174,10 @@ export interface ValidateInput {
   window: { start: string; end: string }
   today: string
   locale: Locale
+  /** The campaign takes answers only from students with consent … */
+  consentRequired?: boolean
+  /** … unless the import carries an override reason: then their rows are taken and marked. */
+  consentOverride?: boolean
   /** Called every few hundred rows with the number checked so far. */
   progress?: (checked: number) => void
 }
@@ -226,6 +240,7 @@ export async function validateRows(input: ValidateInput): Promise<{ responses: I
       if (!student) fail('学号', 'import_student_unknown')
       else if (student.status !== 'enrolled') fail('学号', 'import_student_not_enrolled')
       else if (student.gradeLevel === undefined || !input.gradeLevels.includes(student.gradeLevel)) fail('学号', 'import_student_not_in_campaign')
+      else if (input.consentRequired && student.consent && !input.consentOverride) fail('知情同意', `import_${student.consent}`)
     }
     if (map.name !== undefined && student) {
       const given = cellText(cell(map.name))
@@ -245,12 +260,18 @@ export async function validateRows(input: ValidateInput): Promise<{ responses: I
     for (const { inst, cols, allowed, allowedText } of plan) {
       const raws = cols.map((c) => cell(c.col))
       if (raws.every((r) => r === null || cellText(r) === '')) continue
-      const answers: number[] = []
+      const values = raws.map(answerOf)
+      const answers = values.map((v) => (v === 'empty' ? NaN : v))
       cols.forEach((c, i) => {
-        const value = answerOf(raws[i]!)
-        if (value === 'empty') fail(c.header, 'import_required')
-        else if (!allowed.has(value)) fail(c.header, 'import_bad_answer', { values: allowedText })
-        answers.push(value === 'empty' ? NaN : value)
+        const value = values[i]!
+        // A follow-up that was not asked (ASQ 5 after no yes to 1–4) may be left empty; asked, it must be answered.
+        const item = inst.definition.items[c.itemNo - 1]!
+        const asked = isAsked(item, answers)
+        if (value === 'empty') {
+          if (asked) fail(c.header, 'import_required')
+          else answers[i] = notAskedValue(inst.definition)
+        } else if (!allowed.has(value)) fail(c.header, 'import_bad_answer', { values: allowedText })
+        else if (!asked && value !== notAskedValue(inst.definition)) fail(c.header, 'answer_not_asked')
       })
       rowResponses.push({ instrument: inst, answers })
     }
@@ -258,7 +279,10 @@ export async function validateRows(input: ValidateInput): Promise<{ responses: I
 
     if (badRowNos.has(rowNo) || !student) continue
     for (const r of rowResponses) {
-      responses.push({ rowNo, studentId: student.id, instrument: r.instrument, answers: r.answers, screenedOn, score: scoreAnswers(r.instrument.definition, r.answers) })
+      responses.push({
+        rowNo, studentId: student.id, instrument: r.instrument, answers: r.answers, screenedOn, score: scoreAnswers(r.instrument.definition, r.answers),
+        consentOverride: !!(input.consentRequired && student.consent),
+      })
     }
   }
   input.progress?.(checked)

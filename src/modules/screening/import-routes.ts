@@ -22,7 +22,9 @@ const importRoutes: FastifyPluginAsyncZod<{ service: ImportService }> = async (a
       summary: '导入测评结果 Import a campaign’s results (CSV or xlsx, one row per student)',
       description: 'Body: the file itself, Content-Type text/csv (UTF-8 or GB18030) or ' + XLSX_TYPE + '. Columns 学号, [姓名] (checked only), '
         + 'item columns PHQ1…PHQ9 / GAD1…GAD7 (or 第1题… with one instrument or ?instrument=), [测评日期]. Scores are computed here, never read '
-        + 'from the file. All or nothing; importing the same file again changes nothing. An answer ≥ 1 to PHQ item 9 opens a crisis event. '
+        + 'from the file. All or nothing; importing the same file again changes nothing. An answer ≥ 1 to PHQ item 9, or any yes on the ASQ, opens a crisis event. '
+        + 'When the campaign requires consent (知情同意), a row of a student without it is a bad row (row number and reason: 监护人不同意 / 未收回同意书 / 学生本人不同意) '
+        + 'unless consentOverride=<reason> is given: then such rows are imported, carry the reason, and the audit row names the override. '
         + 'Without wait=true the answer is 202 with a job to poll at GET /screening/imports/:id.',
       consumes: ['text/csv', XLSX_TYPE],
       params: IdParams, querystring: ImportQuery,
@@ -33,7 +35,7 @@ const importRoutes: FastifyPluginAsyncZod<{ service: ImportService }> = async (a
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
     const wait = req.query.wait === 'true'
     const job = await service.start(contextOf(req), req.params.id, req.body, type === XLSX_TYPE ? 'xlsx' : 'csv', {
-      wait, instrument: req.query.instrument, locale: req.locale,
+      wait, instrument: req.query.instrument, locale: req.locale, consentOverride: req.query.consentOverride,
     })
     return reply.status(wait ? 200 : 202).send(publicJob(job))
   })

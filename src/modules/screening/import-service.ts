@@ -14,6 +14,7 @@ import { openImportFile } from './import-check.js'
 import type { ImportInstrument, StudentOnFile } from './import-file.js'
 import { importJobs, type ImportHeaders, type ImportJob, type ImportResultCounts } from './import-jobs.js'
 import type { ScoredRow } from './import-worker.js'
+import { consentBlock } from './consent-rules.js'
 import * as repo from './repository.js'
 import { openCampaign } from './response-service.js'
 
@@ -39,7 +40,13 @@ const yieldLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 /** Field groups an imported response's audit names: what the file gave and what the server computed. */
 const IMPORT_GROUPS = ['answers', 'keys', 'meta', 'scores', 'subject']
 
-export interface ImportOptions { wait: boolean; instrument?: string | undefined; locale: Locale }
+export interface ImportOptions {
+  wait: boolean
+  instrument?: string | undefined
+  locale: Locale
+  /** Why rows of students without consent are imported anyway (an audited override), if they are. */
+  consentOverride?: string | undefined
+}
 
 interface CampaignInstruments { list: ImportInstrument[]; chosen: ImportInstrument | undefined }
 
@@ -63,7 +70,7 @@ export function createImportService(gw: Gateway, log: FastifyBaseLogger) {
    * by the engine, not picked past it. Lighter than readMany's per-row projection, which
    * costs seconds on 10,000 rows; nothing read here leaves the server.
    */
-  async function studentsOf(tx: Tx, ctx: RequestContext, nos: string[]): Promise<Map<string, StudentOnFile>> {
+  async function studentsOf(tx: Tx, ctx: RequestContext, nos: string[], campaignId: string, consentRequired: boolean): Promise<Map<string, StudentOnFile>> {
     if (nos.length === 0) return new Map()
     const d = gw.decision(ctx, 'students', 'list')
     d.assertQueryable(['id', 'studentNo', 'name', 'status', 'classId'])
@@ -75,18 +82,31 @@ export function createImportService(gw: Gateway, log: FastifyBaseLogger) {
         .where(and(d.where(), sql`${students.studentNo} in (select json_array_elements_text(${JSON.stringify(nos.slice(i, i + LOOKUP_CHUNK))}::json))`)))
     }
     const levels = await repo.classLevels(tx, ctx.actor.schoolId!)
-    return new Map(rows.map((s) => [s.studentNo, { id: s.id, name: s.name, status: s.status, gradeLevel: levels.get(s.classId) }]))
+    const consent = new Map<string, repo.ConsentState>()
+    if (consentRequired) {
+      for (let i = 0; i < rows.length; i += LOOKUP_CHUNK) {
+        if (i > 0) await yieldLoop()
+        for (const [id, st] of await repo.consentStates(tx, ctx.actor.schoolId!, campaignId, rows.slice(i, i + LOOKUP_CHUNK).map((r) => r.id))) consent.set(id, st)
+      }
+    }
+    return new Map(rows.map((s) => [s.studentNo, {
+      id: s.id, name: s.name, status: s.status, gradeLevel: levels.get(s.classId), consent: consentRequired ? consentBlock(consent.get(s.id)) : null,
+    }]))
   }
 
   /**
    * Writes one slice of scored responses through the gateway: one INSERT, checked against the
    * caller's writable fields, in the caller's scope, one audit event naming the slice.
    */
-  async function writeSlice(tx: Tx, ctx: RequestContext, campaignId: string, rows: ScoredRow[]): Promise<void> {
-    await gw.createMany(tx, ctx, ctx.decision, rows.map(([id, studentId, instrumentId, answers, totalScore, band, suggestedRisk, safetyFlag, screenedOn]) => ({
+  async function writeSlice(tx: Tx, ctx: RequestContext, campaignId: string, rows: ScoredRow[], overrideReason: string | undefined): Promise<void> {
+    const overridden = rows.some((r) => r[10])
+    await gw.createMany(tx, ctx, ctx.decision, rows.map(([id, studentId, instrumentId, answers, totalScore, band, suggestedRisk, safetyFlag, screenedOn, , override]) => ({
       input: { studentId, instrumentId, answers, screenedOn },
-      values: { id, schoolId: ctx.actor.schoolId!, campaignId, totalScore, band, suggestedRisk, safetyFlag, source: 'import', enteredBy: ctx.actor.userId },
-    })), { fieldGroups: IMPORT_GROUPS })
+      values: {
+        id, schoolId: ctx.actor.schoolId!, campaignId, totalScore, band, suggestedRisk, safetyFlag, source: 'import', enteredBy: ctx.actor.userId,
+        consentOverrideReason: override ? overrideReason ?? null : null,
+      },
+    })), { fieldGroups: overridden ? [...IMPORT_GROUPS, 'consentOverride'] : IMPORT_GROUPS })
   }
 
   /** A crisis event for each response written whose safety item is crossed, CRISIS_CHUNK per INSERT. */
@@ -117,9 +137,11 @@ export function createImportService(gw: Gateway, log: FastifyBaseLogger) {
       job.total = opened.rows
       await gw.tx(ctx, async (tx) => {
         const campaign = await openCampaign(gw, ctx, tx, job.campaignId)
-        const known = await studentsOf(tx, ctx, opened.nos)
+        const consentRequired = campaign.consentRequired !== false
+        const known = await studentsOf(tx, ctx, opened.nos, job.campaignId, consentRequired)
         const checked = await opened.check({
           students: known, locale: opts.locale, today, chunk: WRITE_CHUNK,
+          consentRequired, consentOverride: !!opts.consentOverride,
           gradeLevels: (campaign.gradeLevels as number[] | undefined) ?? [],
           window: { start: campaign.startDate as string, end: campaign.endDate as string },
           progress: (n) => { job.processed = n },
@@ -149,7 +171,7 @@ export function createImportService(gw: Gateway, log: FastifyBaseLogger) {
           const fresh = answered.size ? slice.filter((r) => !answered.has(`${r[1]}:${r[2]}`)) : slice
           if (fresh.length) {
             await yieldLoop()
-            await writeSlice(tx, ctx, job.campaignId, fresh)
+            await writeSlice(tx, ctx, job.campaignId, fresh, opts.consentOverride)
             inserted += fresh.length
             flagged.push(...fresh.filter((r) => r[7]))
           }
@@ -177,6 +199,8 @@ export function createImportService(gw: Gateway, log: FastifyBaseLogger) {
      */
     async start(ctx: RequestContext, campaignId: string, file: Buffer, kind: FileKind, opts: ImportOptions): Promise<ImportJob> {
       const schoolId = ctx.actor.schoolId!
+      // The override reason is written to the responses: only by a caller who may write it.
+      if (opts.consentOverride) ctx.decision.assertWritable(['consentOverrideReason'])
       const instruments = await gw.tx(ctx, async (tx) => {
         const campaign = await openCampaign(gw, ctx, tx, campaignId)
         return campaignInstruments(tx, schoolId, campaign, opts.instrument)

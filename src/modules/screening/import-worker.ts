@@ -4,6 +4,7 @@ import { parseSheet } from '../../lib/spreadsheet/parse.js'
 import type { FileKind, Sheet, SheetLimits } from '../../lib/spreadsheet/types.js'
 import { normaliseCell } from '../roster/grade-names.js'
 import { cellText, mapColumns, validateRows, type ColumnMap, type ImportInstrument, type RowError, type StudentOnFile } from './import-file.js'
+import type { ConsentBlock } from './consent-rules.js'
 import { safetySummary } from './scoring.js'
 
 /**
@@ -35,8 +36,8 @@ export async function open(args: OpenArgs): Promise<Opened> {
   return { token, rows: sheet.rows.length, nos }
 }
 
-/** A student the file names, as the service found it: 学号, id, name, status, grade level (null: none). */
-export type StudentTuple = [string, string, string, string, number | null]
+/** A student the file names, as the service found it: 学号, id, name, status, grade level (null: none), want of consent (null: none). */
+export type StudentTuple = [string, string, string, string, number | null, ConsentBlock | null]
 
 export interface CheckArgs {
   token: string
@@ -45,16 +46,19 @@ export interface CheckArgs {
   window: { start: string; end: string }
   today: string
   locale: Locale
+  consentRequired: boolean
+  consentOverride: boolean
   /** Rows per emitted part: the service inserts each part as one statement. */
   chunk: number
 }
 
 /**
  * One scored response, as compact as it crosses between the threads: its new id, student,
- * instrument, answers, total, band, suggested risk, safety flag, day, and the safety item's
- * summary for the crisis event when the flag is set.
+ * instrument, answers, total, band, suggested risk, safety flag, day, the safety item's
+ * summary for the crisis event when the flag is set, and whether it was taken under the
+ * import's consent override.
  */
-export type ScoredRow = [string, string, string, number[], number, string, string, boolean, string, string | null]
+export type ScoredRow = [string, string, string, number[], number, string, string, boolean, string, string | null, boolean]
 
 /** Emitted while checking: rows checked so far, or the next slice of scored rows. */
 export type CheckPart = { checked: number } | { rows: ScoredRow[] }
@@ -70,9 +74,10 @@ export async function check(args: CheckArgs, emit: (part: CheckPart) => void): P
   kept.delete(args.token)
   // Only when the import took longer than KEEP_MS between its two calls: a fault, answered 500.
   if (!k) throw new Error('import sheet no longer kept')
-  const students = new Map<string, StudentOnFile>(args.students.map(([no, id, name, status, level]) => [no, { id, name, status, gradeLevel: level ?? undefined }]))
+  const students = new Map<string, StudentOnFile>(args.students.map(([no, id, name, status, level, consent]) => [no, { id, name, status, gradeLevel: level ?? undefined, consent }]))
   const result = await validateRows({
     sheet: k.sheet, map: k.map, students, gradeLevels: args.gradeLevels, window: args.window, today: args.today, locale: args.locale,
+    consentRequired: args.consentRequired, consentOverride: args.consentOverride,
     progress: (checked) => emit({ checked }),
   })
   const counts = { rows: result.rows, responses: result.responses.length, badRows: result.badRows, errors: result.errors }
@@ -83,6 +88,7 @@ export async function check(args: CheckArgs, emit: (part: CheckPart) => void): P
         randomUUID(), r.studentId, r.instrument.id, r.answers, r.score.totalScore, r.score.band,
         r.score.suggestedRisk, r.score.safetyFlag, r.screenedOn,
         r.score.safetyFlag ? safetySummary(r.instrument.definition, r.score.safetyItems) : null,
+        r.consentOverride,
       ]),
     })
   }

@@ -6,8 +6,8 @@ import type { Gateway } from '../../access/gateway.js'
 import type { Executor } from '../../db/database.js'
 import { AppError, Conflict, NotFound } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
-import { BUILT_IN_CODES } from './instruments/index.js'
-import { definitionProblems, type InstrumentDefinition } from './instrument-schema.js'
+import { BUILT_IN_INSTRUMENTS } from './instruments/index.js'
+import { definitionProblems, sameStructure, type InstrumentDefinition } from './instrument-schema.js'
 import { screeningTemplate } from './import-template.js'
 import type { InstrumentCreate, InstrumentListQuery } from './schemas.js'
 
@@ -64,13 +64,17 @@ export function createInstrumentService(gw: Gateway) {
 
     /**
      * A school's own instrument, validated on upload (schema and semantics). Codes of the
-     * built-in instruments are reserved so an import column never means two things.
+     * built-in instruments are reserved so an import column never means two things — except
+     * for the school's own wording of a built-in one (a reviewed translation of the ASQ): the
+     * same items, options, bands and safety rules under the same code, as a new version of its
+     * own. The built-in row is never edited; campaigns choose which version they use.
      */
     async create(ctx: RequestContext, body: z.infer<typeof InstrumentCreate>) {
       const def = body.definition
       const problems = definitionProblems(def)
       if (problems.length) throw new AppError(400, 'instrument_invalid', { count: problems.length }, { problems })
-      if (BUILT_IN_CODES.some((c) => c.toLowerCase() === def.code.toLowerCase())) throw new Conflict('duplicate', { what: 'code' })
+      const builtIn = BUILT_IN_INSTRUMENTS.find((i) => i.definition.code.toLowerCase() === def.code.toLowerCase())
+      if (builtIn && !sameStructure(builtIn.definition, def)) throw new Conflict('instrument_rewording_only', { code: builtIn.definition.code })
       return gw.tx(ctx, (tx) => gw.create(tx, ctx, ctx.decision, {
         input: { code: def.code, version: def.version, nameZh: def.name['zh-CN'], nameEn: def.name.en, licence: def.licence, definition: def },
         values: { schoolId: ctx.actor.schoolId!, builtIn: false },

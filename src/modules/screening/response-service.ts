@@ -7,6 +7,7 @@ import { lockRow } from '../../db/row-lock.js'
 import { AppError, Conflict, Validation } from '../../lib/errors.js'
 import type { RequestContext } from '../../plugins/access.js'
 import { newCrisis, RULE_CRISIS_GROUPS } from '../cases/crisis-service.js'
+import { consentBlock } from './consent-rules.js'
 import * as repo from './repository.js'
 import { withRiskText } from './risk-levels.js'
 import type { ResponseConfirm, ResponseCreate, ResponseListQuery } from './schemas.js'
@@ -41,7 +42,10 @@ export function createResponseService(gw: Gateway) {
   return {
     /**
      * One response entered through the API: scored here, and when a safety item is crossed
-     * (PHQ item 9 ≥ 1) a crisis event is opened in the same transaction, whatever the total.
+     * (PHQ item 9 ≥ 1, any yes on the ASQ) a crisis event is opened in the same transaction,
+     * whatever the total. A campaign that requires consent takes answers only from a student
+     * with it (422 naming the student's consent), or with an override reason, which is kept
+     * and named in the audit row.
      * A second response of the student to the instrument in the campaign is refused by the
      * database's unique key (409 naming the response).
      */
@@ -64,14 +68,25 @@ export function createResponseService(gw: Gateway) {
         const problems = answerProblems(loaded.definition, body.answers)
         if (problems.length) throw new AppError(400, 'answers_invalid', {}, { problems })
         const score = scoreAnswers(loaded.definition, body.answers)
+        // 知情同意: without consent the answers are refused, unless the teacher says why they take them anyway.
+        let overridden = false
+        if (campaign.consentRequired !== false) {
+          const block = consentBlock((await repo.consentStates(tx, schoolId, campaignId, [body.studentId])).get(body.studentId))
+          if (block && !body.consentOverrideReason) {
+            throw new Validation(block, { studentNo: typeof student.studentNo === 'string' ? student.studentNo : '' }, { fields: ['studentId'], consent: block }, 422)
+          }
+          overridden = block !== null
+        }
 
         const row = await gw.create(tx, ctx, ctx.decision, {
           input: body,
           values: {
             schoolId, campaignId, screenedOn, source: 'api', enteredBy: ctx.actor.userId,
             totalScore: score.totalScore, band: score.band, suggestedRisk: score.suggestedRisk, safetyFlag: score.safetyFlag,
+            // A reason sent where consent was given overrides nothing and is not kept.
+            consentOverrideReason: overridden ? body.consentOverrideReason : null,
           },
-          audit: { fieldGroups: gw.groupsOf(ctx.decision, [...sentKeys(body), 'totalScore']) },
+          audit: { fieldGroups: gw.groupsOf(ctx.decision, [...sentKeys(body).filter((k) => overridden || k !== 'consentOverrideReason'), 'totalScore']) },
         })
         let crisisEventId: string | undefined
         if (score.safetyFlag) {

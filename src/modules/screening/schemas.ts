@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { ErrorSchema, Pagination } from '../../lib/schemas.js'
 import { CalendarDate } from '../roster/schemas.js'
+import { GuardianConsents, StudentAssents } from './consent-rules.js'
 import { InstrumentDefinition } from './instrument-schema.js'
 import { RiskLevels } from './risk-levels.js'
 
@@ -56,6 +57,7 @@ export const CampaignItem = z.object({
   startDate: z.string(),
   endDate: z.string(),
   status: z.string(),
+  consentRequired: z.boolean(),
   createdBy: z.string().nullable(),
   createdAt: z.date(),
 }).partial()
@@ -68,9 +70,11 @@ const campaignFields = {
   startDate: CalendarDate,
   endDate: CalendarDate,
   status: z.enum(CampaignStatuses),
+  /** 知情同意: answers only from students with their guardian's consent (default true). */
+  consentRequired: z.boolean(),
 }
 
-export const CampaignCreate = z.strictObject({ ...campaignFields, status: campaignFields.status.optional() })
+export const CampaignCreate = z.strictObject({ ...campaignFields, status: campaignFields.status.optional(), consentRequired: campaignFields.consentRequired.optional() })
 export const CampaignPatch = z.strictObject(campaignFields).partial().refine((o) => Object.keys(o).length > 0, { message: 'at least one field' })
 export const CampaignListQuery = Pagination.extend({ schoolYear: SchoolYear.optional(), status: z.enum(CampaignStatuses).optional() })
 
@@ -82,10 +86,14 @@ export const CoverageAnswer = z.object({
     gradeLevel: z.number(),
     enrolled: z.number(),
     screened: z.number(),
+    /** Not screened and without consent (未获同意): 0 when the campaign does not require consent. */
+    noConsent: z.number(),
+    /** Not screened though nothing stands in the way (未测): enrolled − screened − noConsent. */
+    notScreened: z.number(),
     /** screened / enrolled, 0–1 (null for an empty class). */
     rate: z.number().nullable(),
   })),
-  totals: z.object({ enrolled: z.number(), screened: z.number(), rate: z.number().nullable() }),
+  totals: z.object({ enrolled: z.number(), screened: z.number(), noConsent: z.number(), notScreened: z.number(), rate: z.number().nullable() }),
 })
 
 // ── responses ─────────────────────────────────────────────────────────────────────────
@@ -112,6 +120,7 @@ export const ResponseItem = z.object({
   confirmedAt: z.date().nullable(),
   source: z.string(),
   enteredBy: z.string().nullable(),
+  consentOverrideReason: z.string().nullable(),
   createdAt: z.date(),
   /** Set on the answer to an entry that opened a crisis event (safety rule). */
   crisisEventId: z.string(),
@@ -123,6 +132,11 @@ export const ResponseCreate = z.strictObject({
   answers: z.array(z.number().int().min(0).max(1000)).min(1).max(200),
   /** Defaults to today (Asia/Shanghai). */
   screenedOn: CalendarDate.optional(),
+  /**
+   * Take the answers although the student has no consent (the campaign requires it): why. Kept
+   * with the response, for psychology teachers only, and the entry's audit row names it.
+   */
+  consentOverrideReason: Text(500).optional(),
 })
 
 export const ResponseListQuery = Pagination.extend({
@@ -193,6 +207,11 @@ export const ImportQuery = z.strictObject({
   wait: z.enum(['true', 'false']).optional(),
   /** For 第1题… columns when the campaign has several instruments: the instrument's id or code. */
   instrument: z.string().trim().min(1).max(64).optional(),
+  /**
+   * Import the rows of students without consent too (the campaign requires it): why. Without it
+   * such rows are refused like any bad row (row number and reason) and nothing is written.
+   */
+  consentOverride: Text(500).optional(),
 })
 
 export const ImportJob = z.object({
@@ -218,4 +237,80 @@ export const ImportJob = z.object({
   }).nullable(),
   startedAt: z.date(),
   finishedAt: z.date().nullable(),
+})
+
+// ── consent ───────────────────────────────────────────────────────────────────────────
+
+export const ConsentParams = z.strictObject({ id: z.uuid(), studentId: z.uuid() })
+export const ConsentClassQuery = z.strictObject({ classId: z.uuid() })
+
+const consentStates = {
+  guardianConsent: z.enum(GuardianConsents),
+  studentAssent: z.enum(StudentAssents),
+}
+const atLeastOneState = (o: { guardianConsent?: unknown; studentAssent?: unknown }) => o.guardianConsent !== undefined || o.studentAssent !== undefined
+
+/** One student's consent: either state or both; who recorded it and when are set here. */
+export const ConsentSet = z.strictObject(consentStates).partial().refine(atLeastOneState, { message: 'guardianConsent or studentAssent' })
+
+/** The same states for a class list's selected students, in one transaction. */
+export const ConsentBulk = z.strictObject({
+  studentIds: z.array(z.uuid()).min(1).max(500),
+  ...consentStates,
+}).partial({ guardianConsent: true, studentAssent: true }).refine(atLeastOneState, { message: 'guardianConsent or studentAssent' })
+
+export const ConsentItem = z.object({
+  id: z.string(),
+  schoolId: z.string(),
+  campaignId: z.string(),
+  studentId: z.string(),
+  guardianConsent: z.string(),
+  guardianRecordedBy: z.string().nullable(),
+  guardianRecordedAt: z.date().nullable(),
+  studentAssent: z.string(),
+  assentRecordedBy: z.string().nullable(),
+  assentRecordedAt: z.date().nullable(),
+  createdAt: z.date(),
+}).partial()
+
+export const ConsentBulkAnswer = z.object({ created: z.number(), updated: z.number(), items: z.array(ConsentItem) })
+
+/** A class list with each enrolled student's consent (psychology teachers). */
+export const ConsentRoster = z.object({
+  campaignId: z.string(),
+  classId: z.string(),
+  className: z.string().optional(),
+  consentRequired: z.boolean(),
+  items: z.array(z.object({
+    studentId: z.string(),
+    studentNo: z.string().optional(),
+    name: z.string().optional(),
+    /** The state; not_returned / not_asked when nothing was recorded. */
+    guardianConsent: z.string(),
+    studentAssent: z.string(),
+    guardianRecordedBy: z.string().nullable(),
+    guardianRecordedAt: z.date().nullable(),
+    assentRecordedBy: z.string().nullable(),
+    assentRecordedAt: z.date().nullable(),
+    /** Whether answers may be taken (consent given, no refusal of the student's own). */
+    consentOk: z.boolean(),
+    screened: z.boolean(),
+  })),
+})
+
+/**
+ * Consent counts of one class. Everyone allowed reads enrolled, given and notGiven; the split of
+ * notGiven (refused, not returned) and the assent counts only whoever reads the states themselves.
+ */
+export const ConsentSummary = z.object({
+  campaignId: z.string(),
+  classId: z.string(),
+  consentRequired: z.boolean(),
+  enrolled: z.number(),
+  given: z.number(),
+  notGiven: z.number(),
+  refused: z.number().optional(),
+  notReturned: z.number().optional(),
+  assentRefused: z.number().optional(),
+  assentGiven: z.number().optional(),
 })

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Gateway } from '../../access/gateway.js'
 import { createCampaignService } from './campaign-service.js'
 import { createCareListService } from './care-list-service.js'
+import { createConsentService } from './consent-service.js'
 import { createImportService } from './import-service.js'
 import { createInstrumentService } from './instrument-service.js'
 import { createResponseService } from './response-service.js'
@@ -13,6 +14,7 @@ export function createScreeningServices(gw: Gateway, log: FastifyBaseLogger) {
     campaigns: createCampaignService(gw),
     responses: createResponseService(gw),
     careList: createCareListService(gw),
+    consents: createConsentService(gw),
     imports: createImportService(gw, log),
   }
 }

@@ -30,6 +30,8 @@ export async function campaignIn(w: World, v: Variant, status = 'open'): Promise
   const row = (await w.database.db.insert(screeningCampaigns).values({
     schoolId, name: `测评${rid()}`, schoolYear: '2026-2027', instrumentIds: [GAD7], gradeLevels: [7],
     startDate: day(-10), endDate: day(10), status,
+    // Entry and import cases test who may enter, not consent (their own entries below do).
+    consentRequired: false,
   }).returning({ id: screeningCampaigns.id }))[0]!
   return row.id
 }
