@@ -22,6 +22,8 @@ export const UNIQUE_FIELDS: Readonly<Record<string, string | { field: string; wh
   screening_responses_once_uq: 'response',
   intervention_plans_case_uq: 'plan',
   crisis_checklist_item_uq: 'item',
+  safety_plans_active_case_uq: { field: 'caseId', what: 'safety_plan' },
+  safety_plan_versions_version_uq: 'version',
   talk_rules_kind_uq: 'kind',
   talk_duties_window_uq: 'windowKey',
   letter_boxes_school_uq: { field: 'schoolId', what: 'letter_box' },

@@ -17,7 +17,7 @@ const VALUES: Record<string, readonly [zh: string, en: string]> = {
   proposed: ['已提出', 'proposed'], consented: ['家长已同意', 'consented'], sent: ['已转出', 'sent'], feedback: ['已反馈', 'feedback received'],
   reassessed: ['已复学评估', 'reassessed'], withdrawn: ['已撤销', 'withdrawn'], planned: ['计划中', 'planned'],
   // Things that already exist (duplicate).
-  plan: ['干预计划', 'intervention plan'], care_list: ['关注名单', 'care list entry'], code: ['代码', 'code'],
+  plan: ['干预计划', 'intervention plan'], safety_plan: ['该个案生效中的安全计划', "this case's active safety plan"], care_list: ['关注名单', 'care list entry'], code: ['代码', 'code'],
   response: ['该学生在本次测评中的这份量表答卷', "this student's answers to this questionnaire in this campaign"],
   session: ['登录凭据', 'sign-in credential'], holiday: ['同名、同一天开始的节假日', 'a holiday with this name starting that day'],
   letter_box: ['本校的心理信箱', "this school's letter box"], slug: ['信箱网址', 'letter box address'],

@@ -133,6 +133,8 @@ const messages: Record<string, Record<Locale, string>> = {
   reason_without_risk_change: { 'zh-CN': '只有调整风险等级时才填写原因', en: 'A reason is given only with a change of risk level' },
   care_already_removed: { 'zh-CN': '该学生已移出关注名单', en: 'The entry has already been taken off the care list' },
   case_transition_not_allowed: { 'zh-CN': '个案不能从“{from}”变更为“{to}”', en: 'A case cannot go from {from} to {to}' },
+  safety_plan_exists: { 'zh-CN': '该个案已有一份生效的安全计划：请修改它（保存为新版本），或先停用再新建', en: 'This case already has an active safety plan: edit it (saved as a new version), or end it before creating another' },
+  safety_plan_ended: { 'zh-CN': '该安全计划已停用，不能再修改', en: 'This safety plan has ended and can no longer be changed' },
   case_closed: { 'zh-CN': '个案已结案，请先重新开案', en: 'The case is closed; reopen it first' },
   crisis_not_open: { 'zh-CN': '该危机事件已确认接收', en: 'The crisis event has already been acknowledged' },
   crisis_not_acknowledged: { 'zh-CN': '请先确认接收该危机事件', en: 'Acknowledge the crisis event first' },

@@ -4,6 +4,7 @@ import caseRoutes from './case-routes.js'
 import crisisRoutes from './crisis-routes.js'
 import safetyAssessmentRoutes from './safety-assessment-routes.js'
 import planRoutes from './plan-routes.js'
+import safetyPlanRoutes from './safety-plan-routes.js'
 
 /**
  * 积极干预: cases and their events, intervention plans, counselling sessions,
@@ -14,6 +15,7 @@ const casesRoutes: FastifyPluginAsyncZod = async (app) => {
   await app.register(caseRoutes, { service: s.cases, worklists: s.worklists })
   await app.register(casePageRoutes, { service: s.page })
   await app.register(planRoutes, { service: s.plans })
+  await app.register(safetyPlanRoutes, { service: s.safetyPlans })
   await app.register(crisisRoutes, { service: s.crisis })
   await app.register(safetyAssessmentRoutes, { assessments: s.safetyAssessments, disclosures: s.disclosures })
 }

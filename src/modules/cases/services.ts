@@ -5,6 +5,7 @@ import { createCrisisService } from './crisis-service.js'
 import { createCrisisDisclosureService } from './crisis-disclosure-service.js'
 import { createSafetyAssessmentService } from './safety-assessment-service.js'
 import { createPlanService } from './plan-service.js'
+import { createSafetyPlanService } from './safety-plan-service.js'
 import { createWorklistService } from './worklist-service.js'
 
 /** 积极干预: cases and their events, plans and sessions, crisis events, the work list. */
@@ -14,6 +15,7 @@ export function createCaseServices(gw: Gateway) {
     worklists: createWorklistService(gw),
     page: createCasePageService(gw),
     plans: createPlanService(gw),
+    safetyPlans: createSafetyPlanService(gw),
     crisis: createCrisisService(gw),
     safetyAssessments: createSafetyAssessmentService(gw),
     disclosures: createCrisisDisclosureService(gw),
