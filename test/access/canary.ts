@@ -15,6 +15,9 @@ const LOGIC_COLUMNS = new Set(['role', 'status', 'gender', 'kind', 'stage', 'loc
   // Pairing dates decide the paired scope: a canary date would end every pairing and hide mentor leaks.
   'startDate', 'plannedEndDate', 'endDate'])
 
+/** jsonb columns that hold free text (a form's answers): planted as a one-key object whose value is the canary. */
+const JSON_TEXT_COLUMNS = new Set(['safety_assessments.answers'])
+
 /**
  * Overwrites every free-text and date column of every policy table with a value that names
  * its resource, field and place, so a scan of any response can tell exactly what leaked.
@@ -34,7 +37,7 @@ export async function plantCanaries(world: World, policies: ResourcePolicy[]): P
     if (name === 'audit_log') continue // append-only by design; holds ids only
     const columns = getTableColumns(table) as Record<string, PgColumn>
     const textCols = Object.entries(columns).filter(([k, c]) =>
-      !LOGIC_COLUMNS.has(k) && (c.columnType === 'PgText' || c.columnType === 'PgVarchar' || c.columnType === 'PgDateString' || c.columnType === 'PgDate'))
+      !LOGIC_COLUMNS.has(k) && (JSON_TEXT_COLUMNS.has(`${name}.${c.name}`) || c.columnType === 'PgText' || c.columnType === 'PgVarchar' || c.columnType === 'PgDateString' || c.columnType === 'PgDate'))
     if (textCols.length === 0) continue
     const idCol = columns[policy.idColumn]!
     const rows = await queryRows<Record<string, unknown>>(db, sql`select * from ${table}`)
@@ -59,7 +62,7 @@ export async function plantCanaries(world: World, policies: ResourcePolicy[]): P
           value = `CANARY~${policy.resource}~${field}~${place}~${n}`
         }
         found.set(value, { resource: policy.resource, field, place })
-        sets.push(sql`${sql.identifier(col.name)} = ${value}`)
+        sets.push(col.columnType === 'PgJsonb' ? sql`${sql.identifier(col.name)} = ${JSON.stringify({ note: value })}::jsonb` : sql`${sql.identifier(col.name)} = ${value}`)
       }
       await db.execute(sql`update ${table} set ${sql.join(sets, sql`, `)} where ${sql.identifier(idCol.name)} = ${row[idCol.name]}`)
     }

@@ -1,7 +1,8 @@
 import t from 'tap'
 import { sql } from 'drizzle-orm'
 import { queryRows } from '../../src/db/database.js'
-import { screeningWorld } from '../screening/fixtures.js'
+import { screeningWorld, shanghaiDay } from '../screening/fixtures.js'
+import { recordSafetySteps } from './safety-steps.js'
 
 const STEPS = ['parent_notified', 'escort', 'safety_assessment', 'leader_informed', 'referral_considered']
 
@@ -52,6 +53,9 @@ t.test('crisis events: deadline, acknowledgement, checklist, resolution', async 
     const full = (await call(psych, 'GET', `/api/v1/crisis-events/${e.id}`)).json()
     t.ok(full.checklist.every((c: { done: boolean; doneAt: string }) => c.done && c.doneAt))
     t.equal(full.checklist[1].doneBy, psych2.id)
+    // The checklist alone is no longer enough: the safety assessment and who was told come too.
+    t.equal((await call(psych, 'POST', `/api/v1/crisis-events/${e.id}/resolve`, {})).json().code, 'crisis_safety_incomplete')
+    await recordSafetySteps((m, u, b) => call(psych, m, u, b), e.id, shanghaiDay(7))
     const resolved = await call(psych, 'POST', `/api/v1/crisis-events/${e.id}/resolve`, {})
     t.match(resolved.json(), { status: 'resolved' })
     t.ok(resolved.json().resolvedAt)

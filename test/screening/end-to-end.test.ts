@@ -1,4 +1,5 @@
 import t from 'tap'
+import { recordSafetySteps } from '../cases/safety-steps.js'
 import { GAD7_ID, openCampaign, PHQA_ID, screeningWorld, shanghaiDay, type Pupil } from './fixtures.js'
 
 /**
@@ -83,6 +84,8 @@ t.test('测评建档 → 危机 → 积极干预 → 心理成长档案, through
   const s2 = await call(psych, 'POST', `/api/v1/cases/${kase.id}/sessions`, { kind: 'individual', sessionDate: shanghaiDay(), durationMin: 40, notes: '第二次辅导：情绪较前平稳' })
   t.equal(s1.statusCode, 201)
   t.equal(s2.statusCode, 201)
+  // The brief suicide safety assessment ends in a safety plan; the homeroom teacher and a guardian are told.
+  await recordSafetySteps((m, u, b) => call(psych, m, u, b), crisis.id, shanghaiDay(5))
   t.equal((await call(psych, 'POST', `/api/v1/crisis-events/${crisis.id}/resolve`, {})).json().status, 'resolved')
   t.same((await call(psych, 'GET', '/api/v1/worklist')).json().reviewsDue.items.map((p: { caseId: string }) => p.caseId), [kase.id])
 

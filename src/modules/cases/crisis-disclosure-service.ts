@@ -22,7 +22,7 @@ export function createCrisisDisclosureService(gw: Gateway) {
         if (!body.notToldReason) throw new Validation('not_told_reason_required', {}, { fields: ['notToldReason'] }, 422)
         if (body.channel || body.toldAt) throw new Validation('validation_failed', {}, { fields: ['notTold', 'channel', 'toldAt'] }, 422)
       } else if (!body.channel) {
-        throw new Validation('channel_required', {}, { fields: ['channel'] }, 422)
+        throw new Validation('disclosure_channel_required', {}, { fields: ['channel'] }, 422)
       }
       const now = new Date()
       const toldAt = notTold ? null : body.toldAt ?? now

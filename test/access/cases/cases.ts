@@ -1,5 +1,5 @@
 import {
-  cases, counsellingSessions, crisisChecklist, crisisEvents, interventionPlans,
+  cases, counsellingSessions, crisisChecklist, crisisDisclosures, crisisEvents, interventionPlans, safetyAssessments,
 } from '../../../db/schema/index.js'
 import { itemsContain, type Catalogue } from '../catalogue.js'
 import type { StudentRef, Variant, World } from '../world.js'
@@ -45,6 +45,20 @@ async function crisisIn(w: World, v: Variant, status = 'open', s?: StudentRef): 
     schoolId: s.schoolId, studentId: s.id, source: 'manual', summary: '课间发现', status, ackDeadline: new Date(Date.now() + 30 * 60_000),
     ...(status !== 'open' ? { acknowledgedAt: new Date() } : {}),
   }).returning({ id: crisisEvents.id }))[0]!
+  return row.id
+}
+
+/** What a crisis needs before resolution beyond its checklist: an assessment, the homeroom teacher and a guardian told. */
+async function safetyStepsOf(w: World, s: StudentRef, crisisId: string): Promise<string> {
+  const row = (await w.database.db.insert(safetyAssessments).values({
+    schoolId: s.schoolId, crisisId, studentId: s.id, formCode: 'ASQ-BSSA', formVersion: 1,
+    answers: { thoughtsFrequency: 'notNow', thoughtsLast: 'longer', hasPlan: false, hasIntent: false, meansAccess: false, pastAttempt: false },
+    disposition: 'none', reason: '学生否认近期想法',
+  }).returning({ id: safetyAssessments.id }))[0]!
+  await w.database.db.insert(crisisDisclosures).values([
+    { schoolId: s.schoolId, crisisId, studentId: s.id, role: 'homeroom_teacher', channel: 'in_person', toldAt: new Date() },
+    { schoolId: s.schoolId, crisisId, studentId: s.id, role: 'guardian', notToldReason: '学生要求先由本人告知' },
+  ])
   return row.id
 }
 
@@ -228,7 +242,55 @@ export const casesCases: Catalogue = {
       await w.database.db.insert(crisisChecklist).values(
         ['parent_notified', 'escort', 'safety_assessment', 'leader_informed', 'referral_considered'].map((item) => ({ schoolId: s.schoolId, crisisId: id, studentId: s.id, item })),
       )
+      await safetyStepsOf(w, s, id)
       return { url: `/api/v1/crisis-events/${id}/resolve`, payload: {}, targetId: id }
+    },
+  },
+
+  // ── safety assessment and who was told ──
+  'GET /api/v1/safety-assessment-form': {
+    kind: 'collection',
+    ok: 200,
+    async request() { return { url: '/api/v1/safety-assessment-form' } },
+  },
+  'POST /api/v1/crisis-events/:id/assessment': {
+    kind: 'create',
+    ok: 201,
+    async request(w, v) {
+      const id = await crisisIn(w, v)
+      return {
+        url: `/api/v1/crisis-events/${id}/assessment`,
+        payload: { answers: { thoughtsFrequency: 'notNow', thoughtsLast: 'longer', hasPlan: false, hasIntent: false, meansAccess: false, pastAttempt: false }, disposition: 'none', reason: '学生否认近期想法' },
+        targetId: id,
+      }
+    },
+  },
+  'GET /api/v1/crisis-events/:id/assessment': {
+    kind: 'item',
+    ok: 200,
+    async request(w, v) {
+      const s = await w.newStudent(v)
+      const id = await crisisIn(w, v, 'open', s)
+      await safetyStepsOf(w, s, id)
+      return { url: `/api/v1/crisis-events/${id}/assessment`, targetId: id }
+    },
+  },
+  'POST /api/v1/crisis-events/:id/disclosures': {
+    kind: 'create',
+    ok: 201,
+    async request(w, v) {
+      const id = await crisisIn(w, v)
+      return { url: `/api/v1/crisis-events/${id}/disclosures`, payload: { role: 'homeroom_teacher', channel: 'phone', note: '已电话告知班主任' }, targetId: id }
+    },
+  },
+  'GET /api/v1/crisis-events/:id/disclosures': {
+    kind: 'item',
+    ok: 200,
+    async request(w, v) {
+      const s = await w.newStudent(v)
+      const id = await crisisIn(w, v, 'open', s)
+      await safetyStepsOf(w, s, id)
+      return { url: `/api/v1/crisis-events/${id}/disclosures`, targetId: id }
     },
   },
   'POST /api/v1/crisis-events/:id/checklist': {
