@@ -43,24 +43,18 @@ import groupSessionsPolicy from './group-sessions.js'
 import staffProfilesPolicy from './staff-profiles.js'
 import schoolYearRollovers from './school-year-rollovers.js'
 import schoolProfile from './school-profile.js'
-import escalationChainsPolicy from './escalation-chains.js'
-import onCallShiftsPolicy from './on-call-shifts.js'
-import schoolHoursPolicy from './school-hours.js'
-import schoolChannelsPolicy from './school-channels.js'
-import userChannelsPolicy from './user-channels.js'
 
 /** Every resource a route may name. A resource not here does not exist for anyone. */
 export const policies: ResourcePolicy[] = [
   students, guardians, classes, grades, termsPolicy, holidaysPolicy, usersPolicy, userRolesPolicy, auditLog,
   pairingsPolicy, mentorContactsPolicy, peerAlerts, peerWatchRequestsPolicy, peerWatchNotesPolicy, parentContacts, homeSchoolActivities, institutions, referralsPolicy, referralEventsPolicy,
-  talkRules, talkDuties, talkLogs, notifications, schoolChannelsPolicy, userChannelsPolicy,
+  talkRules, talkDuties, talkLogs, notifications,
   instrumentsPolicy, screeningCampaignsPolicy, screeningResponsesPolicy, screeningConsentsPolicy, careListPolicy, casesPolicy, caseEventsPolicy, interventionPlansPolicy, counsellingSessionsPolicy, crisisEventsPolicy, crisisChecklistPolicy,
   safetyAssessmentsPolicy, crisisDisclosuresPolicy,
   safetyPlansPolicy, safetyPlanVersionsPolicy, safetyPlanReviewsPolicy,
   districtStats,
   letterBoxesPolicy, lettersPolicy, barometerSettingsPolicy, barometerEntriesPolicy, roomSettingsPolicy, roomVisitsPolicy, groupSessionsPolicy, staffProfilesPolicy,
   schoolYearRollovers,
-  escalationChainsPolicy, onCallShiftsPolicy, schoolHoursPolicy,
   // After district_stats (the same table): the leak scan's canaries on schools carry the last policy's name.
   schoolProfile,
 ]

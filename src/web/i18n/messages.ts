@@ -9,6 +9,7 @@ import { adminEn, adminZh } from './messages-admin'
 import { homeroomEn, homeroomZh } from './messages-homeroom'
 import { rolloverEn, rolloverZh } from './messages-rollover'
 import { psychEn, psychZh } from './messages-psych'
+import { crisisSafetyEn, crisisSafetyZh } from './messages-crisis-safety'
 import { rosterEn, rosterZh } from './messages-roster'
 
 export const zhCN = {
@@ -18,6 +19,7 @@ export const zhCN = {
   ...homeroomZh,
   ...rolloverZh,
   ...psychZh,
+  ...crisisSafetyZh,
   ...rosterZh,
   'app.name': '心安',
   'app.subtitle': '学校心理健康工作平台',
@@ -657,6 +659,7 @@ export const en: Record<MessageKey, string> = {
   ...homeroomEn,
   ...rolloverEn,
   ...psychEn,
+  ...crisisSafetyEn,
   ...rosterEn,
   'app.name': 'XinAn',
   'app.subtitle': 'School mental-health casework',

@@ -34,6 +34,8 @@ const BY_RESOURCE: Record<string, Record<string, string>> = {
   counselling_sessions: { kind: 'sessionKind' },
   crisis_events: { source: 'crisisSource', status: 'crisisStatus' },
   crisis_checklist: { item: 'crisisStep' },
+  safety_assessments: { disposition: 'disposition' },
+  crisis_disclosures: { role: 'disclosureRole', channel: 'disclosureChannel' },
   district_stats: { stage: 'schoolStage' },
   school_profile: { stage: 'schoolStage' },
   barometer_settings: { period: 'period' },

@@ -1,2 +1,0 @@
-ALTER TABLE "students" ADD COLUMN "cell_key" bigint DEFAULT (('x' || substr(gen_random_uuid()::text, 1, 8))::bit(32)::bigint) NOT NULL;--> statement-breakpoint
-ALTER TABLE "talk_duties" ADD COLUMN "cell_key" bigint DEFAULT (('x' || substr(gen_random_uuid()::text, 1, 8))::bit(32)::bigint) NOT NULL;
