@@ -43,6 +43,9 @@ import groupSessionsPolicy from './group-sessions.js'
 import staffProfilesPolicy from './staff-profiles.js'
 import schoolYearRollovers from './school-year-rollovers.js'
 import schoolProfile from './school-profile.js'
+import escalationChainsPolicy from './escalation-chains.js'
+import onCallShiftsPolicy from './on-call-shifts.js'
+import schoolHoursPolicy from './school-hours.js'
 
 /** Every resource a route may name. A resource not here does not exist for anyone. */
 export const policies: ResourcePolicy[] = [
@@ -55,6 +58,7 @@ export const policies: ResourcePolicy[] = [
   districtStats,
   letterBoxesPolicy, lettersPolicy, barometerSettingsPolicy, barometerEntriesPolicy, roomSettingsPolicy, roomVisitsPolicy, groupSessionsPolicy, staffProfilesPolicy,
   schoolYearRollovers,
+  escalationChainsPolicy, onCallShiftsPolicy, schoolHoursPolicy,
   // After district_stats (the same table): the leak scan's canaries on schools carry the last policy's name.
   schoolProfile,
 ]

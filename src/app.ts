@@ -27,6 +27,7 @@ import casesRoutes from './modules/cases/routes.js'
 import supportRoutes from './modules/support/routes.js'
 import talksRoutes from './modules/talks/routes.js'
 import districtRoutes from './modules/district/routes.js'
+import escalationRoutes from './modules/escalation/routes.js'
 import notificationRoutes from './modules/notifications/routes.js'
 import practicesRoutes from './modules/practices/routes.js'
 import webPlugin from './plugins/web.js'
@@ -109,6 +110,7 @@ export async function buildApp({ config, database, logStream }: BuildOptions): P
     await api.register(notificationRoutes)
     await api.register(rosterRoutes)
     await api.register(districtRoutes)
+    await api.register(escalationRoutes)
   }, { prefix: '/api/v1' })
   await app.register(practicesRoutes)
   await app.register(webPlugin)

@@ -4,6 +4,7 @@ import { createArchiveServices } from './modules/archive/services.js'
 import { createAuditServices } from './modules/audit/services.js'
 import { createCaseServices } from './modules/cases/services.js'
 import { createDistrictServices } from './modules/district/services.js'
+import { createEscalationService } from './modules/escalation/service.js'
 import { createNotificationService } from './modules/notifications/service.js'
 import { createPracticeServices } from './modules/practices/services.js'
 import { createRosterServices } from './modules/roster/services.js'
@@ -30,6 +31,7 @@ export function createServices(deps: AccessDeps, log: FastifyBaseLogger) {
     archive: createArchiveServices(gw),
     audit: createAuditServices(gw),
     district: createDistrictServices(gw),
+    escalation: createEscalationService(gw),
   }
 }
 

@@ -9,6 +9,7 @@ import { supportCases } from './support.js'
 import { screeningCases } from './screening.js'
 import { casesCases } from './cases.js'
 import { rolloverCases } from './rollover.js'
+import { escalationCases } from './escalation.js'
 
 /** Every module's matrix entries; a module that registers routes adds its catalogue here. */
 export const catalogue: Catalogue = {
@@ -22,4 +23,5 @@ export const catalogue: Catalogue = {
   ...screeningCases,
   ...casesCases,
   ...rolloverCases,
+  ...escalationCases,
 }
