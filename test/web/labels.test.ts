@@ -6,6 +6,8 @@ import { timelineSources } from '../../src/modules/archive/sources.js'
 import { roleList } from '../../src/access/roles.js'
 import { StudentStatuses, Genders, UserStatuses, UserLocales, HolidayKinds } from '../../src/modules/roster/schemas.js'
 import { CaseStates, CaseSources, CrisisStatuses, CrisisSteps } from '../../src/modules/cases/states.js'
+import { Dispositions } from '../../src/modules/cases/safety-form.js'
+import { DisclosureChannels, DisclosureRoles } from '../../src/modules/cases/safety-assessment-schemas.js'
 import { SessionKinds } from '../../src/modules/cases/schemas.js'
 import { DutyKinds, DutyStatuses, LogKinds, Targets } from '../../src/modules/talks/rules.js'
 import { PairingFrequencies, MentorContactKinds } from '../../src/modules/support/pairing-schemas.js'
@@ -101,6 +103,8 @@ const ENUMERATED: Array<[string, string, readonly (string | number)[]]> = [
   ['counselling_sessions', 'kind', SessionKinds],
   ['crisis_events', 'status', CrisisStatuses], ['crisis_events', 'source', ['safety_rule', 'manual', 'alert', 'letter']],
   ['crisis_checklist', 'item', CrisisSteps],
+  ['safety_assessments', 'disposition', Dispositions],
+  ['crisis_disclosures', 'role', DisclosureRoles], ['crisis_disclosures', 'channel', DisclosureChannels],
   ['district_stats', 'stage', ['primary', 'junior', 'senior', 'nine_year', 'complete']],
   ['school_profile', 'stage', ['primary', 'junior', 'senior', 'nine_year', 'complete']],
   ['letters', 'category', Categories], ['room_visits', 'topic', Categories], ['room_visits', 'followUp', FollowUps],

@@ -9,6 +9,7 @@ import { Deadline, Section } from '../../components/common'
 import { RecordTable, type Row } from '../../components/records'
 import { StudentRef } from '../../components/StudentRef'
 import { CrisisChecklistButton } from './case-forms'
+import { CrisisSafetyButton } from './CrisisSafety'
 import { AcknowledgeButton } from './support-forms'
 
 const STATUSES = ['all', 'open', 'acknowledged', 'resolved'] as const
@@ -16,8 +17,8 @@ const PAGE_SIZE = 20
 
 /**
  * 危机事件: every crisis event of the school, open, acknowledged and resolved, with the
- * acknowledgement and the first-steps checklist reachable from the event itself — also for
- * an event that has no case.
+ * acknowledgement, the first-steps checklist, the brief suicide safety assessment and who was
+ * told reachable from the event itself — also for an event that has no case.
  */
 export default function CrisisEvents() {
   const { t } = useI18n()
@@ -48,6 +49,7 @@ export default function CrisisEvents() {
                 <Space wrap>
                   {r.status === 'open' && <AcknowledgeButton path={routes.crisisAck(String(r.id))} what={t('psych.crisis')} onDone={events.reload} />}
                   {r.status === 'acknowledged' && <CrisisChecklistButton id={String(r.id)} onDone={events.reload} />}
+                  <CrisisSafetyButton id={String(r.id)} onDone={events.reload} />
                   {typeof r.caseId === 'string' && <Link to={`/cases/${r.caseId}`}>{t('crisisList.openCase')}</Link>}
                 </Space>
               ),

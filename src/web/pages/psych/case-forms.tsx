@@ -11,6 +11,7 @@ import { routes } from '../../api/routes'
 import { formatDateTime, Section } from '../../components/common'
 import { compact, FormDialog, isoDay, noFuture, useRequired, WriteError } from '../../components/forms'
 import type { Row } from '../../components/records'
+import { SafetyBlockers, type Safety } from './CrisisSafety'
 
 /**
  * The psychology teacher's writes on the case itself: the intervention plan, a counselling
@@ -141,7 +142,7 @@ export function TransitionDialog({ kase, ...p }: DialogProps & { kase: Row }) {
   )
 }
 
-interface CrisisDetail { status: string; checklist?: Array<{ item: string; done: boolean; doneAt?: string }> }
+interface CrisisDetail { status: string; checklist?: Array<{ item: string; done: boolean; doneAt?: string }>; safety?: Safety }
 
 /**
  * 危机处置清单 of an acknowledged crisis event: each first step is ticked once (the server
@@ -197,6 +198,7 @@ function CrisisChecklistDialog({ id, onClose }: { id: string; onClose: () => voi
           )}
         </Section>
         {acknowledged && !allDone && <Typography.Text type="secondary">{t('crisisChecklist.hint')}</Typography.Text>}
+        {acknowledged && crisis.data?.safety && <SafetyBlockers safety={crisis.data.safety} />}
       </div>
     </Modal>
   )
