@@ -43,6 +43,8 @@ import groupSessionsPolicy from './group-sessions.js'
 import staffProfilesPolicy from './staff-profiles.js'
 import schoolYearRollovers from './school-year-rollovers.js'
 import schoolProfile from './school-profile.js'
+import schoolChannelsPolicy from './school-channels.js'
+import userChannelsPolicy from './user-channels.js'
 import escalationChainsPolicy from './escalation-chains.js'
 import onCallShiftsPolicy from './on-call-shifts.js'
 import schoolHoursPolicy from './school-hours.js'
@@ -51,7 +53,7 @@ import schoolHoursPolicy from './school-hours.js'
 export const policies: ResourcePolicy[] = [
   students, guardians, classes, grades, termsPolicy, holidaysPolicy, usersPolicy, userRolesPolicy, auditLog,
   pairingsPolicy, mentorContactsPolicy, peerAlerts, peerWatchRequestsPolicy, peerWatchNotesPolicy, parentContacts, homeSchoolActivities, institutions, referralsPolicy, referralEventsPolicy,
-  talkRules, talkDuties, talkLogs, notifications,
+  talkRules, talkDuties, talkLogs, notifications, schoolChannelsPolicy, userChannelsPolicy,
   instrumentsPolicy, screeningCampaignsPolicy, screeningResponsesPolicy, screeningConsentsPolicy, careListPolicy, casesPolicy, caseEventsPolicy, interventionPlansPolicy, counsellingSessionsPolicy, crisisEventsPolicy, crisisChecklistPolicy,
   safetyAssessmentsPolicy, crisisDisclosuresPolicy,
   safetyPlansPolicy, safetyPlanVersionsPolicy, safetyPlanReviewsPolicy,

@@ -29,6 +29,7 @@ import talksRoutes from './modules/talks/routes.js'
 import districtRoutes from './modules/district/routes.js'
 import escalationRoutes from './modules/escalation/routes.js'
 import notificationRoutes from './modules/notifications/routes.js'
+import outboxRoutes from './modules/outbox/routes.js'
 import practicesRoutes from './modules/practices/routes.js'
 import webPlugin from './plugins/web.js'
 import { createServices } from './services.js'
@@ -108,6 +109,7 @@ export async function buildApp({ config, database, logStream }: BuildOptions): P
     await api.register(supportRoutes)
     await api.register(talksRoutes)
     await api.register(notificationRoutes)
+    await api.register(outboxRoutes)
     await api.register(rosterRoutes)
     await api.register(districtRoutes)
     await api.register(escalationRoutes)

@@ -67,6 +67,22 @@ const ConfigSchema = z.object({
   RETENTION_ARCHIVE_AFTER_DAYS: z.coerce.number().int().min(0).default(365),
   /** Days after a student left or graduated until every record of the student is purged. */
   RETENTION_PURGE_AFTER_DAYS: z.coerce.number().int().min(1).default(1825),
+  /** Key material for the channel secrets (webhook URLs, signing secret, SMTP password, SMS key); HKDF-derived. */
+  CHANNEL_SECRET_KEY: z.string().min(32).optional(),
+  /** Or a file holding it (read once at the first use). */
+  CHANNEL_SECRET_KEY_FILE: z.string().optional(),
+  /** Deliver the outbox (e-mail, SMS, group robots) from this process. */
+  OUTBOX_ENABLED: bool.default(true),
+  /** How often the delivery worker looks for due messages. */
+  OUTBOX_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
+  /** Attempts of one message before it is given up (status dead). */
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** First retry after about this many seconds; each further one waits twice as long (with jitter). */
+  OUTBOX_RETRY_BASE_S: z.coerce.number().int().min(1).default(30),
+  /** Longest wait between two attempts. */
+  OUTBOX_RETRY_MAX_S: z.coerce.number().int().min(1).default(3600),
+  /** One send (HTTP request or SMTP session) gives up after this long. */
+  OUTBOX_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   CRISIS_ACK_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
   /** Spreadsheet imports (roster, screening results): data rows with content per file. */
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).default(50_000),

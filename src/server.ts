@@ -55,6 +55,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 if (config.JOBS_ENABLED) (await import('./jobs/scheduler.js')).startScheduler(app)
+if (config.OUTBOX_ENABLED) {
+  // Delivers e-mail, SMS and robot messages; app.close() (SIGTERM) waits for the run in progress.
+  const { startOutboxWorker } = await import('./modules/outbox/worker.js')
+  const worker = startOutboxWorker({ database, config, log: app.log.child({ module: 'outbox' }) })
+  app.addHook('onClose', () => worker.stop())
+}
 const address = await app.listen({ host: config.HOST, port: config.PORT })
 app.log.info({ database: database.kind, ms: Math.round(performance.now() - started) }, 'XinAn ready')
 console.log(startupBanner({ address, host: config.HOST, publicBaseUrl: config.PUBLIC_BASE_URL, docsServed: config.NODE_ENV !== 'production' || config.DOCS_PUBLIC }))

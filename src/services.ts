@@ -6,6 +6,7 @@ import { createCaseServices } from './modules/cases/services.js'
 import { createDistrictServices } from './modules/district/services.js'
 import { createEscalationService } from './modules/escalation/service.js'
 import { createNotificationService } from './modules/notifications/service.js'
+import { createChannelService } from './modules/outbox/channel-service.js'
 import { createPracticeServices } from './modules/practices/services.js'
 import { createRosterServices } from './modules/roster/services.js'
 import { createScreeningServices } from './modules/screening/services.js'
@@ -27,6 +28,7 @@ export function createServices(deps: AccessDeps, log: FastifyBaseLogger) {
     support: createSupportServices(gw),
     talks: createTalkServices(gw),
     notifications: createNotificationService(gw),
+    channels: createChannelService(gw),
     practices: createPracticeServices(gw),
     archive: createArchiveServices(gw),
     audit: createAuditServices(gw),

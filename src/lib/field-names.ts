@@ -200,6 +200,20 @@ const NAMES: Record<string, readonly [zh: string, en: string]> = {
   referral: ['紧急转介', 'Urgent referral'],
   toldAt: ['告知时间', 'When told'],
   request: ['请求', 'Request'],
+  url: ['Webhook 地址', 'Webhook address'],
+  signingSecret: ['加签密钥', 'Signing secret'],
+  host: ['SMTP 服务器', 'SMTP server'],
+  port: ['端口', 'Port'],
+  secure: ['SSL/TLS 加密连接', 'SSL/TLS connection'],
+  user: ['SMTP 用户名', 'SMTP user name'],
+  sender: ['发件人地址', 'Sender address'],
+  apiKeyHeader: ['API 密钥请求头', 'API key header'],
+  apiKey: ['API 密钥', 'API key'],
+  enabled: ['开启', 'On'],
+  email: ['电子邮箱', 'E-mail address'],
+  mobile: ['手机号', 'Mobile number'],
+  emailEnabled: ['邮件提醒', 'E-mail alerts'],
+  smsEnabled: ['短信提醒', 'SMS alerts'],
 }
 
 /** The name of a field as a path the validator reports (body.items.0.talkDate → 谈话日期), or null if it has none. */

@@ -8,7 +8,11 @@ import type { World } from './world.js'
 /** Where a canary's row sits; 'school' is a school-wide row of school A. */
 export type CanaryPlace = 'ownClass' | 'otherClass' | 'otherSchool' | 'school'
 
-export interface CanaryInfo { resource: string; field: string; place: CanaryPlace }
+export interface CanaryInfo {
+  resource: string; field: string; place: CanaryPlace
+  /** A school-wide row that belongs to one user (a teacher's own settings): its owner reads it under an `own` grant. */
+  owner?: string
+}
 
 /** Columns the application branches on: a canary there would break the world, not test it. */
 const LOGIC_COLUMNS = new Set(['role', 'status', 'gender', 'kind', 'stage', 'locale', 'action', 'actorRoles', 'resource', 'semester', 'schoolYear',
@@ -51,6 +55,7 @@ export async function plantCanaries(world: World, policies: ResourcePolicy[]): P
       else if (policy.relations.student && typeof get(policy.relations.student) === 'string') place = studentPlace.get(get(policy.relations.student) as string) ?? 'otherSchool'
       else if (policy.relations.class && typeof get(policy.relations.class) === 'string') place = classPlace(get(policy.relations.class))
       else place = 'school'
+      const owner = place === 'school' && policy.relations.owner && typeof get(policy.relations.owner) === 'string' ? get(policy.relations.owner) as string : undefined
       const sets: ReturnType<typeof sql>[] = []
       for (const [field, col] of textCols) {
         n++
@@ -61,7 +66,7 @@ export async function plantCanaries(world: World, policies: ResourcePolicy[]): P
         } else {
           value = `CANARY~${policy.resource}~${field}~${place}~${n}`
         }
-        found.set(value, { resource: policy.resource, field, place })
+        found.set(value, { resource: policy.resource, field, place, ...(owner ? { owner } : {}) })
         sets.push(col.columnType === 'PgJsonb' ? sql`${sql.identifier(col.name)} = ${JSON.stringify({ note: value })}::jsonb` : sql`${sql.identifier(col.name)} = ${value}`)
       }
       await db.execute(sql`update ${table} set ${sql.join(sets, sql`, `)} where ${sql.identifier(idCol.name)} = ${row[idCol.name]}`)

@@ -9,6 +9,7 @@ import { supportCases } from './support.js'
 import { screeningCases } from './screening.js'
 import { casesCases } from './cases.js'
 import { rolloverCases } from './rollover.js'
+import { outboxCases } from './outbox.js'
 import { escalationCases } from './escalation.js'
 
 /** Every module's matrix entries; a module that registers routes adds its catalogue here. */
@@ -23,5 +24,6 @@ export const catalogue: Catalogue = {
   ...screeningCases,
   ...casesCases,
   ...rolloverCases,
+  ...outboxCases,
   ...escalationCases,
 }
