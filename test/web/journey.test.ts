@@ -269,6 +269,13 @@ if (browserAvailable(t)) {
       })
       const filled = join(files, 'screening.xlsx')
       await wb.xlsx.writeFile(filled)
+      // 知情同意 (the campaign requires it by default): the class's reply slips came back, recorded at once.
+      await page.getByTestId('consent-tab-label').click()
+      const consent = page.getByTestId('consent-tab')
+      await consent.getByTestId('consent-list').locator('thead input[type="checkbox"]').check()
+      await consent.getByTestId('consent-apply').click()
+      await page.getByText(/已保存 \d+ 名学生的知情同意/).waitFor()
+      await page.getByRole('tab', { name: '测评概况' }).click()
       await page.getByLabel('选择文件').setInputFiles(filled)
       await page.getByTestId('import-box').getByRole('button', { name: /提\s*交/ }).click()
       await page.getByTestId('import-done').waitFor({ timeout: 60_000 })

@@ -19,6 +19,7 @@ import { InstitutionKinds } from '../../src/modules/support/referral-institution
 import { CampaignStatuses } from '../../src/modules/screening/schemas.js'
 import { RiskLevels } from '../../src/modules/screening/risk-levels.js'
 import { BUILT_IN_INSTRUMENTS } from '../../src/modules/screening/instruments/index.js'
+import { GuardianConsents, StudentAssents } from '../../src/modules/screening/consent-rules.js'
 import { Categories, FollowUps, Periods, Employments } from '../../src/modules/practices/schemas.js'
 
 /**
@@ -76,7 +77,8 @@ t.test('every field a screen lists as a column has a label', async (t) => {
   t.same(missing, [], 'columns without a label')
 })
 
-const bands = [...new Set(BUILT_IN_INSTRUMENTS.flatMap((i) => i.definition.bands.map((b) => b.code)))]
+// Bands of the total and those a safety item names (the ASQ's acute positive) are both stored as a response's band.
+const bands = [...new Set(BUILT_IN_INSTRUMENTS.flatMap((i) => [...i.definition.bands, ...(i.definition.flagBands ?? [])].map((b) => b.code)))]
 const auditActions = ['C', 'R', 'U', 'D', 'E', 'denied']
 
 /** Every enumerated field the API sends: [resource, field, the values the server defines]. */
@@ -97,6 +99,7 @@ const ENUMERATED: Array<[string, string, readonly (string | number)[]]> = [
   ['screening_campaigns', 'status', CampaignStatuses],
   ['screening_responses', 'band', bands], ['screening_responses', 'source', ['api', 'import']],
   ['screening_responses', 'suggestedRisk', RiskLevels], ['screening_responses', 'confirmedRisk', RiskLevels],
+  ['screening_consents', 'guardianConsent', GuardianConsents], ['screening_consents', 'studentAssent', StudentAssents],
   ['care_list', 'riskLevel', RiskLevels],
   ['cases', 'state', CaseStates], ['cases', 'source', CaseSources], ['cases', 'riskLevel', RiskLevels],
   ['case_events', 'fromState', CaseStates], ['case_events', 'toState', CaseStates],
@@ -116,6 +119,7 @@ const ENUMERATED: Array<[string, string, readonly (string | number)[]]> = [
 
 t.test('every enumerated value the server defines has a label in both languages', async (t) => {
   t.ok(bands.includes('moderately_severe'), 'the instruments’ bands are read')
+  t.ok(bands.includes('acute_positive'), 'and the bands a safety item names')
   const missing: string[] = []
   for (const [resource, field, values] of ENUMERATED) {
     const prefix = enumPrefixOf(field, resource)

@@ -61,6 +61,9 @@ export const routes = {
   campaignResponses: (id: string) => `/screening/campaigns/${id}/responses`,
   careList: '/care-list',
   campaignImport: (id: string) => `/screening/campaigns/${id}/import`,
+  campaignConsents: (id: string) => `/screening/campaigns/${id}/consents`,
+  campaignConsent: (id: string, studentId: string) => `/screening/campaigns/${id}/consents/${studentId}`,
+  campaignConsentsBulk: (id: string) => `/screening/campaigns/${id}/consents/bulk`,
   importJob: (id: string) => `/screening/imports/${id}`,
 
   talkDuties: '/talks/duties',

@@ -11,6 +11,7 @@ import { rolloverEn, rolloverZh } from './messages-rollover'
 import { psychEn, psychZh } from './messages-psych'
 import { crisisSafetyEn, crisisSafetyZh } from './messages-crisis-safety'
 import { rosterEn, rosterZh } from './messages-roster'
+import { consentEn, consentZh } from './messages-consent'
 
 export const zhCN = {
   ...labelsZh,
@@ -21,6 +22,7 @@ export const zhCN = {
   ...psychZh,
   ...crisisSafetyZh,
   ...rosterZh,
+  ...consentZh,
   'app.name': '心安',
   'app.subtitle': '学校心理健康工作平台',
   'app.skip': '跳到主要内容',
@@ -661,6 +663,7 @@ export const en: Record<MessageKey, string> = {
   ...psychEn,
   ...crisisSafetyEn,
   ...rosterEn,
+  ...consentEn,
   'app.name': 'XinAn',
   'app.subtitle': 'School mental-health casework',
   'app.skip': 'Skip to main content',

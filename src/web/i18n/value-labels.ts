@@ -28,6 +28,7 @@ const BY_RESOURCE: Record<string, Record<string, string>> = {
   notifications: { kind: 'notifyKind' },
   screening_campaigns: { status: 'campaignStatus' },
   screening_responses: { source: 'responseSource' },
+  screening_consents: { guardianConsent: 'consentState.guardian', studentAssent: 'consentState.assent' },
   care_list: { source: 'careSource' },
   cases: { state: 'caseState', source: 'caseSource' },
   case_events: { fromState: 'caseState', toState: 'caseState' },

@@ -90,7 +90,45 @@ const schoolDefinition = () => {
   return { ...def, code: `SCH-${rid()}`, columnPrefixes: ['SCH'], licence: 'School-owned scale' }
 }
 
+const classOf = (w: World, v: Variant) => (v === 'ownClass' ? w.ownClassId : v === 'otherClass' ? w.otherClassId : w.schoolB.classIds[0]!)
+
 export const screeningCases: Catalogue = {
+  // ── consent ──
+  'GET /api/v1/screening/campaigns/:id/consents': {
+    kind: 'item',
+    ok: 200,
+    async request(w, v) {
+      const id = await campaignIn(w, v)
+      return { url: `/api/v1/screening/campaigns/${id}/consents?classId=${classOf(w, v)}`, targetId: id }
+    },
+  },
+  'GET /api/v1/screening/campaigns/:id/consents/summary': {
+    kind: 'item',
+    ok: 200,
+    async request(w, v) {
+      const id = await campaignIn(w, v)
+      return { url: `/api/v1/screening/campaigns/${id}/consents/summary?classId=${classOf(w, v)}`, targetId: id }
+    },
+  },
+  'PUT /api/v1/screening/campaigns/:id/consents/:studentId': {
+    kind: 'create',
+    ok: 200,
+    async request(w, v) {
+      const s = await w.newStudent(v)
+      const id = await campaignIn(w, v)
+      return { url: `/api/v1/screening/campaigns/${id}/consents/${s.id}`, payload: { guardianConsent: 'given' }, targetId: s.id }
+    },
+  },
+  'POST /api/v1/screening/campaigns/:id/consents/bulk': {
+    kind: 'create',
+    ok: 200,
+    async request(w, v) {
+      const s = await w.newStudent(v)
+      const id = await campaignIn(w, v)
+      return { url: `/api/v1/screening/campaigns/${id}/consents/bulk`, payload: { studentIds: [s.id], guardianConsent: 'refused', studentAssent: 'not_asked' }, targetId: s.id }
+    },
+  },
+
   // ── instruments ──
   'GET /api/v1/screening/instruments': {
     kind: 'collection',

@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react'
-import { Alert, App, Button, Card, Descriptions, Progress, Space, Table, Tag, Typography } from 'antd'
+import { Alert, App, Button, Card, Descriptions, Progress, Space, Table, Tabs, Tag, Typography } from 'antd'
 import { DownloadOutlined, UploadOutlined } from '@ant-design/icons'
 import { useParams } from 'react-router'
 import { useI18n } from '../../i18n'
@@ -11,6 +11,7 @@ import { ApiProblem, Fields, Section } from '../../components/common'
 import { RecordTable, type Row } from '../../components/records'
 import { StudentRef } from '../../components/StudentRef'
 import { BulkActions, ResponseActions } from './screening-actions'
+import { ConsentTab, pendingReview } from './ConsentTab'
 
 interface RowError { row: number; field: string; reason: string }
 interface ImportJob {
@@ -63,6 +64,23 @@ function TemplateButtons({ instrumentIds }: { instrumentIds: string[] }) {
           onClick={() => void download(routes.instrumentTemplate(id), 'template.xlsx').catch((e: unknown) => message.error(e instanceof ApiError ? e.message : String(e)))}>
           {instrumentIds.length > 1 && names.get(id) ? t('psy.import.templateOf', { name: names.get(id)! }) : t('psy.import.template')}
         </Button>
+      ))}
+    </Space>
+  )
+}
+
+/** The campaign's questionnaires by name; wording not yet clinically reviewed says so. */
+function InstrumentNames({ instrumentIds }: { instrumentIds: string[] }) {
+  const { t, locale } = useI18n()
+  const instruments = useApi<Page<Row>>(routes.instruments, { limit: 100, includeDefinition: 'true' })
+  const byId = new Map((instruments.data?.items ?? []).map((i) => [String(i.id), i]))
+  return (
+    <Space wrap data-testid="campaign-instruments">
+      {instrumentIds.map((id) => byId.get(id)).filter((i): i is Row => !!i).map((i) => (
+        <span key={String(i.id)}>
+          {asText(locale === 'en' ? i.nameEn : i.nameZh, asText(i.code))}
+          {pendingReview(i) && <Tag color="orange" style={{ marginInlineStart: 6 }} data-testid="pending-review">{t('instrument.pendingReview')}</Tag>}
+        </span>
       ))}
     </Space>
   )
@@ -165,14 +183,22 @@ export default function CampaignPage() {
       {(c) => (
         <div className="xa-stack">
           <Typography.Title level={1} className="xa-page-title" style={{ fontSize: 22 }}>{asText(c.name, t('campaign.title'))}</Typography.Title>
-          <Card><Fields record={c} enums={{ status: 'campaignStatus' }} /></Card>
+          <Card>
+            <div className="xa-stack">
+              <Fields record={c} enums={{ status: 'campaignStatus' }} />
+              <InstrumentNames instrumentIds={(c.instrumentIds as string[] | undefined) ?? []} />
+            </div>
+          </Card>
+          <Tabs defaultActiveKey="overview" items={[
+            { key: 'overview', label: t('consent.overviewTab'), children: (
+        <div className="xa-stack">
           <Card title={<h2 className="xa-card-title">{t('campaign.coverage')}</h2>} data-testid="campaign-coverage">
             <Section loaded={coverage}>
               {(cv) => (
                 <div className="xa-stack">
                   <Progress percent={Math.round(Number(cv.totals.rate ?? 0) * 100)} format={() => `${String(cv.totals.screened)} / ${String(cv.totals.enrolled)}`} aria-label={t('campaign.coverage')} />
                   <RecordTable rows={cv.classes.map((c) => ({ ...c, id: c.classId, rate: c.rate === null ? null : `${Math.round(Number(c.rate) * 100)}%` }))}
-                    order={['className', 'enrolled', 'screened', 'rate']} />
+                    order={['className', 'enrolled', 'screened', 'noConsent', 'notScreened', 'rate']} />
                 </div>
               )}
             </Section>
@@ -194,6 +220,14 @@ export default function CampaignPage() {
               </Section>
             )}
           </Card>
+        </div>
+            ) },
+            { key: 'consent', label: <span data-testid="consent-tab-label">{t('consent.tab')}</span>, children: (
+              <Section loaded={coverage}>
+                {(cv) => <ConsentTab campaignId={id} classes={cv.classes} onChanged={coverage.reload} />}
+              </Section>
+            ) },
+          ]} />
         </div>
       )}
     </Section>
