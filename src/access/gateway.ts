@@ -141,7 +141,7 @@ export class Gateway implements AccessDeps {
   async createFrom(ex: Executor, ctx: RequestContext, d: Decision, w: { input?: object; select: (qb: QueryBuilder) => PgInsertSelectQueryBuilder<PgTable>; audit?: WriteOptions['audit'] }): Promise<Row | undefined> {
     const keys = sentKeys(w.input)
     d.assertWritable(keys)
-    const raw = await ex.insert(d.policy.table).select(w.select).returning(d.selection()) as Row[]
+    const raw = await ex.insert(d.policy.table).select(w.select).returning(d.selection()).prepare('createFrom').execute() as Row[]
     if (raw.length === 0) return undefined
     const rows = this.inScope(d, raw, raw.length)
     await this.queue(ex, ctx, d, rows, 'C', w.audit, keys)

@@ -9,8 +9,9 @@ export interface Sort { field: string; dir: 'asc' | 'desc' }
 
 /** One record through the policy: undefined when missing or out of scope (both answer 404). */
 export async function readOne(ex: Executor, d: Decision, id: string, extra?: SQL): Promise<Record<string, unknown> | undefined> {
+  // Prepared (named): a record read is the commonest statement, its text fixed per resource and roles.
   const rows = await ex.select(d.selection()).from(d.policy.table)
-    .where(and(eq(d.column(d.policy.idColumn), id), d.where(), extra)).limit(1)
+    .where(and(eq(d.column(d.policy.idColumn), id), d.where(), extra)).limit(1).prepare('readOne').execute()
   const row = rows[0]
   return row ? d.project(row) : undefined
 }

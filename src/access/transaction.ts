@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm'
-import { queryRows, type Db, type Executor, type Tx } from '../db/database.js'
+import { sql, type SQL } from 'drizzle-orm'
+import { preparedQuery, preparedRows, queryRows, type Db, type Executor, type Tx } from '../db/database.js'
 import { auditJson, type AuditEvent } from '../audit/audit.js'
 import type { Actor } from './roles.js'
 
@@ -78,24 +78,67 @@ export function withActorTx<T>(db: Db, actor: Actor, fn: (tx: Tx) => Promise<T>)
   return schoolTx(db, actor.schoolId, check?.state === 'pending' ? { actor, check } : undefined, fn)
 }
 
-function schoolTx<T>(db: Db, schoolId: string | null, verify: { actor: Actor; check: EpochCheck } | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => {
+async function schoolTx<T>(db: Db, schoolId: string | null, verify: { actor: Actor; check: EpochCheck } | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  let audited: { answer: PromiseLike<unknown> } | null = null
+  const result = await db.transaction(async (tx) => {
     if (verify) {
-      const rows = await queryRows<{ epoch: string | number | bigint | null }>(tx, sql`select set_config('role', 'xinan_app', true), set_config('app.school_id', ${schoolId ?? ''}, true),
+      const rows = await preparedRows<{ epoch: string | number | bigint | null }>(tx, sql`select set_config('role', 'xinan_app', true), set_config('app.school_id', ${schoolId ?? ''}, true),
         auth_epoch_of(${verify.actor.sessionId}::uuid, ${verify.actor.userId}::uuid) as epoch`)
       if (!settle(verify.check, rows[0]?.epoch)) throw new StaleActor()
     } else {
-      await tx.execute(sql`select set_config('role', 'xinan_app', true), set_config('app.school_id', ${schoolId ?? ''}, true)`)
+      await preparedRows(tx, sql`select set_config('role', 'xinan_app', true), set_config('app.school_id', ${schoolId ?? ''}, true)`)
     }
     pending.set(tx, [])
     try {
       const result = await fn(tx)
-      await flushAudits(tx)
+      audited = await sendAuditsBeforeCommit(tx)
+      if (!audited) await flushAudits(tx)
       return result
     } finally {
       pending.delete(tx)
     }
   })
+  // Sent ahead of the COMMIT: a failed append aborted the transaction, so the COMMIT rolled
+  // it back (PostgreSQL answers a COMMIT of an aborted transaction with ROLLBACK), and the
+  // change leaves with this error instead of an answer.
+  if (audited) await (audited as { answer: PromiseLike<unknown> }).answer
+  return result
+}
+
+/** The driver's side of a postgres.js prepared query (drizzle keeps these fields on it). */
+interface DriverQuery {
+  client?: { unsafe?: (text: string, params: unknown[], opts: { prepare: boolean }) => PromiseLike<unknown> & { execute(): PromiseLike<unknown> & { catch(f: () => void): unknown } } }
+  queryString?: string
+  params?: unknown[]
+}
+
+/**
+ * On the server (postgres.js), the transaction's queued audit rows are sent without waiting
+ * for their answer, so the COMMIT follows them on the connection at once: the chain's lock,
+ * taken by the append, is then held for the append and the commit only, not also for a round
+ * trip through a busy event loop, which had serialised every write behind it. Resolves to the
+ * append's pending answer, to be awaited after the transaction; null when nothing is queued or the
+ * driver is not postgres.js (the embedded database runs one transaction at a time: the caller
+ * appends and waits, as before).
+ */
+async function sendAuditsBeforeCommit(ex: Executor): Promise<{ answer: PromiseLike<unknown> } | null> {
+  const q = pending.get(ex)
+  if (!q || q.length === 0) return null
+  if (typeof (ex as unknown as { session?: DriverQuery }).session?.client?.unsafe !== 'function') return null
+  const { client, queryString, params } = preparedQuery(ex, appendSql(q)) as unknown as DriverQuery
+  if (typeof client?.unsafe !== 'function' || typeof queryString !== 'string' || !Array.isArray(params)) throw new Error('postgres.js query without its text')
+  q.length = 0
+  const sent = client.unsafe(queryString, params, { prepare: true }).execute()
+  sent.catch(() => undefined) // awaited after the transaction; an early failure must not go unhandled
+  // postgres.js hands an executed query to the connection one microtask later: after this
+  // await it is on the connection, ahead of the COMMIT the transaction sends next.
+  await Promise.resolve()
+  // Wrapped: an async function returning the query itself would wait for its answer.
+  return { answer: sent }
+}
+
+function appendSql(events: AuditEvent[]): SQL {
+  return sql`select audit_append_batch(${JSON.stringify(events.map(auditJson))}::jsonb) as seq`
 }
 
 /**
@@ -117,6 +160,6 @@ export async function flushAudits(ex: Executor): Promise<number> {
   const q = pending.get(ex)
   if (!q || q.length === 0) return 0
   const events = q.splice(0, q.length)
-  const rows = await queryRows<{ seq: string | number }>(ex, sql`select audit_append_batch(${JSON.stringify(events.map(auditJson))}::jsonb) as seq`)
+  const rows = await preparedRows<{ seq: string | number }>(ex, appendSql(events))
   return Number(rows[0]!.seq)
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import type { Db } from '../db/database.js'
+import { preparedRows, type Db } from '../db/database.js'
 import { auditJson, type AuditEvent } from './audit.js'
 
 interface Pending { events: AuditEvent[]; done: (err?: unknown) => void }
@@ -44,7 +44,7 @@ export class AuditBatcher {
           n += p.events.length
         }
         try {
-          await this.db.execute(sql`select audit_append_batch(${JSON.stringify(batch.flatMap((p) => p.events.map(auditJson)))}::jsonb)`)
+          await preparedRows(this.db, sql`select audit_append_batch(${JSON.stringify(batch.flatMap((p) => p.events.map(auditJson)))}::jsonb)`)
           for (const p of batch) p.done()
         } catch (err) {
           // Every request of a failed batch fails: none of them may return unaudited data.

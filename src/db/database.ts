@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sql, type SQL } from 'drizzle-orm'
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import type { PgDatabase, PgDialect, PgQueryResultHKT, PgSession } from 'drizzle-orm/pg-core'
 import * as schema from '../../db/schema/index.js'
 import { serverClientOptions, type ServerTimeouts } from './server-client.js'
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js'
@@ -170,6 +170,25 @@ export async function queryRows<T = Record<string, unknown>>(ex: Executor, query
   const res: unknown = await ex.execute(query)
   if (Array.isArray(res)) return res as T[]
   return ((res as { rows?: T[] }).rows ?? [])
+}
+
+/**
+ * queryRows for a statement of a request's hot path whose text is fixed (only its parameters
+ * change): on the server it becomes a named prepared statement, parsed and planned once per
+ * connection. drizzle's execute() sends raw SQL unnamed, and postgres.js then describes each
+ * statement with parameters in a round trip of its own before running it: two round trips and
+ * a parse for every statement. Through drizzle's session, so it is counted and logged as any other.
+ */
+export async function preparedRows<T = Record<string, unknown>>(ex: Executor, query: SQL): Promise<T[]> {
+  const res: unknown = await preparedQuery(ex, query).execute()
+  if (Array.isArray(res)) return res as T[]
+  return ((res as { rows?: T[] }).rows ?? [])
+}
+
+/** drizzle's prepared query for raw SQL (a name makes postgres.js prepare it; the name itself is not used). */
+export function preparedQuery(ex: Executor, query: SQL) {
+  const { session, dialect } = ex as unknown as { session: PgSession; dialect: PgDialect }
+  return session.prepareQuery(dialect.sqlToQuery(query), undefined, 'raw', false)
 }
 
 export { sql }

@@ -1,6 +1,6 @@
 import { Column, is, sql, type SQL } from 'drizzle-orm'
 import type { PgColumn } from 'drizzle-orm/pg-core'
-import { queryRows, type Executor } from '../../db/database.js'
+import { preparedRows, type Executor } from '../../db/database.js'
 
 export interface Fulfilled {
   id: string; schoolId: string; studentId: string; status: string; talkLogId: string
@@ -38,7 +38,8 @@ export async function fulfilDuties(ex: Executor, filter: {
   const all: Fulfilled[] = []
   // A log that lost its duty to an earlier log may still fit another one: repeat until stable.
   for (let round = 0; round < 10; round++) {
-    const rows = await queryRows<{ id: string; school_id: string; student_id: string; status: string; talk_log_id: string }>(ex, sql`
+    // Prepared: its text is fixed for a request's filters, and a POST sends it every time.
+    const rows = await preparedRows<{ id: string; school_id: string; student_id: string; status: string; talk_log_id: string }>(ex, sql`
       with cand as (
         select d.id as duty_id, d.school_id, l.id as log_id, l.talk_date, d.window_start, (l.talk_date <= d.due_date) as on_time
         from talk_logs l
