@@ -25,6 +25,7 @@ const PeerWatchPage = lazy(() => import('./pages/psych/PeerWatchPage'))
 const HomeSchoolPage = lazy(() => import('./pages/psych/HomeSchoolPage'))
 const NotifiedRecord = lazy(() => import('./pages/psych/NotifiedRecord'))
 const ReferralPrint = lazy(() => import('./pages/psych/ReferralPrint'))
+const SafetyPlanPrint = lazy(() => import('./pages/psych/SafetyPlanPrint'))
 const ConsentLetterPrint = lazy(() => import('./pages/psych/ConsentLetterPrint'))
 const MyClass = lazy(() => import('./pages/homeroom/MyClass'))
 const MentorPage = lazy(() => import('./pages/mentor/MentorPage'))
@@ -91,6 +92,7 @@ export default function App() {
                 <Route path="/login" element={<LoginPage />} />
                 <Route path="/change-password" element={<RequireLogin><ChangePasswordPage /></RequireLogin>} />
                 <Route path="/referrals/:id/print" element={<RequireLogin><ReferralPrint /></RequireLogin>} />
+                <Route path="/safety-plans/:id/print" element={<RequireLogin><SafetyPlanPrint /></RequireLogin>} />
                 <Route path="/campaigns/:id/consent-letters" element={<RequireLogin><ConsentLetterPrint /></RequireLogin>} />
                 <Route element={<RequireLogin><AppLayout /></RequireLogin>}>
                   <Route index element={<Home />} />

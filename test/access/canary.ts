@@ -22,6 +22,17 @@ const LOGIC_COLUMNS = new Set(['role', 'status', 'gender', 'kind', 'stage', 'loc
 /** jsonb columns that hold free text (a form's answers): planted as a one-key object whose value is the canary. */
 const JSON_TEXT_COLUMNS = new Set(['safety_assessments.answers'])
 
+/** jsonb columns holding lists of free text (a safety plan's steps): planted in the shape the column holds. */
+const JSON_TEXT_SHAPES: Record<string, (value: string) => unknown> = {
+  'safety_plan_versions.warning_signs': (v) => [v],
+  'safety_plan_versions.coping_strategies': (v) => [v],
+  'safety_plan_versions.social_distractions': (v) => [v],
+  'safety_plan_versions.help_contacts': (v) => [{ name: v, phone: v }],
+  'safety_plan_versions.professionals': (v) => [{ name: v, phone: v }],
+  'safety_plan_versions.environment_safety': (v) => [v],
+  'safety_plan_versions.reasons_for_living': (v) => [v],
+}
+
 /**
  * Overwrites every free-text and date column of every policy table with a value that names
  * its resource, field and place, so a scan of any response can tell exactly what leaked.
@@ -41,7 +52,7 @@ export async function plantCanaries(world: World, policies: ResourcePolicy[]): P
     if (name === 'audit_log') continue // append-only by design; holds ids only
     const columns = getTableColumns(table) as Record<string, PgColumn>
     const textCols = Object.entries(columns).filter(([k, c]) =>
-      !LOGIC_COLUMNS.has(k) && (JSON_TEXT_COLUMNS.has(`${name}.${c.name}`) || c.columnType === 'PgText' || c.columnType === 'PgVarchar' || c.columnType === 'PgDateString' || c.columnType === 'PgDate'))
+      !LOGIC_COLUMNS.has(k) && (JSON_TEXT_COLUMNS.has(`${name}.${c.name}`) || `${name}.${c.name}` in JSON_TEXT_SHAPES || c.columnType === 'PgText' || c.columnType === 'PgVarchar' || c.columnType === 'PgDateString' || c.columnType === 'PgDate'))
     if (textCols.length === 0) continue
     const idCol = columns[policy.idColumn]!
     const rows = await queryRows<Record<string, unknown>>(db, sql`select * from ${table}`)
@@ -67,7 +78,7 @@ export async function plantCanaries(world: World, policies: ResourcePolicy[]): P
           value = `CANARY~${policy.resource}~${field}~${place}~${n}`
         }
         found.set(value, { resource: policy.resource, field, place, ...(owner ? { owner } : {}) })
-        sets.push(col.columnType === 'PgJsonb' ? sql`${sql.identifier(col.name)} = ${JSON.stringify({ note: value })}::jsonb` : sql`${sql.identifier(col.name)} = ${value}`)
+        sets.push(col.columnType === 'PgJsonb' ? sql`${sql.identifier(col.name)} = ${JSON.stringify(JSON_TEXT_SHAPES[`${name}.${col.name}`]?.(value) ?? { note: value })}::jsonb` : sql`${sql.identifier(col.name)} = ${value}`)
       }
       await db.execute(sql`update ${table} set ${sql.join(sets, sql`, `)} where ${sql.identifier(idCol.name)} = ${row[idCol.name]}`)
     }

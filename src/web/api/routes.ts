@@ -130,4 +130,14 @@ export const routes = {
   referral: (id: string) => `/referrals/${id}`,
   referrals: '/referrals',
   referralForm: (id: string) => `/referrals/${id}/form`,
+  // 安全计划 (psychology teachers; a paired mentor reads the list with their part).
+  caseSafetyPlan: (id: string) => `/cases/${id}/safety-plan`,
+  caseSafetyPlanDefaults: (id: string) => `/cases/${id}/safety-plan/defaults`,
+  caseSafetyPlanLastReview: (id: string) => `/cases/${id}/safety-plan/last-review`,
+  safetyPlans: '/safety-plans',
+  safetyPlanVersions: (id: string) => `/safety-plans/${id}/versions`,
+  safetyPlanVersion: (id: string, n: number) => `/safety-plans/${id}/versions/${n}`,
+  safetyPlanEnd: (id: string) => `/safety-plans/${id}/end`,
+  safetyPlanReviews: (id: string) => `/safety-plans/${id}/reviews`,
+  safetyPlanPrint: (id: string) => `/safety-plans/${id}/print`,
 }

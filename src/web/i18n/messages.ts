@@ -9,6 +9,7 @@ import { adminEn, adminZh } from './messages-admin'
 import { homeroomEn, homeroomZh } from './messages-homeroom'
 import { rolloverEn, rolloverZh } from './messages-rollover'
 import { psychEn, psychZh } from './messages-psych'
+import { safetyPlanEn, safetyPlanZh } from './messages-safety-plan'
 import { crisisSafetyEn, crisisSafetyZh } from './messages-crisis-safety'
 import { rosterEn, rosterZh } from './messages-roster'
 import { consentEn, consentZh } from './messages-consent'
@@ -20,6 +21,7 @@ export const zhCN = {
   ...homeroomZh,
   ...rolloverZh,
   ...psychZh,
+  ...safetyPlanZh,
   ...crisisSafetyZh,
   ...rosterZh,
   ...consentZh,
@@ -661,6 +663,7 @@ export const en: Record<MessageKey, string> = {
   ...homeroomEn,
   ...rolloverEn,
   ...psychEn,
+  ...safetyPlanEn,
   ...crisisSafetyEn,
   ...rosterEn,
   ...consentEn,

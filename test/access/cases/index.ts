@@ -8,6 +8,7 @@ import { practicesCases } from './practices.js'
 import { supportCases } from './support.js'
 import { screeningCases } from './screening.js'
 import { casesCases } from './cases.js'
+import { safetyPlanCases } from './safety-plans.js'
 import { rolloverCases } from './rollover.js'
 import { outboxCases } from './outbox.js'
 import { escalationCases } from './escalation.js'
@@ -23,6 +24,7 @@ export const catalogue: Catalogue = {
   ...supportCases,
   ...screeningCases,
   ...casesCases,
+  ...safetyPlanCases,
   ...rolloverCases,
   ...outboxCases,
   ...escalationCases,

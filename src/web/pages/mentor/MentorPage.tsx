@@ -9,6 +9,7 @@ import { DialogButton, FormDialog, isoDay, noFuture, useRequired } from '../../c
 import { RecordTable } from '../../components/records'
 import type { Row } from '../../components/records'
 import { StudentRef } from '../../components/StudentRef'
+import MentorSafetyPlans from './MentorSafetyPlans'
 
 const KINDS = ['talk', 'activity', 'home_visit', 'online'] as const
 
@@ -59,6 +60,7 @@ export default function MentorPage() {
         {(p) => <RecordTable data-testid="mentor-contacts" rows={p.items} order={['contactDate', 'studentId', 'kind', 'summary']}
           render={{ studentId: (_v, r: Row) => <StudentRef row={r} />, kind: (v) => (KINDS.includes(v as (typeof KINDS)[number]) ? t(`mentorContact.${v as (typeof KINDS)[number]}`) : '—') }} />}
       </Section>
+      <MentorSafetyPlans />
     </div>
   )
 }

@@ -11,6 +11,7 @@ import { Deadline, Fields, RiskTag, Section } from '../../components/common'
 import { RecordTable, type Row } from '../../components/records'
 import { StudentRef } from '../../components/StudentRef'
 import { CrisisChecklistButton, PlanDialog, RiskDialog, SessionDialog, TransitionDialog } from './case-forms'
+import SafetyPlanSection from './SafetyPlanSection'
 import {
   AcknowledgeButton, EndPairingDialog, ParentContactDialog, PairingDialog, printable, REFERRAL_NEXT, ReferralDialog, ReferralStepDialog,
 } from './support-forms'
@@ -127,6 +128,9 @@ export default function CasePage() {
               </Card>
             )}
 
+            {/* 安全计划: its own routes; a reader of no plans gets 404 there and the section says so. */}
+            {p.sessions && <SafetyPlanSection caseId={id} closed={closed} crises={p.crisisEvents?.items ?? []} />}
+
             <div className="xa-grid">
               {p.pairings && (
                 <Card title={<CardTitle>{t('case.pairing')}</CardTitle>} data-testid="case-pairings"
@@ -202,7 +206,7 @@ export default function CasePage() {
                 <EndPairingDialog open={typeof dialog === 'object' && dialog !== null && 'endPairing' in dialog} onClose={close} onDone={reload}
                   pairingId={typeof dialog === 'object' && dialog !== null && 'endPairing' in dialog ? dialog.endPairing : ''} />
                 {typeof dialog === 'object' && dialog !== null && 'step' in dialog && (
-                  <ReferralStepDialog open onClose={close} onDone={reload} referral={dialog.step} contacts={p.parentContacts?.items ?? []} />
+                  <ReferralStepDialog open onClose={close} onDone={reload} referral={dialog.step} contacts={p.parentContacts?.items ?? []} caseId={id} />
                 )}
                 <ParentContactDialog open={dialog === 'contact'} onClose={close} onDone={reload} studentId={studentId} caseId={id} guardians={guardians.data?.items ?? []} />
                 <ReferralDialog open={dialog === 'referral'} onClose={close} onDone={reload} studentId={studentId} caseId={id}

@@ -11,6 +11,7 @@ import type { Row } from '../../components/records'
 import { useApi } from '../../api/hooks'
 import { StudentPicker } from './student-picker'
 import { classOptions } from './student-class'
+import { SafetyPlanReturnReview } from './SafetyPlanSection'
 
 /**
  * The steps around a case: 师生结对 (a mentor teacher for the pupil), 家校协同 (a contact with
@@ -232,7 +233,7 @@ interface StepValues { to: string; consentContactId?: string; receivedOn?: Dayjs
  * logged contact where they gave it), the receipt date, the institution's feedback, the
  * return-to-school assessment.
  */
-export function ReferralStepDialog({ referral, contacts, ...p }: DialogProps & { referral: Row; contacts: Row[] }) {
+export function ReferralStepDialog({ referral, contacts, caseId, ...p }: DialogProps & { referral: Row; contacts: Row[]; caseId?: string }) {
   const { t, label } = useI18n()
   const required = useRequired()
   const next = REFERRAL_NEXT[String(referral.state)] ?? []
@@ -273,6 +274,7 @@ export function ReferralStepDialog({ referral, contacts, ...p }: DialogProps & {
           )
           if (to === 'reassessed') return (
             <>
+              <SafetyPlanReturnReview caseId={typeof referral.caseId === 'string' ? referral.caseId : caseId ?? null} />
               <Form.Item name="reassessmentResult" label={t('field.reassessmentResult')} rules={required(t('field.reassessmentResult'))}><Input.TextArea rows={3} maxLength={1000} showCount /></Form.Item>
               <Form.Item name="reassessedRisk" label={t('field.reassessedRisk')} rules={required(t('field.reassessedRisk'))}>
                 <Select options={['red', 'orange', 'yellow', 'green'].map((r) => ({ value: r, label: label('risk', r) }))} />
