@@ -37,6 +37,7 @@ const BarometerTrend = lazy(() => import('./pages/practices/BarometerTrend'))
 const RoomPage = lazy(() => import('./pages/practices/RoomPage'))
 const RoomSummaryPage = lazy(() => import('./pages/admin/RoomSummaryPage'))
 const StaffProfiles = lazy(() => import('./pages/admin/StaffProfiles'))
+const EscalationSettingsPage = lazy(() => import('./pages/admin/EscalationSettingsPage'))
 const BoxSettingsPage = lazy(() => import('./pages/admin/BoxSettingsPage'))
 const AccountsPage = lazy(() => import('./pages/admin/AccountsPage'))
 const SchoolSettingsPage = lazy(() => import('./pages/admin/SchoolSettingsPage'))
@@ -118,6 +119,7 @@ export default function App() {
                   <Route path="room" element={<RoomPage />} />
                   <Route path="room-summary" element={<RoomSummaryPage />} />
                   <Route path="staff" element={<StaffProfiles />} />
+                  <Route path="escalation" element={<EscalationSettingsPage />} />
                   <Route path="box-settings" element={<BoxSettingsPage />} />
                   <Route path="accounts" element={<AccountsPage />} />
                   <Route path="school-settings" element={<SchoolSettingsPage />} />

@@ -94,6 +94,12 @@ export const routes = {
   roomSummary: '/counselling-room/summary',
   staffProfiles: '/staff-profiles',
   staffProfile: (id: string) => `/staff-profiles/${id}`,
+  // 危机上报链与值班表 (school admin; psychology teachers read).
+  escalationChain: (kind: 'crisis' | 'alert') => `/escalation-chains/${kind}`,
+  onCall: '/on-call',
+  onCallNow: '/on-call/now',
+  onCallShift: (id: string) => `/on-call/${id}`,
+  schoolHours: '/school-hours',
   users: '/users',
   user: (id: string) => `/users/${id}`,
   userRoles: (id: string) => `/users/${id}/roles`,

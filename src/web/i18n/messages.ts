@@ -12,6 +12,7 @@ import { psychEn, psychZh } from './messages-psych'
 import { safetyPlanEn, safetyPlanZh } from './messages-safety-plan'
 import { crisisSafetyEn, crisisSafetyZh } from './messages-crisis-safety'
 import { rosterEn, rosterZh } from './messages-roster'
+import { escalationEn, escalationZh } from './messages-escalation'
 import { consentEn, consentZh } from './messages-consent'
 
 export const zhCN = {
@@ -20,6 +21,7 @@ export const zhCN = {
   ...adminZh,
   ...homeroomZh,
   ...rolloverZh,
+  ...escalationZh,
   ...psychZh,
   ...safetyPlanZh,
   ...crisisSafetyZh,
@@ -662,6 +664,7 @@ export const en: Record<MessageKey, string> = {
   ...adminEn,
   ...homeroomEn,
   ...rolloverEn,
+  ...escalationEn,
   ...psychEn,
   ...safetyPlanEn,
   ...crisisSafetyEn,

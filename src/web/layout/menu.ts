@@ -22,6 +22,7 @@ const MENUS: Array<[role: string, entries: MenuEntry[]]> = [
     { path: '/letters', label: 'nav.letters' },
     { path: '/barometer-trend', label: 'nav.barometerTrend' },
     { path: '/room', label: 'nav.room' },
+    { path: '/escalation', label: 'nav.escalation' },
   ]],
   ['homeroom_teacher', [{ path: '/my-class', label: 'nav.myClass' }, { path: '/barometer', label: 'nav.barometer' }]],
   ['mentor', [{ path: '/mentor', label: 'nav.mentor' }]],
@@ -36,6 +37,7 @@ const MENUS: Array<[role: string, entries: MenuEntry[]]> = [
     { path: '/staff', label: 'nav.staff' },
     { path: '/room-summary', label: 'nav.roomSummary' },
     { path: '/box-settings', label: 'nav.boxSettings' },
+    { path: '/escalation', label: 'nav.escalation' },
   ]],
 ]
 
