@@ -73,12 +73,13 @@ t.test('危机路径: screening → crisis → chain → assessment → referral
   t.equal(crises.items.length, 1)
   const crisis = crises.items[0]
   t.match(crisis, { source: 'safety_rule', status: 'open' })
-  const deadline = new Date(crisis.ackDeadline as string)
+  // The answer gives milliseconds, the database keeps microseconds: the next millisecond is past it.
+  const deadline = new Date(Date.parse(crisis.ackDeadline as string) + 1)
 
   const escalate = (now: Date) => runJob(w.database, jobsByName.get('escalate')!, { now, config: w.config })
   const deliver = (now: Date) => deliverDue({ database: w.database, config: w.config }, { now, random: () => 0.5 })
   const minutes = (n: number) => new Date(deadline.getTime() + n * 60_000)
-  const deadlineText = new Intl.DateTimeFormat('zh-CN', { timeZone: w.config.TZ_SCHOOL, hour: '2-digit', minute: '2-digit', hour12: false }).format(deadline)
+  const deadlineText = new Intl.DateTimeFormat('zh-CN', { timeZone: w.config.TZ_SCHOOL, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(crisis.ackDeadline as string))
   const expected = `心安：有 1 条危机事件待确认，截止 ${deadlineText}。请登录查看 ${PUBLIC_URL}/crises/${crisis.id}`
 
   t.match(await escalate(minutes(-1)), { counts: { crisesEscalated: 0 } }, 'nothing before the deadline')
