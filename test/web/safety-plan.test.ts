@@ -116,9 +116,10 @@ if (browserAvailable(t)) {
     const d = dialog('记录复查')
     await d.waitFor()
     // On a loaded machine a click can land while the list is still animating in: tried again until the select shows it.
-    const select = d.locator('.ant-select').filter({ has: d.getByLabel('复查时机') })
+    const field = d.getByLabel('复查时机')
+    const select = field.locator('xpath=ancestor::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]')
     for (let attempt = 0; attempt < 3 && !(await select.innerText()).includes('复学'); attempt++) {
-      await d.getByLabel('复查时机').click()
+      await field.click()
       const option = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: '复学' })
       await option.waitFor()
       await option.click()
