@@ -117,6 +117,8 @@ export async function benchScreeningImport(opts: SectionOptions & { schools?: nu
       const campaign = (name: string) => ({
         schoolId: s.id, name, schoolYear: '2026-2027', instrumentIds: [phqa.id], gradeLevels: [8],
         startDate: '2020-01-01', endDate: '2099-12-31', status: 'open',
+        // The import's own cost is measured: a campaign without the consent rule, as the ones before it had.
+        consentRequired: false,
       })
       const [a, b] = await db.insert(screeningCampaigns).values([campaign('bench import'), campaign('bench raw copy')]).returning()
       const text = header + '\n' + pupils.map((p, i) => [p.no, p.name, ...answersOf(si * perSchool + i), today].join(',')).join('\n') + '\n'
