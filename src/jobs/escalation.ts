@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm'
 import { notifications } from '../../db/schema/index.js'
-import { queryRows, type Tx } from '../db/database.js'
+import type { Config } from '../config.js'
+import { queryRows, type Database, type Tx } from '../db/database.js'
 import { chainOf, dueSends, type EscalationKind } from '../modules/escalation/chain.js'
 import { loadSchoolStates, recipientsOf, type OnCallMode } from '../modules/escalation/school-state.js'
 import { auditJobChange, type TouchedRow } from './job-audit.js'
-import type { JobContext, JobCounts } from './runner.js'
+import { runJob, type JobContext, type JobCounts, type JobRunResult } from './runner.js'
 
 interface Candidate {
   school_id: string
@@ -103,4 +104,14 @@ export async function escalateUnacknowledged(ctx: JobContext): Promise<JobCounts
     alertSteps: alerts.sends,
     alertNotifications: alerts.notified,
   }
+}
+
+/**
+ * The escalation job run once at `now`, as the scheduler runs it (its lock, its job_runs row,
+ * one transaction): for tests and end-to-end runs that walk a chain on a fake clock.
+ */
+export async function runEscalationAt(database: Database, now: Date, config: Config): Promise<JobRunResult> {
+  // Imported here: the job list imports this module.
+  const { jobsByName } = await import('./jobs.js')
+  return runJob(database, jobsByName.get('escalate')!, { now, config })
 }

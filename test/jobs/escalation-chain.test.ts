@@ -4,8 +4,7 @@ import { crisisEvents, notifications, onCallShifts, peerAlerts } from '../../db/
 import { loadConfig, type Config } from '../../src/config.js'
 import { openDatabase, queryRows, type Database } from '../../src/db/database.js'
 import { atSchoolTime } from '../../src/lib/school-day.js'
-import { jobsByName } from '../../src/jobs/jobs.js'
-import { runJob } from '../../src/jobs/runner.js'
+import { runEscalationAt } from '../../src/jobs/escalation.js'
 import { ChainDefinition, DEFAULT_CHAINS, dueSends } from '../../src/modules/escalation/chain.js'
 import { buildTestApp, createSchool, createUser, injectAs, login } from '../helpers/app.js'
 import { freshDatabase } from '../helpers/database.js'
@@ -18,7 +17,7 @@ import { addCalendar, addStudent, schoolWorld, type SchoolWorld } from './fixtur
  */
 
 const at = atSchoolTime
-const escalate = (database: Database, config: Config, now: Date) => runJob(database, jobsByName.get('escalate')!, { now, config })
+const escalate = (database: Database, config: Config, now: Date) => runEscalationAt(database, now, config)
 
 async function setup(t: Parameters<typeof buildTestApp>[0]) {
   const { app, database, config } = await buildTestApp(t)
