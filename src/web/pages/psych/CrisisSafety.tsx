@@ -79,24 +79,28 @@ export function SafetyBlockers({ safety }: { safety: Safety }) {
 const visible = (item: FormItem, answers: Record<string, unknown>) =>
   !item.requiredWhen || answers[item.requiredWhen.item] === item.requiredWhen.equals
 
-function AnswerInput({ item, def }: { item: FormItem; def: FormDef }) {
+/** One item's control; Form.Item hands it the value and onChange, passed on to the control. */
+function AnswerInput({ item, value, onChange }: { item: FormItem; value?: unknown; onChange?: (v: unknown) => void }) {
   const { t, locale } = useI18n()
+  const id = `item-${item.key}`
   switch (item.type) {
     case 'yes_no':
       return (
-        <Radio.Group data-testid={`item-${item.key}`}>
+        <Radio.Group data-testid={id} value={value} onChange={(e) => onChange?.(e.target.value)}>
           <Radio value={true}>{t('cs.yes')}</Radio>
           <Radio value={false}>{t('cs.no')}</Radio>
         </Radio.Group>
       )
     case 'choice':
-      return <Radio.Group data-testid={`item-${item.key}`} options={item.options!.map((o) => ({ value: o.value, label: o.label[locale] }))} />
+      return <Radio.Group data-testid={id} value={value} onChange={(e) => onChange?.(e.target.value)}
+        options={item.options!.map((o) => ({ value: o.value, label: o.label[locale] }))} />
     case 'multi':
-      return <Checkbox.Group data-testid={`item-${item.key}`} options={item.options!.map((o) => ({ value: o.value, label: o.label[locale] }))} />
+      return <Checkbox.Group data-testid={id} value={Array.isArray(value) ? value as string[] : []} onChange={(v) => onChange?.(v)}
+        options={item.options!.map((o) => ({ value: o.value, label: o.label[locale] }))} />
     case 'text':
-      return <Input.TextArea data-testid={`item-${item.key}`} rows={2} maxLength={item.maxLength ?? 1000} showCount aria-label={item.label[locale]} />
+      return <Input.TextArea data-testid={id} rows={2} maxLength={item.maxLength ?? 1000} aria-label={item.label[locale]}
+        value={typeof value === 'string' ? value : ''} onChange={(e) => onChange?.(e.target.value)} />
   }
-  void def
 }
 
 interface AssessValues {
@@ -113,8 +117,9 @@ function AssessmentForm({ crisisId, def, onSaved }: { crisisId: string; def: For
   const { message } = App.useApp()
   const required = useRequired()
   const [form] = Form.useForm<AssessValues>()
-  const answers: Record<string, unknown> = Form.useWatch('answers', form) ?? {}
-  const disposition = Form.useWatch<string | undefined>('disposition', form)
+  // Kept from every change: a condition (the plan's details after a yes) shows its item at once.
+  const [answers, setAnswers] = useState<Record<string, unknown>>({})
+  const [disposition, setDisposition] = useState<string>()
   const institutions = useApi<Page<Row>>(disposition === 'emergency' ? routes.institutions : null, { limit: 100 })
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<ApiError>()
@@ -149,7 +154,8 @@ function AssessmentForm({ crisisId, def, onSaved }: { crisisId: string; def: For
   }
 
   return (
-    <Form<AssessValues> form={form} layout="vertical" onFinish={(v) => void save(v)} disabled={busy} data-testid="assessment-form" initialValues={{ answers: {} }}>
+    <Form<AssessValues> form={form} layout="vertical" onFinish={(v) => void save(v)} disabled={busy} data-testid="assessment-form" initialValues={{ answers: {} }}
+      onValuesChange={(_, all) => { setAnswers({ ...all.answers }); setDisposition(all.disposition) }}>
       <Typography.Paragraph type="secondary">{def.instructions[locale]}</Typography.Paragraph>
       {def.sections.map((s) => (
         <fieldset key={s.key} data-section={s.key} style={{ border: 0, padding: 0, margin: '0 0 8px' }}>
@@ -158,7 +164,7 @@ function AssessmentForm({ crisisId, def, onSaved }: { crisisId: string; def: For
             <Form.Item key={i.key} name={['answers', i.key]}
               label={<span>{i.label[locale]}<Flag on={i.zhPendingReview} def={def} /></span>}
               rules={i.required || i.requiredWhen ? required(i.label[locale]) : undefined}>
-              <AnswerInput item={i} def={def} />
+              <AnswerInput item={i} />
             </Form.Item>
           ))}
         </fieldset>
@@ -229,7 +235,7 @@ function AssessmentSummary({ crisisId, def }: { crisisId: string; def: FormDef }
               { key: 'at', label: t('cs.assessedAt'), children: formatDateTime(asText(row.assessedAt), locale) },
             ]} />
           <Descriptions size="small" column={1}
-            items={def.sections.flatMap((s) => s.items).map((i) => ({
+            items={def.sections.flatMap((s) => s.items).filter((i) => visible(i, row.answers ?? {})).map((i) => ({
               key: i.key, label: i.label[locale], children: answerText(i, row.answers?.[i.key], locale, t),
             }))} />
         </div>
