@@ -23,7 +23,7 @@ t.test('instruments and campaigns', async (t) => {
     const res = await call(psych, 'GET', '/api/v1/screening/instruments?includeDefinition=true')
     t.equal(res.statusCode, 200)
     const items = res.json().items as Array<{ id: string; code: string; builtIn: boolean; schoolId: string | null; licence: string; definition: { items: unknown[] } }>
-    t.same(items.map((i) => i.code), ['GAD-7', 'PHQ-9', 'PHQ-A'])
+    t.same(items.map((i) => i.code), ['ASQ', 'GAD-7', 'PHQ-9', 'PHQ-A'])
     t.ok(items.every((i) => i.builtIn && i.schoolId === null))
     t.match(items.find((i) => i.code === 'PHQ-9')!.licence, /© Pfizer Inc\., no permission required/)
     t.equal(items.find((i) => i.code === 'PHQ-A')!.definition.items.length, 9)
@@ -105,10 +105,11 @@ t.test('instruments and campaigns', async (t) => {
     const cov = await call(admin, 'GET', `/api/v1/screening/campaigns/${c.id}/coverage`)
     t.equal(cov.statusCode, 200)
     t.same(cov.json().classes, [
-      { classId: w.A.classIds[0], className: '七年级(1)班', gradeLevel: 7, enrolled: 3, screened: 2, rate: 0.667 },
-      { classId: w.A.classIds[1], className: '七年级(2)班', gradeLevel: 7, enrolled: 1, screened: 0, rate: 0 },
+      // The fixture's campaign does not require consent: those not screened are 未测, none 未获同意 (consent.test.ts).
+      { classId: w.A.classIds[0], className: '七年级(1)班', gradeLevel: 7, enrolled: 3, screened: 2, noConsent: 0, notScreened: 1, rate: 0.667 },
+      { classId: w.A.classIds[1], className: '七年级(2)班', gradeLevel: 7, enrolled: 1, screened: 0, noConsent: 0, notScreened: 1, rate: 0 },
     ])
-    t.same(cov.json().totals, { enrolled: 4, screened: 2, rate: 0.5 })
+    t.same(cov.json().totals, { enrolled: 4, screened: 2, noConsent: 0, notScreened: 2, rate: 0.5 })
     t.notOk(/totalScore|answers|band/.test(cov.body), 'coverage carries counts only')
     t.equal((await call(psychB, 'GET', `/api/v1/screening/campaigns/${c.id}/coverage`)).statusCode, 404)
 

@@ -35,7 +35,10 @@ if (browserAvailable(t)) {
 
   await t.test('the 知情同意 tab: bulk set for selected students, then one student edited', async (t) => {
     await page.goto(`${base}/campaigns/${id}`)
-    t.ok(await page.getByTestId('pending-review').first().isVisible(), 'the ASQ’s Chinese wording is shown as awaiting clinical review')
+    const pending = page.getByTestId('pending-review')
+    await pending.first().waitFor()
+    t.equal(await pending.count(), 1, 'one instrument of the campaign awaits review')
+    t.match(await page.getByTestId('campaign-instruments').innerText(), /自杀风险筛查问题（ASQ）\s*中文措辞待临床审核/, 'the ASQ’s Chinese wording is shown as awaiting clinical review')
     await page.getByTestId('consent-tab-label').click()
     const tab = page.getByTestId('consent-tab')
     await tab.waitFor()
