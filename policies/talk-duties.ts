@@ -18,6 +18,8 @@ export default definePolicy({
     window: ['kind', 'windowKey', 'windowStart', 'dueDate'],
     progress: ['classId', 'status'],
     fulfilment: ['talkLogId', 'fulfilledOn', 'createdAt'],
+    // The district tables' cell key: a group no role reads (only the release sums it).
+    secret: ['cellKey'],
   },
   relations: { school: 'schoolId', class: 'classId', student: 'studentId' },
   roles: {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { pgTable, uuid, text, date, timestamp, jsonb, smallint, index, check } from 'drizzle-orm/pg-core'
+import { pgTable, uuid, text, date, timestamp, jsonb, smallint, bigint, index, check, primaryKey } from 'drizzle-orm/pg-core'
 import { districts } from './org.js'
 import { users } from './auth.js'
 
@@ -36,3 +36,24 @@ export const cellKeySecrets = pgTable('cell_key_secrets', {
   secret: text('secret').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [check('cell_key_secrets_one_ck', sql`${t.id} = 1`)])
+
+/**
+ * A record's cell key (src/modules/district/cell-key.ts) kept with the record: 32 random bits
+ * drawn once when the row is written (the first 8 hex digits of a v4 uuid are random) and
+ * never changed, so every release reads the same key for the same record instead of hashing
+ * every record again. Rows older than their key column or table keep the keyed hash of their
+ * id they had (set by the migration), so releases before and after it agree.
+ */
+export const cellKeyDefault = sql`(('x' || substr(gen_random_uuid()::text, 1, 8))::bit(32)::bigint)`
+
+/**
+ * Students' cell keys, beside the students table rather than in it (no field of a student
+ * record, so no policy or answer can carry one): a row is added by a statement trigger on
+ * students when pupils are written and removed with them. Owner only; the app role has no
+ * access (the triggers run as the owner).
+ */
+export const studentCellKeys = pgTable('student_cell_keys', {
+  schoolId: uuid('school_id').notNull(),
+  studentId: uuid('student_id').notNull(),
+  cellKey: bigint('cell_key', { mode: 'number' }).notNull().default(cellKeyDefault),
+}, (t) => [primaryKey({ columns: [t.schoolId, t.studentId] })])

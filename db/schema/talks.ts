@@ -1,9 +1,10 @@
 import { sql } from 'drizzle-orm'
 import {
-  pgTable, uuid, text, date, boolean, smallint, jsonb, timestamp, primaryKey, foreignKey, index, unique,
+  pgTable, uuid, text, date, boolean, smallint, jsonb, timestamp, primaryKey, foreignKey, index, unique, bigint,
 } from 'drizzle-orm/pg-core'
 import { schools } from './org.js'
 import { students } from './people.js'
+import { cellKeyDefault } from './district.js'
 import { users } from './auth.js'
 
 /** 三个必谈 rules per school: every semester, monthly for the care list, after major holidays. */
@@ -40,6 +41,8 @@ export const talkDuties = pgTable('talk_duties', {
   status: text('status').notNull().default('open'),
   talkLogId: uuid('talk_log_id'),
   fulfilledOn: date('fulfilled_on'),
+  /** The duty's cell key for the district tables (see cellKeyDefault); no policy field shows it. */
+  cellKey: bigint('cell_key', { mode: 'number' }).notNull().default(cellKeyDefault),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [
   primaryKey({ columns: [t.schoolId, t.id] }),

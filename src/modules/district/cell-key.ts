@@ -5,7 +5,15 @@ import { queryRows, type Executor } from '../../db/database.js'
 /**
  * The cell-key method (ABS TableBuilder, ONS census tables) against differencing between
  * releases. Every record (a student, a talk duty, an activity, a referral, a crisis event)
- * has a fixed random key in [0, 2³²): a keyed hash of its id with the installation's secret.
+ * has a fixed random key in [0, 2³²). Students and talk duties, the large tables, have it
+ * stored (student_cell_keys, talk_duties.cell_key), drawn at random when the record is written
+ * (records older than the stored keys kept the keyed hash they had); the others get a keyed
+ * hash of their id with the installation's secret.
+ * Either way the key is fixed for the record's life and unpredictable without the database, and
+ * that is all the method asks: an attacker comparing two releases sees, for a cell whose
+ * records are the same, the same key and so the same value, and for a cell that gained or lost
+ * a record a key that moved by an unknown 32-bit amount — exactly what a hashed key gave. A
+ * stored key only saves hashing every record again at every release.
  * A cell's key is the sum of its records' keys mod 2³², so it is a fixed function of exactly
  * which records the cell counts: the same records always give the same published value, and
  * one record more or less gives a fresh, unpredictable key. The published value is

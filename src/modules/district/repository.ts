@@ -41,12 +41,17 @@ function idArray(ids: readonly string[]): SQL {
   return sql`${'{' + ids.join(',') + '}'}::uuid[]`
 }
 
-/** Enrolled students with the level of their current grade. */
-function enrolled(ids: SQL): SQL {
-  return sql`select s.school_id, s.id, g.level
+/**
+ * Enrolled students with the level of their current grade and their cell key: the stored one
+ * (student_cell_keys), or for a pupil written without one (a restore with triggers off) the
+ * keyed hash of the id that stored keys of older pupils equal.
+ */
+function enrolled(ids: SQL, secret: string): SQL {
+  return sql`select s.school_id, s.id, g.level, coalesce(k.cell_key, ${recordKey(secret, sql`s.id`)}) as cell_key
     from students s
     join classes c on c.school_id = s.school_id and c.id = s.class_id
     join grades g on g.school_id = c.school_id and g.id = c.grade_id
+    left join student_cell_keys k on k.school_id = s.school_id and k.student_id = s.id
     where s.school_id = any(${ids}) and s.status = 'enrolled'`
 }
 
@@ -57,7 +62,9 @@ const keySum = (k: SQL) => sql`(coalesce(sum(${k}), 0) % ${KEY_SPACE})`
 
 /**
  * `secret` keys the cell-key method (cell-key.ts): every count comes with the sum of its
- * records' keys, computed here so no per-record key leaves SQL either.
+ * records' keys, computed here so no per-record key leaves SQL either. Students and talk
+ * duties, the two large tables, have their keys stored (student_cell_keys, talk_duties.cell_key);
+ * the smaller tables' keys are hashed from their ids with the secret.
  */
 export async function loadAggregates(ex: Executor, schoolIds: readonly string[], y: SchoolYearWindow, secret = ''): Promise<Aggregates> {
   const ids = idArray(schoolIds)
@@ -70,8 +77,8 @@ export async function loadAggregates(ex: Executor, schoolIds: readonly string[],
   const grades = await queryRows<{ school_id: string; level: number }>(ex, sql`
     select school_id, level from grades where school_id = any(${ids})`)
 
-  // Both risk tables in one statement, each enrolled student's cell key computed once (the
-  // key is most of the cost: md5 and a bit-string cast per row). Current risk: highest of the
+  // Both risk tables in one statement, each enrolled student's stored cell key read once
+  // (hashing it per release was a third of this statement). Current risk: highest of the
   // open cases and active care-list entries; without either, the latest screening of this
   // school year (confirmed level over the suggested one). By year: enrolled students screened
   // in a school year, by their highest risk that year.
@@ -82,9 +89,9 @@ export async function loadAggregates(ex: Executor, schoolIds: readonly string[],
   const screened = rank(sql`coalesce(x.confirmed_risk, x.suggested_risk)`)
   const risk = await queryRows<{ g: number; school_id: string; level: number; r: number | null; y_cur: number | null; y_prev: number | null; n: number; k: string }>(ex, sql`
     with ev as (
-      select e.school_id, e.id as student_id, e.level, ${recordKey(secret, sql`e.id`)} as k,
+      select e.school_id, e.id as student_id, e.level, e.cell_key as k,
         null::int as cur, null::int as y_cur, null::int as y_prev, null::int as latest
-      from (${enrolled(ids)}) e
+      from (${enrolled(ids, secret)}) e
       union all
       select x.school_id, x.student_id, null, null, ${rank(sql`x.risk_level`)}, null, null, null from cases x
       where x.school_id = any(${ids}) and x.state <> 'closed' and x.closed_at is null
@@ -117,7 +124,7 @@ export async function loadAggregates(ex: Executor, schoolIds: readonly string[],
   ]
 
   const talks = await queryRows<{ school_id: string; kind: string; window_key: string; status: string; n: number; k: string }>(ex, sql`
-    select school_id, kind, window_key, status, count(*) as n, ${cellKeySum(secret, sql`id`)} as k
+    select school_id, kind, window_key, status, count(*) as n, ${keySum(sql`cell_key`)} as k
     from talk_duties
     where school_id = any(${ids}) and window_start >= ${y.start}::date and window_start <= ${y.today}::date
     group by 1, 2, 3, 4`)
