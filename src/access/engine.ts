@@ -32,8 +32,14 @@ export class Decision {
     readonly grants: readonly Grant[],
   ) {}
 
+  /**
+   * A decision is kept and reused for the same actor (PolicyRegistry.decide), so what it
+   * builds from its grants is built once: the row filter, the selection, the roles.
+   */
+  private memo: { where?: SQL; selection?: Record<string, PgColumn | SQL.Aliased>; roles?: string; readGroups?: string[] } = {}
+
   get resource(): string { return this.policy.resource }
-  get roles(): string { return [...new Set(this.grants.map((g) => g.role))].join(',') }
+  get roles(): string { return (this.memo.roles ??= [...new Set(this.grants.map((g) => g.role))].join(',')) }
   get schoolId(): string | null { return this.actor.schoolId }
 
   column(key: string): PgColumn {
@@ -47,6 +53,10 @@ export class Decision {
    * district-scoped grant, whose condition is bound to the districts of its grants instead.
    */
   where(): SQL {
+    return (this.memo.where ??= this.buildWhere())
+  }
+
+  private buildWhere(): SQL {
     const conds = this.grants.filter((g) => g.scope !== 'district').map((g) => g.condition)
     const districtConds = this.grants.filter((g) => g.scope === 'district').map((g) => g.condition)
     const parts: SQL[] = []
@@ -63,6 +73,11 @@ export class Decision {
 
   /** Per-grant flags selected beside the row so each row is projected by the roles that reach it. */
   selection(): Record<string, PgColumn | SQL.Aliased> {
+    // A copy: callers add their own fields to it.
+    return { ...(this.memo.selection ??= this.buildSelection()) }
+  }
+
+  private buildSelection(): Record<string, PgColumn | SQL.Aliased> {
     const cols: Record<string, PgColumn | SQL.Aliased> = { ...(getTableColumns(this.policy.table) as Record<string, PgColumn>) }
     this.grants.forEach((g, i) => {
       cols[`__g${i}`] = sql<boolean>`(${g.condition})`.as(`__g${i}`)
@@ -84,7 +99,7 @@ export class Decision {
 
   /** Field groups any role reads here, for the audit row. */
   readGroups(): string[] {
-    return [...new Set(this.grants.flatMap((g) => g.readGroups))].sort()
+    return [...(this.memo.readGroups ??= [...new Set(this.grants.flatMap((g) => g.readGroups))].sort())]
   }
 
   /** Fields every granted role may read: the only ones a filter or a sort may use. */
@@ -133,8 +148,27 @@ export class PolicyRegistry {
   get(resource: string): ResourcePolicy | undefined { return this.byName.get(resource) }
   all(): ResourcePolicy[] { return [...this.byName.values()] }
 
+  /**
+   * Decisions already made, by everything a decision depends on: the actor's id, school and
+   * role grants, the resource and the action. A request decides a few times (the route's
+   * decision, the actor check, a service's other resources), and every request of a login
+   * the same way; an actor whose roles changed has another key.
+   */
+  private readonly decided = new Map<string, Decision | null>()
+
   /** null: no role of the actor allows this action on this resource (default deny). */
   decide(actor: Actor, resource: string, action: Action): Decision | null {
+    let key = `${resource}\u0000${action}\u0000${actor.userId}\u0000${actor.schoolId ?? ''}`
+    for (const r of actor.roles) key += `\u0000${r.role}|${r.schoolId ?? ''}|${r.classId ?? ''}|${r.districtId ?? ''}`
+    const kept = this.decided.get(key)
+    if (kept !== undefined) return kept
+    const d = this.decideAfresh(actor, resource, action)
+    if (this.decided.size >= DECISIONS_KEPT) this.decided.delete(this.decided.keys().next().value!)
+    this.decided.set(key, d)
+    return d
+  }
+
+  private decideAfresh(actor: Actor, resource: string, action: Action): Decision | null {
     const policy = this.byName.get(resource)
     if (!policy) return null
     const grants: Grant[] = []
@@ -154,6 +188,9 @@ export class PolicyRegistry {
     return grants.length ? new Decision(policy, action, actor, grants) : null
   }
 }
+
+/** Decisions kept at once (oldest dropped first): a few per login and resource in use. */
+const DECISIONS_KEPT = 20_000
 
 /** The actor's grants of a role inside their own school; mentor is implied for teachers. */
 function grantsFor(actor: Actor, role: Role): RoleGrant[] {
