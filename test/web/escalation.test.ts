@@ -78,6 +78,17 @@ if (browserAvailable(t)) {
     t.ok(await page.getByTestId('chain-crisis').getByLabel('确认截止后（分钟）').isDisabled(), 'the chain is shown, not editable')
     await page.getByTestId('shifts').getByText('2030-10-09 17:30').waitFor()
     await screenshot(page, 'escalation-settings-psych')
+
+    // An escalation's notice says its step, and when nobody was on call.
+    const { sql } = await import('drizzle-orm')
+    await server.database.db.execute(sql`insert into notifications (school_id, user_id, kind, ref_id, params)
+      select school_id, id, 'crisis_escalated', null, ${JSON.stringify({ step: 2, level: 3, deadline: '2030-10-09T12:00:00.000Z', onCall: 'nobody_on_call' })}::jsonb
+      from users where id = ${psychId}`)
+    await page.reload()
+    await page.getByTestId('notification-bell').click()
+    const note = page.getByTestId('notification-list').locator('.ant-list-item').filter({ hasText: '上报链第 2 步' })
+    await note.waitFor()
+    t.match(await note.innerText(), /危机事件超时未确认[\s\S]*上报链第 2 步 · 无人值班，已通知心理教师/)
     await page.close()
   })
 }

@@ -2,6 +2,8 @@
 export const escalationZh = {
   'nav.escalation': '危机上报链与值班表',
   'field.nextEscalationAt': '下次提醒时间',
+  'esc.notify.step': '上报链第 {n} 步',
+  'esc.notify.nobodyOnCall': '无人值班，已通知心理教师',
   'esc.title': '危机上报链与值班表',
   'esc.help': '危机事件或同伴预警在确认时限内无人确认时，系统按上报链逐级通知，直到有人确认。第一步从确认截止时间起算，之后每一步从上一步起算；最后一步按“重复提醒间隔”反复通知。',
   'esc.readOnly': '只有学校管理员可以修改；心理教师可以查看。',
@@ -54,6 +56,8 @@ export const escalationZh = {
 export const escalationEn: Record<keyof typeof escalationZh, string> = {
   'nav.escalation': 'Escalation chain and on-call roster',
   'field.nextEscalationAt': 'Next reminder',
+  'esc.notify.step': 'Escalation step {n}',
+  'esc.notify.nobodyOnCall': 'nobody on call: sent to the psychology teachers',
   'esc.title': 'Escalation chain and on-call roster',
   'esc.help': 'When nobody acknowledges a crisis event or a peer alert in time, the chain notifies people step by step until someone does. Step 1 counts from the acknowledgement deadline, every later step from the one before; the last step is repeated at the repeat interval.',
   'esc.readOnly': 'Only the school administrator can change this; psychology teachers can read it.',

@@ -51,6 +51,13 @@ function titleKey(n: Row): MessageKey {
   return KNOWN.has(String(n.kind)) ? `notify.${String(n.kind)}` as MessageKey : 'notify.other'
 }
 
+/** An escalation's step, and that nobody was on call when it went to the psychology teachers instead. */
+function escalationNotes(n: Row, t: (k: MessageKey, p?: Record<string, string | number>) => string): string[] {
+  const p = n.params as { step?: unknown; onCall?: unknown } | null | undefined
+  if (!String(n.kind).endsWith('_escalated') || typeof p?.step !== 'number') return []
+  return [t('esc.notify.step', { n: p.step }), ...(p.onCall === 'nobody_on_call' ? [t('esc.notify.nobodyOnCall')] : [])]
+}
+
 /** The bell in the header: unread count, the latest notifications, a click opens the record's screen. */
 export default function NotificationBell() {
   const { t, locale } = useI18n()
@@ -96,7 +103,7 @@ export default function NotificationBell() {
             <List.Item style={{ cursor: 'pointer' }} onClick={() => void openOne(n)} data-unread={n.readAt ? undefined : 'true'}>
               <List.Item.Meta
                 title={<Typography.Text strong={!n.readAt}>{t(titleKey(n))}</Typography.Text>}
-                description={formatDateTime(n.createdAt, locale)} />
+                description={[formatDateTime(n.createdAt, locale), ...escalationNotes(n, t)].join(' · ')} />
             </List.Item>
           )} />
         )}
