@@ -28,7 +28,7 @@ if (browserAvailable(t)) {
     const dialog = await openedDialog(page)
     const blockers = dialog.getByTestId('safety-blockers')
     await blockers.waitFor()
-    t.same(await blockers.locator('li').evaluateAll((els) => els.map((e) => e.getAttribute('data-missing'))),
+    t.same(await missingOf(blockers),
       ['assessment', 'homeroom_told', 'guardian_told_or_reason'], 'what blocks resolution, before anything is recorded')
     t.ok(await dialog.getByTestId('review-flag').count() > 5, 'unreviewed Chinese wording is flagged 待临床审核')
     t.match(await dialog.getByTestId('form-licence').innerText(), /public domain/)
@@ -69,7 +69,7 @@ if (browserAvailable(t)) {
     // Only the same-day parent contact is left.
     await dialog.locator('li[data-missing="homeroom_told"]').waitFor({ state: 'detached' })
     await dialog.locator('li[data-missing="guardian_told_or_reason"]').waitFor({ state: 'detached' })
-    t.same(await dialog.getByTestId('safety-blockers').locator('li').evaluateAll((els) => els.map((e) => e.getAttribute('data-missing'))), ['parent_contact'])
+    t.same(await missingOf(dialog.getByTestId('safety-blockers')), ['parent_contact'])
     t.notMatch(await dialog.innerText(), /\b[a-z]+_[a-z_]+\b|\bemergency\b|\bhomeroom\b/, 'no code words on the screen')
     await screenshot(page, 'crisis-safety-emergency')
 
@@ -83,6 +83,11 @@ if (browserAvailable(t)) {
     t.same(event.body.safety.missing, ['parent_contact'])
     t.same(browser.pageErrors, [], 'no script errors')
   })
+}
+
+/** The codes of what the blocker list names, in its order. */
+async function missingOf(blockers: Locator): Promise<Array<string | null>> {
+  return Promise.all((await blockers.locator('li').all()).map((li) => li.getAttribute('data-missing')))
 }
 
 /** Opens an antd select and picks the option with this text. */
