@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { Alert, App, Button, Form, Modal, Select, Space, Table, Tag, Typography } from 'antd'
 import { PrinterOutlined } from '@ant-design/icons'
+import { Link } from 'react-router'
 import { useI18n } from '../../i18n'
 import { asText, formatDateTime } from '../../i18n/format'
 import { useApi } from '../../api/hooks'
@@ -132,8 +133,10 @@ export function ConsentTab({ campaignId, classes, onChanged }: { campaignId: str
             options={classes.map((c) => ({ value: asText(c.classId), label: asText(c.className, t('consent.class')) }))} />
         </label>
         {classId && (
-          <Button icon={<PrinterOutlined aria-hidden />} data-testid="consent-print"
-            href={`/campaigns/${campaignId}/consent-letters?classId=${classId}`} target="_blank">{t('consent.print')}</Button>
+          // The same tab: the sign-in lives in this tab's session storage, which a new tab would not have.
+          <Link to={`/campaigns/${campaignId}/consent-letters?classId=${classId}`} data-testid="consent-print">
+            <PrinterOutlined aria-hidden /> {t('consent.print')}
+          </Link>
         )}
       </Space>
       {roster.error ? <ApiProblem error={roster.error} /> : classId && (
