@@ -39,6 +39,7 @@ const RoomSummaryPage = lazy(() => import('./pages/admin/RoomSummaryPage'))
 const StaffProfiles = lazy(() => import('./pages/admin/StaffProfiles'))
 const EscalationSettingsPage = lazy(() => import('./pages/admin/EscalationSettingsPage'))
 const BoxSettingsPage = lazy(() => import('./pages/admin/BoxSettingsPage'))
+const ChannelsPage = lazy(() => import('./pages/admin/ChannelsPage'))
 const AccountsPage = lazy(() => import('./pages/admin/AccountsPage'))
 const SchoolSettingsPage = lazy(() => import('./pages/admin/SchoolSettingsPage'))
 const RosterPage = lazy(() => import('./pages/admin/RosterPage'))
@@ -121,6 +122,7 @@ export default function App() {
                   <Route path="staff" element={<StaffProfiles />} />
                   <Route path="escalation" element={<EscalationSettingsPage />} />
                   <Route path="box-settings" element={<BoxSettingsPage />} />
+                  <Route path="notification-channels" element={<ChannelsPage />} />
                   <Route path="accounts" element={<AccountsPage />} />
                   <Route path="school-settings" element={<SchoolSettingsPage />} />
                   <Route path="*" element={<NotFound />} />

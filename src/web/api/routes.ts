@@ -118,6 +118,12 @@ export const routes = {
   mySessions: '/auth/me/sessions',
   mySession: (id: string) => `/auth/me/sessions/${id}`,
   endOtherSessions: '/auth/me/sessions/end-others',
+  // 通知渠道 (school admin) and each teacher's own 通知设置.
+  notificationChannels: '/notification-channels',
+  notificationChannel: (kind: string) => `/notification-channels/${kind}`,
+  notificationChannelTest: (kind: string) => `/notification-channels/${kind}/test`,
+  myChannels: '/me/notification-channels',
+  myChannelsTest: '/me/notification-channels/test',
   userPasswordReset: (id: string) => `/users/${id}/password-reset`,
   pairingContacts: (id: string) => `/pairings/${id}/contacts`,
   // The psychology teacher's screens (关注名单, 同伴跟防, 家校协同, notification targets).

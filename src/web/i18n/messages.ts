@@ -4,6 +4,7 @@
  * Error messages are not here: the API sends them already translated ({ code, message }).
  */
 import { accountEn, accountZh } from './messages-account'
+import { channelsEn, channelsZh } from './messages-channels'
 import { labelsEn, labelsZh } from './messages-labels'
 import { adminEn, adminZh } from './messages-admin'
 import { homeroomEn, homeroomZh } from './messages-homeroom'
@@ -18,6 +19,7 @@ import { consentEn, consentZh } from './messages-consent'
 export const zhCN = {
   ...labelsZh,
   ...accountZh,
+  ...channelsZh,
   ...adminZh,
   ...homeroomZh,
   ...rolloverZh,
@@ -661,6 +663,7 @@ export type MessageKey = keyof typeof zhCN
 export const en: Record<MessageKey, string> = {
   ...labelsEn,
   ...accountEn,
+  ...channelsEn,
   ...adminEn,
   ...homeroomEn,
   ...rolloverEn,

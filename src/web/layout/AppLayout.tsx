@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { Button, Grid, Layout, Menu, Segmented, Typography } from 'antd'
-import { KeyOutlined, LaptopOutlined, LogoutOutlined } from '@ant-design/icons'
+import { BellOutlined, KeyOutlined, LaptopOutlined, LogoutOutlined } from '@ant-design/icons'
 import { Outlet, useLocation, useNavigate } from 'react-router'
 import { useI18n, type Locale } from '../i18n'
 import { useAuth } from '../api/session'
@@ -8,6 +8,7 @@ import { menuFor } from './menu'
 import NotificationBell from './NotificationBell'
 import PasswordDialog from './PasswordDialog'
 import SessionsDialog from './SessionsDialog'
+import MyChannelsDialog from './MyChannelsDialog'
 
 export function LanguageSwitch() {
   const { t, locale, setLocale } = useI18n()
@@ -30,6 +31,9 @@ export default function AppLayout() {
   const location = useLocation()
   const [changingPassword, setChangingPassword] = useState(false)
   const [viewingSessions, setViewingSessions] = useState(false)
+  const [editingChannels, setEditingChannels] = useState(false)
+  // Those who get notifications (every teacher role) choose where urgent ones also reach them.
+  const alerted = !!user?.schoolId && roles.some((r) => ['psych_teacher', 'homeroom_teacher', 'mentor', 'school_admin'].includes(r))
   const entries = menuFor(roles)
   const selected = entries.filter((e) => location.pathname === e.path || location.pathname.startsWith(`${e.path}/`)).map((e) => e.path)
   // Wide screens list every screen in a side menu (a psychology teacher has ten: a bar across
@@ -65,6 +69,7 @@ export default function AppLayout() {
           <LanguageSwitch />
           <Button size="small" icon={<KeyOutlined aria-hidden />} onClick={() => setChangingPassword(true)} data-testid="change-password">{t('password.title')}</Button>
           <Button size="small" icon={<LaptopOutlined aria-hidden />} onClick={() => setViewingSessions(true)} data-testid="my-sessions">{t('account.sessions')}</Button>
+          {alerted && <Button size="small" icon={<BellOutlined aria-hidden />} onClick={() => setEditingChannels(true)} data-testid="my-channels">{t('myChannels.button')}</Button>}
           <Button size="small" icon={<LogoutOutlined aria-hidden />} onClick={() => void logout()}>{t('nav.logout')}</Button>
         </div>
       </Layout.Header>
@@ -80,6 +85,7 @@ export default function AppLayout() {
       </Layout>
       <PasswordDialog open={changingPassword} onClose={() => setChangingPassword(false)} />
       <SessionsDialog open={viewingSessions} onClose={() => setViewingSessions(false)} />
+      <MyChannelsDialog open={editingChannels} onClose={() => setEditingChannels(false)} />
     </Layout>
   )
 }

@@ -37,6 +37,7 @@ const MENUS: Array<[role: string, entries: MenuEntry[]]> = [
     { path: '/staff', label: 'nav.staff' },
     { path: '/room-summary', label: 'nav.roomSummary' },
     { path: '/box-settings', label: 'nav.boxSettings' },
+    { path: '/notification-channels', label: 'nav.channels' },
     { path: '/escalation', label: 'nav.escalation' },
   ]],
 ]
