@@ -17,7 +17,9 @@ export interface CanaryInfo {
 /** Columns the application branches on: a canary there would break the world, not test it. */
 const LOGIC_COLUMNS = new Set(['role', 'status', 'gender', 'kind', 'stage', 'locale', 'action', 'actorRoles', 'resource', 'semester', 'schoolYear',
   // Pairing dates decide the paired scope: a canary date would end every pairing and hide mentor leaks.
-  'startDate', 'plannedEndDate', 'endDate'])
+  'startDate', 'plannedEndDate', 'endDate',
+  // A safety assessment's disposition decides what its row must hold (a CHECK in the database).
+  'disposition'])
 
 /** jsonb columns that hold free text (a form's answers): planted as a one-key object whose value is the canary. */
 const JSON_TEXT_COLUMNS = new Set(['safety_assessments.answers'])

@@ -1,0 +1,1 @@
+ALTER TABLE "crisis_disclosures" DROP CONSTRAINT "crisis_disclosures_told_ck";
