@@ -186,8 +186,8 @@ const messages: Record<string, Record<Locale, string>> = {
   rollover_locked: { 'zh-CN': '新学年已开始写入记录（{date}），不能再撤销升年级；如有班级需要调整，请在学校设置中逐个修改', en: 'The new school year already has records (since {date}), so the rollover can no longer be undone; adjust individual classes in the school settings instead' },
   staff_needs_who: { 'zh-CN': '请关联教师账号或填写姓名', en: 'Link a staff account or give a name' },
   // 通知渠道.
-  field_not_for_channel: { 'zh-CN': '这种通知渠道没有此项：{field}', en: 'This kind of channel has no such setting: {field}' },
-  channel_incomplete: { 'zh-CN': '开启前请先填写：{field}', en: 'Fill this in before switching it on: {field}' },
+  field_not_for_channel: { 'zh-CN': '这种通知渠道没有此项', en: 'This kind of channel has no such setting' },
+  channel_incomplete: { 'zh-CN': '开启前请先填写', en: 'Fill this in before switching it on' },
   escalation_recipient_not_staff: { 'zh-CN': '上报链只能指定本校在职的教职工', en: 'A chain can only name active staff of this school' },
   on_call_not_staff: { 'zh-CN': '值班老师须是本校在职的教职工', en: 'The teacher on call must be active staff of this school' },
   on_call_range_invalid: { 'zh-CN': '值班结束时间须晚于开始时间', en: 'A shift must end after it starts' },
