@@ -31,6 +31,10 @@ export const UNIQUE_FIELDS: Readonly<Record<string, string | { field: string; wh
   letters_reply_code_uq: 'replyCode',
   barometer_entries_once_uq: { field: 'periodKey', what: 'barometer_entry' },
   staff_profiles_user_uq: 'userId',
+  escalation_chains_kind_uq: { field: 'kind', what: 'escalation_chain' },
+  safety_assessments_crisis_uq: { field: 'crisisId', what: 'safety_assessment' },
+  school_channels_kind_uq: { field: 'kind', what: 'school_channel' },
+  screening_consents_once_uq: { field: 'studentId', what: 'screening_consent' },
 }
 
 /**

@@ -22,6 +22,10 @@ const VALUES: Record<string, readonly [zh: string, en: string]> = {
   session: ['登录凭据', 'sign-in credential'], holiday: ['同名、同一天开始的节假日', 'a holiday with this name starting that day'],
   letter_box: ['本校的心理信箱', "this school's letter box"], slug: ['信箱网址', 'letter box address'],
   barometer_entry: ['本期已填报的晴雨表', "this period's barometer entry"],
+  escalation_chain: ['本校这一类的上报链', "this school's chain of this kind"],
+  safety_assessment: ['该危机事件的安全评估', "this crisis event's safety assessment"],
+  school_channel: ['本校这一通知渠道的设置', "this school's settings of this channel"],
+  screening_consent: ['该学生在本次测评中的知情同意记录', "this student's consent record for this campaign"],
 }
 
 /** Case states read differently from a referral's in Chinese: 个案 open is 已开案, a crisis open is 未确认. */

@@ -8,6 +8,15 @@ import type { Locale } from './i18n.js'
  */
 const NAMES: Record<string, readonly [zh: string, en: string]> = {
   active: ['启用', 'Active'],
+  askedIf: ['出现条件', 'Asked only if'],
+  flagBands: ['标记分级', 'Flag bands'],
+  translation: ['中文译文审核', 'Translation review'],
+  consentRequired: ['须知情同意', 'Consent required'],
+  consentOverrideReason: ['未获同意仍录入的理由', 'Reason for entering without consent'],
+  consentOverride: ['未获同意仍导入的理由', 'Reason for importing without consent'],
+  guardianConsent: ['监护人同意', 'Guardian consent'],
+  studentAssent: ['学生本人意愿', "Student's own assent"],
+  studentIds: ['学生', 'Students'],
   activityDate: ['活动日期', 'Activity date'],
   address: ['地址', 'Address'],
   answers: ['作答', 'Answers'],
