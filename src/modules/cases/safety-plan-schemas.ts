@@ -60,12 +60,8 @@ export const VersionParams = z.strictObject({ id: z.uuid(), version: z.coerce.nu
 
 const ContactOut = z.object({ name: z.string(), phone: z.string().optional() })
 
-export const SafetyPlanVersionItem = z.object({
-  id: z.string(),
-  schoolId: z.string(),
-  planId: z.string(),
-  studentId: z.string(),
-  version: z.number(),
+/** The six steps and the reasons for living, as a version and the printed card carry them. */
+const StepsOut = {
   warningSigns: z.array(z.string()),
   copingStrategies: z.array(z.string()),
   socialDistractions: z.array(z.string()),
@@ -73,6 +69,15 @@ export const SafetyPlanVersionItem = z.object({
   professionals: z.array(ContactOut),
   environmentSafety: z.array(z.string()),
   reasonsForLiving: z.array(z.string()),
+}
+
+export const SafetyPlanVersionItem = z.object({
+  id: z.string(),
+  schoolId: z.string(),
+  planId: z.string(),
+  studentId: z.string(),
+  version: z.number(),
+  ...StepsOut,
   createdBy: z.string().nullable(),
   createdAt: z.date(),
 }).partial()
@@ -129,13 +134,7 @@ export const SafetyPlanPrint = z.object({
   version: z.number(),
   versionDate: z.string(),
   printedOn: z.string(),
-  warningSigns: z.array(z.string()),
-  copingStrategies: z.array(z.string()),
-  socialDistractions: z.array(z.string()),
-  helpContacts: z.array(ContactOut),
-  professionals: z.array(ContactOut),
-  environmentSafety: z.array(z.string()),
-  reasonsForLiving: z.array(z.string()),
+  ...StepsOut,
   hotlines: z.array(z.object({ name: z.string(), phone: z.string() })),
 })
 

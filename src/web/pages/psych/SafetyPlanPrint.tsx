@@ -7,21 +7,14 @@ import { useApi } from '../../api/hooks'
 import { routes } from '../../api/routes'
 import { ApiProblem } from '../../components/common'
 
-interface Contact { name: string; phone?: string }
+import type { Contact, PlanContent } from './SafetyPlanSection'
 
-interface PrintData {
+interface PrintData extends PlanContent {
   schoolName: string
   studentName: string
   version: number
   versionDate: string
   printedOn: string
-  warningSigns: string[]
-  copingStrategies: string[]
-  socialDistractions: string[]
-  helpContacts: Contact[]
-  professionals: Contact[]
-  environmentSafety: string[]
-  reasonsForLiving: string[]
   hotlines: Array<{ name: string; phone: string }>
 }
 

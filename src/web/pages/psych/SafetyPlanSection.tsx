@@ -12,7 +12,7 @@ import { routes } from '../../api/routes'
 import { FormDialog, isoDay, noFuture, Popconfirm, useRequired } from '../../components/forms'
 import type { Row } from '../../components/records'
 
-interface Contact { name: string; phone?: string }
+export interface Contact { name: string; phone?: string }
 
 /** The plan's content as the API holds it: the six steps and the reasons for living. */
 export interface PlanContent {
