@@ -69,3 +69,20 @@ export const crisisDisclosures = pgTable('crisis_disclosures', {
   // (crisis-disclosure-service.ts), not a CHECK: the leak scan fills every text column of a row.
   index('crisis_disclosures_crisis_idx').on(t.schoolId, t.crisisId),
 ])
+
+/**
+ * A school's own Chinese wording of a safety assessment form's items: item key → zh-CN text.
+ * The structure, the English text and the answers' meaning stay the form's; only what the
+ * psychology teacher reads aloud changes, so answers recorded before still read true.
+ */
+export const safetyFormWordings = pgTable('safety_form_wordings', {
+  schoolId: uuid('school_id').notNull().references(() => schools.id),
+  id: uuid('id').notNull().default(sql`gen_random_uuid()`),
+  formCode: text('form_code').notNull(),
+  texts: jsonb('texts').notNull(),
+  updatedBy: uuid('updated_by').references(() => users.id),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [
+  primaryKey({ columns: [t.schoolId, t.id] }),
+  unique('safety_form_wordings_form_uq').on(t.schoolId, t.formCode),
+])
