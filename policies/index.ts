@@ -32,6 +32,7 @@ import { safetyPlansPolicy, safetyPlanVersionsPolicy } from './safety-plans.js'
 import safetyPlanReviewsPolicy from './safety-plan-reviews.js'
 import safetyAssessmentsPolicy from './safety-assessments.js'
 import crisisDisclosuresPolicy from './crisis-disclosures.js'
+import safetyFormWordingsPolicy from './safety-form-wordings.js'
 import districtStats from './district-stats.js'
 import letterBoxesPolicy from './letter-boxes.js'
 import lettersPolicy from './letters.js'
@@ -55,7 +56,7 @@ export const policies: ResourcePolicy[] = [
   pairingsPolicy, mentorContactsPolicy, peerAlerts, peerWatchRequestsPolicy, peerWatchNotesPolicy, parentContacts, homeSchoolActivities, institutions, referralsPolicy, referralEventsPolicy,
   talkRules, talkDuties, talkLogs, notifications, schoolChannelsPolicy, userChannelsPolicy,
   instrumentsPolicy, screeningCampaignsPolicy, screeningResponsesPolicy, screeningConsentsPolicy, careListPolicy, casesPolicy, caseEventsPolicy, interventionPlansPolicy, counsellingSessionsPolicy, crisisEventsPolicy, crisisChecklistPolicy,
-  safetyAssessmentsPolicy, crisisDisclosuresPolicy,
+  safetyAssessmentsPolicy, crisisDisclosuresPolicy, safetyFormWordingsPolicy,
   safetyPlansPolicy, safetyPlanVersionsPolicy, safetyPlanReviewsPolicy,
   districtStats,
   letterBoxesPolicy, lettersPolicy, barometerSettingsPolicy, barometerEntriesPolicy, roomSettingsPolicy, roomVisitsPolicy, groupSessionsPolicy, staffProfilesPolicy,

@@ -34,6 +34,7 @@ export const UNIQUE_FIELDS: Readonly<Record<string, string | { field: string; wh
   escalation_chains_kind_uq: { field: 'kind', what: 'escalation_chain' },
   safety_assessments_crisis_uq: { field: 'crisisId', what: 'safety_assessment' },
   school_channels_kind_uq: { field: 'kind', what: 'school_channel' },
+  safety_form_wordings_form_uq: { field: 'formCode', what: 'safety_form_wording' },
   screening_consents_once_uq: { field: 'studentId', what: 'screening_consent' },
 }
 

@@ -25,6 +25,7 @@ const VALUES: Record<string, readonly [zh: string, en: string]> = {
   escalation_chain: ['本校这一类的上报链', "this school's chain of this kind"],
   safety_assessment: ['该危机事件的安全评估', "this crisis event's safety assessment"],
   school_channel: ['本校这一通知渠道的设置', "this school's settings of this channel"],
+  safety_form_wording: ['本校这份评估表的中文措辞', "this school's Chinese wording of this form"],
   screening_consent: ['该学生在本次测评中的知情同意记录', "this student's consent record for this campaign"],
 }
 

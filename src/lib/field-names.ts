@@ -20,6 +20,8 @@ const NAMES: Record<string, readonly [zh: string, en: string]> = {
   activityDate: ['活动日期', 'Activity date'],
   address: ['地址', 'Address'],
   answers: ['作答', 'Answers'],
+  texts: ['中文措辞', 'Chinese wording'],
+  formCode: ['评估表', 'Assessment form'],
   ask: ['关注请求', 'Request'],
   attendance: ['参加人数', 'Attendance'],
   audience: ['适用对象', 'Audience'],

@@ -3,7 +3,7 @@ import { IdParams } from '../../lib/schemas.js'
 import { contextOf } from '../../plugins/access.js'
 import type { CrisisDisclosureService } from './crisis-disclosure-service.js'
 import {
-  AssessmentCreate, AssessmentItem, DisclosureCreate, DisclosureItem, DisclosureList, errors, SafetyFormOut,
+  AssessmentCreate, AssessmentItem, DisclosureCreate, DisclosureItem, DisclosureList, errors, SafetyFormOut, WordingPut,
 } from './safety-assessment-schemas.js'
 import type { SafetyAssessmentService } from './safety-assessment-service.js'
 import { security, tags } from './schemas.js'
@@ -17,7 +17,16 @@ const safetyAssessmentRoutes: FastifyPluginAsyncZod<{ assessments: SafetyAssessm
       summary: '简要自杀安全评估表 The Brief Suicide Safety Assessment form (NIMH ASQ BSSA): sections, items, dispositions, zh-CN and en text, 待临床审核 flags, the public-domain notice',
       response: { 200: SafetyFormOut, ...errors },
     },
-  }, async () => assessments.form())
+  }, async (req) => assessments.form(contextOf(req)))
+
+  app.put('/safety-assessment-form/wording', {
+    config: { access: { resource: 'safety_form_wordings', action: 'update' } },
+    schema: {
+      tags, security,
+      summary: '修改中文措辞 Replace the Chinese wording of items of the safety assessment form for this school: texts maps item key → zh-CN text (an empty text goes back to the form\'s own). A key the form does not have answers 422 naming it. Answers the form with the school\'s wording (zhSchoolWording, not zhPendingReview)',
+      body: WordingPut, response: { 200: SafetyFormOut, ...errors },
+    },
+  }, async (req) => assessments.putWording(contextOf(req), req.body))
 
   app.post('/crisis-events/:id/assessment', {
     config: { access: { resource: 'safety_assessments', action: 'create' } },

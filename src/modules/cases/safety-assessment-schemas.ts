@@ -98,9 +98,19 @@ export const SafetyFormOut = z.object({
       requiredWhen: z.object({ item: z.string(), equals: z.union([z.boolean(), z.string()]) }).optional(),
       maxLength: z.number().optional(),
       zhPendingReview: z.boolean(),
+      /** The Chinese label is the school's own wording (本校措辞), not the form's. */
+      zhSchoolWording: z.boolean().optional(),
     })),
   })),
   dispositions: z.array(z.object({ value: z.string(), label: Words, help: Words, zhPendingReview: z.boolean() })),
   licence: z.string(),
   source: z.string(),
+})
+
+/** Longest school wording of one item: a question read aloud, not a paragraph. */
+export const WORDING_MAX = 300
+
+export const WordingPut = z.strictObject({
+  /** item key → the school's Chinese wording; an empty string goes back to the form's own. */
+  texts: z.record(z.string(), z.string().trim().max(WORDING_MAX)),
 })

@@ -1,6 +1,6 @@
 import { and, eq, gte, ne } from 'drizzle-orm'
 import type { z } from 'zod'
-import { crisisDisclosures, crisisEvents, parentContacts, safetyAssessments } from '../../../db/schema/index.js'
+import { crisisDisclosures, crisisEvents, parentContacts, safetyAssessments, safetyFormWordings } from '../../../db/schema/index.js'
 import type { Gateway, Row } from '../../access/gateway.js'
 import type { Tx } from '../../db/database.js'
 import { AppError, Conflict, NotFound, Validation } from '../../lib/errors.js'
@@ -9,8 +9,8 @@ import { assertCaseOfStudent } from '../support/case-links.js'
 import { NOT_TOLD_CHANNEL } from '../support/parent-contact-schemas.js'
 import { proposeReferral } from '../support/referral-service.js'
 import * as repo from './repository.js'
-import type { AssessmentCreate } from './safety-assessment-schemas.js'
-import { checkAnswers } from './safety-form.js'
+import type { AssessmentCreate, WordingPut } from './safety-assessment-schemas.js'
+import { AssessmentItemInvalid, checkAnswers, itemsOf, type SafetyFormDefinition } from './safety-form.js'
 import { CURRENT_SAFETY_FORM } from './safety-forms/index.js'
 
 /** What still stands between a crisis event and its resolution, beyond the checklist. */
@@ -85,6 +85,26 @@ export function safetyIncomplete(missing: readonly SafetyMissing[]): AppError {
   return new AppError(409, 'crisis_safety_incomplete', { missing_zh: words('zh-CN'), missing_en: words('en') }, { missing })
 }
 
+/** The form as a school asks it: a replaced label carries the school's Chinese, flagged 本校措辞, not 待临床审核. */
+export function withSchoolWording(def: SafetyFormDefinition, texts: Record<string, string>) {
+  return {
+    ...def,
+    sections: def.sections.map((s) => ({
+      ...s,
+      items: s.items.map((i) => {
+        const zh = texts[i.key]
+        return zh ? { ...i, label: { ...i.label, 'zh-CN': zh }, zhPendingReview: false, zhSchoolWording: true } : i
+      }),
+    })),
+  }
+}
+
+function textsOf(row: Row | undefined): Record<string, string> {
+  const t = row?.texts
+  if (!t || typeof t !== 'object') return {}
+  return Object.fromEntries(Object.entries(t as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'))
+}
+
 function unprocessable(code: string, field: string): Validation {
   return new Validation(code, {}, { fields: [field] }, 422)
 }
@@ -110,10 +130,45 @@ export function createSafetyAssessmentService(gw: Gateway) {
     return r.items[0]
   }
 
+  /** The school's wording of the current form, when the caller reads it (nobody else's school: the policy's scope). */
+  async function wordingRow(tx: Tx, ctx: RequestContext): Promise<Row | undefined> {
+    const d = gw.policies.decide(ctx.actor, 'safety_form_wordings', 'list')
+    if (!d) return undefined
+    const r = await gw.list(tx, d, {
+      where: eq(safetyFormWordings.formCode, CURRENT_SAFETY_FORM.code), filterFields: ['formCode'], limit: 1, offset: 0,
+    })
+    return r.items[0]
+  }
+
   const service = {
-    /** The form a new assessment is recorded on (labels, options, the review flag, the notice). */
-    form() {
-      return CURRENT_SAFETY_FORM
+    /** The form a new assessment is recorded on (labels, options, the review flag, the notice), in the school's wording. */
+    async form(ctx: RequestContext) {
+      return gw.tx(ctx, async (tx) => withSchoolWording(CURRENT_SAFETY_FORM, textsOf(await wordingRow(tx, ctx))))
+    },
+
+    /**
+     * Replaces the Chinese wording of the named items (an empty text goes back to the form's
+     * own); items not named keep what they had. An item the form does not have answers 422
+     * naming it. The answer is the form as the school now asks it.
+     */
+    async putWording(ctx: RequestContext, body: z.infer<typeof WordingPut>) {
+      const def = CURRENT_SAFETY_FORM
+      const items = itemsOf(def)
+      for (const key of Object.keys(body.texts)) if (!items.has(key)) throw new AssessmentItemInvalid(key, 'unknown')
+      return gw.tx(ctx, async (tx) => {
+        const texts = textsOf(await wordingRow(tx, ctx))
+        for (const [key, zh] of Object.entries(body.texts)) {
+          if (zh === '') delete texts[key]
+          else texts[key] = zh
+        }
+        await gw.upsert(tx, ctx, ctx.decision, [safetyFormWordings.schoolId, safetyFormWordings.formCode], {
+          input: { texts },
+          values: { schoolId: ctx.actor.schoolId!, formCode: def.code, updatedBy: ctx.actor.userId, updatedAt: new Date() },
+          onConflict: { texts, updatedBy: ctx.actor.userId, updatedAt: new Date() },
+          audit: { action: 'U' },
+        })
+        return withSchoolWording(def, texts)
+      })
     },
 
     /** Records the assessment of a crisis event; a second one answers 409. */

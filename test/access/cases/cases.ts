@@ -253,6 +253,11 @@ export const casesCases: Catalogue = {
     ok: 200,
     async request() { return { url: '/api/v1/safety-assessment-form' } },
   },
+  'PUT /api/v1/safety-assessment-form/wording': {
+    kind: 'collection',
+    ok: 200,
+    async request() { return { url: '/api/v1/safety-assessment-form/wording', payload: { texts: { hasPlan: '你有没有想过具体怎么结束自己的生命？' } } } },
+  },
   'POST /api/v1/crisis-events/:id/assessment': {
     kind: 'create',
     ok: 201,
