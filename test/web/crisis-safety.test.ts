@@ -33,6 +33,19 @@ if (browserAvailable(t)) {
     t.ok(await dialog.getByTestId('review-flag').count() > 5, 'unreviewed Chinese wording is flagged 待临床审核')
     t.match(await dialog.getByTestId('form-licence').innerText(), /public domain/)
 
+    // The school replaces one item's Chinese wording; the form asks it so, flagged 本校措辞.
+    await page.getByTestId('wording-open').click()
+    const wording = await openedDialog(page, '修改评估表的中文措辞')
+    const intent = wording.getByTestId('wording-hasIntent')
+    t.equal(await intent.inputValue(), '你打算按这个想法（或计划）去做吗？', 'the input starts from the current Chinese wording')
+    await intent.fill('你打算真的按这个想法去做吗？')
+    await wording.getByRole('button', { name: '保存措辞' }).click()
+    await wording.waitFor({ state: 'detached' })
+    const label = page.getByTestId('assessment-form').locator('label').filter({ hasText: '你打算真的按这个想法去做吗？' })
+    await t.resolves(label.waitFor(), 'the form shows the school wording')
+    t.equal(await label.getByTestId('school-wording-flag').innerText(), '本校措辞')
+    t.equal(await label.getByTestId('review-flag').count(), 0, 'not flagged 待临床审核')
+
     const form = dialog.getByTestId('assessment-form')
     const pick = (key: string, text: string) => form.getByTestId(`item-${key}`).getByText(text, { exact: true }).click()
     await pick('thoughtsFrequency', '每天或几乎每天')

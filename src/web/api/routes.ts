@@ -31,6 +31,7 @@ export const routes = {
   crisisAssessment: (id: string) => `/crisis-events/${id}/assessment`,
   crisisDisclosures: (id: string) => `/crisis-events/${id}/disclosures`,
   safetyAssessmentForm: '/safety-assessment-form',
+  safetyAssessmentFormWording: '/safety-assessment-form/wording',
   cases: '/cases',
   kase: (id: string) => `/cases/${id}`,
   casePage: (id: string) => `/cases/${id}/page`,

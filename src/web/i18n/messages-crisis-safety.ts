@@ -15,6 +15,12 @@ export const crisisSafetyZh = {
   'cs.assessment': '简要自杀安全评估',
   'cs.reviewFlag': '待临床审核',
   'cs.reviewNote': '标有“待临床审核”的中文措辞不是官方译文，使用前请由临床人员审核。',
+  'cs.schoolWording': '本校措辞',
+  'cs.wordingEdit': '修改中文措辞',
+  'cs.wordingTitle': '修改评估表的中文措辞',
+  'cs.wordingHelp': '填写本校使用的中文措辞；留空则使用评估表原有的措辞。英文原文不变，已记录的评估不受影响。',
+  'cs.wordingSave': '保存措辞',
+  'cs.wordingSaved': '中文措辞已保存',
   'cs.yes': '是',
   'cs.no': '否',
   'cs.dispositionTitle': '处置去向',
@@ -60,6 +66,7 @@ export const crisisSafetyZh = {
   'field.parentContactDueOn': '家校沟通截止日期',
   'resource.safety_assessments': '简要自杀安全评估',
   'resource.crisis_disclosures': '危机告知记录',
+  'resource.safety_form_wordings': '安全评估表的本校措辞',
 } as const
 
 export const crisisSafetyEn: Record<keyof typeof crisisSafetyZh, string> = {
@@ -74,6 +81,12 @@ export const crisisSafetyEn: Record<keyof typeof crisisSafetyZh, string> = {
   'cs.assessment': 'Brief suicide safety assessment',
   'cs.reviewFlag': 'Awaiting clinical review',
   'cs.reviewNote': 'Chinese wording marked “awaiting clinical review” is not an official translation; have a clinician review it before use.',
+  'cs.schoolWording': "School's wording",
+  'cs.wordingEdit': 'Edit Chinese wording',
+  'cs.wordingTitle': 'Edit the Chinese wording of the assessment form',
+  'cs.wordingHelp': "Enter the Chinese wording your school uses; empty an item to go back to the form's own wording. The English text stays, and assessments already recorded are not affected.",
+  'cs.wordingSave': 'Save wording',
+  'cs.wordingSaved': 'Chinese wording saved',
   'cs.yes': 'Yes',
   'cs.no': 'No',
   'cs.dispositionTitle': 'Disposition',
@@ -119,4 +132,5 @@ export const crisisSafetyEn: Record<keyof typeof crisisSafetyZh, string> = {
   'field.parentContactDueOn': 'Parent contact due',
   'resource.safety_assessments': 'Brief suicide safety assessment',
   'resource.crisis_disclosures': 'Crisis disclosures',
+  'resource.safety_form_wordings': "The school's wording of the safety assessment form",
 }

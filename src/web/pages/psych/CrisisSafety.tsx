@@ -30,6 +30,8 @@ interface FormItem {
   requiredWhen?: { item: string; equals: boolean | string }
   maxLength?: number
   zhPendingReview: boolean
+  /** The Chinese label is the school's own wording (本校措辞). */
+  zhSchoolWording?: boolean
 }
 interface FormDef {
   code: string
@@ -53,10 +55,12 @@ export interface Safety {
 }
 type CrisisRow = Row & { safety?: Safety; studentId?: string }
 
-function Flag({ on, def }: { on: boolean; def: FormDef }) {
-  const { locale } = useI18n()
+function Flag({ on, def, school }: { on: boolean; def: FormDef; school?: boolean | undefined }) {
+  const { t, locale } = useI18n()
   // The flag concerns the Chinese wording: it is shown where that wording is.
-  if (!on || locale !== 'zh-CN') return null
+  if (locale !== 'zh-CN') return null
+  if (school) return <Tag color="blue" data-testid="school-wording-flag" style={{ marginInlineStart: 8 }}>{t('cs.schoolWording')}</Tag>
+  if (!on) return null
   return <Tag color="orange" data-testid="review-flag" style={{ marginInlineStart: 8 }}>{def.reviewFlag['zh-CN']}</Tag>
 }
 
@@ -162,7 +166,7 @@ function AssessmentForm({ crisisId, def, onSaved }: { crisisId: string; def: For
           <Typography.Title level={5} style={{ marginTop: 8 }}>{s.title[locale]}<Flag on={s.zhPendingReview} def={def} /></Typography.Title>
           {s.items.filter((i) => visible(i, answers)).map((i) => (
             <Form.Item key={i.key} name={['answers', i.key]}
-              label={<span>{i.label[locale]}<Flag on={i.zhPendingReview} def={def} /></span>}
+              label={<span>{i.label[locale]}<Flag on={i.zhPendingReview} def={def} school={i.zhSchoolWording} /></span>}
               rules={i.required || i.requiredWhen ? required(i.label[locale]) : undefined}>
               <AnswerInput item={i} />
             </Form.Item>
@@ -335,6 +339,67 @@ function Disclosures({ crisisId, resolved, onChange }: { crisisId: string; resol
   )
 }
 
+/**
+ * 修改中文措辞: the school's own Chinese wording of each item, one input per item showing what
+ * is asked now. Emptying an input goes back to the form's own wording; the English stays.
+ */
+function WordingDialog({ def, onClose, onSaved }: { def: FormDef; onClose: () => void; onSaved: () => void }) {
+  const { t } = useI18n()
+  const { message } = App.useApp()
+  const items = def.sections.flatMap((s) => s.items)
+  const [form] = Form.useForm<Record<string, string>>()
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<ApiError>()
+  const initial = Object.fromEntries(items.map((i) => [i.key, i.label['zh-CN']]))
+
+  async function save(v: Record<string, string>) {
+    setBusy(true)
+    setError(undefined)
+    try {
+      // Only what changed is sent, so another teacher's change to another item is kept; an emptied input goes back to the form's own.
+      const texts: Record<string, string> = {}
+      for (const i of items) {
+        const text = (v[i.key] ?? '').trim()
+        if (text !== initial[i.key]) texts[i.key] = text
+      }
+      await api(routes.safetyAssessmentFormWording, { method: 'PUT', body: { texts } })
+      message.success(t('cs.wordingSaved'))
+      onSaved()
+      onClose()
+    } catch (e) {
+      setError(asApiError(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <Modal open title={t('cs.wordingTitle')} onCancel={onClose} onOk={() => form.submit()} okText={t('cs.wordingSave')}
+      confirmLoading={busy} destroyOnHidden width={760} data-testid="wording-dialog">
+      <Typography.Paragraph type="secondary">{t('cs.wordingHelp')}</Typography.Paragraph>
+      <Form<Record<string, string>> form={form} layout="vertical" initialValues={initial} onFinish={(v) => void save(v)} disabled={busy}>
+        {items.map((i) => (
+          <Form.Item key={i.key} name={i.key} label={i.label['zh-CN']} extra={i.zhSchoolWording ? t('cs.schoolWording') : undefined}>
+            <Input maxLength={300} allowClear data-testid={`wording-${i.key}`} />
+          </Form.Item>
+        ))}
+      </Form>
+      {error && <WriteError error={error} />}
+    </Modal>
+  )
+}
+
+function WordingButton({ def, onSaved }: { def: FormDef; onSaved: () => void }) {
+  const { t } = useI18n()
+  const [open, setOpen] = useState(false)
+  return (
+    <>
+      <Button size="small" onClick={() => setOpen(true)} data-testid="wording-open">{t('cs.wordingEdit')}</Button>
+      {open && <WordingDialog def={def} onClose={() => setOpen(false)} onSaved={onSaved} />}
+    </>
+  )
+}
+
 function Part({ title, children }: { title: string; children: ReactNode }) {
   return (
     <section className="xa-stack">
@@ -357,7 +422,10 @@ function CrisisSafetyDialog({ id, onClose }: { id: string; onClose: () => void }
         <Section loaded={form}>
           {(def) => (
             <Part title={def.name[locale]}>
-              {locale === 'zh-CN' && <Typography.Text type="secondary">{t('cs.reviewNote')}</Typography.Text>}
+              <Space wrap>
+                {locale === 'zh-CN' && <Typography.Text type="secondary">{t('cs.reviewNote')}</Typography.Text>}
+                {!crisis.data?.safety?.assessed && !resolved && <WordingButton def={def} onSaved={form.reload} />}
+              </Space>
               {crisis.data?.safety?.assessed
                 ? <AssessmentSummary crisisId={id} def={def} />
                 : resolved ? null : <AssessmentForm crisisId={id} def={def} onSaved={crisis.reload} />}
