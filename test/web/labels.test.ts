@@ -8,6 +8,9 @@ import { StudentStatuses, Genders, UserStatuses, UserLocales, HolidayKinds } fro
 import { CaseStates, CaseSources, CrisisStatuses, CrisisSteps } from '../../src/modules/cases/states.js'
 import { Dispositions } from '../../src/modules/cases/safety-form.js'
 import { DisclosureChannels, DisclosureRoles } from '../../src/modules/cases/safety-assessment-schemas.js'
+import { ReviewContexts } from '../../src/modules/cases/safety-plan-schemas.js'
+import { EscalationKinds } from '../../src/modules/escalation/chain.js'
+import { ChannelKinds } from '../../src/modules/outbox/channels/types.js'
 import { SessionKinds } from '../../src/modules/cases/schemas.js'
 import { DutyKinds, DutyStatuses, LogKinds, Targets } from '../../src/modules/talks/rules.js'
 import { PairingFrequencies, MentorContactKinds } from '../../src/modules/support/pairing-schemas.js'
@@ -108,6 +111,8 @@ const ENUMERATED: Array<[string, string, readonly (string | number)[]]> = [
   ['crisis_checklist', 'item', CrisisSteps],
   ['safety_assessments', 'disposition', Dispositions],
   ['crisis_disclosures', 'role', DisclosureRoles], ['crisis_disclosures', 'channel', DisclosureChannels],
+  ['safety_plans', 'status', ['active', 'ended']], ['safety_plan_reviews', 'context', ReviewContexts],
+  ['escalation_chains', 'kind', EscalationKinds], ['school_channels', 'kind', ChannelKinds],
   ['district_stats', 'stage', ['primary', 'junior', 'senior', 'nine_year', 'complete']],
   ['school_profile', 'stage', ['primary', 'junior', 'senior', 'nine_year', 'complete']],
   ['letters', 'category', Categories], ['room_visits', 'topic', Categories], ['room_visits', 'followUp', FollowUps],

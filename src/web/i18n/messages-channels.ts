@@ -59,6 +59,15 @@ export const channelsZh = {
   'myChannels.schoolOff': '学校尚未开通这个渠道，开通后才会发送。',
   'myChannels.testEmail': '给我发测试邮件',
   'myChannels.testSms': '给我发测试短信',
+  'field.enabled': '开启',
+  'field.settings': '渠道设置',
+  'field.hint': '地址提示',
+  'field.email': '邮箱',
+  'field.mobile': '手机号',
+  'field.emailEnabled': '邮件提醒',
+  'field.smsEnabled': '短信提醒',
+  'resource.school_channels': '学校通知渠道',
+  'resource.user_channels': '个人通知设置',
 } as const
 
 export const channelsEn: Record<keyof typeof channelsZh, string> = {
@@ -118,4 +127,13 @@ export const channelsEn: Record<keyof typeof channelsZh, string> = {
   'myChannels.schoolOff': 'The school has not switched this channel on yet; nothing is sent until it does.',
   'myChannels.testEmail': 'Send me a test e-mail',
   'myChannels.testSms': 'Send me a test SMS',
+  'field.enabled': 'Enabled',
+  'field.settings': 'Channel settings',
+  'field.hint': 'Address hint',
+  'field.email': 'E-mail',
+  'field.mobile': 'Mobile',
+  'field.emailEnabled': 'E-mail alerts',
+  'field.smsEnabled': 'SMS alerts',
+  'resource.school_channels': 'School notification channels',
+  'resource.user_channels': 'Personal notification settings',
 }

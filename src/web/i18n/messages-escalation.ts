@@ -51,6 +51,16 @@ export const escalationZh = {
   'esc.hours.save': '保存在校时间',
   'esc.hours.default': '正在使用默认在校时间',
   'esc.weekday.1': '周一', 'esc.weekday.2': '周二', 'esc.weekday.3': '周三', 'esc.weekday.4': '周四', 'esc.weekday.5': '周五', 'esc.weekday.6': '周六', 'esc.weekday.7': '周日',
+  'field.steps': '上报步骤',
+  'field.repeatMinutes': '重复提醒间隔（分钟）',
+  'field.startsAt': '值班开始',
+  'field.endsAt': '值班结束',
+  'field.dayStart': '在校开始时间',
+  'field.dayEnd': '在校结束时间',
+  'field.weekdays': '上课日',
+  'resource.escalation_chains': '危机上报链',
+  'resource.on_call_shifts': '值班表',
+  'resource.school_hours': '在校时间',
 }
 
 export const escalationEn: Record<keyof typeof escalationZh, string> = {
@@ -105,4 +115,14 @@ export const escalationEn: Record<keyof typeof escalationZh, string> = {
   'esc.hours.save': 'Save the school hours',
   'esc.hours.default': 'Using the default school hours',
   'esc.weekday.1': 'Mon', 'esc.weekday.2': 'Tue', 'esc.weekday.3': 'Wed', 'esc.weekday.4': 'Thu', 'esc.weekday.5': 'Fri', 'esc.weekday.6': 'Sat', 'esc.weekday.7': 'Sun',
+  'field.steps': 'Steps',
+  'field.repeatMinutes': 'Repeat every (minutes)',
+  'field.startsAt': 'Shift starts',
+  'field.endsAt': 'Shift ends',
+  'field.dayStart': 'School day starts',
+  'field.dayEnd': 'School day ends',
+  'field.weekdays': 'School days',
+  'resource.escalation_chains': 'Escalation chains',
+  'resource.on_call_shifts': 'On-call roster',
+  'resource.school_hours': 'School hours',
 }
