@@ -1,5 +1,5 @@
 import t from 'tap'
-import { apiAs, browserAvailable, demoClassStudents, launchBrowser, loginAs, screenshot, startServer } from './harness.js'
+import { apiAs, browserAvailable, demoClassStudents, launchBrowser, loginAs, openedDialog, screenshot, startServer } from './harness.js'
 
 /** 结对教师 sees the paired student and the guidance addressed to them; 学校管理员 gets the roster. */
 if (browserAvailable(t)) {
@@ -24,7 +24,7 @@ if (browserAvailable(t)) {
 
     // 记录联系: the mentor logs a contact with the paired student from the pairing's row.
     await list.locator('tr').filter({ hasText: student.name }).getByTestId('log-contact').click()
-    const dialog = page.getByRole('dialog')
+    const dialog = await openedDialog(page)
     await dialog.getByLabel('简要记录').fill('课间聊了聊期中复习的安排，情绪平稳。')
     await dialog.getByRole('button', { name: /保\s*存/ }).click()
     await dialog.waitFor({ state: 'detached' })
@@ -98,7 +98,7 @@ if (browserAvailable(t)) {
     await page.getByRole('button', { name: /登\s*录/ }).click()
     await page.waitForURL((u) => !u.pathname.startsWith('/login'))
     await page.getByTestId('change-password').click()
-    const dialog = page.getByRole('dialog')
+    const dialog = await openedDialog(page)
     const next = 'Second-password-2026!'
     await dialog.getByLabel('当前密码').fill(first)
     await dialog.getByLabel('新密码', { exact: true }).fill(next)
@@ -141,7 +141,7 @@ if (browserAvailable(t)) {
     await page.getByTestId('accounts').locator('tbody tr.ant-table-row').first().waitFor()
 
     await page.getByTestId('new-account').click()
-    const dialog = page.getByRole('dialog')
+    const dialog = await openedDialog(page)
     await dialog.getByLabel('姓名').fill('张老师')
     await dialog.getByLabel('用户名').fill(username)
     const password = await dialog.getByTestId('initial-password').inputValue()
@@ -205,7 +205,7 @@ if (browserAvailable(t)) {
     await grade7.getByText('七年级(1)班').waitFor()
     const before = (await admin<{ items: Array<{ name: string; gradeId: string }> }>('GET', '/classes?limit=500')).body.items
     await page.getByTestId('add-class-7').click()
-    const dialog = page.getByRole('dialog')
+    const dialog = await openedDialog(page)
     await dialog.getByRole('button', { name: /保\s*存/ }).click()
     await dialog.waitFor({ state: 'detached' })
     const after = (await admin<{ items: Array<{ name: string }> }>('GET', '/classes?limit=500')).body.items
@@ -216,7 +216,7 @@ if (browserAvailable(t)) {
 
     await page.getByRole('tab', { name: '校历' }).click()
     await page.getByTestId('add-holiday').click()
-    const hd = page.getByRole('dialog')
+    const hd = await openedDialog(page)
     await hd.getByLabel('名称').fill('校庆日')
     const range = hd.locator('.ant-picker-range input')
     // Typed dates are taken when the field loses focus (Enter would submit the dialog).

@@ -1,5 +1,7 @@
 import t from 'tap'
 import type { Locator } from 'playwright-core'
+import { CALM_ANSWERS } from '../cases/safety-steps.js'
+import { shanghaiDay } from '../screening/fixtures.js'
 import { apiAs, browserAvailable, demoClassStudents, launchBrowser, loginAs, screenshot, settledCount, startServer } from './harness.js'
 
 type Row = Record<string, unknown>
@@ -249,6 +251,15 @@ if (browserAvailable(t)) {
   })
 
   await t.test('tick the first steps of the crisis one by one, then resolve it', async (t) => {
+    // Resolution also needs the safety assessment and who was told (their screens have their own
+    // browser test, crisis-safety): recorded here through the API, the checklist is what this walks.
+    const id = String(crisis.body.id)
+    const safety: Array<[string, unknown]> = [
+      [`/crisis-events/${id}/assessment`, { answers: CALM_ANSWERS, disposition: 'safety_plan', followUpOn: shanghaiDay(7) }],
+      [`/crisis-events/${id}/disclosures`, { role: 'homeroom_teacher', channel: 'in_person' }],
+      [`/crisis-events/${id}/disclosures`, { role: 'guardian', channel: 'phone' }],
+    ]
+    for (const [path, body] of safety) t.equal((await psych('POST', path, body)).status, 201, path)
     const card = page.getByTestId('case-crises')
     await card.getByRole('button', { name: '处置清单' }).click()
     const d = dialog('处置清单')
