@@ -50,13 +50,15 @@ if (browserAvailable(t)) {
       const text = await box.innerText()
       return typeof option === 'string' ? text.includes(option) : option.test(text)
     }
-    for (let attempt = 0; attempt < 2; attempt++) {
+    for (let attempt = 0; attempt < 3; attempt++) {
       await field.click()
       if (type) await field.fill(type)
       const options = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
-      await options.filter({ hasText: option }).first().click()
+      // The list may also close under the click (it was still opening): the pick is then tried again.
+      await options.filter({ hasText: option }).first().click({ timeout: 5_000 }).catch(() => undefined)
       if (await until(shows, Boolean, 2_000)) return
     }
+    throw new Error(`could not choose ${String(option)}`)
   }
   /** Polls the API until `ok` holds (the UI answered before the assertion), returning the last answer. */
   async function until<T>(get: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
