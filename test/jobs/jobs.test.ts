@@ -85,7 +85,7 @@ t.test('a run while another instance holds the job lock is recorded as skipped a
   const { database, url, school } = await setup(t)
   if (!url) {
     // PGlite has a single session: a second holder of the lock cannot exist (nor a second server on its data folder).
-    t.pass('embedded database: one process, one session; covered in server mode')
+    t.plan(0, 'embedded database: one process, one session; covered in server mode')
     return
   }
   await addStudent(database, school, school.classIds[0], '甲')

@@ -113,8 +113,7 @@ if (browserAvailable(t)) {
     t.equal(read.body.status, 'replied', 'the writer sees a reply with their code')
     t.equal(read.body.reply, replyText, 'exactly the reply typed in the browser')
     await page.locator('.ant-drawer-close').click()
-    await row.getByText('已回信').waitFor()
-    t.pass('the list shows the letter as replied after the write')
+    await t.resolves(row.getByText('已回信').waitFor(), 'the list shows the letter as replied after the write')
   })
 
   await t.test('psych: a letter that names a student becomes an alert and a crisis (the letter stays anonymous)', async (t) => {

@@ -66,7 +66,8 @@ if (browserAvailable(t)) {
       // A multiple choice stays open: a click on the dialog's title closes it; wait until it is gone.
       await d.locator('.ant-modal-title').click()
       await settledCount(openDropdowns, 0)
-      if (await shows()) return
+      // The select shows the pick a moment after the list closes on a loaded machine.
+      for (const end = Date.now() + 2_000; Date.now() < end; await page.waitForTimeout(150)) if (await shows()) return
     }
     await screenshot(page, 'psych-case-choose-failed')
     throw new Error(`could not choose ${String(option)}`)
@@ -232,8 +233,7 @@ if (browserAvailable(t)) {
     await page.waitForURL(new RegExp(`/referrals/${String(referral.id)}/print$`))
     // The form sits in a shadow root (printable with Ctrl+P); locators reach into it.
     const form = page.getByTestId('referral-form')
-    await form.getByText('市精神卫生中心').first().waitFor()
-    t.pass('the printable form names the institution')
+    await t.resolves(form.getByText('市精神卫生中心').first().waitFor(), 'the printable form names the institution')
     await screenshot(page, 'psych-case-referral-form')
     await page.goBack()
     await page.getByTestId('case-title').getByText(student.name).waitFor()

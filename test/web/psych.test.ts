@@ -92,9 +92,8 @@ if (browserAvailable(t)) {
     await page.getByTestId('case-title').getByText(demoStudent.name).waitFor()
     const risk = page.locator('[data-risk="orange"]').first()
     t.match(await risk.innerText(), '较高', 'orange is written out as 较高')
-    await page.getByText('改善睡眠，恢复学习节奏').waitFor()
-    await page.getByText('来访者情绪平稳（咨询记录）').waitFor()
-    t.pass('plan and session notes are shown to the psychology teacher')
+    await t.resolves(page.getByText('改善睡眠，恢复学习节奏').waitFor(), 'the plan is shown to the psychology teacher')
+    await t.resolves(page.getByText('来访者情绪平稳（咨询记录）').waitFor(), 'and the session notes')
     await screenshot(page, 'psych-case')
   })
 
