@@ -13,6 +13,8 @@ export default definePolicy({
   fields: {
     keys: ['id', 'districtId'],
     info: ['code', 'name', 'stage', 'createdAt'],
+    /** The school's own security setting: not the district's to read. */
+    security: ['requireSecondFactor'],
   },
   relations: { school: 'id', district: 'districtId' },
   roles: {

@@ -1,14 +1,14 @@
 import { groupSessions } from '../db/schema/index.js'
 import { definePolicy } from '../src/access/define.js'
 
-/** 团体辅导 sessions: topic, date and a head count, no names. */
+/** 团体辅导 sessions: topic, date, who the group is for (多帮一) and a head count, no names. */
 export default definePolicy({
   resource: 'group_sessions',
   table: groupSessions,
   idColumn: 'id',
   fields: {
     keys: ['id', 'schoolId'],
-    session: ['sessionDate', 'topic', 'attendance', 'durationMin'],
+    session: ['sessionDate', 'kind', 'topic', 'attendance', 'durationMin'],
     meta: ['facilitatorId', 'createdAt'],
   },
   relations: { school: 'schoolId' },

@@ -42,6 +42,13 @@ import roomSettingsPolicy from './room-settings.js'
 import roomVisitsPolicy from './room-visits.js'
 import groupSessionsPolicy from './group-sessions.js'
 import staffProfilesPolicy from './staff-profiles.js'
+import inspectionDocumentsPolicy from './inspection-documents.js'
+import leadershipMembersPolicy from './leadership-members.js'
+import leadershipMeetingsPolicy from './leadership-meetings.js'
+import yearlyPlansPolicy from './yearly-plans.js'
+import staffTrainingsPolicy from './staff-trainings.js'
+import emergencyPlansPolicy from './emergency-plans.js'
+import emergencyDrillsPolicy from './emergency-drills.js'
 import schoolYearRollovers from './school-year-rollovers.js'
 import schoolProfile from './school-profile.js'
 import schoolChannelsPolicy from './school-channels.js'
@@ -49,6 +56,15 @@ import userChannelsPolicy from './user-channels.js'
 import escalationChainsPolicy from './escalation-chains.js'
 import onCallShiftsPolicy from './on-call-shifts.js'
 import schoolHoursPolicy from './school-hours.js'
+import selfChecksPolicy from './self-checks.js'
+import inspectionVisitsPolicy from './inspection-visits.js'
+import rectificationItemsPolicy from './rectification-items.js'
+import rectificationNotesPolicy from './rectification-notes.js'
+import rectificationChecksPolicy from './rectification-checks.js'
+import lessonRecordsPolicy from './lesson-records.js'
+import schoolActivitiesPolicy from './school-activities.js'
+import supportTeamsPolicy from './support-teams.js'
+import { receivedTransfersPolicy, studentTransfersPolicy } from './student-transfers.js'
 
 /** Every resource a route may name. A resource not here does not exist for anyone. */
 export const policies: ResourcePolicy[] = [
@@ -60,8 +76,13 @@ export const policies: ResourcePolicy[] = [
   safetyPlansPolicy, safetyPlanVersionsPolicy, safetyPlanReviewsPolicy,
   districtStats,
   letterBoxesPolicy, lettersPolicy, barometerSettingsPolicy, barometerEntriesPolicy, roomSettingsPolicy, roomVisitsPolicy, groupSessionsPolicy, staffProfilesPolicy,
+  inspectionDocumentsPolicy, leadershipMembersPolicy, leadershipMeetingsPolicy, yearlyPlansPolicy, staffTrainingsPolicy, emergencyPlansPolicy, emergencyDrillsPolicy,
   schoolYearRollovers,
   escalationChainsPolicy, onCallShiftsPolicy, schoolHoursPolicy,
+  inspectionVisitsPolicy, rectificationItemsPolicy, rectificationNotesPolicy, rectificationChecksPolicy,
+  lessonRecordsPolicy, schoolActivitiesPolicy, supportTeamsPolicy,
+  selfChecksPolicy,
+  studentTransfersPolicy, receivedTransfersPolicy,
   // After district_stats (the same table): the leak scan's canaries on schools carry the last policy's name.
   schoolProfile,
 ]

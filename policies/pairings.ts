@@ -14,6 +14,7 @@ export const pairingsPolicy = definePolicy({
   fields: {
     keys: ['id', 'schoolId', 'studentId'],
     mentor: ['mentorId'],
+    team: ['teamId', 'teamRole'],
     term: ['frequency', 'startDate', 'plannedEndDate'],
     status: ['endedAt'],
     purpose: ['purpose', 'guidance'],
@@ -25,12 +26,12 @@ export const pairingsPolicy = definePolicy({
     psych_teacher: {
       actions: ['read', 'list', 'create', 'update', 'transition'],
       scope: 'school',
-      read: ['keys', 'mentor', 'term', 'status', 'purpose', 'ending', 'meta'],
+      read: ['keys', 'mentor', 'team', 'term', 'status', 'purpose', 'ending', 'meta'],
       // The student comes from the path, ids and end time from the server.
       write: ['mentor', 'term', 'purpose', 'ending'],
     },
-    homeroom_teacher: { actions: ['read', 'list'], scope: 'class', read: ['keys', 'mentor', 'term', 'status'] },
-    mentor: { actions: ['read', 'list'], scope: 'paired', read: ['keys', 'mentor', 'term', 'status', 'purpose'] },
+    homeroom_teacher: { actions: ['read', 'list'], scope: 'class', read: ['keys', 'mentor', 'team', 'term', 'status'] },
+    mentor: { actions: ['read', 'list'], scope: 'paired', read: ['keys', 'mentor', 'team', 'term', 'status', 'purpose'] },
   },
 })
 

@@ -15,11 +15,15 @@ export default definePolicy({
     info: ['name'],
     // The school's other facts: district staff read them already, as district_stats.
     admin: ['districtId', 'code', 'stage', 'createdAt'],
+    /** Whether staff who read case history must use a second factor (null: the deployment's default). */
+    security: ['requireSecondFactor'],
   },
   relations: { school: 'id', district: 'districtId' },
   roles: {
     psych_teacher: { actions: ['read'], scope: 'school', read: ['keys', 'info'] },
-    school_admin: { actions: ['read'], scope: 'school', read: ['keys', 'info'] },
+    // The admin chooses whether the school's staff who read cases must use a second factor.
+    // The school's own code and stage head its reports (the 合规审计 names the school it covers).
+    school_admin: { actions: ['read', 'update'], scope: 'school', read: ['keys', 'info', 'admin', 'security'], write: ['security'] },
     district_staff: { actions: ['read'], scope: 'district', read: ['keys', 'info', 'admin'] },
   },
 })

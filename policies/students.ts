@@ -9,7 +9,7 @@ export default definePolicy({
   fields: {
     keys: ['id', 'schoolId'],
     identity: ['studentNo', 'name', 'gender', 'classId', 'status'],
-    personal: ['birthDate', 'leftAt'],
+    personal: ['birthDate', 'leftAt', 'nationalId'],
     meta: ['createdAt', 'updatedAt'],
   },
   relations: { school: 'schoolId', class: 'classId', student: 'id' },

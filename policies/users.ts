@@ -9,8 +9,8 @@ export const usersPolicy = definePolicy({
   fields: {
     keys: ['id', 'schoolId', 'districtId'],
     account: ['username', 'displayName', 'status', 'locale'],
-    meta: ['createdAt', 'passwordChangedAt', 'mustChangePassword'],
-    secret: ['passwordHash', 'authEpoch'],
+    meta: ['createdAt', 'passwordChangedAt', 'mustChangePassword', 'totpEnabledAt'],
+    secret: ['passwordHash', 'authEpoch', 'totpSecret', 'totpLastStep'],
   },
   relations: { school: 'schoolId', owner: 'id' },
   roles: {

@@ -16,9 +16,11 @@
  * 1 refused or failed (the reason is printed), 2 bad flags.
  */
 import { parseArgs } from 'node:util'
+import { eq } from 'drizzle-orm'
 import { createInterface } from 'node:readline/promises'
 import { loadConfig } from '../src/config.js'
 import { openAndMigrate } from '../src/bootstrap.js'
+import { districts } from '../db/schema/index.js'
 import {
   SCHOOL_STAGES, SetupError, createDistrictStaff, setUpSchool, type SchoolStage,
 } from '../src/setup/install.js'
@@ -104,7 +106,7 @@ try {
   const districtCode = await ask('district-code', v['district-code'], '区代码 district code（如行政区划代码 420704）')
   const database = await openAndMigrate(config)
   try {
-    const exists = await database.db.query.districts.findFirst({ where: (d, { eq }) => eq(d.code, districtCode) })
+    const exists = (await database.db.select({ id: districts.id }).from(districts).where(eq(districts.code, districtCode)).limit(1))[0]
     if (districtStaff) {
       // Say so before asking for the account: district staff join a district set up with its first school.
       if (!exists) throw new SetupError('district_missing', `区代码 ${districtCode} 不存在，请先设置该区的第一所学校 / no district with code ${districtCode}: set up its first school first`)

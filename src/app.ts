@@ -17,32 +17,43 @@ import swaggerPlugin from './plugins/swagger.js'
 import routeGuard, { requestIdFor } from './plugins/route-guard.js'
 import inputGuard from './plugins/input-guard.js'
 import accessPlugin from './plugins/access.js'
+import stepUpPlugin from './plugins/step-up.js'
 import healthRoutes from './modules/health/routes.js'
 import authRoutes from './modules/auth/routes.js'
+import secondFactorAdminRoutes from './modules/auth/second-factor-admin-routes.js'
 import rosterRoutes from './modules/roster/routes.js'
 import auditRoutes from './modules/audit/routes.js'
 import archiveRoutes from './modules/archive/routes.js'
 import screeningRoutes from './modules/screening/routes.js'
 import casesRoutes from './modules/cases/routes.js'
 import supportRoutes from './modules/support/routes.js'
+import lessonRoutes from './modules/inspection/lessons-routes.js'
 import talksRoutes from './modules/talks/routes.js'
 import districtRoutes from './modules/district/routes.js'
+import inspectionRecordsRoutes from './modules/inspection/records-routes.js'
 import escalationRoutes from './modules/escalation/routes.js'
 import notificationRoutes from './modules/notifications/routes.js'
 import outboxRoutes from './modules/outbox/routes.js'
 import practicesRoutes from './modules/practices/routes.js'
+import rectificationRoutes from './modules/inspection/rectification-routes.js'
+import selfCheckRoutes from './modules/inspection/self-check/routes.js'
+import complianceRoutes from './modules/compliance/routes.js'
+import transferRoutes from './modules/transfers/routes.js'
 import webPlugin from './plugins/web.js'
 import { createServices } from './services.js'
+import { openNotesKeys } from './crypto/notes-keys.js'
 
 export interface BuildOptions {
   config: Config
   database: Database
   /** Where logs go (tests capture them to check redaction). */
   logStream?: DestinationStream
+  /** The time services judge deadlines by (整改时限); tests move it forward. The real time otherwise. */
+  clock?: () => Date
 }
 
 /** Builds the whole API; the server and the tests share it. */
-export async function buildApp({ config, database, logStream }: BuildOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, database, logStream, clock }: BuildOptions): Promise<FastifyInstance> {
   // Filled by the route guard as public routes register; read per request by genReqId.
   const publicPaths: RegExp[] = []
   const app = Fastify({
@@ -70,6 +81,9 @@ export async function buildApp({ config, database, logStream }: BuildOptions): P
     }
   })
 
+  // The notes keys before any request: every school's data key, unwrapped once (src/crypto/notes-keys.ts).
+  await openNotesKeys(database.db, config, (msg) => app.log.warn(msg))
+
   // External tier.
   await app.register(dbPlugin, { database, config })
   await app.register(errorsPlugin)
@@ -95,24 +109,32 @@ export async function buildApp({ config, database, logStream }: BuildOptions): P
   // App tier.
   await app.register(authPlugin)
   await app.register(accessPlugin)
+  await app.register(stepUpPlugin)
   await app.register(inputGuard)
-  app.decorate('services', createServices({ database, policies: app.policies, config }, app.log))
+  app.decorate('services', createServices({ database, policies: app.policies, config }, app.log, clock))
 
   // Routes.
   await app.register(healthRoutes)
   await app.register(async (api) => {
     await api.register(authRoutes, { prefix: '/auth' })
+    await api.register(secondFactorAdminRoutes)
     await api.register(auditRoutes)
     await api.register(archiveRoutes)
     await api.register(screeningRoutes)
     await api.register(casesRoutes)
     await api.register(supportRoutes)
+    await api.register(lessonRoutes)
     await api.register(talksRoutes)
     await api.register(notificationRoutes)
     await api.register(outboxRoutes)
+    await api.register(inspectionRecordsRoutes)
     await api.register(rosterRoutes)
     await api.register(districtRoutes)
     await api.register(escalationRoutes)
+    await api.register(selfCheckRoutes)
+    await api.register(rectificationRoutes)
+    await api.register(complianceRoutes)
+    await api.register(transferRoutes, { transfers: app.services.transfers })
   }, { prefix: '/api/v1' })
   await app.register(practicesRoutes)
   await app.register(webPlugin)

@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Config } from './config.js'
-import { openDatabase, queryRows, sql, type Database } from './db/database.js'
+import { openDatabase, type Database } from './db/database.js'
 import { runMigrations } from './db/migrate.js'
+import { openNotesKeys } from './crypto/notes-keys.js'
+import { privateSecret } from './crypto/secret-box.js'
 import type { ServerTimeouts } from './db/server-client.js'
 
 /**
@@ -14,7 +16,7 @@ import type { ServerTimeouts } from './db/server-client.js'
  */
 export async function resolveJwtSecret(config: Config, database: Database): Promise<string> {
   if (config.jwtSecret) return config.jwtSecret
-  if (database.kind === 'server') return databaseSecret(database, 'jwt')
+  if (database.kind === 'server') return privateSecret(database.db, 'jwt', randomBytes(48).toString('base64url'))
   const dir = resolve(config.DATA_DIR)
   mkdirSync(dir, { recursive: true })
   const file = join(dir, '.jwt-secret')
@@ -22,16 +24,6 @@ export async function resolveJwtSecret(config: Config, database: Database): Prom
   const secret = randomBytes(48).toString('base64url')
   writeFileSync(file, secret, { mode: 0o600 })
   return secret
-}
-
-/** The first instance's insert wins; one that starts at the same moment reads the winner's. */
-async function databaseSecret(database: Database, name: string): Promise<string> {
-  const candidate = randomBytes(48).toString('base64url')
-  await database.db.execute(sql`insert into xinan_private.secrets (name, value) values (${name}, ${candidate}) on conflict (name) do nothing`)
-  const rows = await queryRows<{ value: string }>(database.db, sql`select value from xinan_private.secrets where name = ${name}`)
-  const value = rows[0]?.value
-  if (!value) throw new Error(`secret ${name} missing after insert`)
-  return value
 }
 
 export function serverTimeouts(config: Config): ServerTimeouts {
@@ -51,5 +43,7 @@ export async function openAndMigrate(config: Config): Promise<Database> {
     timeouts: serverTimeouts(config),
   })
   await runMigrations(database, config.DATABASE_URL)
+  // The configured master key, before anything reads or writes a note (the tools open here too).
+  await openNotesKeys(database.db, config, (msg) => console.warn(msg))
   return database
 }

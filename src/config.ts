@@ -71,6 +71,27 @@ const ConfigSchema = z.object({
   CHANNEL_SECRET_KEY: z.string().min(32).optional(),
   /** Or a file holding it (read once at the first use). */
   CHANNEL_SECRET_KEY_FILE: z.string().optional(),
+  /**
+   * Whether psychology teachers, school admins and district staff must use a second factor
+   * (TOTP) where their school has not said: unset means on when NODE_ENV=production, off
+   * otherwise. A school's own setting (schools.require_second_factor) wins over it.
+   */
+  REQUIRE_SECOND_FACTOR: bool.optional(),
+  /** Key material for the sealed TOTP secrets (HKDF-derived); without it a key kept in the database is used. */
+  SECOND_FACTOR_KEY: z.string().min(32).optional(),
+  /** Or a file holding it (read once at the first use). */
+  SECOND_FACTOR_KEY_FILE: z.string().optional(),
+  /**
+   * The master key of the free-text notes encryption (32 bytes, base64 or hex): it wraps each
+   * school's data key. Without it (and without the file) a key is generated once and kept in
+   * the database, which a full dump then carries: production should set one of the two.
+   */
+  NOTES_MASTER_KEY: z.string().optional(),
+  /** Or a file holding it (base64 or hex text, or the 32 raw bytes). */
+  NOTES_MASTER_KEY_FILE: z.string().optional(),
+  /** The master key before a rotation: data keys still wrapped by it stay readable until `npm run keys -- rotate-master`. */
+  NOTES_MASTER_KEY_PREVIOUS: z.string().optional(),
+  NOTES_MASTER_KEY_PREVIOUS_FILE: z.string().optional(),
   /** Deliver the outbox (e-mail, SMS, group robots) from this process. */
   OUTBOX_ENABLED: bool.default(true),
   /** How often the delivery worker looks for due messages. */
@@ -100,6 +121,11 @@ const ConfigSchema = z.object({
 })
 
 export type Config = z.infer<typeof ConfigSchema> & { jwtSecret: string }
+
+/** The deployment's default for a second factor where a school has not chosen (see REQUIRE_SECOND_FACTOR). */
+export function secondFactorByDefault(config: Pick<Config, 'NODE_ENV' | 'REQUIRE_SECOND_FACTOR'>): boolean {
+  return config.REQUIRE_SECOND_FACTOR ?? config.NODE_ENV === 'production'
+}
 
 /** The only reader of process.env: everything else takes its settings from Config. */
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {

@@ -7,6 +7,9 @@ import { buildTestApp, createUser, login } from './helpers/app.js'
 import { catalogue } from './access/cases/index.js'
 import { actorOf } from './access/expect.js'
 import { buildWorld, MatrixRoles, type WorldUser } from './access/world.js'
+import { testsOf } from './helpers/once.js'
+
+const test = testsOf(t, 'generated')
 
 /**
  * Schema-driven fuzzing: every route × method the app registered, with the request fields
@@ -66,7 +69,7 @@ const CONTENT_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data
 
 type Tap = Parameters<Parameters<typeof t.test>[0]>[0]
 
-t.test('fuzz: bad input on every route never answers 5xx, refusals in the error shape', async (t: Tap) => {
+test('fuzz: bad input on every route never answers 5xx, refusals in the error shape', async (t: Tap) => {
   const { app, database } = await buildTestApp(t)
   const world = await buildWorld(app, database)
   // Own-account routes (logout, password) run as a throwaway account, so the others keep their tokens.

@@ -28,6 +28,14 @@ export const users = pgTable('users', {
    * the actor in memory compares it on the request's first statement (src/access/transaction.ts).
    */
   authEpoch: bigint('auth_epoch', { mode: 'number' }).notNull().default(0),
+  /**
+   * Second factor (TOTP, RFC 6238): the shared secret sealed by the application (never the
+   * plain base32), set at enrolment and confirmed by a first valid code (totp_enabled_at).
+   */
+  totpSecret: text('totp_secret'),
+  totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
+  /** The last time step a code was accepted for: the same code cannot be used twice. */
+  totpLastStep: bigint('totp_last_step', { mode: 'number' }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [index('users_school_idx').on(t.schoolId)])
 
@@ -55,6 +63,8 @@ export const authSessions = pgTable('auth_sessions', {
   revokedAt: timestamp('revoked_at', { withTimezone: true }),
   /** logout | password_change | password_reset | ended_by_user | reuse_detected | disabled */
   revokedReason: text('revoked_reason'),
+  /** When this login last proved the second factor (at login or a step-up check). */
+  secondFactorAt: timestamp('second_factor_at', { withTimezone: true }),
 }, (t) => [index('auth_sessions_user_idx').on(t.userId)])
 
 export const refreshTokens = pgTable('refresh_tokens', {
@@ -66,3 +76,12 @@ export const refreshTokens = pgTable('refresh_tokens', {
   usedAt: timestamp('used_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [index('refresh_tokens_session_idx').on(t.sessionId)])
+
+/** One-time recovery codes for the second factor: only a hash is kept; a used code stays, marked. */
+export const userRecoveryCodes = pgTable('user_recovery_codes', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  codeHash: text('code_hash').notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('user_recovery_codes_user_idx').on(t.userId)])

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import {
   pgTable, uuid, text, date, smallint, integer, timestamp, primaryKey, foreignKey, index, unique,
 } from 'drizzle-orm/pg-core'
+import { sealedText } from '../../src/crypto/sealed.js'
 import { schools } from './org.js'
 import { students } from './people.js'
 import { users } from './auth.js'
@@ -19,7 +20,8 @@ export const cases = pgTable('cases', {
   riskLevel: text('risk_level').notNull(),
   /** open | intervening | monitoring | closed */
   state: text('state').notNull().default('open'),
-  summary: text('summary'),
+  /** Sealed at rest (src/crypto/sealed.ts), as every free-text note. */
+  summary: sealedText('cases', 'summary'),
   openedAt: timestamp('opened_at', { withTimezone: true }).notNull().defaultNow(),
   closedAt: timestamp('closed_at', { withTimezone: true }),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -76,7 +78,7 @@ export const counsellingSessions = pgTable('counselling_sessions', {
   kind: text('kind').notNull(),
   sessionDate: date('session_date').notNull(),
   durationMin: smallint('duration_min').notNull(),
-  notes: text('notes'),
+  notes: sealedText('counselling_sessions', 'notes'),
   /** Re-assessment at this session: a risk level, optional. */
   reassessedRisk: text('reassessed_risk'),
   reassessmentScore: integer('reassessment_score'),

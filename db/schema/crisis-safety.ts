@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import {
   pgTable, uuid, text, date, smallint, jsonb, timestamp, primaryKey, foreignKey, index, unique, check,
 } from 'drizzle-orm/pg-core'
+import { sealedJson, sealedText } from '../../src/crypto/sealed.js'
 import { schools } from './org.js'
 import { students } from './people.js'
 import { users } from './auth.js'
@@ -20,13 +21,13 @@ export const safetyAssessments = pgTable('safety_assessments', {
   caseId: uuid('case_id'),
   formCode: text('form_code').notNull(),
   formVersion: smallint('form_version').notNull(),
-  answers: jsonb('answers').notNull(),
+  answers: sealedJson<unknown>('safety_assessments', 'answers').notNull(),
   /** emergency | safety_plan | none */
   disposition: text('disposition').notNull(),
   /** safety_plan: the follow-up date. */
   followUpOn: date('follow_up_on'),
   /** none: why no further action is needed. */
-  reason: text('reason'),
+  reason: sealedText('safety_assessments', 'reason'),
   /** emergency: the urgent referral it opened. */
   referralId: uuid('referral_id'),
   assessedBy: uuid('assessed_by').references(() => users.id),

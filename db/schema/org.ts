@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import {
-  pgTable, uuid, text, smallint, integer, timestamp, primaryKey, unique, uniqueIndex, foreignKey, index,
+  pgTable, uuid, text, smallint, integer, boolean, timestamp, primaryKey, unique, uniqueIndex, foreignKey, index,
 } from 'drizzle-orm/pg-core'
 
 /** Reference table: replicated to every node when distributed by school_id. */
@@ -19,6 +19,11 @@ export const schools = pgTable('schools', {
   name: text('name').notNull(),
   /** primary | junior | senior | nine_year | complete */
   stage: text('stage').notNull().default('complete'),
+  /**
+   * Whether psychology teachers, school admins (and the district's staff) must use a second
+   * factor: null follows the deployment's default (on in production).
+   */
+  requireSecondFactor: boolean('require_second_factor'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [index('schools_district_idx').on(t.districtId)])
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import {
-  pgTable, uuid, text, date, boolean, timestamp, primaryKey, unique, foreignKey, index,
+  pgTable, uuid, text, date, boolean, timestamp, primaryKey, unique, uniqueIndex, foreignKey, index,
 } from 'drizzle-orm/pg-core'
 import { schools, classes } from './org.js'
 
@@ -8,6 +8,8 @@ export const students = pgTable('students', {
   schoolId: uuid('school_id').notNull().references(() => schools.id),
   id: uuid('id').notNull().default(sql`gen_random_uuid()`),
   studentNo: text('student_no').notNull(),
+  /** 学籍号: the national student number, one per pupil for life (optional until known). */
+  nationalId: text('national_id'),
   name: text('name').notNull(),
   /** M | F */
   gender: text('gender').notNull(),
@@ -23,6 +25,7 @@ export const students = pgTable('students', {
   unique('students_school_no_uq').on(t.schoolId, t.studentNo),
   foreignKey({ columns: [t.schoolId, t.classId], foreignColumns: [classes.schoolId, classes.id] }),
   index('students_class_idx').on(t.schoolId, t.classId),
+  uniqueIndex('students_national_id_uq').on(t.schoolId, t.nationalId).where(sql`${t.nationalId} is not null and ${t.status} = 'enrolled'`),
 ])
 
 export const guardians = pgTable('guardians', {

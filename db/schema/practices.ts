@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import {
   pgTable, uuid, text, date, boolean, smallint, integer, timestamp, primaryKey, foreignKey, index, unique, check,
 } from 'drizzle-orm/pg-core'
+import { sealedText } from '../../src/crypto/sealed.js'
 import { schools, classes } from './org.js'
 import { students } from './people.js'
 import { users } from './auth.js'
@@ -40,7 +41,7 @@ export const letters = pgTable('letters', {
   id: uuid('id').notNull().default(sql`gen_random_uuid()`),
   boxId: uuid('box_id').notNull(),
   writtenOn: date('written_on').notNull(),
-  body: text('body').notNull(),
+  body: sealedText('letters', 'body').notNull(),
   writerName: text('writer_name'),
   writerClass: text('writer_class'),
   /** study | peers | family | emotion | other (学习 / 人际 / 家庭 / 情绪 / 其他); null until classified */
@@ -48,7 +49,7 @@ export const letters = pgTable('letters', {
   urgent: boolean('urgent').notNull().default(false),
   /** Flagged by a psychology teacher as signalling danger (the crisis path). */
   danger: boolean('danger').notNull().default(false),
-  replyText: text('reply_text'),
+  replyText: sealedText('letters', 'reply_text'),
   repliedOn: date('replied_on'),
   repliedBy: uuid('replied_by').references(() => users.id),
   replyCodeHash: text('reply_code_hash').notNull(),
@@ -125,6 +126,11 @@ export const groupSessions = pgTable('group_sessions', {
   schoolId: uuid('school_id').notNull().references(() => schools.id),
   id: uuid('id').notNull().default(sql`gen_random_uuid()`),
   sessionDate: date('session_date').notNull(),
+  /**
+   * Who the group is for (多帮一): general (any students), special_students (特殊群体学生,
+   * e.g. 留守, 单亲) or special_parents (those students' parents).
+   */
+  kind: text('kind').notNull().default('general'),
   topic: text('topic').notNull(),
   attendance: integer('attendance').notNull(),
   durationMin: smallint('duration_min'),
@@ -133,6 +139,7 @@ export const groupSessions = pgTable('group_sessions', {
 }, (t) => [
   primaryKey({ columns: [t.schoolId, t.id] }),
   index('group_sessions_date_idx').on(t.schoolId, t.sessionDate),
+  check('group_sessions_kind_ck', sql`${t.kind} in ('general', 'special_students', 'special_parents')`),
 ])
 
 /** 心理健康教师基本情况: staff facts; a profile links a user account where there is one. */

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm'
 import {
-  pgTable, uuid, text, date, integer, jsonb, timestamp, primaryKey, foreignKey, index, unique, uniqueIndex,
+  pgTable, uuid, text, date, integer, timestamp, primaryKey, foreignKey, index, unique, uniqueIndex,
 } from 'drizzle-orm/pg-core'
+import { sealedJson, sealedText } from '../../src/crypto/sealed.js'
 import { schools } from './org.js'
 import { users } from './auth.js'
 import { cases, crisisEvents } from './cases.js'
@@ -45,19 +46,19 @@ export const safetyPlanVersions = pgTable('safety_plan_versions', {
   studentId: uuid('student_id').notNull(),
   version: integer('version').notNull(),
   /** Step 1: 预警信号 — thoughts, moods, situations that come before a crisis. */
-  warningSigns: jsonb('warning_signs').$type<string[]>().notNull(),
+  warningSigns: sealedJson<string[]>('safety_plan_versions', 'warning_signs').notNull(),
   /** Step 2: 自我应对 — what the student can do alone to take their mind off it. */
-  copingStrategies: jsonb('coping_strategies').$type<string[]>().notNull(),
+  copingStrategies: sealedJson<string[]>('safety_plan_versions', 'coping_strategies').notNull(),
   /** Step 3: 转移注意的人和场所 — people and places that offer distraction. */
-  socialDistractions: jsonb('social_distractions').$type<string[]>().notNull(),
+  socialDistractions: sealedJson<string[]>('safety_plan_versions', 'social_distractions').notNull(),
   /** Step 4: 可以求助的人 — name and phone as the psychology teacher wrote them. */
-  helpContacts: jsonb('help_contacts').$type<SafetyPlanContact[]>().notNull(),
+  helpContacts: sealedJson<SafetyPlanContact[]>('safety_plan_versions', 'help_contacts').notNull(),
   /** Step 5: 专业人员和机构 — the school's psychology teachers, referral institutions, hotlines. */
-  professionals: jsonb('professionals').$type<SafetyPlanContact[]>().notNull(),
+  professionals: sealedJson<SafetyPlanContact[]>('safety_plan_versions', 'professionals').notNull(),
   /** Step 6: 让环境更安全 — means to be removed or locked away, and by whom. */
-  environmentSafety: jsonb('environment_safety').$type<string[]>().notNull(),
+  environmentSafety: sealedJson<string[]>('safety_plan_versions', 'environment_safety').notNull(),
   /** 活下去的理由. */
-  reasonsForLiving: jsonb('reasons_for_living').$type<string[]>().notNull(),
+  reasonsForLiving: sealedJson<string[]>('safety_plan_versions', 'reasons_for_living').notNull(),
   createdBy: uuid('created_by').references(() => users.id),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [
@@ -76,7 +77,7 @@ export const safetyPlanReviews = pgTable('safety_plan_reviews', {
   reviewerId: uuid('reviewer_id').references(() => users.id),
   /** follow_up | return_to_school | other */
   context: text('context').notNull(),
-  note: text('note'),
+  note: sealedText('safety_plan_reviews', 'note'),
   /** The version saved with this review, when the plan was changed. */
   newVersion: integer('new_version'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

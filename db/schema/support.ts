@@ -2,9 +2,31 @@ import { sql } from 'drizzle-orm'
 import {
   pgTable, uuid, text, date, integer, smallint, boolean, timestamp, primaryKey, foreignKey, index,
 } from 'drizzle-orm/pg-core'
+import { sealedText } from '../../src/crypto/sealed.js'
 import { schools } from './org.js'
 import { students, guardians } from './people.js'
 import { users } from './auth.js'
+
+/**
+ * 多帮一: a named team of staff around one student. Each member is a pairing
+ * (pairings.team_id) so a member reads what a paired mentor reads, and only while the
+ * team and their membership last; ending the team ends every member's pairing.
+ */
+export const supportTeams = pgTable('support_teams', {
+  schoolId: uuid('school_id').notNull().references(() => schools.id),
+  id: uuid('id').notNull().default(sql`gen_random_uuid()`),
+  studentId: uuid('student_id').notNull(),
+  purpose: text('purpose').notNull(),
+  startDate: date('start_date').notNull(),
+  endedAt: timestamp('ended_at', { withTimezone: true }),
+  endedReason: text('ended_reason'),
+  createdBy: uuid('created_by').references(() => users.id),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [
+  primaryKey({ columns: [t.schoolId, t.id] }),
+  foreignKey({ columns: [t.schoolId, t.studentId], foreignColumns: [students.schoolId, students.id] }),
+  index('support_teams_student_idx').on(t.schoolId, t.studentId),
+])
 
 /** 师生结对: a mentor teacher paired with a student; access it grants ends with it. */
 export const pairings = pgTable('pairings', {
@@ -21,11 +43,17 @@ export const pairings = pgTable('pairings', {
   plannedEndDate: date('planned_end_date'),
   endedAt: timestamp('ended_at', { withTimezone: true }),
   endedReason: text('ended_reason'),
+  /** Set when this pairing is one member's place in a 多帮一 support team (support_teams). */
+  teamId: uuid('team_id'),
+  /** The member's part in the team: leader | homeroom | psychology | subject_teacher | other */
+  teamRole: text('team_role'),
   createdBy: uuid('created_by').references(() => users.id),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [
   primaryKey({ columns: [t.schoolId, t.id] }),
   foreignKey({ columns: [t.schoolId, t.studentId], foreignColumns: [students.schoolId, students.id] }),
+  foreignKey({ columns: [t.schoolId, t.teamId], foreignColumns: [supportTeams.schoolId, supportTeams.id] }),
+  index('pairings_team_idx').on(t.schoolId, t.teamId),
   index('pairings_mentor_idx').on(t.schoolId, t.mentorId),
   index('pairings_student_idx').on(t.schoolId, t.studentId),
 ])
@@ -120,8 +148,8 @@ export const parentContacts = pgTable('parent_contacts', {
   /** phone | meeting | home_visit | online  (电话 / 面谈 / 家访 / 线上) */
   channel: text('channel').notNull(),
   contactDate: date('contact_date').notNull(),
-  content: text('content'),
-  outcome: text('outcome'),
+  content: sealedText('parent_contacts', 'content'),
+  outcome: sealedText('parent_contacts', 'outcome'),
   /** given | refused | not_asked */
   referralConsent: text('referral_consent').notNull().default('not_asked'),
   /** Required when the parents were deliberately not told. */
@@ -177,7 +205,7 @@ export const referrals = pgTable('referrals', {
   sentAt: timestamp('sent_at', { withTimezone: true }),
   receivedOn: date('received_on'),
   /** Minimal feedback from the institution: sensitive. */
-  feedback: text('feedback'),
+  feedback: sealedText('referrals', 'feedback'),
   feedbackAt: timestamp('feedback_at', { withTimezone: true }),
   followUpDate: date('follow_up_date').notNull(),
   /** 紧急转介: an emergency evaluation is needed the same day (a safety assessment's disposition). */

@@ -4,15 +4,19 @@
  * projection, audit row durable before the answer) vs the same primary-key query on a bare
  * route, in one process and one run; and the whole case page (GET /api/v1/cases/:id/page: the
  * case with a plan, 3 sessions, 2 events, a crisis event, a pairing, a parent contact and a
- * referral, names resolved, one audit row) against the same bare route.
+ * referral, names resolved, one audit row) against the same bare route. The page's notes are
+ * sealed at rest (src/crypto/sealed.ts); the same page of a second pupil whose notes are in the
+ * clear (as written before encryption) shows what opening them costs, beside the per-note cost.
  * Usage: tsx scripts/bench/audited-read.ts [--quick]. DATABASE_URL picks the server; without it
  * the embedded database runs in a temporary data folder with durable commits, as `npm start` does.
  */
 import autocannon from 'autocannon'
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { buildApp } from '../../src/app.js'
 import { queryRows } from '../../src/db/database.js'
+import { withNotesSchool } from '../../src/crypto/notes-keys.js'
+import { openWith, sealWith } from '../../src/crypto/sealed.js'
 import {
   caseEvents, cases, classes, counsellingSessions, crisisEvents, districts, grades, institutions, interventionPlans, pairings, parentContacts,
   referrals, schools, students, userRoles, users,
@@ -24,6 +28,7 @@ export async function benchAuditedRead(opts: { quick: boolean; url?: string | un
   const url = opts.url
   const database = await openBenchDatabase(url, 10)
   const { db } = database
+  // The bench's psychology teacher has no authenticator app: the read path is measured without the second factor.
   const config = benchConfig({ JOBS_ENABLED: 'true' })
   const suffix = randomBytes(3).toString('hex')
   const d = (await db.insert(districts).values({ code: `B${suffix}`, name: 'bench' }).returning())[0]!
@@ -34,23 +39,39 @@ export async function benchAuditedRead(opts: { quick: boolean; url?: string | un
   const password = 'Bench-password-1'
   const u = (await db.insert(users).values({ username: `bench_${suffix}`, passwordHash: await hashPassword(password), displayName: 'bench', schoolId: s.id, districtId: d.id }).returning())[0]!
   await db.insert(userRoles).values({ userId: u.id, role: 'psych_teacher', schoolId: s.id })
-  const k = (await db.insert(cases).values({ schoolId: s.id, studentId: st.id, openedBy: u.id, source: 'other', riskLevel: 'orange', summary: '基准个案' }).returning())[0]!
-  // What a case page shows a few weeks into an intervention.
+  // What a case page shows a few weeks into an intervention: once with its notes sealed (as
+  // written now), once for a second pupil with the same notes in the clear (as before encryption
+  // at rest), so the two page reads differ only by opening the sealed values.
   const today = schoolToday()
   const m = (await db.insert(users).values({ username: `bench_m_${suffix}`, passwordHash: 'x', displayName: '结对教师', schoolId: s.id, districtId: d.id }).returning())[0]!
   await db.insert(userRoles).values({ userId: m.id, role: 'mentor', schoolId: s.id })
-  const ids = { schoolId: s.id, studentId: st.id }
-  await db.insert(caseEvents).values([
-    { ...ids, caseId: k.id, toState: 'open', riskTo: 'orange', actorId: u.id },
-    { ...ids, caseId: k.id, fromState: 'open', toState: 'intervening', reason: '开始干预', actorId: u.id },
-  ])
-  await db.insert(interventionPlans).values({ ...ids, caseId: k.id, goals: '恢复作息', measures: '每周辅导', reviewDate: today, createdBy: u.id })
-  await db.insert(counsellingSessions).values([1, 2, 3].map((n) => ({ ...ids, caseId: k.id, kind: 'individual', sessionDate: today, durationMin: 40 + n, notes: '辅导记录', counsellorId: u.id })))
-  await db.insert(crisisEvents).values({ ...ids, caseId: k.id, source: 'manual', summary: '课间发现', status: 'acknowledged', acknowledgedAt: new Date(), ackDeadline: new Date(), openedBy: u.id })
-  await db.insert(pairings).values({ ...ids, mentorId: m.id, purpose: '陪伴', startDate: today })
-  await db.insert(parentContacts).values({ ...ids, caseId: k.id, channel: 'phone', contactDate: today, content: '沟通作息', referralConsent: 'given' })
   const inst = (await db.insert(institutions).values({ schoolId: s.id, name: '市精神卫生中心', kind: 'mental_health_centre' }).returning())[0]!
-  await db.insert(referrals).values({ ...ids, caseId: k.id, institutionId: inst.id, reason: '专科评估', followUpDate: today })
+  const NOTE = '第三次个别辅导：谈到与室友的矛盾和考试压力，睡眠仍不规律；约定每晚十一点前休息，下周继续。'.repeat(2)
+  const seedCase = (studentId: string) => withNotesSchool(db, s.id, async () => {
+    const ids = { schoolId: s.id, studentId }
+    const k = (await db.insert(cases).values({ ...ids, openedBy: u.id, source: 'other', riskLevel: 'orange', summary: '基准个案：' + NOTE }).returning())[0]!
+    await db.insert(caseEvents).values([
+      { ...ids, caseId: k.id, toState: 'open', riskTo: 'orange', actorId: u.id },
+      { ...ids, caseId: k.id, fromState: 'open', toState: 'intervening', reason: '开始干预', actorId: u.id },
+    ])
+    await db.insert(interventionPlans).values({ ...ids, caseId: k.id, goals: '恢复作息', measures: '每周辅导', reviewDate: today, createdBy: u.id })
+    await db.insert(counsellingSessions).values([1, 2, 3].map((n) => ({ ...ids, caseId: k.id, kind: 'individual', sessionDate: today, durationMin: 40 + n, notes: NOTE, counsellorId: u.id })))
+    await db.insert(crisisEvents).values({ ...ids, caseId: k.id, source: 'manual', summary: '课间发现', status: 'acknowledged', acknowledgedAt: new Date(), ackDeadline: new Date(), openedBy: u.id })
+    await db.insert(pairings).values({ ...ids, mentorId: m.id, purpose: '陪伴', startDate: today })
+    await db.insert(parentContacts).values({ ...ids, caseId: k.id, channel: 'phone', contactDate: today, content: '沟通作息：' + NOTE, outcome: '家长同意配合', referralConsent: 'given' })
+    await db.insert(referrals).values({ ...ids, caseId: k.id, institutionId: inst.id, reason: '专科评估', followUpDate: today })
+    return k
+  })
+  const k = await seedCase(st.id)
+  const st2 = (await db.insert(students).values({ schoolId: s.id, classId: c.id, studentNo: `C${suffix}`, name: '基准二', gender: 'M' }).returning())[0]!
+  const kPlain = await seedCase(st2.id)
+  await db.execute(sql`update cases set summary = ${'基准个案：' + NOTE} where id = ${kPlain.id}`)
+  await db.execute(sql`update counselling_sessions set notes = ${NOTE} where case_id = ${kPlain.id}`)
+  await db.execute(sql`update parent_contacts set content = ${'沟通作息：' + NOTE}, outcome = '家长同意配合' where case_id = ${kPlain.id}`)
+  const sealedOnPage = (await queryRows<{ n: number }>(db, sql`select (select count(*) from cases where id = ${k.id} and summary like 'enc1.%')
+    + (select count(*) from counselling_sessions where case_id = ${k.id} and notes like 'enc1.%')
+    + (select count(*) from parent_contacts where case_id = ${k.id} and content like 'enc1.%' and outcome like 'enc1.%') * 2 as n`))[0]!.n
+  const opening = openCost(NOTE)
 
   const app = await buildApp({ config, database })
   // The baseline: the same primary-key read, no auth, no policy, no transaction, no audit.
@@ -89,12 +110,13 @@ export async function benchAuditedRead(opts: { quick: boolean; url?: string | un
   const parts = ['sessions', 'events', 'crisisEvents', 'pairings', 'parentContacts', 'referrals'].map((p) => shown[p]?.items?.length ?? 0)
   if (pageCheck.status !== 200 || !shown.plan || parts.some((n) => n === 0)) throw new Error(`case page answered ${pageCheck.status} with parts ${parts.join(',')}`)
   const page = await run(casePage, { authorization: `Bearer ${accessToken}` })
+  const plainPage = await run(`/api/v1/cases/${kPlain.id}/page`, { authorization: `Bearer ${accessToken}` })
   // One connection: the page's own latency, without queueing behind 49 others.
   const pageAlone = await run(casePage, { authorization: `Bearer ${accessToken}` }, 1)
   await app.close()
   await database.close()
   const mode = url ? 'server' : 'embedded'
-  if (aud.non2xx > 0 || bare.non2xx > 0 || page.non2xx > 0 || pageAlone.non2xx > 0) throw new Error(`non-2xx answers: audited ${aud.non2xx}, bare ${bare.non2xx}, case page ${page.non2xx}`)
+  if (aud.non2xx > 0 || bare.non2xx > 0 || page.non2xx > 0 || pageAlone.non2xx > 0 || plainPage.non2xx > 0) throw new Error(`non-2xx answers: audited ${aud.non2xx}, bare ${bare.non2xx}, case page ${page.non2xx}`)
   return [
     { name: `bare_read_rps_${mode}`, value: Math.round(bare.requests.average), unit: 'req/s' },
     { name: `bare_read_p50_ms_${mode}`, value: bare.latency.p50, unit: 'ms' },
@@ -111,7 +133,28 @@ export async function benchAuditedRead(opts: { quick: boolean; url?: string | un
     { name: `case_page_1conn_p50_ms_${mode}`, value: pageAlone.latency.p50, unit: 'ms (1 connection)' },
     { name: `case_page_1conn_rps_${mode}`, value: Number((pageAlone.requests.total / pageAlone.duration).toFixed(1)), unit: 'req/s (1 connection)' },
     { name: `case_page_audit_rows_${mode}`, value: pageAuditRows, unit: 'audit rows written by one page read' },
+    // Notes at rest: the same page with its notes in the clear (as before encryption), and what opening one note costs.
+    { name: `case_page_sealed_values_${mode}`, value: Number(sealedOnPage), unit: 'sealed values the case page opens' },
+    { name: `case_page_plain_rps_${mode}`, value: Number((plainPage.requests.total / plainPage.duration).toFixed(1)), unit: 'req/s (the same page, notes in the clear)' },
+    { name: `case_page_plain_p50_ms_${mode}`, value: plainPage.latency.p50, unit: 'ms (notes in the clear)' },
+    { name: `case_page_sealed_vs_plain_${mode}`, value: Number(((page.requests.total / page.duration) / (plainPage.requests.total / plainPage.duration)).toFixed(3)), unit: 'ratio (sealed page ÷ plain page)' },
+    { name: `note_open_us_${mode}`, value: opening.openUs, unit: `µs to open one sealed note (${NOTE.length} characters)` },
+    { name: `note_seal_us_${mode}`, value: opening.sealUs, unit: `µs to seal one note (${NOTE.length} characters)` },
   ]
+}
+
+/** Seal and open of one note, in-process (AES-256-GCM with the column and key bound in). */
+function openCost(note: string): { openUs: number; sealUs: number } {
+  const key = { id: randomUUID(), schoolId: randomUUID(), key: randomBytes(32) }
+  const n = 20_000
+  let sealed = ''
+  let t0 = performance.now()
+  for (let i = 0; i < n; i++) sealed = sealWith(key, 'counselling_sessions.notes', note)
+  const sealUs = ((performance.now() - t0) * 1000) / n
+  t0 = performance.now()
+  for (let i = 0; i < n; i++) if (openWith(key, 'counselling_sessions.notes', sealed) !== note) throw new Error('note did not open')
+  const openUs = ((performance.now() - t0) * 1000) / n
+  return { openUs: Number(openUs.toFixed(2)), sealUs: Number(sealUs.toFixed(2)) }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

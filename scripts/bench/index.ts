@@ -56,7 +56,8 @@ const chosen = sections.filter((s) => (only ? only.includes(s.key) : !s.optIn))
 /** The performance targets; the unsuffixed metric takes the server's figure when there is one. */
 const TARGETS: Array<{ name: string; op: '>=' | '<=' | null; target: number | null }> = [
   { name: 'audited_read_ratio', op: '>=', target: 0.5 },
-  { name: 'audited_write_ratio', op: null, target: null },
+  { name: 'audited_read_p99_ms', op: '<=', target: 100 },
+  { name: 'audited_write_ratio', op: '>=', target: 0.4 },
   { name: 'import_copy_ratio', op: '>=', target: 0.3 },
   { name: 'district_p50_ms', op: '<=', target: 50 },
   { name: 'district_cold_p50_ms', op: '<=', target: 300 },
@@ -193,9 +194,10 @@ for (const t of TARGETS) {
   const other = source === 'server' ? byName.get(`${t.name}_embedded`) : undefined
   if (!m) continue
   unsuffixed.push({ name: t.name, value: m.value, unit: m.unit })
-  const verdict = m.value === -1 ? 'FAILED' : t.op === null ? 'no target' : (t.op === '>=' ? m.value >= t.target! : m.value <= t.target!) ? 'met' : 'MISSED'
+  // A target holds on every database the run measured: the embedded figure is judged as well.
+  const verdictOf = (value: number) => value === -1 ? 'FAILED' : t.op === null ? 'no target' : (t.op === '>=' ? value >= t.target! : value <= t.target!) ? 'met' : 'MISSED'
   const goal = t.op === null ? '' : `${t.op === '>=' ? '≥' : '≤'} ${t.target}`
-  targetLines.push(`  ${t.name.padEnd(22)} ${fmtNum(m.value).padStart(9)}  ${goal.padEnd(7)} ${verdict.padEnd(9)} ${other ? `embedded ${fmtNum(other.value)}` : ''}  [${m.unit}]`)
+  targetLines.push(`  ${t.name.padEnd(22)} ${fmtNum(m.value).padStart(9)}  ${goal.padEnd(7)} ${verdictOf(m.value).padEnd(9)} ${other ? `embedded ${fmtNum(other.value)} ${verdictOf(other.value)}` : ''}  [${m.unit}]`)
 }
 if (byName.has('district_p50_ms_' + source)) {
   const cold = byName.get(`district_cold_p50_ms_${source}`)

@@ -26,9 +26,9 @@ export const sections: Section[] = [
   },
   {
     key: 'read',
-    title: '§2 audited read and the case page vs bare read',
+    title: '§2 audited read and the case page vs bare read (notes sealed vs in the clear)',
     timeoutMin: [4, 6],
-    headline: ['bare_read_rps', 'audited_read_rps', 'audited_read_ratio', 'case_page_rps', 'case_page_ratio'],
+    headline: ['bare_read_rps', 'audited_read_rps', 'audited_read_ratio', 'case_page_rps', 'case_page_ratio', 'case_page_sealed_vs_plain', 'note_open_us'],
     run: async (o) => (await import('./audited-read.js')).benchAuditedRead(o),
   },
   {

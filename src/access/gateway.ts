@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, is, sql, SQL } from 'drizzle-orm'
+import { and, eq, getTableColumns, getTableName, is, sql, SQL } from 'drizzle-orm'
 import type { PgColumn, PgInsertSelectQueryBuilder, PgTable, QueryBuilder } from 'drizzle-orm/pg-core'
 import type { AuditAction, AuditEvent } from '../audit/audit.js'
 import type { Config } from '../config.js'
@@ -12,6 +12,7 @@ import type { Decision, PolicyRegistry } from './engine.js'
 import { audit as auditRead, idsOf, readMany, readOne, studentIdsOf, type Sort } from './query.js'
 import { queueAudit, withActorTx } from './transaction.js'
 import { appendAudit } from '../audit/audit.js'
+import { sealedColumnOf } from '../crypto/sealed.js'
 
 export type Row = Record<string, unknown>
 
@@ -307,6 +308,8 @@ async function insertFromJson(ex: Executor, table: PgTable, values: Record<strin
   if (values.some((v) => Object.keys(v).length !== keys.length || keys.some((k) => !(k in v)))) return undefined
   // A value computed by the database (an SQL expression) has no JSON form.
   if (values.some((v) => keys.some((k) => isSql(v[k])))) return undefined
+  // A sealed column is sealed by its drizzle type as a parameter; the JSON path would store it in the clear.
+  if (keys.some((k) => columns[k] && sealedColumnOf(getTableName(table), columns[k].name))) return undefined
   const fields: Record<string, SQL.Aliased> = {}
   for (const [key, col] of Object.entries(columns)) {
     const name = sql.identifier(col.name)

@@ -1,19 +1,57 @@
-import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm'
+import * as drizzle from 'drizzle-orm'
+import { and, asc, desc, eq, getTableName, sql, type Query, type SQL } from 'drizzle-orm'
+import type { PgSession } from 'drizzle-orm/pg-core'
 import type { Executor } from '../db/database.js'
 import { appendAudit, type AuditAction, type AuditEvent, type AuditOutcome } from '../audit/audit.js'
 import type { RequestContext } from '../plugins/access.js'
 import type { Decision } from './engine.js'
 import { queueAudit } from './transaction.js'
+import { sealedColumnOf } from '../crypto/sealed.js'
 
 export interface Sort { field: string; dir: 'asc' | 'desc' }
 
 /** One record through the policy: undefined when missing or out of scope (both answer 404). */
 export async function readOne(ex: Executor, d: Decision, id: string, extra?: SQL): Promise<Record<string, unknown> | undefined> {
   // Prepared (named): a record read is the commonest statement, its text fixed per resource and roles.
-  const rows = await ex.select(d.selection()).from(d.policy.table)
-    .where(and(eq(d.column(d.policy.idColumn), id), d.where(), extra)).limit(1).prepare('readOne').execute()
+  const rows = extra
+    ? await ex.select(d.selection()).from(d.policy.table)
+      .where(and(eq(d.column(d.policy.idColumn), id), d.where(), extra)).limit(1).prepare('readOne').execute()
+    : await recordRead(ex, d).execute({ id }) as Record<string, unknown>[]
   const row = rows[0]
   return row ? d.project(row) : undefined
+}
+
+/** drizzle's select, as its prepare() hands it to the session (text, parameters, result fields). */
+type ResultFields = Parameters<PgSession['prepareQuery']>[1]
+interface BuiltRead {
+  query: Query
+  fields: ResultFields
+  joinsNotNullableMap: Record<string, boolean>
+}
+type PreparedRead = ReturnType<PgSession['prepareQuery']> & { joinsNotNullableMap?: Record<string, boolean> }
+/** What drizzle's select does with its selection before preparing (exported, typed internal). */
+const orderSelectedFields = (drizzle as unknown as { orderSelectedFields: (fields: unknown) => ResultFields }).orderSelectedFields
+
+/**
+ * The record read of a decision, built once: decisions are kept per actor (engine.ts) and their
+ * scope is fixed SQL (the school day included), so only the record's id changes, as a
+ * placeholder. drizzle takes longer to build the select than the database to answer it.
+ */
+const builtReads = new WeakMap<Decision, BuiltRead>()
+
+function recordRead(ex: Executor, d: Decision): PreparedRead {
+  let built = builtReads.get(d)
+  if (!built) {
+    const select = ex.select(d.selection()).from(d.policy.table)
+      .where(and(eq(d.column(d.policy.idColumn), sql.placeholder('id')), d.where())).limit(1)
+    const internals = select as unknown as { dialect: { sqlToQuery(s: SQL): Query }; config: { fields: unknown }; joinsNotNullableMap: Record<string, boolean> }
+    built = { query: internals.dialect.sqlToQuery(select.getSQL()), fields: orderSelectedFields(internals.config.fields), joinsNotNullableMap: internals.joinsNotNullableMap }
+    builtReads.set(d, built)
+  }
+  const { session } = ex as unknown as { session: PgSession }
+  const prepared: PreparedRead = session.prepareQuery(built.query, built.fields, 'readOne', true)
+  prepared.joinsNotNullableMap = built.joinsNotNullableMap
+  return prepared
 }
 
 /**
@@ -29,6 +67,10 @@ export async function readMany(ex: Executor, d: Decision, opts: {
 }): Promise<{ items: Record<string, unknown>[]; total: number; raw: Record<string, unknown>[] }> {
   const sort = opts.sort ?? []
   d.assertQueryable([...(opts.filterFields ?? []), ...sort.map((s) => s.field)])
+  // The database holds sealed notes as ciphertext: a filter or order on one would be meaningless.
+  for (const f of [...(opts.filterFields ?? []), ...sort.map((s) => s.field)]) {
+    if (sealedColumnOf(getTableName(d.policy.table), d.column(f).name)) throw new Error(`${d.resource}.${f} is sealed: it cannot be searched or sorted`)
+  }
   const order = sort.map((s) => (s.dir === 'desc' ? desc(d.column(s.field)) : asc(d.column(s.field))))
   order.push(asc(d.column(d.policy.idColumn)))
   const rows = await ex.select({ ...d.selection(), __total: sql<number>`count(*) over()`.as('__total') })

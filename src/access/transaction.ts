@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm'
 import { preparedQuery, preparedRows, queryRows, type Db, type Executor, type Tx } from '../db/database.js'
 import { auditJson, type AuditEvent } from '../audit/audit.js'
 import type { Actor } from './roles.js'
+import { inNotesScope } from '../crypto/notes-keys.js'
 
 /** Audit events of the open transactions, appended together just before each one commits. */
 const pending = new WeakMap<object, AuditEvent[]>()
@@ -78,22 +79,47 @@ export function withActorTx<T>(db: Db, actor: Actor, fn: (tx: Tx) => Promise<T>)
   return schoolTx(db, actor.schoolId, check?.state === 'pending' ? { actor, check } : undefined, fn)
 }
 
-async function schoolTx<T>(db: Db, schoolId: string | null, verify: { actor: Actor; check: EpochCheck } | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> {
+/**
+ * The school's notes keys are loaded before the transaction opens (sealed columns are sealed
+ * and opened inside drizzle's synchronous value mapping, src/crypto/sealed.ts), and the school
+ * is the one whose key seals what fn writes.
+ */
+function schoolTx<T>(db: Db, schoolId: string | null, verify: { actor: Actor; check: EpochCheck } | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return inNotesScope(db, schoolId, () => schoolTxRun(db, schoolId, verify, fn))
+}
+
+async function schoolTxRun<T>(db: Db, schoolId: string | null, verify: { actor: Actor; check: EpochCheck } | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> {
   let audited: { answer: PromiseLike<unknown> } | null = null
   const result = await db.transaction(async (tx) => {
-    if (verify) {
-      const rows = await preparedRows<{ epoch: string | number | bigint | null }>(tx, sql`select set_config('role', 'xinan_app', true), set_config('app.school_id', ${schoolId ?? ''}, true),
-        auth_epoch_of(${verify.actor.sessionId}::uuid, ${verify.actor.userId}::uuid) as epoch`)
-      if (!settle(verify.check, rows[0]?.epoch)) throw new StaleActor()
-    } else {
-      await preparedRows(tx, sql`select set_config('role', 'xinan_app', true), set_config('app.school_id', ${schoolId ?? ''}, true)`)
+    const settings = verify
+      ? sql`select set_config('role', 'xinan_app', true), set_config('app.school_id', ${schoolId ?? ''}, true),
+        auth_epoch_of(${verify.actor.sessionId}::uuid, ${verify.actor.userId}::uuid) as epoch`
+      : sql`select set_config('role', 'xinan_app', true), set_config('app.school_id', ${schoolId ?? ''}, true)`
+    // On the server the settings travel with fn's first statement instead of a round trip of
+    // their own: the connection runs them first, and a statement after a failed one fails too
+    // (the transaction is aborted). The actor's check is read before anything fn returns is
+    // used: a stale actor's transaction rolls back and its result is dropped, as if fn had
+    // never run. The embedded database answers in process: there the settings are awaited first.
+    const confirm = (rows: unknown) => {
+      if (verify && !settle(verify.check, (rows as Array<{ epoch: string | number | bigint | null }>)[0]?.epoch)) throw new StaleActor()
     }
+    const ahead = await sendAhead(tx, settings)
+    if (!ahead) confirm(await preparedRows(tx, settings))
     pending.set(tx, [])
     try {
-      const result = await fn(tx)
+      let outcome: { ok: true; value: T } | { ok: false; error: unknown }
+      try {
+        outcome = { ok: true, value: await fn(tx) }
+      } catch (error) {
+        outcome = { ok: false, error }
+      }
+      // A failure of the settings themselves is the one to report (fn's would only say the
+      // transaction was aborted); a stale actor is reported before fn's own error.
+      if (ahead) confirm(await ahead.answer)
+      if (!outcome.ok) throw outcome.error
       audited = await sendAuditsBeforeCommit(tx)
       if (!audited) await flushAudits(tx)
-      return result
+      return outcome.value
     } finally {
       pending.delete(tx)
     }
@@ -113,28 +139,37 @@ interface DriverQuery {
 }
 
 /**
- * On the server (postgres.js), the transaction's queued audit rows are sent without waiting
- * for their answer, so the COMMIT follows them on the connection at once: the chain's lock,
+ * On the server (postgres.js), sends a prepared statement on the transaction's connection
+ * without waiting for its answer, so the statements after it follow on the same connection at
+ * once (one round trip for both). Resolves once the statement is on the connection, to its
+ * pending answer (rows), to be awaited later; null when the driver is not postgres.js (the
+ * embedded database runs one statement at a time: the caller awaits it, as before).
+ */
+async function sendAhead(ex: Executor, query: SQL): Promise<{ answer: PromiseLike<unknown> } | null> {
+  if (typeof (ex as unknown as { session?: DriverQuery }).session?.client?.unsafe !== 'function') return null
+  const { client, queryString, params } = preparedQuery(ex, query) as unknown as DriverQuery
+  if (typeof client?.unsafe !== 'function' || typeof queryString !== 'string' || !Array.isArray(params)) throw new Error('postgres.js query without its text')
+  const sent = client.unsafe(queryString, params, { prepare: true }).execute()
+  sent.catch(() => undefined) // awaited later; an early failure must not go unhandled
+  // postgres.js hands an executed query to the connection one microtask later: after this
+  // await it is on the connection, ahead of whatever the transaction sends next.
+  await Promise.resolve()
+  // Wrapped: an async function returning the query itself would wait for its answer.
+  return { answer: sent }
+}
+
+/**
+ * The transaction's queued audit rows, sent ahead of the COMMIT (sendAhead): the chain's lock,
  * taken by the append, is then held for the append and the commit only, not also for a round
- * trip through a busy event loop, which had serialised every write behind it. Resolves to the
- * append's pending answer, to be awaited after the transaction; null when nothing is queued or the
- * driver is not postgres.js (the embedded database runs one transaction at a time: the caller
- * appends and waits, as before).
+ * trip through a busy event loop, which had serialised every write behind it. Null when
+ * nothing is queued or the driver is not postgres.js (the caller appends and waits).
  */
 async function sendAuditsBeforeCommit(ex: Executor): Promise<{ answer: PromiseLike<unknown> } | null> {
   const q = pending.get(ex)
   if (!q || q.length === 0) return null
-  if (typeof (ex as unknown as { session?: DriverQuery }).session?.client?.unsafe !== 'function') return null
-  const { client, queryString, params } = preparedQuery(ex, appendSql(q)) as unknown as DriverQuery
-  if (typeof client?.unsafe !== 'function' || typeof queryString !== 'string' || !Array.isArray(params)) throw new Error('postgres.js query without its text')
-  q.length = 0
-  const sent = client.unsafe(queryString, params, { prepare: true }).execute()
-  sent.catch(() => undefined) // awaited after the transaction; an early failure must not go unhandled
-  // postgres.js hands an executed query to the connection one microtask later: after this
-  // await it is on the connection, ahead of the COMMIT the transaction sends next.
-  await Promise.resolve()
-  // Wrapped: an async function returning the query itself would wait for its answer.
-  return { answer: sent }
+  const ahead = await sendAhead(ex, appendSql(q))
+  if (ahead) q.length = 0
+  return ahead
 }
 
 function appendSql(events: AuditEvent[]): SQL {

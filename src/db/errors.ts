@@ -14,6 +14,9 @@ export const UNIQUE_FIELDS: Readonly<Record<string, string | { field: string; wh
   grades_school_level_uq: 'level',
   classes_school_grade_seq_uq: 'seq',
   students_school_no_uq: 'studentNo',
+  students_national_id_uq: 'nationalId',
+  student_transfers_open_uq: { field: 'studentId', what: 'student_transfer' },
+  school_keys_active_uq: { field: 'key', what: 'school_key' },
   guardians_student_name_uq: 'name',
   terms_school_year_sem_uq: 'semester',
   holidays_school_name_start_uq: { field: 'name', what: 'holiday' },
@@ -36,6 +39,10 @@ export const UNIQUE_FIELDS: Readonly<Record<string, string | { field: string; wh
   school_channels_kind_uq: { field: 'kind', what: 'school_channel' },
   safety_form_wordings_form_uq: { field: 'formCode', what: 'safety_form_wording' },
   screening_consents_once_uq: { field: 'studentId', what: 'screening_consent' },
+  yearly_plans_year_uq: 'schoolYear',
+  emergency_plans_version_uq: { field: 'version', what: 'emergency_plan_version' },
+  lesson_records_once_uq: { field: 'kind', what: 'lesson_record' },
+  self_checks_period_uq: { field: 'termId', what: 'self_check' },
 }
 
 /**

@@ -10,3 +10,5 @@ import { practicesDemo } from './practices.js'
 demoExtensions.push(practicesDemo)
 import { supportDemo } from './support.js'
 demoExtensions.push(supportDemo)
+import { inspectionDemo } from './inspection.js'
+demoExtensions.push(inspectionDemo)

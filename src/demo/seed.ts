@@ -7,6 +7,7 @@ import {
 import { hashPassword } from '../modules/auth/password.js'
 import type { Role } from '../access/roles.js'
 import { demoExtensions, type DemoContext } from './extensions.js'
+import { prepareNotesKeys, withNotesSchool } from '../crypto/notes-keys.js'
 import './index.js'
 
 /**
@@ -105,6 +106,7 @@ export async function seedDemoIfEmpty(database: Database, opts: { password: stri
   // Cheap check first so a restart on a seeded database does not pay for a hash.
   if (await hasDistrict(database)) return null
   const passwordHash = await hashPassword(opts.password)
+  await prepareNotesKeys(db)
 
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${SEED_LOCK})`)
@@ -204,7 +206,12 @@ export async function seedDemoIfEmpty(database: Database, opts: { password: stri
       rand,
       today: new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10),
     }
-    if (opts.extensions !== false) for (const extend of demoExtensions) await extend(tx, demo)
+    // The demo school's notes are sealed like any others: its first data key commits with the school.
+    if (opts.extensions !== false) {
+      await withNotesSchool(db, schoolId, async () => {
+        for (const extend of demoExtensions) await extend(tx, demo)
+      }, tx)
+    }
 
     return { accounts: DEMO_ACCOUNTS.map((a) => a.username) }
   })

@@ -5,6 +5,8 @@ import { generateTalkDuties, markOverdueDuties } from './talk-duties.js'
 import { remindScreening } from './screening-reminder.js'
 import { verifyAuditNightly } from './audit-verify.js'
 import { releaseDistrictFigures } from './district-release.js'
+import { notifyOverdueRectifications } from './rectification-overdue.js'
+import { remindPendingTransfers } from './transfer-reminder.js'
 import type { JobDefinition } from './runner.js'
 
 /**
@@ -36,6 +38,18 @@ export const jobList: JobDefinition[] = [
     schedule: '30 7 * * *',
     description: 'flag referrals whose follow-up date has passed to the psychology teachers',
     run: flagOverdueReferrals,
+  },
+  {
+    name: 'rectification-overdue',
+    schedule: '40 7 * * *',
+    description: '督导整改: tell the school admins of each problem past its deadline, once',
+    run: notifyOverdueRectifications,
+  },
+  {
+    name: 'transfer-reminder',
+    schedule: '45 7 * * *',
+    description: '转学档案: remind both schools of a package not accepted within five school days, once',
+    run: remindPendingTransfers,
   },
   {
     name: 'screening-reminder',

@@ -27,6 +27,11 @@ const VALUES: Record<string, readonly [zh: string, en: string]> = {
   school_channel: ['本校这一通知渠道的设置', "this school's settings of this channel"],
   safety_form_wording: ['本校这份评估表的中文措辞', "this school's Chinese wording of this form"],
   screening_consent: ['该学生在本次测评中的知情同意记录', "this student's consent record for this campaign"],
+  emergency_plan_version: ['同一版本号的应急预案（刚有人发布了新版本，请刷新后再发布）', 'an emergency plan version with this number (someone has just adopted one; reload and try again)'],
+  lesson_record: ['该班这一天的这类课程记录', "this class's lesson of this kind on that day"],
+  student_transfer: ['该学生尚未完成的转学档案（请先完成或撤回）', "this pupil's transfer package not yet finished (finish or withdraw it first)"],
+  school_key: ['本校正在使用的加密密钥（另一次密钥轮换刚刚完成，请稍后再试）', "this school's encryption key in use (another key rotation has just finished; try again shortly)"],
+  self_check: ['本校这一学期（学年）的自查（刚有人保存过，请刷新后再保存）', "this school's self-check of this term or school year (someone has just saved it; reload and save again)"],
 }
 
 /** Case states read differently from a referral's in Chinese: 个案 open is 已开案, a crisis open is 未确认. */

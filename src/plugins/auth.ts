@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import fastifyJwt from '@fastify/jwt'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Forbidden, Unauthorized } from '../lib/errors.js'
+import { secondFactorByDefault } from '../config.js'
 import type { Action } from '../access/define.js'
 import type { Actor } from '../access/roles.js'
 import { confirmEpoch, epochState, expectEpoch } from '../access/transaction.js'
@@ -26,6 +27,11 @@ declare module 'fastify' {
        * Every other route answers 403 password_change_required until it has.
        */
       beforePasswordChange?: true
+      /**
+       * Open to an account that must enrol a second factor before anything else (the enrolment
+       * itself). Routes open before a password change are open then too.
+       */
+      beforeSecondFactor?: true
     }
   }
 }
@@ -54,10 +60,11 @@ export default fp(async (app) => {
   app.decorateRequest('actor', null)
   const { db } = app.database
   const actors = new ActorCache(ACTOR_CACHE_SIZE)
+  const requireByDefault = secondFactorByDefault(config)
 
   /** The actor from the database, remembered for the next requests of this login. */
   async function fresh(userId: string, sessionId: string): Promise<Actor> {
-    const loaded = await loadActor(db, userId, sessionId)
+    const loaded = await loadActor(db, userId, sessionId, requireByDefault)
     if (!loaded) {
       actors.delete(sessionId)
       throw new Unauthorized('invalid_token')
@@ -104,6 +111,13 @@ export default fp(async (app) => {
       req.actor = await fresh(claims.sub, claims.sid)
       if (mustChange(req.actor)) throw new Forbidden('password_change_required')
     }
+    // A second factor the school requires and the account lacks: like a password someone else
+    // set, the login opens nothing but setting it up (and signing out).
+    if (mustEnrol(req.actor) && !access.beforePasswordChange && !access.beforeSecondFactor) {
+      if (epochState(req.actor) !== 'pending') throw new Forbidden('second_factor_enrolment_required')
+      req.actor = await fresh(claims.sub, claims.sid)
+      if (mustEnrol(req.actor)) throw new Forbidden('second_factor_enrolment_required')
+    }
   })
 
   // Before the access plugin decides (its hook comes after this one): a role granted since the
@@ -118,19 +132,22 @@ export default fp(async (app) => {
   })
 
   /**
-   * The request's actor changed since it was remembered (its first transaction said so, and ran
-   * nothing): load it afresh and decide again, as onRequest and the access plugin would have.
-   * A login that ended answers 401, a route the actor may no longer use is refused as usual.
+   * The request's actor changed since it was remembered (its first transaction said so and
+   * rolled back; nothing it read left): load it afresh and decide again, as onRequest and the
+   * access plugin would have. A login that ended answers 401, a route the actor may no longer
+   * use is refused as usual.
    */
   async function renew(req: FastifyRequest): Promise<void> {
     const access = req.routeOptions.config?.access
     const old = req.actor!
-    req.access = null // nothing of the attempt ran: the access plugin's failure row does not apply
+    req.access = null // nothing of the attempt took effect: the access plugin's failure row does not apply
+    req.pendingAudits = null // nor were its reads answered: their audit rows do not apply either
     actors.delete(old.sessionId)
     const actor = await fresh(old.userId, old.sessionId)
     req.actor = actor
     if (!access || 'public' in access) return
     if (mustChange(actor) && !access.beforePasswordChange) throw new Forbidden('password_change_required')
+    if (mustEnrol(actor) && !access.beforePasswordChange && !access.beforeSecondFactor) throw new Forbidden('second_factor_enrolment_required')
     if (access.resource === SELF) return
     const decision = app.policies.decide(actor, access.resource, access.action as Action)
     if (!decision) return app.refuseAccess(req, actor, access.resource)
@@ -191,6 +208,10 @@ const ACTOR_CACHE_SIZE = 10_000
 
 function mustChange(actor: Actor): boolean {
   return (actor as Partial<LoadedActor>).mustChangePassword === true
+}
+
+function mustEnrol(actor: Actor): boolean {
+  return (actor as Partial<LoadedActor>).mustEnrolSecondFactor === true
 }
 
 /** Actors by login (session id), least recently used first. */

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, type ReactNode } from 'react'
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react'
 import { App as AntApp, ConfigProvider, Result, Spin, Button } from 'antd'
 import zhCN from 'antd/locale/zh_CN'
 import enUS from 'antd/locale/en_US'
@@ -11,6 +11,8 @@ import AppLayout from './layout/AppLayout'
 import { menuFor } from './layout/menu'
 import LoginPage from './pages/LoginPage'
 import ChangePasswordPage from './pages/account/ChangePasswordPage'
+import SecondFactorPage, { ForcedSecondFactorPage } from './pages/account/SecondFactorPage'
+import StepUpDialog from './layout/StepUpDialog'
 
 // Each role's screens load on demand: a monitor's phone never downloads the charts.
 const PsychDashboard = lazy(() => import('./pages/psych/PsychDashboard'))
@@ -36,13 +38,19 @@ const BarometerForm = lazy(() => import('./pages/practices/BarometerForm'))
 const BarometerTrend = lazy(() => import('./pages/practices/BarometerTrend'))
 const RoomPage = lazy(() => import('./pages/practices/RoomPage'))
 const RoomSummaryPage = lazy(() => import('./pages/admin/RoomSummaryPage'))
+const SelfCheckPage = lazy(() => import('./pages/self-check/SelfCheckPage'))
+const TransfersPage = lazy(() => import('./pages/psych/TransfersPage'))
+const LessonsPage = lazy(() => import('./pages/lessons/LessonsPage'))
 const StaffProfiles = lazy(() => import('./pages/admin/StaffProfiles'))
+const InspectionRecordsPage = lazy(() => import('./pages/inspection/InspectionRecordsPage'))
 const EscalationSettingsPage = lazy(() => import('./pages/admin/EscalationSettingsPage'))
 const BoxSettingsPage = lazy(() => import('./pages/admin/BoxSettingsPage'))
 const ChannelsPage = lazy(() => import('./pages/admin/ChannelsPage'))
 const AccountsPage = lazy(() => import('./pages/admin/AccountsPage'))
 const SchoolSettingsPage = lazy(() => import('./pages/admin/SchoolSettingsPage'))
 const RosterPage = lazy(() => import('./pages/admin/RosterPage'))
+const RectificationPage = lazy(() => import('./pages/admin/RectificationPage'))
+const CompliancePage = lazy(() => import('./pages/compliance/CompliancePage'))
 
 function RequireLogin({ children }: { children: ReactNode }) {
   const { user } = useAuth()
@@ -68,13 +76,28 @@ function NotFound() {
   return <Result status="404" title="404" subTitle={t('common.notFound')} extra={<Link to="/"><Button type="primary">{t('common.home')}</Button></Link>} />
 }
 
+/** Whether the person asked their system for less motion (an accessibility setting): dialogs and menus then open without animating. */
+function usePrefersReducedMotion(): boolean {
+  const query = '(prefers-reduced-motion: reduce)'
+  const [reduce, setReduce] = useState(() => typeof window !== 'undefined' && window.matchMedia?.(query).matches === true)
+  useEffect(() => {
+    const m = window.matchMedia?.(query)
+    if (!m) return
+    const onChange = () => setReduce(m.matches)
+    m.addEventListener('change', onChange)
+    return () => m.removeEventListener('change', onChange)
+  }, [])
+  return reduce
+}
+
 function Localised({ children }: { children: ReactNode }) {
   const { locale } = useI18n()
+  const reduceMotion = usePrefersReducedMotion()
   useEffect(() => { dayjs.locale(locale === 'en' ? 'en' : 'zh-cn') }, [locale])
   return (
     <ConfigProvider
       locale={locale === 'en' ? enUS : zhCN}
-      theme={{ token: { colorPrimary: '#2f6f8f', borderRadius: 6, fontFamily: "-apple-system, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Helvetica Neue', Arial, sans-serif" } }}
+      theme={{ token: { colorPrimary: '#2f6f8f', borderRadius: 6, motion: !reduceMotion, fontFamily: "-apple-system, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Helvetica Neue', Arial, sans-serif" } }}
     >
       <AntApp>{children}</AntApp>
     </ConfigProvider>
@@ -93,6 +116,7 @@ export default function App() {
               <Routes>
                 <Route path="/login" element={<LoginPage />} />
                 <Route path="/change-password" element={<RequireLogin><ChangePasswordPage /></RequireLogin>} />
+                <Route path="/second-factor-setup" element={<RequireLogin><ForcedSecondFactorPage /></RequireLogin>} />
                 <Route path="/referrals/:id/print" element={<RequireLogin><ReferralPrint /></RequireLogin>} />
                 <Route path="/safety-plans/:id/print" element={<RequireLogin><SafetyPlanPrint /></RequireLogin>} />
                 <Route path="/campaigns/:id/consent-letters" element={<RequireLogin><ConsentLetterPrint /></RequireLogin>} />
@@ -119,16 +143,24 @@ export default function App() {
                   <Route path="barometer-trend" element={<BarometerTrend />} />
                   <Route path="room" element={<RoomPage />} />
                   <Route path="room-summary" element={<RoomSummaryPage />} />
+                  <Route path="rectification" element={<RectificationPage />} />
+                  <Route path="self-check" element={<SelfCheckPage />} />
+                  <Route path="transfers" element={<TransfersPage />} />
+                  <Route path="lessons" element={<LessonsPage />} />
                   <Route path="staff" element={<StaffProfiles />} />
+                  <Route path="inspection-records" element={<InspectionRecordsPage />} />
                   <Route path="escalation" element={<EscalationSettingsPage />} />
                   <Route path="box-settings" element={<BoxSettingsPage />} />
                   <Route path="notification-channels" element={<ChannelsPage />} />
                   <Route path="accounts" element={<AccountsPage />} />
+                  <Route path="account-security" element={<SecondFactorPage />} />
                   <Route path="school-settings" element={<SchoolSettingsPage />} />
+                  <Route path="compliance" element={<CompliancePage />} />
                   <Route path="*" element={<NotFound />} />
                 </Route>
               </Routes>
             </Suspense>
+            <StepUpDialog />
           </AuthProvider>
         </BrowserRouter>
       </Localised>

@@ -6,6 +6,9 @@ import { PolicyRegistry, validatePolicy } from '../../src/access/engine.js'
 import type { Actor } from '../../src/access/roles.js'
 import routeGuard from '../../src/plugins/route-guard.js'
 import { policies } from '../../policies/index.js'
+import { testsOf } from '../helpers/once.js'
+
+const test = testsOf(t, 'no-database')
 
 const base = {
   resource: 'students_test',
@@ -17,7 +20,7 @@ const base = {
 const allFields = {
   keys: ['id', 'schoolId'],
   identity: ['studentNo', 'name', 'gender', 'classId', 'status'],
-  personal: ['birthDate', 'leftAt'],
+  personal: ['birthDate', 'leftAt', 'nationalId'],
   meta: ['createdAt', 'updatedAt'],
 } as const
 
@@ -27,19 +30,19 @@ const actor = (roles: Actor['roles']): Actor => ({
 })
 const school = '22222222-2222-4222-8222-222222222222'
 
-t.test('the shipped policies pass start-up validation', async (t) => {
+test('the shipped policies pass start-up validation', async (t) => {
   t.doesNotThrow(() => new PolicyRegistry(policies))
   t.ok(policies.length >= 8)
 })
 
-t.test('validation rejects a field in two groups, a field in none, an unknown group', async (t) => {
+test('validation rejects a field in two groups, a field in none, an unknown group', async (t) => {
   t.throws(() => validatePolicy({ ...base, fields: { ...allFields, extra: ['name'] }, roles: {} } as unknown as ResourcePolicy), /in groups/)
   t.throws(() => validatePolicy({ ...base, fields: { keys: ['id', 'schoolId'] }, roles: {} } as unknown as ResourcePolicy), /in no group/)
   t.throws(() => validatePolicy({ ...base, fields: allFields, roles: { psych_teacher: { actions: ['read'], scope: 'school', read: ['nope'] } } } as unknown as ResourcePolicy), /unknown group/)
   t.throws(() => validatePolicy({ ...base, relations: { school: 'schoolId' }, fields: allFields, roles: { mentor: { actions: ['read'], scope: 'paired', read: ['keys'] } } } as unknown as ResourcePolicy), /paired scope/)
 })
 
-t.test('default deny: a role not named gets no decision; merge unions fields and writes', async (t) => {
+test('default deny: a role not named gets no decision; merge unions fields and writes', async (t) => {
   const p = definePolicy({
     ...base,
     fields: allFields,
@@ -75,7 +78,7 @@ t.test('default deny: a role not named gets no decision; merge unions fields and
   t.throws(() => hr.assertWritable(['birthDate', 'name']), { statusCode: 400, code: 'field_not_writable', details: { fields: ['name'] } })
 })
 
-t.test('a route under /api without an access declaration refuses to start', async (t) => {
+test('a route under /api without an access declaration refuses to start', async (t) => {
   const app = Fastify()
   await app.register(routeGuard)
   app.get('/api/v1/oops', async () => 'x')

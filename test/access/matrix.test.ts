@@ -4,12 +4,15 @@ import { buildTestApp } from '../helpers/app.js'
 import { catalogue } from './cases/index.js'
 import { actorOf, reached } from './expect.js'
 import { buildWorld, MatrixRoles, Variants } from './world.js'
+import { testsOf } from '../helpers/once.js'
+
+const test = testsOf(t, 'generated')
 
 /**
  * Authorization matrix, generated from the registered routes and the policies:
  * every route × role × where the target sits → the status the policy data implies.
  */
-t.test('authorization matrix: route × role × scope', async (t) => {
+test('authorization matrix: route × role × scope', async (t) => {
   const { app, database } = await buildTestApp(t)
   const world = await buildWorld(app, database)
   const routes = app.declaredRoutes.filter((r) => !('public' in r.access) && r.access.resource !== 'self')

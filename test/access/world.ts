@@ -3,6 +3,7 @@ import type { Database } from '../../src/db/database.js'
 import { students, guardians, pairings } from '../../db/schema/index.js'
 import type { Role } from '../../src/access/roles.js'
 import { createSchool, createUser, login, rid, type SchoolFixture } from '../helpers/app.js'
+import { withNotesSchool } from '../../src/crypto/notes-keys.js'
 
 /**
  * Where a target record sits relative to the caller in the authorization matrix: a student of the
@@ -73,4 +74,12 @@ export async function buildWorld(app: FastifyInstance, database: Database): Prom
     otherSchool: await newStudent('otherSchool'),
   }
   return { app, database, schoolA, schoolB, ownClassId: ownClassId!, otherClassId: otherClassId!, users, adminB, newStudent, student, pairedReach: true }
+}
+
+/**
+ * Runs a fixture's direct insert with the school's notes key: sealed columns (notes, summaries,
+ * letters) are sealed for a named school, as the app's transactions do.
+ */
+export function inSchool<T>(w: World, schoolId: string, fn: () => Promise<T>): Promise<T> {
+  return withNotesSchool(w.database.db, schoolId, fn)
 }

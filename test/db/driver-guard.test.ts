@@ -1,5 +1,8 @@
 import t from 'tap'
 import { isDatabaseUnavailable, isDriverClosedSocketBug, isLostConnection } from '../../src/db/server-client.js'
+import { testsOf } from '../helpers/once.js'
+
+const test = testsOf(t, 'no-database')
 
 /** The TypeError postgres.js 3.4.x throws from a timer when it writes to a connection already gone. */
 function driverError(message: string, file = '/srv/xinan/node_modules/postgres/src/connection.js'): TypeError {
@@ -8,7 +11,7 @@ function driverError(message: string, file = '/srv/xinan/node_modules/postgres/s
   return err
 }
 
-t.test('the uncaught-exception guard matches only the driver’s closed-socket TypeError', async (t) => {
+test('the uncaught-exception guard matches only the driver’s closed-socket TypeError', async (t) => {
   t.ok(isDriverClosedSocketBug(driverError("Cannot read properties of null (reading 'write')")))
   t.ok(isDriverClosedSocketBug(driverError("null is not an object (evaluating 'socket.write')")))
   t.ok(isDriverClosedSocketBug(driverError("Cannot read properties of null (reading 'write')", '/app/node_modules/postgres/cjs/src/connection.js')))
@@ -22,7 +25,7 @@ t.test('the uncaught-exception guard matches only the driver’s closed-socket T
   t.notOk(isDriverClosedSocketBug(notType))
 })
 
-t.test('database-unavailable errors are recognised through the cause chain', async (t) => {
+test('database-unavailable errors are recognised through the cause chain', async (t) => {
   for (const code of ['ECONNREFUSED', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECT_TIMEOUT', 'DB_NO_ANSWER', '57P01', '57P03', '57014', '08006', '08001']) {
     t.ok(isDatabaseUnavailable(new Error('wrapped', { cause: Object.assign(new Error('x'), { code }) })), code)
   }
@@ -31,7 +34,7 @@ t.test('database-unavailable errors are recognised through the cause chain', asy
   }
 })
 
-t.test('a lost connection surfacing outside a request is survived; other errors are not', async (t) => {
+test('a lost connection surfacing outside a request is survived; other errors are not', async (t) => {
   const coded = (code: string) => Object.assign(new Error('x'), { code })
   for (const code of ['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P03']) {
     t.ok(isLostConnection(coded(code)), code)

@@ -78,8 +78,11 @@ t.test('strace sees the fsync syscalls: one per commit, on the WAL segment', { s
   const begin = lines.findIndex((l) => l.includes('begin-marker'))
   const end = lines.findIndex((l) => l.includes('end-marker'))
   t.ok(begin >= 0 && end > begin, 'both markers traced')
-  const between = lines.slice(begin + 1, end).filter((l) => /\b(fsync|fdatasync)\(/.test(l) && !l.includes('unfinished'))
-  const wal = between.filter((l) => /fsync\(\d+<[^>]*\/pg_wal\/[0-9A-F]{24}>\)/.test(l))
+  // One line starts each call: `fsync(7</…>) = 0`, or, when another thread's call is written in
+  // between (a loaded machine), `fsync(7</…> <unfinished ...>` and later a `<... fsync resumed>`
+  // line that does not start one.
+  const between = lines.slice(begin + 1, end).filter((l) => /\b(fsync|fdatasync)\(/.test(l))
+  const wal = between.filter((l) => /fsync\(\d+<[^>]*\/pg_wal\/[0-9A-F]{24}>(\)| <unfinished)/.test(l))
   t.equal(between.length, n, `${n} commits → ${n} fsync syscalls`)
   t.equal(wal.length, n, 'each one on the WAL segment the commit was written to')
 })

@@ -14,6 +14,9 @@ import { KEY_SPACE, MAX_NOISE, perturb, ptableRow } from '../../src/modules/dist
 import type { Aggregates } from '../../src/modules/district/repository.js'
 import { schoolYearWindow } from '../../src/modules/district/school-year.js'
 import { buildDistrictTables, type Cell, type SchoolInfo } from '../../src/modules/district/tables.js'
+import { testsOf } from '../helpers/once.js'
+
+const test = testsOf(t, 'no-database')
 
 /**
  * Differencing two releases (the attack that found the hole): the district fetches the tables,
@@ -100,7 +103,7 @@ function differencingSaysChanged(r1: RiskTable, r2: RiskTable): boolean {
 /** 95 % two-sided binomial bound around p = 0.5 for n trials. */
 const bound = (n: number) => 1.96 * Math.sqrt(0.25 / n)
 
-t.test('ptable: zero stays zero, noise bounded and unbiased, the same records give the same value', async (t) => {
+test('ptable: zero stays zero, noise bounded and unbiased, the same records give the same value', async (t) => {
   let zeroMoved = 0
   for (let k = 0; k < 2000; k++) if (perturb(0, randomInt(0, KEY_SPACE)) !== 0) zeroMoved++
   t.equal(zeroMoved, 0, 'zero stays zero for every key')
@@ -140,7 +143,7 @@ t.test('ptable: zero stays zero, noise bounded and unbiased, the same records gi
   }
 })
 
-t.test('two releases around one pupil\'s change: the subtraction attack loses its certainty', async (t) => {
+test('two releases around one pupil\'s change: the subtraction attack loses its certainty', async (t) => {
   const N = 300
   const base = population(7)
   const run = (cellKey: boolean) => {

@@ -3,6 +3,9 @@ import GLPK, { type LP } from 'glpk.js/node'
 import t from 'tap'
 import { maximise, type LpRow } from '../../src/modules/district/lp.js'
 import { DEFAULT_THRESHOLD, suppress, type Constraint } from '../../src/modules/district/suppression.js'
+import { testsOf } from '../helpers/once.js'
+
+const test = testsOf(t, 'no-database')
 
 /**
  * The suppression's linear programmes against an independent solver, by property-based tests.
@@ -102,7 +105,7 @@ function agree(inst: Instance, solve = ourMaximise): void {
   if (Math.abs(value - ours.value) > TOL) throw new Error(`the returned point gives ${value}, not the reported ${ours.value}`)
 }
 
-t.test('lp.ts maximise agrees with GLPK on random small LPs', async (t) => {
+test('lp.ts maximise agrees with GLPK on random small LPs', async (t) => {
   let optimal = 0
   let unbounded = 0
   const count = (inst: Instance) => { if (glpkMaximise(inst.nVars, inst.objective, inst.rows).status === 'optimal') optimal++; else unbounded++ }
@@ -112,7 +115,7 @@ t.test('lp.ts maximise agrees with GLPK on random small LPs', async (t) => {
   t.ok(optimal > 100 && unbounded > 50, `${optimal} optimal, ${unbounded} unbounded`)
 })
 
-t.test('the comparison can fail: a solver that drops a row or stops early is caught', async (t) => {
+test('the comparison can fail: a solver that drops a row or stops early is caught', async (t) => {
   const inst: Instance = { nVars: 2, objective: [[0, 1], [1, 1]], rows: [{ terms: [[0, 1], [1, 2]], rhs: 4 }, { terms: [[0, 3], [1, 1]], rhs: 6 }] }
   t.doesNotThrow(() => agree(inst))
   t.equal((glpkMaximise(2, inst.objective, inst.rows) as { value: number }).value, 2.8, 'x = 8/5, y = 6/5')
@@ -220,7 +223,7 @@ function findings({ cells, cs }: Table): string[] {
   return out
 }
 
-t.test('suppressed tables: no withheld cell is determined, over the reals or the integers (GLPK)', async (t) => {
+test('suppressed tables: no withheld cell is determined, over the reals or the integers (GLPK)', async (t) => {
   let withheld = 0
   fc.assert(fc.property(table, (tab) => {
     const f = findings(tab)
@@ -230,7 +233,7 @@ t.test('suppressed tables: no withheld cell is determined, over the reals or the
   t.ok(withheld > 400, `${withheld} withheld cells, each minimised and maximised`)
 })
 
-t.test('the reader can fail: a cell left alone in its row is found determined', async (t) => {
+test('the reader can fail: a cell left alone in its row is found determined', async (t) => {
   // Withhold only c0_0 of a 2×2 table: row 0 gives it away.
   const cells = { c0_0: 3, c0_1: 20, c1_0: 15, c1_1: 30, r0: 23, r1: 45, k0: 18, k1: 50, all: 68 }
   const cs = [sumOf('r0', ['c0_0', 'c0_1']), sumOf('r1', ['c1_0', 'c1_1']), sumOf('k0', ['c0_0', 'c1_0']), sumOf('k1', ['c0_1', 'c1_1']), sumOf('all', ['r0', 'r1'])]

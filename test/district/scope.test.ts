@@ -14,7 +14,7 @@ const districtActor = (districtIds: string[], schoolId: string | null = null): A
   roles: districtIds.map((d) => ({ role: 'district_staff' as const, schoolId: null, classId: null, districtId: d })),
 })
 
-const fields = { keys: ['id', 'districtId'], info: ['code', 'name', 'stage', 'createdAt'] } as const
+const fields = { keys: ['id', 'districtId'], info: ['code', 'name', 'stage', 'createdAt'], security: ['requireSecondFactor'] } as const
 
 t.test('validation: district scope needs a district relation and the district_staff role', async (t) => {
   const base = { resource: 'x', table: schools, idColumn: 'id', fields, roles: {} }
@@ -49,7 +49,7 @@ t.test('district decisions reach the schools of the grant\'s district only; scho
   // A district grant on a school-bound resource reaches nothing (students have no district scope).
   const reg = new PolicyRegistry([definePolicy({
     resource: 'students_x', table: students, idColumn: 'id', relations: { school: 'schoolId', student: 'id' },
-    fields: { all: ['id', 'schoolId', 'studentNo', 'name', 'gender', 'birthDate', 'classId', 'status', 'leftAt', 'createdAt', 'updatedAt'] },
+    fields: { all: ['id', 'schoolId', 'studentNo', 'nationalId', 'name', 'gender', 'birthDate', 'classId', 'status', 'leftAt', 'createdAt', 'updatedAt'] },
     roles: { district_staff: { actions: ['read'], scope: 'school', read: ['all'] }, psych_teacher: { actions: ['read'], scope: 'school', read: ['all'] } },
   }) as unknown as ResourcePolicy])
   const sd = reg.decide(districtActor([a1.districtId]), 'students_x', 'read')!

@@ -2,6 +2,9 @@ import fc from 'fast-check'
 import t from 'tap'
 import { suppress, type Constraint, type SuppressionResult } from '../../src/modules/district/suppression.js'
 import { suppress as reference } from './suppression-reference.js'
+import { testsOf } from '../helpers/once.js'
+
+const test = testsOf(t, 'no-database')
 
 /**
  * The suppression engine runs its attacks part by part and keeps each part's answer while its
@@ -92,7 +95,7 @@ const summary = (r: SuppressionResult) => ({
   suppressed: [...r.suppressed].sort(), primary: r.primary, complementary: r.complementary, rounds: r.rounds, unprotected: [...r.unprotected].sort(),
 })
 
-t.test('the engine withholds exactly what the previous engine withheld, on random districts', async (t) => {
+test('the engine withholds exactly what the previous engine withheld, on random districts', async (t) => {
   let complementary = 0
   let longRuns = 0
   let runs = 0

@@ -1,6 +1,9 @@
 import t from 'tap'
 import { boundedAttack, intervalAttack, linearAttack, suppress, type Con, type Constraint } from '../../src/modules/district/suppression.js'
 import { attack, type Relation } from './attack.js'
+import { testsOf } from '../helpers/once.js'
+
+const test = testsOf(t, 'no-database')
 
 /** total = Σ parts */
 const sum = (total: string, parts: string[]): Constraint => ({ kind: 'eq', terms: [{ cell: total, coef: 1 }, ...parts.map((p) => ({ cell: p, coef: -1 }))] })
@@ -24,7 +27,7 @@ function check(cells: Record<string, number>, cs: Constraint[]) {
   return { r, problems }
 }
 
-t.test('a single withheld cell in a row gets the smallest non-zero partner', async (t) => {
+test('a single withheld cell in a row gets the smallest non-zero partner', async (t) => {
   const cells = { a: 5, b: 20, c: 30, z: 0, total: 55 }
   const cs = [sum('total', ['a', 'b', 'c', 'z'])]
   // Without the partner, a = 55 − 20 − 30 − 0.
@@ -36,7 +39,7 @@ t.test('a single withheld cell in a row gets the smallest non-zero partner', asy
   t.equal(r.complementary, 1)
 })
 
-t.test('a 2×2 block: one small cell withholds its row, its column and the opposite corner', async (t) => {
+test('a 2×2 block: one small cell withholds its row, its column and the opposite corner', async (t) => {
   const cells = {
     r1c1: 3, r1c2: 20, r1c3: 30, r1: 53,
     r2c1: 25, r2c2: 40, r2c3: 50, r2: 115,
@@ -52,7 +55,7 @@ t.test('a 2×2 block: one small cell withholds its row, its column and the oppos
   t.same([...r.suppressed].sort(), ['r1c1', 'r1c2', 'r2c1', 'r2c2'])
 })
 
-t.test('the interval case: two withheld cells that must both be 1 draw a third', async (t) => {
+test('the interval case: two withheld cells that must both be 1 draw a third', async (t) => {
   // x + y = 22 − 20 = 2 and both are at least 1 (zeros are shown), so x = y = 1.
   const cells = { x: 1, y: 1, z: 20, total: 22 }
   const cs = [sum('total', ['x', 'y', 'z'])]
@@ -63,7 +66,7 @@ t.test('the interval case: two withheld cells that must both be 1 draw a third',
   t.equal(r.suppressed.size, 3)
 })
 
-t.test('a subset relation can pin a cell: screened + unassessed ≤ enrolled', async (t) => {
+test('a subset relation can pin a cell: screened + unassessed ≤ enrolled', async (t) => {
   // enrolled 40, screened 39 ⇒ unassessed ≤ 1; withheld means ≥ 1; so it is 1.
   const cells = { enrolled: 40, screened: 39, unassessed: 1, red: 2, rest: 37 }
   const cs: Constraint[] = [
@@ -75,7 +78,7 @@ t.test('a subset relation can pin a cell: screened + unassessed ≤ enrolled', a
   t.ok(r.suppressed.has('screened') || r.suppressed.has('enrolled'), 'the bound that pinned it is withheld too')
 })
 
-t.test('a cross-table margin: a cell published in two tables is one cell', async (t) => {
+test('a cross-table margin: a cell published in two tables is one cell', async (t) => {
   // Table 1: district enrolled = school A + school B. Table 2: each school's enrolled = screened + not yet.
   const cells = { eA: 4, eB: 50, eD: 54, sA: 2, nA: 2, sB: 30, nB: 20 }
   const cs = [sum('eD', ['eA', 'eB']), sum('eA', ['sA', 'nA']), sum('eB', ['sB', 'nB'])]
@@ -89,7 +92,7 @@ t.test('a cross-table margin: a cell published in two tables is one cell', async
   t.equal(attack(published(cells, new Set(['eA', 'eB', 'sA', 'nA'])), relationsOf(cs)).recovered.length > 0, true, 'so separate suppression leaks')
 })
 
-t.test('the exact linear check finds what no single relation shows', async (t) => {
+test('the exact linear check finds what no single relation shows', async (t) => {
   // x + y = 10, y + z = 10, x + z = 10 ⇒ x = y = z = 5, though each relation has two unknowns.
   const cells = { x: 5, y: 5, z: 5, p: 20, q: 20, r: 20, A: 30, B: 30, C: 30 }
   const cs = [sum('A', ['x', 'y', 'p']), sum('B', ['y', 'z', 'q']), sum('C', ['x', 'z', 'r'])]
@@ -100,12 +103,12 @@ t.test('the exact linear check finds what no single relation shows', async (t) =
   t.ok(r.suppressed.size > 3)
 })
 
-t.test('the data must satisfy the relations they are published with', async (t) => {
+test('the data must satisfy the relations they are published with', async (t) => {
   t.throws(() => suppress(new Map([['a', 1], ['b', 2], ['t', 4]]), [sum('t', ['a', 'b'])]), /break relation/)
   t.throws(() => suppress(new Map([['a', -1]]), []), /not a count/)
 })
 
-t.test('random tables with margins: nothing recoverable, every small count withheld', async (t) => {
+test('random tables with margins: nothing recoverable, every small count withheld', async (t) => {
   let seed = 7
   const rand = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648 }
   let attacked = 0
@@ -139,7 +142,7 @@ t.test('random tables with margins: nothing recoverable, every small count withh
   t.comment(`random tables: ${attacked} withheld cells attacked, none recovered`)
 })
 
-t.test('the bounded check: two rows minus two columns pin three cells at 1', async (t) => {
+test('the bounded check: two rows minus two columns pin three cells at 1', async (t) => {
   // A school's block of a risk table as it was once published (· = withheld):
   //        red orange yellow green | total
   //   7     0    ·      0      ·   |   ·

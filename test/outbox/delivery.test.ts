@@ -30,8 +30,11 @@ t.test('delivery: every channel, retries with backoff, rate limit, dead after th
   await configureChannels(w, robots, mail)
   await personal(w, w.psych, { email: 'psych@example.edu.cn', mobile: '13900000001', emailEnabled: true, smsEnabled: true })
 
-  const now = new Date('2026-12-06T13:00:00Z') // 21:00 in Asia/Shanghai
-  const crisis = await crisisEvent(w, new Date('2026-12-06T13:30:00Z'))
+  // 21:00 in Asia/Shanghai tomorrow: the messages, due from the database's now(), are due then
+  // whenever the test runs (a fixed day stopped working once the clock passed it).
+  const now = new Date(Date.now() + 86_400_000)
+  now.setUTCHours(13, 0, 0, 0)
+  const crisis = await crisisEvent(w, new Date(now.getTime() + 30 * 60_000))
   await notifyRaw(w, [{ userId: w.psych.id, kind: 'crisis_escalated', refId: crisis }])
   const r1 = await w.deliver({ now })
   t.same(r1, { claimed: 4, sent: 4, retrying: 0, dead: 0, deferred: 0 }, 'the two robots, the e-mail and the SMS are sent')

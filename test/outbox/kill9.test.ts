@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm'
 import { loadConfig } from '../../src/config.js'
 import { openDatabase, queryRows, type Database } from '../../src/db/database.js'
 import { runMigrations } from '../../src/db/migrate.js'
-import { SecretBox, channelAad } from '../../src/modules/outbox/secret-box.js'
+import { channelBox, channelAad } from '../../src/modules/outbox/secret-box.js'
 import { deliverDue, leaseMs } from '../../src/modules/outbox/worker.js'
 import { createSchool, createUser } from '../helpers/app.js'
 import { freshDatabase } from '../helpers/database.js'
@@ -42,7 +42,7 @@ t.test('kill -9 mid-delivery loses nothing: a new worker delivers the committed 
   if (!process.env.TEST_DATABASE_URL) await runMigrations(database)
   const school = await createSchool(database)
   const user = await createUser(database, school, [{ role: 'psych_teacher' }])
-  const sealed = SecretBox.fromMaterial(CHANNEL_KEY).seal({ url: `${robots.base}/wecom?key=${WECOM_KEY}` }, channelAad(school.schoolId, 'wecom'))
+  const sealed = channelBox(CHANNEL_KEY).seal({ url: `${robots.base}/wecom?key=${WECOM_KEY}` }, channelAad(school.schoolId, 'wecom'))
   await database.db.execute(sql`insert into school_channels (school_id, kind, enabled, settings, secret_sealed) values (${school.schoolId}, 'wecom', true, '{"set":["url"]}'::jsonb, ${sealed})`)
   // The embedded folder admits one process at a time.
   await database.close()

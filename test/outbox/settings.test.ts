@@ -1,7 +1,7 @@
 import t from 'tap'
 import { sql } from 'drizzle-orm'
 import { queryRows } from '../../src/db/database.js'
-import { SecretBox, channelAad } from '../../src/modules/outbox/secret-box.js'
+import { channelBox, channelAad } from '../../src/modules/outbox/secret-box.js'
 import { injectAs } from '../helpers/app.js'
 import { CHANNEL_KEY, configureChannels, outboxWorld, personal } from './setup.js'
 import { mailText, startMailServer, startRobotServer, DINGTALK_SECRET, DINGTALK_TOKEN, SMS_KEY, SMTP_PASSWORD, WECOM_KEY } from './servers.js'
@@ -31,11 +31,11 @@ t.test('channel settings: secrets are write-only and sealed at rest; each teache
   const rawText = JSON.stringify(raw)
   for (const s of secrets) t.notOk(rawText.includes(s), `the table holds no plain ${s.startsWith('http') ? 'URL' : 'secret'}`)
   t.ok(raw.every((r) => /^v1\.[\w-]{16}\.[\w-]{22}\.[\w-]+$/.test(r.secret_sealed)), 'AES-GCM: v1.nonce.tag.ciphertext')
-  const box = SecretBox.fromMaterial(CHANNEL_KEY)
+  const box = channelBox(CHANNEL_KEY)
   const wecom = raw.find((r) => r.kind === 'wecom')!
   t.same(box.open(wecom.secret_sealed, channelAad(w.school.schoolId, 'wecom')), { url: `${robots.base}/wecom?key=${WECOM_KEY}` }, 'the configured key opens it')
   t.equal(box.open(wecom.secret_sealed, channelAad(w.school.schoolId, 'dingtalk')), undefined, "another channel's row does not open it")
-  t.equal(SecretBox.fromMaterial('another-key-another-key-another-key!').open(wecom.secret_sealed, channelAad(w.school.schoolId, 'wecom')), undefined, 'another key does not')
+  t.equal(channelBox('another-key-another-key-another-key!').open(wecom.secret_sealed, channelAad(w.school.schoolId, 'wecom')), undefined, 'another key does not')
   const audit = JSON.stringify(await queryRows(w.database.db, sql`select * from audit_log`))
   t.ok(audit.includes('school_channels'), 'the changes are audited')
   for (const s of secrets) t.notOk(audit.includes(s), 'the audit rows hold no secret')

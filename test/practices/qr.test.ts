@@ -1,6 +1,9 @@
 import QRCode from 'qrcode'
 import t, { type Test } from 'tap'
 import { encodeQr, qrSvg } from '../../src/modules/practices/qr.js'
+import { testsOf } from '../helpers/once.js'
+
+const test = testsOf(t, 'no-database')
 
 /**
  * The poster's QR symbols (the `qrcode` package, configured in qr.ts) against published
@@ -254,7 +257,7 @@ function decode(m: boolean[][]): string {
   return new TextDecoder().decode(bytes)
 }
 
-t.test('Reed–Solomon: the ISO 18004 Annex I example (01234567, 1-M), read back from the symbol', async (t) => {
+test('Reed–Solomon: the ISO 18004 Annex I example (01234567, 1-M), read back from the symbol', async (t) => {
   // Annex I encodes in numeric mode; the poster does not, so this one symbol asks the library directly.
   const qr = QRCode.create([{ data: '01234567', mode: 'numeric' }], { errorCorrectionLevel: 'M' })
   t.equal(qr.version, 1)
@@ -266,7 +269,7 @@ t.test('Reed–Solomon: the ISO 18004 Annex I example (01234567, 1-M), read back
   ], 'the 16 data codewords, then the 10 error-correction codewords')
 })
 
-t.test('format and version information match the published tables', async (t) => {
+test('format and version information match the published tables', async (t) => {
   // Annex D: versions 7, 8 and 40 (the reader's version bits, used by the structure checks).
   t.equal(versionBits(7), 0x07c94)
   t.equal(versionBits(8), 0x085bc)
@@ -278,7 +281,7 @@ t.test('format and version information match the published tables', async (t) =>
   }
 })
 
-t.test('byte capacities at level M and alignment positions follow the standard', async (t) => {
+test('byte capacities at level M and alignment positions follow the standard', async (t) => {
   // ISO 18004 table 7, byte mode, level M: the longest text each version holds.
   const capacity = new Map([[1, 14], [2, 26], [3, 42], [4, 62], [5, 84], [6, 106], [7, 122], [8, 152], [9, 180], [10, 213], [11, 251], [12, 287], [13, 331], [14, 362], [20, 666], [30, 1370], [31, 1452], [32, 1538], [40, 2331]])
   for (const [v, n] of capacity) {
@@ -297,7 +300,7 @@ t.test('byte capacities at level M and alignment positions follow the standard',
   }
 })
 
-t.test('the reference symbol (11-M, byte mode, mask 4) is reproduced module for module', async (t) => {
+test('the reference symbol (11-M, byte mode, mask 4) is reproduced module for module', async (t) => {
   const qr = encodeQr(REFERENCE_TEXT, { mask: 4 })
   t.equal(qr.version, 11)
   let diffs = 0
@@ -306,7 +309,7 @@ t.test('the reference symbol (11-M, byte mode, mask 4) is reproduced module for 
   checkStructure(t, reference, 11, 4)
 })
 
-t.test('every mask carries the reference symbol’s data: unmasked, the data modules agree', async (t) => {
+test('every mask carries the reference symbol’s data: unmasked, the data modules agree', async (t) => {
   const fn = functionMap(11)
   for (let k = 0; k < 8; k++) {
     const qr = encodeQr(REFERENCE_TEXT, { mask: k })
@@ -320,7 +323,7 @@ t.test('every mask carries the reference symbol’s data: unmasked, the data mod
   }
 })
 
-t.test('a letter-box link: the chosen mask and version give a well-formed symbol', async (t) => {
+test('a letter-box link: the chosen mask and version give a well-formed symbol', async (t) => {
   const url = 'https://xinan.example.edu.cn/letterbox/k9tu8ktkdm7zgnmruhwc'
   const qr = encodeQr(url)
   t.equal(qr.version, 4, `${url.length} bytes fit version 4-M`)
@@ -331,7 +334,7 @@ t.test('a letter-box link: the chosen mask and version give a well-formed symbol
   checkStructure(t, long.modules, 7, long.mask)
 })
 
-t.test('the SVG draws exactly the dark modules, with a quiet zone and the link spelled out', async (t) => {
+test('the SVG draws exactly the dark modules, with a quiet zone and the link spelled out', async (t) => {
   const url = 'https://xinan.example.edu.cn/letterbox/k9tu8ktkdm7zgnmruhwc'
   const svg = qrSvg(url, { title: '解忧树洞 · 心理信箱', caption: '示范<学校>' })
   const qr = encodeQr(url)
@@ -346,7 +349,7 @@ t.test('the SVG draws exactly the dark modules, with a quiet zone and the link s
   t.notMatch(svg, '<学校>')
 })
 
-t.test('read back: every block checks out and the byte segment is the input (versions 1–10)', async (t) => {
+test('read back: every block checks out and the byte segment is the input (versions 1–10)', async (t) => {
   const inputs = [
     'https://xinan.example.edu.cn/letterbox/k9tu8ktkdm7zgnmruhwc',
     'http://127.0.0.1:3000/letterbox/demo-shudong-2026',

@@ -59,9 +59,17 @@ t.test('counselling room: hours, visits (named and walk-in), group sessions, the
     total: 3, minutes: 95, byMonth: { '2026-10': 2, '2026-11': 1 }, byTopic: { study: 1, emotion: 1, family: 1 }, byFollowUp: { referral: 1, none: 1, case: 1 },
   })
   t.notOk('walkIns' in adminSummary.visits, 'who came is not the admin’s to count')
-  t.same(adminSummary.groupSessions, { total: 1, attendance: 24 })
+  t.same(adminSummary.groupSessions, { total: 1, attendance: 24, byKind: { general: 1 } }, 'a session without a kind counts as 一般团体辅导')
   t.equal(adminSummary.room.location, '行政楼302')
   t.notMatch(JSON.stringify(adminSummary), studentId)
+  // 多帮一: a group for the parents of 特殊群体 students is kept and counted under its own kind.
+  res = await as(app, w.psych, 'POST', '/api/v1/counselling-room/sessions', { sessionDate: '2026-11-03', kind: 'special_parents', topic: '家长沙龙', attendance: 12 })
+  t.equal(res.json().kind, 'special_parents')
+  const parentsGroup = res.json().id as string
+  t.equal((await as(app, w.psych, 'POST', '/api/v1/counselling-room/sessions', { sessionDate: '2026-11-03', kind: 'parents', topic: 'x', attendance: 1 })).statusCode, 400)
+  t.same((await as(app, w.admin, 'GET', '/api/v1/counselling-room/sessions?kind=special_parents')).json().items.map((i: { id: string }) => i.id), [parentsGroup])
+  t.same((await as(app, w.admin, 'GET', '/api/v1/counselling-room/summary')).json().groupSessions,
+    { total: 2, attendance: 24 + 12, byKind: { general: 1, special_parents: 1 } })
   const psychSummary = (await as(app, w.psych, 'GET', '/api/v1/counselling-room/summary?from=2026-10-01&to=2026-10-31')).json()
   t.same(psychSummary.visits, { total: 2, minutes: 65, walkIns: 1, byMonth: { '2026-10': 2 }, byTopic: { study: 1, emotion: 1 }, byFollowUp: { referral: 1, none: 1 } })
   t.equal((await as(app, w.homeroom, 'GET', '/api/v1/counselling-room/summary')).statusCode, 403)

@@ -1,5 +1,4 @@
 import t from 'tap'
-import { eq } from 'drizzle-orm'
 import { letters } from '../../db/schema/index.js'
 import { sentBy } from '../helpers/statements.js'
 import { buildTestApp } from '../helpers/app.js'
@@ -35,7 +34,8 @@ t.test('practices writes: statements per request', async (t) => {
   const slug = (await as(app, w.psych, 'GET', '/api/v1/letterbox-admin')).json().slug as string
   const write = async (body: string) => {
     t.equal((await app.inject({ method: 'POST', url: `/api/v1/letterbox/${slug}/letters`, payload: { body } })).statusCode, 201)
-    return (await database.db.select({ id: letters.id }).from(letters).where(eq(letters.body, body)))[0]!.id
+    // Sealed at rest: compared after drizzle opened it, not in SQL.
+    return (await database.db.select({ id: letters.id, body: letters.body }).from(letters)).find((r) => r.body === body)!.id
   }
   const one = await write('最近总是睡不着。')
   const two = await write('同桌说不想活了。')

@@ -16,7 +16,8 @@ t.test('letters: flagging a letter as a danger 50 times at once opens one crisis
   const write = async (body: string) => {
     const res = await app.inject({ method: 'POST', url: `/api/v1/letterbox/${slug}/letters`, payload: { body }, remoteAddress: `192.0.2.${Math.floor(Math.random() * 200)}` })
     t.equal(res.statusCode, 201, res.body)
-    return (await db.select({ id: letters.id }).from(letters).where(eq(letters.body, body)))[0]!.id
+    // Sealed at rest: compared after drizzle opened it, not in SQL.
+    return (await db.select({ id: letters.id, body: letters.body }).from(letters)).find((r) => r.body === body)!.id
   }
   const crisesOf = async (studentId: string) => (await db.select().from(crisisEvents).where(eq(crisisEvents.studentId, studentId))).length
 

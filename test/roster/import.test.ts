@@ -198,14 +198,14 @@ t.test('roster import and export', async (t) => {
     const wb = new ExcelJS.Workbook()
     await wb.xlsx.load(res.rawPayload as unknown as ExcelJS.Buffer)
     const ws = wb.worksheets[0]!
-    t.same((ws.getRow(1).values as unknown[]).slice(1), ['姓名', '学号', '性别', '出生日期', '年级', '班级', '监护人', '联系电话', '关系', '状态'])
+    t.same((ws.getRow(1).values as unknown[]).slice(1), ['姓名', '学号', '学籍号', '性别', '出生日期', '年级', '班级', '监护人', '联系电话', '关系', '状态'])
     const rows: string[][] = []
     ws.eachRow((r, n) => { if (n > 1) rows.push((r.values as unknown[]).slice(1).map((v) => (v === undefined || v === null ? '' : String(v)))) })
     t.equal(rows.length, mine.length)
     t.notOk(rows.some((r) => r[0] === '外校生'), 'no student of another school')
     const zhang = rows.find((r) => r[1] === '2026070101')!
-    t.same(zhang.slice(0, 6), ['张三', '2026070101', '男', '2013-05-01', '七年级', '七年级(2)班'])
-    t.equal(zhang[9], '在读')
+    t.same(zhang.slice(0, 7), ['张三', '2026070101', '', '男', '2013-05-01', '七年级', '七年级(2)班'])
+    t.equal(zhang[10], '在读')
 
     const back = await importAs(w, admin, res.rawPayload, XLSX_TYPE)
     t.equal(back.statusCode, 200, back.body)

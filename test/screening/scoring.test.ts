@@ -2,10 +2,13 @@ import t from 'tap'
 import { definitionProblems, InstrumentDefinition, scoreRange } from '../../src/modules/screening/instrument-schema.js'
 import { BUILT_IN_INSTRUMENTS, builtInByCode } from '../../src/modules/screening/instruments/index.js'
 import { answerProblems, scoreAnswers } from '../../src/modules/screening/scoring.js'
+import { testsOf } from '../helpers/once.js'
+
+const test = testsOf(t, 'no-database')
 
 const def = (code: string) => builtInByCode(code)!.definition
 
-t.test('every built-in definition is sound and carries its licence notice', async (t) => {
+test('every built-in definition is sound and carries its licence notice', async (t) => {
   t.same(BUILT_IN_INSTRUMENTS.map((i) => i.definition.code), ['PHQ-9', 'PHQ-A', 'GAD-7', 'ASQ'])
   for (const { definition } of BUILT_IN_INSTRUMENTS) {
     t.same(definitionProblems(definition), [], `${definition.code}: no problems`)
@@ -23,7 +26,7 @@ t.test('every built-in definition is sound and carries its licence notice', asyn
   t.match(def('PHQ-9').items[3]!.text.en, /tired/, 'PHQ-9 lists tiredness as item 4')
 })
 
-t.test('PHQ-9 scoring against hand-computed answers', async (t) => {
+test('PHQ-9 scoring against hand-computed answers', async (t) => {
   const phq = def('PHQ-9')
   // answers                       total  band                 risk      item 9
   const cases: Array<[number[], number, string, string, boolean]> = [
@@ -53,13 +56,13 @@ t.test('PHQ-9 scoring against hand-computed answers', async (t) => {
   }
 })
 
-t.test('PHQ-A scores like PHQ-9 with the same item-9 rule', async (t) => {
+test('PHQ-A scores like PHQ-9 with the same item-9 rule', async (t) => {
   const a = def('PHQ-A')
   t.same(scoreAnswers(a, [2, 2, 2, 2, 2, 0, 0, 0, 0]), { totalScore: 10, band: 'moderate', suggestedRisk: 'orange', safetyFlag: false, safetyItems: [] })
   t.same(scoreAnswers(a, [0, 0, 0, 0, 0, 0, 0, 0, 1]), { totalScore: 1, band: 'minimal', suggestedRisk: 'red', safetyFlag: true, safetyItems: [9] })
 })
 
-t.test('GAD-7 scoring against hand-computed answers', async (t) => {
+test('GAD-7 scoring against hand-computed answers', async (t) => {
   const gad = def('GAD-7')
   const cases: Array<[number[], number, string, string]> = [
     [[0, 0, 0, 0, 0, 0, 0], 0, 'minimal', 'green'],
@@ -77,7 +80,7 @@ t.test('GAD-7 scoring against hand-computed answers', async (t) => {
   }
 })
 
-t.test('answers that do not fit are refused, by item number', async (t) => {
+test('answers that do not fit are refused, by item number', async (t) => {
   const phq = def('PHQ-9')
   t.same(answerProblems(phq, [0, 0, 0]), [{ item: null, code: 'answer_count' }])
   t.same(answerProblems(phq, [0, 0, 4, 0, 0, -1, 0, 0, 1.5]), [
@@ -86,7 +89,7 @@ t.test('answers that do not fit are refused, by item number', async (t) => {
   t.throws(() => scoreAnswers(phq, [0, 0, 0]))
 })
 
-t.test('a school definition is checked before it is stored', async (t) => {
+test('a school definition is checked before it is stored', async (t) => {
   const base = InstrumentDefinition.parse({
     code: 'SCH-MOOD', version: 1, name: { 'zh-CN': '校本情绪量表', en: 'School mood scale' },
     instructions: { 'zh-CN': '请根据最近一周的情况作答', en: 'Answer for the last week' },

@@ -15,11 +15,16 @@ t.test('the demo shows every support step to the account it belongs to', async (
     return r.json()
   }
 
+  // Besides the 1:1 pairings, mentor.demo, psych.demo and homeroom.demo each have a place in a 多帮一 team (the inspection demo).
   const pairings = await get(mentor!, '/pairings')
-  t.equal(pairings.total, 1, 'the mentor sees the active pairing, not the ended one')
-  t.match(pairings.items[0], { active: true, purpose: '学业压力疏导与情绪支持' })
+  const oneToOne = pairings.items.filter((p: { teamId: string | null }) => p.teamId === null)
+  t.equal(oneToOne.length, 1, 'the mentor sees the active pairing, not the ended one')
+  t.match(oneToOne[0], { active: true, purpose: '学业压力疏导与情绪支持' })
+  t.equal(pairings.total - oneToOne.length, 1, 'and their place in the team')
   t.equal((await get(mentor!, '/mentor-contacts')).total, 3)
-  t.equal((await get(psych!, '/pairings')).total, 2)
+  const all = await get(psych!, '/pairings')
+  t.equal(all.items.filter((p: { teamId: string | null }) => p.teamId === null).length, 2)
+  t.equal(all.total, 5, 'two 1:1 pairings and three team members')
 
   const mine = await get(monitor!, '/peer-alerts')
   t.same(mine.items.map((a: { status: string }) => a.status).sort(), ['handled', 'in_progress', 'received', 'received'])

@@ -30,8 +30,16 @@ if (browserAvailable(t)) {
 
     // A shift through the form: teacher and period.
     const form = page.getByTestId('roster-form')
-    await form.getByLabel('值班老师').click()
-    await page.locator('.ant-select-dropdown:visible').getByText('示范心理教师').click()
+    // The school has many staff (the list scrolls): search, then pick. Under load the list can
+    // close under the click while it is still opening: pick again.
+    const teacher = form.getByLabel('值班老师')
+    const teacherBox = teacher.locator('xpath=ancestor::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]')
+    for (let attempt = 1; !(await teacherBox.innerText()).includes('示范心理教师'); attempt++) {
+      if (attempt > 3) throw new Error('could not choose 示范心理教师 as 值班老师')
+      await teacher.click()
+      await teacher.fill('示范心理')
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: '示范心理教师' }).first().click({ timeout: 5_000 }).catch(() => undefined)
+    }
     const range = form.locator('.ant-picker-range input')
     await range.nth(0).click()
     await range.nth(0).fill('2030-10-09 17:30')

@@ -62,7 +62,7 @@ function demoData(): SeededTemplate {
   }
 }
 
-export async function startServer(t: Tap): Promise<Server> {
+export async function startServer(t: Tap, opts: { clock?: () => Date } = {}): Promise<Server> {
   // Tests run against a build of the current sources, rebuilt when src/web changed.
   await ensureWeb({ ifStale: true })
   const { database, drop } = await freshDatabase({ seeded: demoData() })
@@ -70,7 +70,7 @@ export async function startServer(t: Tap): Promise<Server> {
     ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn', SEED_DEMO: 'true' }),
     jwtSecret: randomBytes(32).toString('hex'),
   }
-  const app = await buildApp({ config, database })
+  const app = await buildApp({ config, database, ...opts })
   const address = await app.listen({ host: '127.0.0.1', port: 0 })
   t.teardown(async () => {
     await app.close()
@@ -99,6 +99,9 @@ export async function launchBrowser(t: Tap): Promise<Browser> {
     viewport: { width: 1280, height: 900 },
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
+    // The client honours the system's reduced-motion setting: dialogs open without animating,
+    // so a test waits for no zoom and the renderer paints fewer frames.
+    reducedMotion: 'reduce',
   })
   context.setDefaultTimeout(15_000)
   t.teardown(async () => {

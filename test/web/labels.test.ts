@@ -24,6 +24,15 @@ import { RiskLevels } from '../../src/modules/screening/risk-levels.js'
 import { BUILT_IN_INSTRUMENTS } from '../../src/modules/screening/instruments/index.js'
 import { GuardianConsents, StudentAssents } from '../../src/modules/screening/consent-rules.js'
 import { Categories, FollowUps, Periods, Employments } from '../../src/modules/practices/schemas.js'
+import { RectificationStatuses } from '../../src/modules/inspection/rectification-schemas.js'
+import { GroupRoles, Reaches } from '../../src/modules/inspection/records-schemas.js'
+import { GroupKinds } from '../../src/modules/practices/schemas.js'
+import { TeamRoles } from '../../src/modules/support/team-schemas.js'
+import { ConsentMethods, TransferParts, TransferStatuses } from '../../src/modules/transfers/schemas.js'
+import { ActivityKinds as SchoolActivityKinds, ActivityReaches, LessonKinds, LessonSources } from '../../src/modules/inspection/lessons-schemas.js'
+import { testsOf } from '../helpers/once.js'
+
+const test = testsOf(t, 'no-database')
 
 /**
  * Nothing the API sends reaches a screen as a code. Generated from the server's own
@@ -41,7 +50,7 @@ const enT = en
 const isReference = (k: string) => k === 'id' || /(Id|Ids|Ref|By|Hash)$/.test(k)
 const both = (key: string) => Boolean(zh[key]?.trim() && enT[key]?.trim())
 
-t.test('every field a role may read has a label in Chinese and English', async (t) => {
+test('every field a role may read has a label in Chinese and English', async (t) => {
   const missing: string[] = []
   for (const p of policies) {
     const groups = p.fields as Record<string, readonly string[]>
@@ -51,7 +60,18 @@ t.test('every field a role may read has a label in Chinese and English', async (
   t.same(missing, [], 'fields without a label')
 })
 
-t.test('every field a screen lists as a column has a label', async (t) => {
+test('every field group and every column of a policy has words (the compliance report lists them all)', async (t) => {
+  const missing: string[] = []
+  for (const p of policies) {
+    for (const [group, fields] of Object.entries(p.fields as Record<string, readonly string[]>)) {
+      if (!both(`fieldGroup.${group}`) && !both(`fieldGroup.${p.resource}.${group}`)) missing.push(`${p.resource}: group ${group}`)
+      for (const f of fields) if (!both(`field.${f}`)) missing.push(`${p.resource}.${f}`)
+    }
+  }
+  t.same(missing, [], 'groups and columns without words')
+})
+
+test('every field a screen lists as a column has a label', async (t) => {
   const root = resolve(import.meta.dirname, '../../src/web')
   const files: string[] = []
   const walk = (d: string) => {
@@ -98,7 +118,7 @@ const ENUMERATED: Array<[string, string, readonly (string | number)[]]> = [
   ['referrals', 'state', ReferralStates], ['referral_events', 'fromState', ReferralStates], ['referral_events', 'toState', ReferralStates],
   ['talk_rules', 'kind', DutyKinds], ['talk_rules', 'target', Targets],
   ['talk_duties', 'kind', DutyKinds], ['talk_duties', 'status', DutyStatuses], ['talk_logs', 'kind', LogKinds],
-  ['notifications', 'kind', ['crisis_escalated', 'alert_received', 'alert_escalated', 'talk_concerned', 'referral_overdue', 'screening_reminder', 'audit_failed']],
+  ['notifications', 'kind', ['crisis_escalated', 'alert_received', 'alert_escalated', 'talk_concerned', 'referral_overdue', 'screening_reminder', 'audit_failed', 'rectification_overdue']],
   ['screening_campaigns', 'status', CampaignStatuses],
   ['screening_responses', 'band', bands], ['screening_responses', 'source', ['api', 'import']],
   ['screening_responses', 'suggestedRisk', RiskLevels], ['screening_responses', 'confirmedRisk', RiskLevels],
@@ -118,11 +138,20 @@ const ENUMERATED: Array<[string, string, readonly (string | number)[]]> = [
   ['letters', 'category', Categories], ['room_visits', 'topic', Categories], ['room_visits', 'followUp', FollowUps],
   ['barometer_settings', 'period', Periods], ['barometer_entries', 'submitterRole', ['homeroom_teacher', 'peer_monitor']],
   ['staff_profiles', 'employment', Employments],
+  ['rectification_items', 'status', RectificationStatuses],
+  ['self_checks', 'periodKind', ['term', 'school_year']],
+  ['student_transfers', 'status', TransferStatuses], ['student_transfers', 'parts', TransferParts], ['student_transfers', 'consentMethod', ConsentMethods],
+  ['student_transfers_received', 'status', TransferStatuses], ['student_transfers_received', 'parts', TransferParts],
+  ['notifications', 'kind', ['transfer_received', 'transfer_accepted', 'transfer_declined', 'transfer_reminder']],
+  ['leadership_members', 'groupRole', GroupRoles], ['emergency_drills', 'reach', Reaches],
+  ['group_sessions', 'kind', GroupKinds], ['pairings', 'teamRole', TeamRoles],
+  ['lesson_records', 'kind', LessonKinds], ['lesson_records', 'source', LessonSources],
+  ['school_activities', 'kind', SchoolActivityKinds], ['school_activities', 'reach', ActivityReaches],
   ['archive', 'kind', timelineSources.map((s) => s.kind)],
   ['archive', 'resources', policies.map((p) => p.resource)],
 ]
 
-t.test('every enumerated value the server defines has a label in both languages', async (t) => {
+test('every enumerated value the server defines has a label in both languages', async (t) => {
   t.ok(bands.includes('moderately_severe'), 'the instruments’ bands are read')
   t.ok(bands.includes('acute_positive'), 'and the bands a safety item names')
   const missing: string[] = []
@@ -137,7 +166,7 @@ t.test('every enumerated value the server defines has a label in both languages'
   t.same(missing, [], 'values without a label')
 })
 
-t.test('every enumerated column of the database is in the list above', async (t) => {
+test('every enumerated column of the database is in the list above', async (t) => {
   // The schema documents a text column's values as `/** a | b | c */`: each such column must be
   // in ENUMERATED (by its policy resource), so a new one cannot be added without its labels.
   const schemaDir = resolve(import.meta.dirname, '../../db/schema')
@@ -164,6 +193,6 @@ t.test('every enumerated column of the database is in the list above', async (t)
   t.same(unlisted, [], 'enumerated columns with no labels checked')
 })
 
-t.test('every role has a name', async (t) => {
+test('every role has a name', async (t) => {
   t.same(roleList.filter((r) => !both(`role.${r}`)), [])
 })

@@ -52,7 +52,8 @@ if (browserAvailable(t)) {
    * On a loaded machine a click can land while the list is still animating in and select
    * nothing; the select then still does not show the label, and the pick is tried again.
    */
-  async function choose(d: Locator, field: Locator, option: string | RegExp) {
+  /** Picks an option; `search` is typed first where the list is long enough to scroll (the school's staff). */
+  async function choose(d: Locator, field: Locator, option: string | RegExp, search?: string) {
     const box = field.locator('xpath=ancestor::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]')
     const shows = async () => {
       const text = await box.innerText()
@@ -60,6 +61,7 @@ if (browserAvailable(t)) {
     }
     for (let attempt = 0; attempt < 3; attempt++) {
       await field.click()
+      if (search) await field.fill(search)
       const item = openDropdowns.locator('.ant-select-item-option').filter({ hasText: option }).first()
       await item.waitFor()
       await item.click()
@@ -172,7 +174,7 @@ if (browserAvailable(t)) {
     await card.getByRole('button', { name: '新建结对' }).click()
     const d = dialog('新建结对')
     // A student monitor's account is no teacher: the server refuses, and the dialog says why.
-    await choose(d, d.getByLabel('结对教师', { exact: true }), 'monitor.demo')
+    await choose(d, d.getByLabel('结对教师', { exact: true }), 'monitor.demo', 'monitor.demo')
     await d.getByLabel('结对目的', { exact: true }).fill('每周陪伴，关注情绪变化')
     await save(d)
     const error = d.getByTestId('write-error')
@@ -185,7 +187,7 @@ if (browserAvailable(t)) {
     await screenshot(page, 'psych-case-pairing-refused')
     t.equal((await psych<List>('GET', `/pairings?studentId=${student.id}`)).body.total, 0, 'nothing was written')
 
-    await choose(d, d.getByLabel('结对教师', { exact: true }), 'mentor.demo')
+    await choose(d, d.getByLabel('结对教师', { exact: true }), 'mentor.demo', 'mentor.demo')
     await save(d)
     await closed(d)
     const rows = card.locator('tbody tr.ant-table-row')

@@ -2,6 +2,7 @@ import t from 'tap'
 import type { Locator } from 'playwright-core'
 import { referrals } from '../../db/schema/index.js'
 import { apiAs, browserAvailable, demoClassStudents, launchBrowser, loginAs, screenshot, settledCount, startServer } from './harness.js'
+import { withNotesSchool } from '../../src/crypto/notes-keys.js'
 
 type Row = Record<string, unknown>
 type List = { items: Row[]; total: number }
@@ -35,10 +36,11 @@ if (browserAvailable(t)) {
   if (institution.status !== 201) throw new Error(`fixture institution: ${institution.status}`)
   // A referral back from the institution, waiting for its 复学 assessment.
   const schoolId = String(kase.body.schoolId)
-  await server.database.db.insert(referrals).values({
+  // The feedback is sealed at rest: written with the school's notes key.
+  await withNotesSchool(server.database.db, schoolId, () => server.database.db.insert(referrals).values({
     schoolId, studentId: student.id, caseId, institutionId: String(institution.body.id), reason: '情绪低落，需专科评估', state: 'feedback',
     followUpDate: today(), feedback: '门诊随访中，可复学',
-  })
+  }))
   const mentors = await psych<List>('GET', '/users?q=mentor.demo')
   const mentor = mentors.body.items.find((u) => u.username === 'mentor.demo')
   if (!mentor) throw new Error('fixture: mentor.demo not listed')

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
+import { excel } from './excel.js'
 import { parse as parseCsv } from 'csv-parse/sync'
 import { checkArchive, verifyEntries } from './zip.js'
 import { refuse, SheetRefused, type Cell, type FileKind, type Sheet, type SheetLimits } from './types.js'
@@ -101,7 +102,7 @@ function readCsv(file: Buffer, limits: SheetLimits): Sheet {
 async function readXlsx(file: Buffer, limits: SheetLimits): Promise<Sheet> {
   const entries = checkArchive(file, limits)
   await verifyEntries(file, entries, limits)
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([file]), {
+  const reader = new (await excel()).stream.xlsx.WorkbookReader(Readable.from([file]), {
     worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore',
   })
   let header: Cell[] | undefined

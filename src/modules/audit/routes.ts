@@ -36,7 +36,7 @@ const auditRoutes: FastifyPluginAsyncZod = async (app) => {
   }, async (req) => service.verify(contextOf(req)))
 
   app.get('/students/:id/access-log', {
-    config: { access: { resource: 'audit_log', action: 'list' } },
+    config: { access: { resource: 'audit_log', action: 'list' }, stepUp: true },
     schema: {
       tags: ['audit'], summary: '谁查看了该学生的档案 Who accessed this student', security: [{ bearer: [] }],
       params: IdParams, querystring: Pagination,

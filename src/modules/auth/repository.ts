@@ -1,5 +1,5 @@
-import { and, eq, isNull, ne, sql } from 'drizzle-orm'
-import { authSessions, refreshTokens, users, userRoles } from '../../../db/schema/index.js'
+import { and, count, eq, isNull, lt, ne, or, sql } from 'drizzle-orm'
+import { authSessions, refreshTokens, userRecoveryCodes, users, userRoles } from '../../../db/schema/index.js'
 import { queryRows, type Executor } from '../../db/database.js'
 import type { Actor, RoleGrant } from '../../access/roles.js'
 
@@ -25,8 +25,73 @@ export function setOneTimePassword(ex: Executor, schoolId: string, userId: strin
     .where(and(eq(users.schoolId, schoolId), eq(users.id, userId)))
 }
 
-export function createSession(ex: Executor, userId: string) {
-  return ex.insert(authSessions).values({ userId }).returning({ id: authSessions.id }).then((r) => r[0]!.id)
+/** `proofAt`: when this login proved all its factors (step-up counts from it); null when it has not yet. */
+export function createSession(ex: Executor, userId: string, proofAt: Date | null) {
+  return ex.insert(authSessions).values({ userId, secondFactorAt: proofAt }).returning({ id: authSessions.id }).then((r) => r[0]!.id)
+}
+
+export function sessionProofAt(ex: Executor, sessionId: string): Promise<Date | null> {
+  return ex.select({ at: authSessions.secondFactorAt }).from(authSessions).where(eq(authSessions.id, sessionId)).limit(1)
+    .then((r) => r[0]?.at ?? null)
+}
+
+export function markSessionProved(ex: Executor, sessionId: string) {
+  return ex.update(authSessions).set({ secondFactorAt: new Date() }).where(and(eq(authSessions.id, sessionId), isNull(authSessions.revokedAt)))
+}
+
+/**
+ * Claims a TOTP time step for the account: true only when it is later than the last one
+ * accepted, so a code is taken once even by two requests at the same moment.
+ */
+export async function claimTotpStep(ex: Executor, userId: string, step: number): Promise<boolean> {
+  const r = await ex.update(users).set({ totpLastStep: step })
+    .where(and(eq(users.id, userId), or(isNull(users.totpLastStep), lt(users.totpLastStep, step))))
+    .returning({ id: users.id })
+  return r.length === 1
+}
+
+/** Uses one recovery code of the account; false when there is no such unused code. */
+export async function useRecoveryCode(ex: Executor, userId: string, codeHash: string): Promise<boolean> {
+  const r = await ex.update(userRecoveryCodes).set({ usedAt: new Date() })
+    .where(and(eq(userRecoveryCodes.userId, userId), eq(userRecoveryCodes.codeHash, codeHash), isNull(userRecoveryCodes.usedAt)))
+    .returning({ id: userRecoveryCodes.id })
+  return r.length === 1
+}
+
+export async function replaceRecoveryCodes(ex: Executor, userId: string, hashes: string[]): Promise<void> {
+  await ex.delete(userRecoveryCodes).where(eq(userRecoveryCodes.userId, userId))
+  if (hashes.length) await ex.insert(userRecoveryCodes).values(hashes.map((codeHash) => ({ userId, codeHash })))
+}
+
+export function recoveryCodesLeft(ex: Executor, userId: string): Promise<number> {
+  return ex.select({ n: count() }).from(userRecoveryCodes)
+    .where(and(eq(userRecoveryCodes.userId, userId), isNull(userRecoveryCodes.usedAt))).then((r) => Number(r[0]?.n ?? 0))
+}
+
+/** Roles that read case history or manage accounts, or see the district: they need a second factor where it is required. */
+export const SECOND_FACTOR_ROLES = ['psych_teacher', 'school_admin', 'district_staff'] as const
+
+/**
+ * SQL: whether the account `u` must use a second factor: it holds one of those roles and its
+ * school requires it, or (no school said, or district staff, who have none) the deployment does.
+ */
+export function secondFactorRequiredSql(byDefault: boolean) {
+  return sql`(exists (select 1 from user_roles r where r.user_id = u.id and r.role in ('psych_teacher', 'school_admin', 'district_staff'))
+    and coalesce((select sc.require_second_factor from schools sc where sc.id = u.school_id), ${byDefault}))`
+}
+
+export async function secondFactorRequired(ex: Executor, userId: string, byDefault: boolean): Promise<boolean> {
+  const rows = await queryRows<{ required: boolean }>(ex, sql`select ${secondFactorRequiredSql(byDefault)} as required from users u where u.id = ${userId}`)
+  return rows[0]?.required === true
+}
+
+/**
+ * The account's next request is checked afresh: a server that keeps the actor in memory
+ * compares this epoch first (access/transaction.ts). For changes the epoch triggers do not
+ * watch (the second factor, a school's requirement).
+ */
+export function bumpAuthEpoch(ex: Executor, userId: string) {
+  return ex.update(users).set({ authEpoch: sql`${users.authEpoch} + 1` }).where(eq(users.id, userId))
 }
 
 export function insertRefreshToken(ex: Executor, sessionId: string, tokenHash: string, expiresAt: Date) {
@@ -111,6 +176,8 @@ export function rolesOf(ex: Executor, userId: string) {
 /** An actor as loaded, with what the auth plugin needs beside it. */
 export type LoadedActor = Actor & {
   mustChangePassword: boolean
+  /** A second factor is required and none is enrolled yet: until it is, the login opens nothing else. */
+  mustEnrolSecondFactor: boolean
   /** users.auth_epoch when it was read, as text: a remembered actor is current while it matches. */
   epoch: string
 }
@@ -120,14 +187,16 @@ export type LoadedActor = Actor & {
  * user active; roles are read now, so a removed role stops working on the next request. The
  * user's auth epoch is read in the same statement, so it is the epoch of exactly this actor.
  */
-export async function loadActor(ex: Executor, userId: string, sessionId: string): Promise<LoadedActor | undefined> {
+export async function loadActor(ex: Executor, userId: string, sessionId: string, secondFactorByDefault = false): Promise<LoadedActor | undefined> {
   const rows = await queryRows<{
     user_id: string; username: string; display_name: string; school_id: string | null; district_id: string | null
     must_change_password: boolean
+    must_enrol: boolean
     epoch: string | number | bigint
     roles: RoleGrant[] | string | null
   }>(ex, sql`
     select u.id as user_id, u.username, u.display_name, u.school_id, u.district_id, u.must_change_password, u.auth_epoch as epoch,
+      (u.totp_enabled_at is null and ${secondFactorRequiredSql(secondFactorByDefault)}) as must_enrol,
       coalesce((select json_agg(json_build_object('role', r.role, 'schoolId', r.school_id, 'classId', r.class_id, 'districtId', r.district_id))
                 from user_roles r where r.user_id = u.id), '[]'::json) as roles
     from auth_sessions s join users u on u.id = s.user_id
@@ -144,6 +213,7 @@ export async function loadActor(ex: Executor, userId: string, sessionId: string)
     districtId: row.district_id,
     roles,
     mustChangePassword: row.must_change_password === true,
+    mustEnrolSecondFactor: row.must_enrol === true,
     epoch: String(row.epoch),
   }
 }

@@ -5,8 +5,12 @@ import { ErrorSchema, IdParams } from '../../lib/schemas.js'
 import { requireActor } from '../../plugins/auth.js'
 import { LoginThrottle } from './throttle.js'
 import { createAuthService, LoginThrottled } from './service.js'
+import { CodeThrottle } from './second-factor-throttle.js'
+import { CodeThrottled, createSecondFactorService } from './second-factor-service.js'
+import { STEP_UP_MINUTES } from './step-up.js'
 import {
-  ChangePasswordBody, EndedSchema, LoginBody, PublicUserSchema, RefreshBody, SessionListSchema, TokenPairSchema,
+  ChangePasswordBody, ConfirmBody, EndedSchema, EnrolmentSchema, LoginAnswer, LoginBody, PublicUserSchema, RecoveryCodesSchema, RefreshBody,
+  SecondFactorLoginBody, SecondFactorStatusSchema, SessionListSchema, StepUpAnswer, StepUpBody, TokenPairSchema,
 } from './schemas.js'
 
 const authRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -17,23 +21,34 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
     maxDelayMs: config.LOGIN_MAX_DELAY_S * 1000,
     windowMs: config.LOGIN_FAIL_WINDOW_S * 1000,
   })
+  const codes = new CodeThrottle({
+    freeFails: config.LOGIN_FREE_FAILS,
+    perChallenge: 5,
+    maxDelayMs: config.LOGIN_MAX_DELAY_S * 1000,
+    windowMs: config.LOGIN_FAIL_WINDOW_S * 1000,
+  })
+  const appendAudit = (events: Parameters<typeof app.auditBatcher.append>[0]) => app.auditBatcher.append(events)
+  const secondFactor = createSecondFactorService({ database: app.database, config, codes, appendAudit })
   const service = createAuthService({
     database: app.database,
     config,
     throttle,
+    secondFactor,
     signAccess: (claims) => app.jwt.sign(claims),
-    appendAudit: (events) => app.auditBatcher.append(events),
+    appendAudit,
   })
   const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema }
   // What an account that must change its password may still do (plugins/auth.ts).
   const beforePasswordChange = true as const
+  // What an account that must set up a second factor may still do (plugins/auth.ts).
+  const beforeSecondFactor = true as const
 
   /** RFC 9110 §10.2.3: tell the client how long to wait instead of letting it guess. */
   async function withRetryAfter<T>(reply: FastifyReply, work: Promise<T>): Promise<T> {
     try {
       return await work
     } catch (err) {
-      if (err instanceof LoginThrottled) void reply.header('retry-after', String(err.retryAfterS))
+      if (err instanceof LoginThrottled || err instanceof CodeThrottled) void reply.header('retry-after', String(err.retryAfterS))
       throw err
     }
   }
@@ -50,8 +65,59 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/login', {
     config: { access: { public: true } },
-    schema: { tags: ['auth'], summary: '登录 Sign in', body: LoginBody, response: { 200: TokenPairSchema, ...errors } },
+    schema: {
+      tags: ['auth'], summary: '登录 Sign in (an account with a second factor gets a challenge for the code step)',
+      body: LoginBody, response: { 200: LoginAnswer, ...errors },
+    },
   }, async (req, reply) => withRetryAfter(reply, service.login(req.body.username, req.body.password, req.ip, String(req.id))))
+
+  app.post('/login/second-factor', {
+    config: { access: { public: true } },
+    schema: {
+      tags: ['auth'], summary: '登录第二步 The code step of a sign-in: the challenge and a code from the app, or a recovery code',
+      body: SecondFactorLoginBody, response: { 200: TokenPairSchema, ...errors },
+    },
+  }, async (req, reply) => withRetryAfter(reply, service.completeLogin(req.body.challenge, req.body, String(req.id))))
+
+  app.post('/step-up', {
+    config: { access: { resource: 'self', action: 'update' } },
+    schema: {
+      tags: ['auth'], summary: `再次验证 Prove this login's factors again (code, recovery code, or the password without a second factor); exports and other guarded reads need it within ${STEP_UP_MINUTES} minutes`,
+      security: [{ bearer: [] }], body: StepUpBody, response: { 200: StepUpAnswer, ...errors },
+    },
+  }, async (req, reply) => {
+    const r = await withRetryAfter(reply, service.stepUp(requireActor(req), req.body, req.ip, String(req.id)))
+    return { provedAt: r.provedAt, validMinutes: STEP_UP_MINUTES }
+  })
+
+  app.get('/second-factor', {
+    config: { access: { resource: 'self', action: 'read', beforeSecondFactor } },
+    schema: { tags: ['auth'], summary: '二次验证状态 My second factor: enabled, required, recovery codes left', security: [{ bearer: [] }], response: { 200: SecondFactorStatusSchema, ...errors } },
+  }, async (req) => secondFactor.status(requireActor(req).userId))
+
+  app.post('/second-factor/enrolment', {
+    config: { access: { resource: 'self', action: 'update', beforeSecondFactor } },
+    schema: {
+      tags: ['auth'], summary: '开始设置二次验证 Start setting up the authenticator app: a new secret (QR code address and text), in force once a first code confirms it',
+      security: [{ bearer: [] }], response: { 200: EnrolmentSchema, 409: ErrorSchema, ...errors },
+    },
+  }, async (req) => secondFactor.startEnrolment(requireActor(req)))
+
+  app.post('/second-factor/confirm', {
+    config: { access: { resource: 'self', action: 'update', beforeSecondFactor } },
+    schema: {
+      tags: ['auth'], summary: '确认二次验证 Confirm with a first code: the second factor is in force, ten recovery codes are shown once',
+      security: [{ bearer: [] }], body: ConfirmBody, response: { 200: RecoveryCodesSchema, 409: ErrorSchema, ...errors },
+    },
+  }, async (req, reply) => withRetryAfter(reply, secondFactor.confirmEnrolment(requireActor(req), req.body.code, String(req.id))))
+
+  app.post('/second-factor/recovery-codes', {
+    config: { access: { resource: 'self', action: 'update' }, stepUp: true },
+    schema: {
+      tags: ['auth'], summary: '重新生成恢复码 New recovery codes (the old ones stop working); needs a recent step-up',
+      security: [{ bearer: [] }], response: { 200: RecoveryCodesSchema, 409: ErrorSchema, ...errors },
+    },
+  }, async (req) => secondFactor.regenerateRecoveryCodes(requireActor(req), String(req.id)))
 
   app.post('/refresh', {
     config: { access: { public: true } },

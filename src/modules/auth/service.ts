@@ -7,6 +7,8 @@ import { AppError, NotFound, Unauthorized, Validation } from '../../lib/errors.j
 import * as repo from './repository.js'
 import { dummyHash, hashPassword, isStrongPassword, needsRehash, verifyPassword } from './password.js'
 import type { LoginThrottle } from './throttle.js'
+import { CHALLENGE_TTL_S, challengeSigner } from './challenge.js'
+import type { Proof, ProofMethod, SecondFactorService } from './second-factor-service.js'
 
 export interface TokenPair {
   accessToken: string
@@ -24,6 +26,18 @@ export interface PublicUser {
   roles: Actor['roles']
   /** Until it is changed, only /me, /password and /logout answer (plugins/auth.ts). */
   mustChangePassword: boolean
+  /** The account signs in with a code from an authenticator app too. */
+  secondFactorEnabled: boolean
+  /** Its school (or the deployment) requires one and none is set up: only setting it up answers. */
+  mustEnrolSecondFactor: boolean
+}
+
+/** The password was right and the account has a second factor: the code step comes next. */
+export interface SecondStep {
+  secondFactor: 'totp'
+  /** Opens only POST /auth/login/second-factor, for CHALLENGE_TTL_S seconds. */
+  challenge: string
+  expiresIn: number
 }
 
 export interface SessionInfo {
@@ -38,6 +52,7 @@ export interface AuthServiceDeps {
   database: Database
   config: Config
   throttle: LoginThrottle
+  secondFactor: SecondFactorService
   signAccess: (claims: { sub: string; sid: string }) => string
   /** Appends audit rows outside any transaction (a failed sign-in changes nothing to commit with). */
   appendAudit: (events: AuditEvent[]) => Promise<void>
@@ -69,9 +84,10 @@ export function sha256(s: string): string {
   return createHash('sha256').update(s).digest('hex')
 }
 
-export function createAuthService({ database, config, throttle, signAccess, appendAudit }: AuthServiceDeps) {
+export function createAuthService({ database, config, throttle, secondFactor, signAccess, appendAudit }: AuthServiceDeps) {
   const { db } = database
   const hashName = usernameHasher(config.jwtSecret)
+  const challenges = challengeSigner(config.jwtSecret)
 
   /**
    * One row per failed try whose password was checked: each costs the caller an argon2 hash
@@ -106,9 +122,12 @@ export function createAuthService({ database, config, throttle, signAccess, appe
     const u = await repo.findUserById(db, userId)
     if (!u) throw new Unauthorized('invalid_token')
     const roles = await repo.rolesOf(db, userId)
+    const enabled = u.totpEnabledAt !== null
     return {
       id: u.id, username: u.username, displayName: u.displayName, schoolId: u.schoolId, districtId: u.districtId, roles,
       mustChangePassword: u.mustChangePassword,
+      secondFactorEnabled: enabled,
+      mustEnrolSecondFactor: !enabled && (await secondFactor.requiredFor(userId)),
     }
   }
 
@@ -121,7 +140,7 @@ export function createAuthService({ database, config, throttle, signAccess, appe
   }
 
   return {
-    async login(username: string, password: string, ip: string, requestId: string): Promise<TokenPair> {
+    async login(username: string, password: string, ip: string, requestId: string): Promise<TokenPair | SecondStep> {
       // A throttled pair or address answers 429 before the password is looked at, right or wrong.
       const verdict = throttle.attempt(username, ip)
       if (!verdict.ok) {
@@ -139,11 +158,74 @@ export function createAuthService({ database, config, throttle, signAccess, appe
         throw new Unauthorized('invalid_credentials')
       }
       throttle.succeed(username, ip)
+      let epoch = user.authEpoch
       if (needsRehash(user.passwordHash)) {
         await repo.setPasswordHash(db, user.id, await hashPassword(password), false)
+        // A new hash moves the epoch (a trigger): the challenge must name the new one.
+        epoch = (await repo.findUserById(db, user.id))?.authEpoch ?? epoch
       }
-      const sessionId = await repo.createSession(db, user.id)
+      if (user.totpEnabledAt) {
+        return { secondFactor: 'totp', challenge: challenges.issue(user.id, String(epoch)), expiresIn: CHALLENGE_TTL_S }
+      }
+      // No second factor: the password is every factor this login has, proved now.
+      const sessionId = await repo.createSession(db, user.id, new Date())
       return { ...(await issue(user.id, sessionId)), user: await publicUser(user.id) }
+    },
+
+    /**
+     * The code step of a sign-in: the challenge from the password step and a code from the app
+     * (or a recovery code). The login starts here, with its factors proved now.
+     */
+    async completeLogin(challenge: string, proof: Proof, requestId: string): Promise<TokenPair> {
+      const c = challenges.open(challenge)
+      const user = c ? await repo.findUserById(db, c.u) : undefined
+      // Expired, forged, or the account changed since the password step (password, status, a reset).
+      if (!c || !user || user.status !== 'active' || String(user.authEpoch) !== c.e || !user.totpEnabledAt) {
+        throw new Unauthorized('invalid_token')
+      }
+      const method = await secondFactor.verify(user, proof, 'login', requestId, { challengeId: c.n })
+      const sessionId = await db.transaction(async (tx) => {
+        const id = await repo.createSession(tx, user.id, new Date())
+        await appendAuditIn(tx, secondFactor.useEvent(user, method, 'login', requestId))
+        return id
+      })
+      return { ...(await issue(user.id, sessionId)), user: await publicUser(user.id) }
+    },
+
+    /**
+     * Proves this login's factors again for the actions that need it recently (step-up): the code
+     * (or a recovery code) when the account has a second factor, else the password, throttled like
+     * a sign-in.
+     */
+    async stepUp(actor: Actor, proof: Proof & { password?: string | undefined }, ip: string, requestId: string): Promise<{ provedAt: Date }> {
+      const user = await repo.findUserById(db, actor.userId)
+      if (!user) throw new Unauthorized('invalid_token')
+      const self = { userId: actor.userId, schoolId: actor.schoolId, actorRoles: actor.roles.map((r) => r.role).join(',') }
+      let method: ProofMethod | 'password'
+      if (user.totpEnabledAt) {
+        if (proof.code === undefined && proof.recoveryCode === undefined) throw new Validation('second_factor_code_required')
+        method = await secondFactor.verify(user, proof, 'step_up', requestId, { actor })
+      } else {
+        if (proof.password === undefined) throw new Validation('password_required')
+        const verdict = throttle.attempt(actor.username, ip)
+        if (!verdict.ok) {
+          if (verdict.report) await auditFailure('password', actor.username, 'throttled', requestId, self)
+          throw new LoginThrottled(verdict.retryAfterS)
+        }
+        if (!(await verifyPassword(user.passwordHash, proof.password))) {
+          throttle.failed(actor.username, ip)
+          await auditFailure('password', actor.username, 'bad_password', requestId, self)
+          throw new Validation('step_up_wrong_password')
+        }
+        throttle.succeed(actor.username, ip)
+        method = 'password'
+      }
+      const provedAt = new Date()
+      await db.transaction(async (tx) => {
+        await repo.markSessionProved(tx, actor.sessionId)
+        await appendAuditIn(tx, secondFactor.useEvent(user, method, 'step_up', requestId, actor))
+      })
+      return { provedAt }
     },
 
     async refresh(token: string): Promise<TokenPair> {
@@ -186,9 +268,11 @@ export function createAuthService({ database, config, throttle, signAccess, appe
       // Every login of this account ends, this one included; the caller gets a fresh pair.
       const sessionId = await db.transaction(async (tx) => {
         await repo.setPasswordHash(tx, user.id, hash, true)
+        // The new login carries on from this one: no more proved than it was.
+        const provedAt = await repo.sessionProofAt(tx, actor.sessionId)
         const ended = await repo.revokeOtherSessions(tx, user.id, actor.sessionId, 'password_change')
         await repo.revokeSession(tx, actor.sessionId, 'password_change')
-        const created = await repo.createSession(tx, user.id)
+        const created = await repo.createSession(tx, user.id, provedAt)
         await appendAuditIn(tx, selfAudit(actor, requestId, 'U', 'password', [user.id, actor.sessionId, ...ended.map((e) => e.id)]))
         return created
       })

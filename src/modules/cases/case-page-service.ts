@@ -13,6 +13,7 @@ import { withActive } from '../support/pairing-service.js'
 import { withReferralDerived } from '../support/referral-rules.js'
 import { mentorOwnRows } from '../support/scope.js'
 import { presentCase, presentCrisis, presentEvent, presentSession } from './present.js'
+import { requireStepUp } from '../auth/step-up.js'
 
 /** Rows per list part: the case page shows at most this many of each (its total says how many there are). */
 export const PAGE_PART_LIMIT = 100
@@ -36,6 +37,8 @@ export function createCasePageService(gw: Gateway) {
       return gw.tx(ctx, async (tx) => {
         const read: Array<{ d: Decision; rows: Row[] }> = []
         const kase = await gw.read(tx, ctx.decision, caseId)
+        // As GET /cases/:id: a closed case asks for a recent step-up.
+        if (kase.state === 'closed') await requireStepUp(tx, ctx.actor)
         read.push({ d: ctx.decision, rows: [kase] })
 
         /** A part through the caller's decision, or undefined where its own route would refuse. */

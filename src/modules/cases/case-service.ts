@@ -11,6 +11,7 @@ import { presentCase, presentEvent } from './present.js'
 import * as repo from './repository.js'
 import type { CaseCreate, CaseListQuery, CasePatch, CaseTransition } from './schemas.js'
 import { canTransition } from './states.js'
+import { requireStepUp } from '../auth/step-up.js'
 
 type EventFields = Pick<typeof caseEvents.$inferInsert, 'toState' | 'fromState' | 'riskFrom' | 'riskTo' | 'reason'>
 
@@ -44,6 +45,8 @@ export function createCaseService(gw: Gateway) {
     async get(ctx: RequestContext, id: string) {
       return gw.tx(ctx, async (tx) => {
         const row = await gw.read(tx, ctx.decision, id)
+        // A closed case is history few need again: reading it asks for a recent step-up.
+        if (row.state === 'closed') await requireStepUp(tx, ctx.actor)
         await gw.audit(tx, ctx, { action: 'R', rows: [row] })
         return presentCase(row)
       })

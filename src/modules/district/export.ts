@@ -1,4 +1,5 @@
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
+import { excel } from '../../lib/spreadsheet/excel.js'
 import { DEFAULT_THRESHOLD } from './suppression.js'
 import { ACTIVITY_KINDS, RISK_COLUMNS, TALK_STATUSES, UNASSESSED, type Cell, type DistrictTables } from './tables.js'
 import { schoolDateTime } from '../../lib/school-time.js'
@@ -51,7 +52,7 @@ function sheet(wb: ExcelJS.Workbook, name: string, header: string[]): ExcelJS.Wo
 }
 
 export async function districtWorkbook(results: DistrictTables[], staffing?: StaffingAnswer, releasedOn: string[] = [], timeZone = 'Asia/Shanghai'): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook()
+  const wb = new (await excel()).Workbook()
   wb.creator = 'XinAn'
   const first = results[0]
   const notes = wb.addWorksheet('说明 Notes')

@@ -77,7 +77,7 @@ const districtRoutes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.get('/district/export.xlsx', {
-    config: { access: { resource: 'district_stats', action: 'export' } },
+    config: { access: { resource: 'district_stats', action: 'export' }, stepUp: true },
     schema: {
       tags, security,
       summary: '导出区级汇总表 Export the district tables (.xlsx, same suppression)',

@@ -15,6 +15,11 @@ const LABELS: Record<string, string> = {
   screening_reminder: '测评提醒',
   audit_failed: '审计日志校验异常',
   case_role_granted: '个案授权',
+  rectification_overdue: '督导整改逾期提醒',
+  transfer_received: '转学档案',
+  transfer_accepted: '转学档案',
+  transfer_declined: '转学档案',
+  transfer_reminder: '转学档案提醒',
 }
 
 export function isUrgentKind(kind: string): boolean {

@@ -7,7 +7,7 @@ import { studentIdsOf } from '../../access/query.js'
 import type { Tx } from '../../db/database.js'
 import type { RequestContext } from '../../plugins/access.js'
 import {
-  Categories, FollowUps, type RoomSettingsPut, type SessionCreate, type SessionListQuery, type SessionPatch, type SummaryQuery,
+  Categories, FollowUps, GroupKinds, type RoomSettingsPut, type SessionCreate, type SessionListQuery, type SessionPatch, type SummaryQuery,
   type VisitCreate, type VisitListQuery, type VisitPatch,
 } from './schemas.js'
 
@@ -106,9 +106,11 @@ export function createRoomService(gw: Gateway) {
     async listSessions(ctx: RequestContext, q: z.infer<typeof SessionListQuery>) {
       return gw.tx(ctx, async (tx) => {
         const conds = dateRange(groupSessions.sessionDate, q.from, q.to)
+        const fields = conds.length ? ['sessionDate'] : []
+        if (q.kind) { conds.push(eq(groupSessions.kind, q.kind)); fields.push('kind') }
         const r = await gw.list(tx, ctx.decision, {
           where: conds.length ? and(...conds) : undefined,
-          filterFields: conds.length ? ['sessionDate'] : [],
+          filterFields: fields,
           sort: [{ field: 'sessionDate', dir: 'desc' }],
           limit: q.limit,
           offset: q.offset,
@@ -171,13 +173,20 @@ export function createRoomService(gw: Gateway) {
         }
         const out: {
           from: string | null; to: string | null; visits: typeof visits & { walkIns?: number }
-          groupSessions?: { total: number; attendance: number }; room?: Record<string, unknown>
+          groupSessions?: { total: number; attendance: number; byKind: Record<string, number> }; room?: Record<string, unknown>
         } = { from: q.from ?? null, to: q.to ?? null, visits: { ...visits, ...(walkIns !== undefined ? { walkIns } : {}) } }
         const sd = gw.policies.decide(ctx.actor, 'group_sessions', 'list')
         if (sd) {
-          const s = await tx.select({ n: sql<number>`count(*)::int`, attendance: sql<number>`coalesce(sum(${groupSessions.attendance}), 0)::int` })
-            .from(groupSessions).where(and(sd.where(), ...dateRange(groupSessions.sessionDate, q.from, q.to)))
-          out.groupSessions = { total: Number(s[0]?.n ?? 0), attendance: Number(s[0]?.attendance ?? 0) }
+          const s = await tx.select({ kind: groupSessions.kind, n: sql<number>`count(*)::int`, attendance: sql<number>`coalesce(sum(${groupSessions.attendance}), 0)::int` })
+            .from(groupSessions).where(and(sd.where(), ...dateRange(groupSessions.sessionDate, q.from, q.to))).groupBy(groupSessions.kind)
+          const gs = { total: 0, attendance: 0, byKind: {} as Record<string, number> }
+          for (const g of s) {
+            gs.total += Number(g.n)
+            gs.attendance += Number(g.attendance)
+            const kind = bucket(GroupKinds, g.kind)
+            gs.byKind[kind] = (gs.byKind[kind] ?? 0) + Number(g.n)
+          }
+          out.groupSessions = gs
         }
         const rd = gw.policies.decide(ctx.actor, 'room_settings', 'read')
         if (rd) {

@@ -216,21 +216,25 @@ export const SessionItem = z.object({
   id: z.string(),
   schoolId: z.string(),
   sessionDate: z.string(),
+  kind: z.string(),
   topic: z.string(),
   attendance: z.number(),
   durationMin: z.number().nullable(),
   facilitatorId: z.string().nullable(),
   createdAt: z.date(),
 }).partial()
+/** Who a group is for (多帮一): any students, 特殊群体学生, or those students' parents. */
+export const GroupKinds = ['general', 'special_students', 'special_parents'] as const
 const sessionFields = {
   sessionDate: CalendarDate,
+  kind: z.enum(GroupKinds),
   topic: Text(200),
   attendance: z.number().int().min(0).max(5000),
   durationMin: z.number().int().min(1).max(480).nullable(),
 }
-export const SessionCreate = z.strictObject({ ...sessionFields, durationMin: sessionFields.durationMin.optional() })
+export const SessionCreate = z.strictObject({ ...sessionFields, kind: sessionFields.kind.optional(), durationMin: sessionFields.durationMin.optional() })
 export const SessionPatch = z.strictObject(sessionFields).partial().refine(nonEmpty, NON_EMPTY)
-export const SessionListQuery = Pagination.extend({ from: CalendarDate.optional(), to: CalendarDate.optional() })
+export const SessionListQuery = Pagination.extend({ from: CalendarDate.optional(), to: CalendarDate.optional(), kind: z.enum(GroupKinds).optional() })
 
 export const SummaryQuery = z.strictObject({ from: CalendarDate.optional(), to: CalendarDate.optional() })
 const Counts = z.record(z.string(), z.number())
@@ -246,7 +250,7 @@ export const RoomSummary = z.object({
     byTopic: Counts,
     byFollowUp: Counts,
   }),
-  groupSessions: z.object({ total: z.number(), attendance: z.number() }).optional(),
+  groupSessions: z.object({ total: z.number(), attendance: z.number(), byKind: Counts }).optional(),
   room: RoomSettingsItem.optional(),
 })
 

@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs'
+import { excel } from '../../lib/spreadsheet/excel.js'
 import type { Gateway, Row } from '../../access/gateway.js'
 import type { Tx } from '../../db/database.js'
 import type { RequestContext } from '../../plugins/access.js'
@@ -9,7 +9,7 @@ import { GENDER_LABEL, MAX_IMPORT_ROWS, ROSTER_COLUMNS, STATUS_LABEL, type Colum
 const MAX_EXPORT_ROWS = MAX_IMPORT_ROWS
 
 const WIDTH: Record<ColumnKey, number> = {
-  name: 12, studentNo: 16, gender: 6, birthDate: 12, grade: 10, class: 14, guardian: 12, phone: 16, relation: 8, status: 8,
+  name: 12, studentNo: 16, nationalId: 22, gender: 6, birthDate: 12, grade: 10, class: 14, guardian: 12, phone: 16, relation: 8, status: 8,
 }
 
 /** The grade as stored when the import reads it back as the same level, else the standard name. */
@@ -49,7 +49,7 @@ export function createExportService(gw: Gateway) {
           if (!guardianOf.has(g.studentId)) guardianOf.set(g.studentId, g)
         }
 
-        const wb = new ExcelJS.Workbook()
+        const wb = new (await excel()).Workbook()
         wb.creator = 'XinAn'
         const ws = wb.addWorksheet('学生名册')
         // Text format keeps 学号 and phone numbers from turning into numbers (and losing leading zeros).
@@ -63,6 +63,7 @@ export function createExportService(gw: Gateway) {
           const row: Record<ColumnKey, string> = {
             name: str(s.name),
             studentNo: str(s.studentNo),
+            nationalId: str(s.nationalId),
             gender: GENDER_LABEL[str(s.gender)] ?? '',
             birthDate: str(s.birthDate),
             grade: gradeCell(grade),

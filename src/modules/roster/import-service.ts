@@ -9,12 +9,13 @@ import type { Locale } from '../../lib/i18n.js'
 import type { RequestContext } from '../../plugins/access.js'
 import * as repo from './repository.js'
 import { gradeName } from './grade-names.js'
-import { checkRosterFile, type FileKind, type RosterRow, type RowError } from './import.js'
+import { checkRosterFile, ROSTER_COLUMNS, type FileKind, type RosterRow, type RowError } from './import.js'
+import { translate } from '../../lib/i18n.js'
 import { sheetLimitsOf } from '../../lib/spreadsheet/reader.js'
 import { columnLabel } from './roster-template.js'
 
 /** Student fields an import writes; the caller's policy must allow every one of them. */
-const STUDENT_FIELDS = ['studentNo', 'name', 'gender', 'birthDate', 'classId', 'status']
+const STUDENT_FIELDS = ['studentNo', 'nationalId', 'name', 'gender', 'birthDate', 'classId', 'status']
 const GUARDIAN_FIELDS = ['name', 'relation', 'phone', 'isPrimary']
 
 /**
@@ -39,7 +40,7 @@ async function readInSlices<T, R>(keys: T[], read: (slice: T[]) => Promise<R[]>)
 }
 
 /** A student as the import writes it. */
-interface StudentRow { id: string; studentNo: string; name: string; gender: string; birthDate: string | null; classId: string; status: string }
+interface StudentRow { id: string; studentNo: string; nationalId: string | null; name: string; gender: string; birthDate: string | null; classId: string; status: string }
 /** A guardian as the import writes it. */
 interface GuardianRow { id: string; studentId: string; name: string; relation: string; phone: string | null; isPrimary: boolean }
 
@@ -129,17 +130,39 @@ export function createImportService(gw: Gateway) {
         }
         const classIdOf = (r: RosterRow) => classByKey.get(classKey(gradeByLevel.get(r.gradeLevel)!.id, r.classSeq))!
 
-        // Students: upsert by (school, 学号). An empty optional cell keeps what is on file.
-        const existing = new Map((await readInSlices(rows.map((r) => r.studentNo), (nos) => repo.studentsByNo(tx, schoolId, nos))).map((s) => [s.studentNo, s]))
+        // Students: matched by 学籍号 first (it follows the pupil for life, 学号 may be reissued),
+        // then by (school, 学号). An empty optional cell keeps what is on file.
+        const byNo = new Map((await readInSlices(rows.map((r) => r.studentNo), (nos) => repo.studentsByNo(tx, schoolId, nos))).map((s) => [s.studentNo, s]))
+        const nids = rows.map((r) => r.nationalId).filter((n): n is string => n !== null)
+        const byNid = new Map<string, Awaited<ReturnType<typeof repo.studentsByNationalId>>[number]>()
+        for (const s of await readInSlices(nids, (ns) => repo.studentsByNationalId(tx, schoolId, ns))) {
+          // A current pupil wins over a former one holding the same number.
+          const held = byNid.get(s.nationalId!)
+          if (!held || (held.status !== 'enrolled' && s.status === 'enrolled')) byNid.set(s.nationalId!, s)
+        }
         const inserts: StudentRow[] = []
         const updates: StudentRow[] = []
         const studentIdOf = new Map<number, string>()
         const changedRows = new Set<number>()
+        const clashRows = new Set<number>()
+        const header = (key: string) => ROSTER_COLUMNS.find((c) => c.key === key)!.header
+        const existing = new Map<string, { id: string }>()
         for (const r of rows) {
-          const cur = existing.get(r.studentNo)
+          const byNational = r.nationalId ? byNid.get(r.nationalId) : undefined
+          const byNumber = byNo.get(r.studentNo)
+          if (byNational && byNumber && byNational.id !== byNumber.id) {
+            // The 学籍号 names one pupil and the 学号 another: never merge two records silently.
+            clashRows.add(r.rowNo)
+            errors.push(byNational.status === 'enrolled'
+              ? { row: r.rowNo, field: header('nationalId'), reason: translate('import_national_id_taken', locale) }
+              : { row: r.rowNo, field: header('studentNo'), reason: translate('import_student_no_taken', locale) })
+            continue
+          }
+          const cur = byNational ?? byNumber
           const next: StudentRow = {
             id: cur?.id ?? randomUUID(),
             studentNo: r.studentNo,
+            nationalId: r.nationalId ?? cur?.nationalId ?? null,
             name: r.name,
             gender: r.gender,
             birthDate: r.birthDate ?? cur?.birthDate ?? null,
@@ -147,13 +170,19 @@ export function createImportService(gw: Gateway) {
             status: r.status ?? cur?.status ?? 'enrolled',
           }
           studentIdOf.set(r.rowNo, next.id)
+          if (cur) existing.set(r.studentNo, cur)
           if (!cur) inserts.push(next)
-          else if (cur.name !== next.name || cur.gender !== next.gender || cur.birthDate !== next.birthDate
-            || cur.classId !== next.classId || cur.status !== next.status) {
+          else if (cur.studentNo !== next.studentNo || cur.nationalId !== next.nationalId || cur.name !== next.name || cur.gender !== next.gender
+            || cur.birthDate !== next.birthDate || cur.classId !== next.classId || cur.status !== next.status) {
             updates.push(next)
             changedRows.add(r.rowNo)
           }
         }
+        if (clashRows.size > 0 && !dryRun) {
+          const all = badRows + clashRows.size
+          throw new AppError(422, 'import_rejected', { count: all }, { errors: errors.slice(0, 500), truncated: errors.length > 500 ? true : undefined })
+        }
+        const goodRows = rows.filter((r) => !clashRows.has(r.rowNo))
 
         // Guardians: upsert by (student, name); the first one a student gets is the primary contact.
         const known = await readInSlices([...existing.values()].map((s) => s.id), (ids) => repo.guardiansOfStudents(tx, schoolId, ids))
@@ -162,7 +191,7 @@ export function createImportService(gw: Gateway) {
         const hasGuardian = new Set(known.map((g) => g.studentId))
         const gInserts: GuardianRow[] = []
         const gUpdates: GuardianRow[] = []
-        for (const r of rows) {
+        for (const r of goodRows) {
           if (!r.guardianName) continue
           const studentId = studentIdOf.get(r.rowNo)!
           const cur = guardianByKey.get(guardianKey(studentId, r.guardianName))
@@ -183,18 +212,20 @@ export function createImportService(gw: Gateway) {
           }
         }
 
-        const outcome = { created: inserts.length, updated: changedRows.size, unchanged: rows.length - inserts.length - changedRows.size, rows: rows.length }
-        if (dryRun) return { ...outcome, badRows, errors }
+        const outcome = { created: inserts.length, updated: changedRows.size, unchanged: goodRows.length - inserts.length - changedRows.size, rows: goodRows.length }
+        if (dryRun) return { ...outcome, badRows: badRows + clashRows.size, errors: errors.sort((a, b) => a.row - b.row) }
 
         // Each slice is one statement through the gateway (scope in the statement); the import
         // as a whole is one audit row, written below.
         const d = ctx.decision
         await inSlices(inserts, (slice) => gw.createMany(tx, ctx, d, slice.map((s) => ({
-          input: { studentNo: s.studentNo, name: s.name, gender: s.gender, birthDate: s.birthDate, classId: s.classId, status: s.status },
+          input: { studentNo: s.studentNo, nationalId: s.nationalId, name: s.name, gender: s.gender, birthDate: s.birthDate, classId: s.classId, status: s.status },
           values: { id: s.id, schoolId },
         })), false))
         await inSlices(updates, (slice) => gw.updateWhere(tx, ctx, d, inArray(students.id, slice.map((s) => s.id)), {
           values: {
+            studentNo: perRow(students.id, slice, (s) => s.studentNo, 'text'),
+            nationalId: perRow(students.id, slice, (s) => s.nationalId, 'text'),
             name: perRow(students.id, slice, (s) => s.name, 'text'),
             gender: perRow(students.id, slice, (s) => s.gender, 'text'),
             birthDate: perRow(students.id, slice, (s) => s.birthDate, 'date'),
@@ -217,7 +248,7 @@ export function createImportService(gw: Gateway) {
           }))
         }
 
-        const affected = [...inserts.map((s) => s.id), ...rows.filter((r) => changedRows.has(r.rowNo)).map((r) => studentIdOf.get(r.rowNo)!)]
+        const affected = [...inserts.map((s) => s.id), ...goodRows.filter((r) => changedRows.has(r.rowNo)).map((r) => studentIdOf.get(r.rowNo)!)]
         await gw.audit(tx, ctx, {
           action: 'C',
           recordIds: affected,

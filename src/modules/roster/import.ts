@@ -19,12 +19,14 @@ export const MAX_IMPORT_ROWS = DEFAULT_LIMITS.maxRows
 /** Errors listed in the answer; the count in the message covers them all. */
 const MAX_LISTED_ERRORS = 500
 
-export type ColumnKey = 'name' | 'studentNo' | 'gender' | 'birthDate' | 'grade' | 'class' | 'guardian' | 'phone' | 'relation' | 'status'
+export type ColumnKey = 'name' | 'studentNo' | 'nationalId' | 'gender' | 'birthDate' | 'grade' | 'class' | 'guardian' | 'phone' | 'relation' | 'status'
 
 /** The file's columns, by their Chinese headers. Export writes the same headers in this order. */
 export const ROSTER_COLUMNS: ReadonlyArray<{ key: ColumnKey; header: string; aliases: readonly string[]; required: boolean }> = [
   { key: 'name', header: '姓名', aliases: ['学生姓名'], required: true },
-  { key: 'studentNo', header: '学号', aliases: ['学籍号'], required: true },
+  { key: 'studentNo', header: '学号', aliases: [], required: true },
+  // 学籍号: the national student number, one per pupil for life; optional until the school has it.
+  { key: 'nationalId', header: '学籍号', aliases: ['全国学籍号', '国家学籍号'], required: false },
   { key: 'gender', header: '性别', aliases: [], required: true },
   { key: 'birthDate', header: '出生日期', aliases: ['出生年月日', '生日'], required: true },
   { key: 'grade', header: '年级', aliases: [], required: true },
@@ -41,6 +43,8 @@ export interface RosterRow {
   rowNo: number
   name: string
   studentNo: string
+  /** null: the cell was empty (an existing student keeps theirs). */
+  nationalId: string | null
   gender: 'M' | 'F'
   /** null: the cell was empty (a new student gets none, an existing one keeps theirs). */
   birthDate: string | null
@@ -141,6 +145,9 @@ function compactDate(s: string): string {
   return isCalendarDate(iso) ? iso : 'bad'
 }
 
+/** 学籍号: letters and digits (G + the 18-character ID number, or a school-issued L/J number). */
+export const NATIONAL_ID = /^[A-Z0-9]{6,32}$/
+
 const GENDERS: Record<string, 'M' | 'F'> = { 男: 'M', 男性: 'M', m: 'M', male: 'M', 女: 'F', 女性: 'F', f: 'F', female: 'F' }
 const STATUSES: Record<string, RosterRow['status']> = {
   在读: 'enrolled', 在校: 'enrolled', 在籍: 'enrolled', 正常: 'enrolled', enrolled: 'enrolled',
@@ -166,6 +173,7 @@ export function validateSheet(sheet: Sheet, locale: Locale): { rows: RosterRow[]
   const errors: RowError[] = []
   const badRowNos = new Set<number>()
   const firstRowOfNo = new Map<string, number>()
+  const firstRowOfNationalId = new Map<string, number>()
 
   for (const { rowNo, cells } of sheet.rows) {
     const raw = (key: ColumnKey): Cell => {
@@ -199,6 +207,19 @@ export function validateSheet(sheet: Sheet, locale: Locale): { rows: RosterRow[]
         const first = firstRowOfNo.get(studentNo)
         if (first !== undefined) studentNo = fail('studentNo', 'import_duplicate_in_file', { row: first })
         else firstRowOfNo.set(studentNo, rowNo)
+      }
+    }
+
+    let nationalId: string | null = null
+    const nationalCell = raw('nationalId')
+    if (typeof nationalCell === 'number' && !Number.isSafeInteger(nationalCell)) {
+      fail('nationalId', 'import_number_precision_national_id')
+    } else if ((nationalId = text('nationalId').toUpperCase() || null) !== null) {
+      if (!NATIONAL_ID.test(nationalId)) nationalId = fail('nationalId', 'import_bad_national_id')
+      else {
+        const first = firstRowOfNationalId.get(nationalId)
+        if (first !== undefined) nationalId = fail('nationalId', 'import_national_id_in_file', { row: first })
+        else firstRowOfNationalId.set(nationalId, rowNo)
       }
     }
 
@@ -240,7 +261,7 @@ export function validateSheet(sheet: Sheet, locale: Locale): { rows: RosterRow[]
 
     if (badRowNos.has(rowNo)) continue
     rows.push({
-      rowNo, name: name!, studentNo: studentNo!, gender: gender!, birthDate, gradeLevel: gradeLevel!, classSeq: classSeq!,
+      rowNo, name: name!, studentNo: studentNo!, nationalId, gender: gender!, birthDate, gradeLevel: gradeLevel!, classSeq: classSeq!,
       guardianName, phone, relation, status,
     })
   }

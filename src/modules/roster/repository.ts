@@ -45,10 +45,19 @@ export async function studentsInClass(ex: Executor, schoolId: string, classId: s
 /** The school's students with these 学号; the list travels as one JSON parameter. */
 export function studentsByNo(ex: Executor, schoolId: string, studentNos: string[]) {
   return ex.select({
-    id: students.id, studentNo: students.studentNo, name: students.name, gender: students.gender,
+    id: students.id, studentNo: students.studentNo, nationalId: students.nationalId, name: students.name, gender: students.gender,
     birthDate: students.birthDate, classId: students.classId, status: students.status,
   }).from(students)
     .where(and(eq(students.schoolId, schoolId), sql`${students.studentNo} in (select json_array_elements_text(${JSON.stringify(studentNos)}::json))`))
+}
+
+/** Students of the school holding any of these 学籍号 (every status: a returning pupil is matched too). */
+export function studentsByNationalId(ex: Executor, schoolId: string, nationalIds: string[]) {
+  return ex.select({
+    id: students.id, studentNo: students.studentNo, nationalId: students.nationalId, name: students.name, gender: students.gender,
+    birthDate: students.birthDate, classId: students.classId, status: students.status,
+  }).from(students)
+    .where(and(eq(students.schoolId, schoolId), sql`${students.nationalId} in (select json_array_elements_text(${JSON.stringify(nationalIds)}::json))`))
 }
 
 // ── guardians ─────────────────────────────────────────────────────────────────────────

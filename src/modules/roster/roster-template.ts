@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs'
+import { excel } from '../../lib/spreadsheet/excel.js'
 import type { Locale } from '../../lib/i18n.js'
 import { ROSTER_COLUMNS, type ColumnKey } from './import.js'
 
@@ -12,6 +12,7 @@ import { ROSTER_COLUMNS, type ColumnKey } from './import.js'
 export const COLUMN_LABEL: Record<ColumnKey, Record<Locale, string>> = {
   name: { 'zh-CN': '姓名', en: 'Name' },
   studentNo: { 'zh-CN': '学号', en: 'Student number' },
+  nationalId: { 'zh-CN': '学籍号', en: 'National student number' },
   gender: { 'zh-CN': '性别', en: 'Gender' },
   birthDate: { 'zh-CN': '出生日期', en: 'Date of birth' },
   grade: { 'zh-CN': '年级', en: 'Grade' },
@@ -29,13 +30,14 @@ export function columnLabel(header: string, locale: Locale): string {
 }
 
 const EXAMPLE: Record<ColumnKey, string> = {
-  name: '张小明', studentNo: '2026070101', gender: '男', birthDate: '2013-09-01', grade: '七年级', class: '1班',
+  name: '张小明', studentNo: '2026070101', nationalId: 'G110101201309010012', gender: '男', birthDate: '2013-09-01', grade: '七年级', class: '1班',
   guardian: '张建国', phone: '13800138000', relation: '父亲', status: '在读',
 }
 
 const NOTES: Record<ColumnKey, Record<Locale, string>> = {
   name: { 'zh-CN': '必填，最多 50 字', en: 'Required, at most 50 characters' },
   studentNo: { 'zh-CN': '必填，字母、数字、“-”或“_”，最多 32 位。名册中已有的学号会更新该学生', en: 'Required: letters, digits, - or _, at most 32. A number already on the roster updates that student' },
+  nationalId: { 'zh-CN': '选填，全国学籍号（字母和数字，6–32 位）。导入时先按学籍号匹配已有学生；同一学籍号不能属于本校两名在读学生', en: 'Optional: the national student number (letters and digits, 6–32). The import matches an existing student by it first; two current students of the school cannot share one' },
   gender: { 'zh-CN': '必填，男 或 女', en: 'Required: 男 (male) or 女 (female)' },
   birthDate: { 'zh-CN': '可留空，如 2013-09-01 或 2013/9/1', en: 'May be empty; e.g. 2013-09-01 or 2013/9/1' },
   grade: { 'zh-CN': '必填，如 七年级、初一、7、高一', en: 'Required: e.g. 七年级, 初一, 7, 高一' },
@@ -47,14 +49,14 @@ const NOTES: Record<ColumnKey, Record<Locale, string>> = {
 }
 
 const WIDTH: Record<ColumnKey, number> = {
-  name: 12, studentNo: 16, gender: 6, birthDate: 12, grade: 10, class: 14, guardian: 12, phone: 16, relation: 8, status: 8,
+  name: 12, studentNo: 16, nationalId: 22, gender: 6, birthDate: 12, grade: 10, class: 14, guardian: 12, phone: 16, relation: 8, status: 8,
 }
 
 /** Rows of the sheet that get the 性别 / 状态 drop-downs (far more than a school's roster). */
 const LIST_ROWS = 2000
 
 export async function templateXlsx(locale: Locale): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook()
+  const wb = new (await excel()).Workbook()
   wb.creator = 'XinAn'
   // The roster sheet comes first: the importer reads the first sheet that has content.
   const ws = wb.addWorksheet('学生名册')

@@ -29,6 +29,8 @@ const NON_EMPTY = { message: 'at least one field' }
 
 const Text = (max: number) => z.string().trim().min(1).max(max)
 export const StudentNo = z.string().trim().regex(/^[A-Za-z0-9_-]{1,32}$/, '学号: letters, digits, - and _')
+/** 学籍号: letters and digits, stored upper-case so one pupil's number is never two. */
+export const NationalId = z.string().trim().toUpperCase().regex(/^[A-Z0-9]{6,32}$/, '学籍号: letters and digits, 6 to 32')
 export const Phone = z.string().trim().regex(/^\+?[0-9][0-9 -]{5,22}[0-9]$/, 'phone number')
 
 // ── grades & classes ──────────────────────────────────────────────────────────────────
@@ -75,6 +77,7 @@ export const StudentItem = z.object({
   id: z.string(),
   schoolId: z.string(),
   studentNo: z.string(),
+  nationalId: z.string().nullable(),
   name: z.string(),
   gender: z.enum(Genders),
   birthDate: z.string().nullable(),
@@ -109,6 +112,7 @@ export const StudentListQuery = Pagination.extend({
 
 const studentFields = {
   studentNo: StudentNo,
+  nationalId: NationalId.nullable(),
   name: Text(50),
   gender: z.enum(Genders),
   birthDate: CalendarDate.nullable(),
@@ -120,6 +124,7 @@ const studentFields = {
 export const StudentCreate = z.strictObject({
   ...studentFields,
   birthDate: studentFields.birthDate.optional(),
+  nationalId: studentFields.nationalId.optional(),
   status: studentFields.status.optional(),
   leftAt: studentFields.leftAt.optional(),
 })

@@ -98,7 +98,7 @@ const transferRoutes: FastifyPluginAsyncZod<{ imports: ImportService; exports: E
   }, async (_req, reply) => attachment(reply, CSV_TYPE, 'csv', templateCsv()))
 
   app.get('/students/export.xlsx', {
-    config: { access: { resource: 'students', action: 'export' } },
+    config: { access: { resource: 'students', action: 'export' }, stepUp: true },
     schema: {
       tags, security,
       summary: '导出学生名册 Export the roster as xlsx (same columns as the import)',

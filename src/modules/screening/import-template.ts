@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs'
+import { excel } from '../../lib/spreadsheet/excel.js'
 import type { InstrumentDefinition } from './instrument-schema.js'
 import { expectedHeaders, type ImportInstrument } from './import-file.js'
 
@@ -10,7 +10,7 @@ import { expectedHeaders, type ImportInstrument } from './import-file.js'
 export async function screeningTemplate(instrument: ImportInstrument, today: string): Promise<Buffer> {
   const def: InstrumentDefinition = instrument.definition
   const headers = expectedHeaders([instrument])
-  const wb = new ExcelJS.Workbook()
+  const wb = new (await excel()).Workbook()
   wb.creator = 'XinAn'
   const ws = wb.addWorksheet('测评结果')
   // Text format keeps 学号 from turning into a number (and losing leading zeros).

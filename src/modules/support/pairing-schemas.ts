@@ -22,6 +22,9 @@ export const PairingItem = z.object({
   plannedEndDate: z.string().nullable(),
   endedAt: Timestamp.nullable(),
   endedReason: z.string().nullable(),
+  /** Set when the pairing is one member's place in a 多帮一 support team. */
+  teamId: z.string().nullable(),
+  teamRole: z.string().nullable(),
   createdBy: z.string().nullable(),
   createdAt: Timestamp,
   /** Derived from the dates the caller reads: whether the pairing grants access today. */

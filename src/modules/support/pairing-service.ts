@@ -31,12 +31,12 @@ export function withActive(row: Row, today: string): Row {
   return { ...row, active: row.endedAt === null && start <= today && (end === null || end >= today) }
 }
 
-async function assertMentorIsTeacher(tx: Tx, schoolId: string, mentorId: string): Promise<void> {
+export async function assertMentorIsTeacher(tx: Tx, schoolId: string, mentorId: string, field = 'mentorId'): Promise<void> {
   const rows = await tx.select({ id: users.id }).from(users)
     .innerJoin(userRoles, and(eq(userRoles.userId, users.id), eq(userRoles.schoolId, schoolId)))
     .where(and(eq(users.id, mentorId), eq(users.schoolId, schoolId), eq(users.status, 'active'), inArray(userRoles.role, [...TEACHER_ROLES])))
     .limit(1)
-  if (rows.length === 0) throw new Validation('mentor_not_teacher', {}, { fields: ['mentorId'] })
+  if (rows.length === 0) throw new Validation('mentor_not_teacher', {}, { fields: [field] })
 }
 
 export function createPairingService(gw: Gateway) {
@@ -51,11 +51,12 @@ export function createPairingService(gw: Gateway) {
         const startDate = body.startDate ?? today
         if (body.plannedEndDate && body.plannedEndDate < startDate) throw new Validation('date_range_invalid')
         // One mentor at a time (一生一导师): the guidance and the contact log belong to that pairing.
+        // The members of a 多帮一 team are pairings too, beside the one mentor, not in place of them.
         // Two teachers pairing the same student at once would both find none open: the check and
         // the insert are serialised per student by a lock held until this transaction ends.
         await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`pairing:${schoolId}:${studentId}`}, 0))`)
         const open = await tx.select({ id: pairings.id }).from(pairings).where(and(
-          eq(pairings.schoolId, schoolId), eq(pairings.studentId, studentId), isNull(pairings.endedAt),
+          eq(pairings.schoolId, schoolId), eq(pairings.studentId, studentId), isNull(pairings.endedAt), isNull(pairings.teamId),
           or(isNull(pairings.plannedEndDate), gte(pairings.plannedEndDate, gw.todaySql())),
         )).limit(1)
         if (open.length) throw new Conflict('pairing_exists')

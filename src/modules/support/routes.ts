@@ -6,6 +6,7 @@ import parentContactRoutes from './parent-contact-routes.js'
 import pairingRoutes from './pairing-routes.js'
 import institutionRoutes from './referral-institution-routes.js'
 import referralRoutes from './referral-routes.js'
+import teamRoutes from './team-routes.js'
 
 /**
  * Steps 2, 4, 5 and 6 of the six-step method: 师生结对, 同伴跟防, 家校协同, 及时转介.
@@ -14,6 +15,7 @@ import referralRoutes from './referral-routes.js'
 const supportRoutes: FastifyPluginAsyncZod = async (app) => {
   const s = app.services.support
   await app.register(pairingRoutes, { pairings: s.pairings, contacts: s.mentorContacts })
+  await app.register(teamRoutes, { teams: s.teams })
   await app.register(alertRoutes, { alerts: s.alerts })
   await app.register(watchRoutes, { watch: s.watch })
   await app.register(parentContactRoutes, { contacts: s.parentContacts })

@@ -23,6 +23,17 @@ export interface PublicUser {
   roles: RoleGrant[]
   /** Someone else set the password: the server answers nothing but the change until it is made. */
   mustChangePassword?: boolean
+  /** Signs in with a code from an authenticator app too. */
+  secondFactorEnabled?: boolean
+  /** The school requires a second factor and none is set up: the server answers nothing but the setup. */
+  mustEnrolSecondFactor?: boolean
+}
+
+/** The password step's answer for an account with a second factor: the code step comes next. */
+export interface SecondStep {
+  secondFactor: 'totp'
+  challenge: string
+  expiresIn: number
 }
 
 export interface TokenPair {
@@ -199,7 +210,37 @@ async function errorOf(res: Response): Promise<ApiError> {
   return new ApiError(res.status, data.code ?? `http_${res.status}`, data.message ?? (res.statusText || `HTTP ${res.status}`), data.details, data.requestId)
 }
 
-/** fetch with the bearer token, one refresh-and-retry on 401, and ApiError for failures. */
+// ── step-up ──────────────────────────────────────────────────────────────────────────
+// Exports and a few telling reads answer 403 step_up_required when this login has not proved
+// its factors for 15 minutes. The dialog (layout/StepUpDialog) registers here; every request
+// that meets the answer waits for one shared dialog and is sent again once it succeeds, so
+// each export and screen gets it without code of its own.
+
+type StepUpHandler = () => Promise<boolean>
+let stepUpHandler: StepUpHandler | null = null
+let steppingUp: Promise<boolean> | null = null
+
+export function onStepUpNeeded(h: StepUpHandler): () => void {
+  stepUpHandler = h
+  return () => { if (stepUpHandler === h) stepUpHandler = null }
+}
+
+function askStepUp(): Promise<boolean> {
+  if (!stepUpHandler) return Promise.resolve(false)
+  steppingUp ??= stepUpHandler().finally(() => { steppingUp = null })
+  return steppingUp
+}
+
+async function needsStepUp(res: Response): Promise<boolean> {
+  if (res.status !== 403 || !(res.headers.get('content-type') ?? '').includes('json')) return false
+  try {
+    return ((await res.clone().json()) as { code?: string }).code === 'step_up_required'
+  } catch {
+    return false
+  }
+}
+
+/** fetch with the bearer token, one refresh-and-retry on 401, the step-up dialog on step_up_required, and ApiError for failures. */
 export async function send(path: string, opts: RequestOptions = {}): Promise<Response> {
   const url = buildUrl(path, opts.query)
   const go = () => fetch(url, { method: opts.method ?? 'GET', headers: headersFor(opts.body), body: encodeBody(opts.body), signal: opts.signal })
@@ -215,6 +256,7 @@ export async function send(path: string, opts: RequestOptions = {}): Promise<Res
       throw await errorOf(res)
     }
   }
+  if (session && (await needsStepUp(res)) && (await askStepUp())) res = await go()
   if (!res.ok) throw await errorOf(res)
   return res
 }
@@ -233,7 +275,11 @@ export async function download(path: string, fallback: string, query?: Query): P
   const cd = res.headers.get('content-disposition') ?? ''
   const star = /filename\*=UTF-8''([^;]+)/i.exec(cd)
   const plain = /filename="?([^";]+)"?/i.exec(cd)
-  const name = star?.[1] ? decodeURIComponent(star[1]) : plain?.[1] ?? fallback
+  saveBlob(blob, star?.[1] ? decodeURIComponent(star[1]) : plain?.[1] ?? fallback)
+}
+
+/** Hands a file made or fetched in the page to the browser's downloads, as `name`. */
+export function saveBlob(blob: Blob, name: string): void {
   const href = URL.createObjectURL(blob)
   const a = document.createElement('a')
   a.href = href
@@ -242,6 +288,11 @@ export async function download(path: string, fallback: string, query?: Query): P
   a.click()
   a.remove()
   setTimeout(() => URL.revokeObjectURL(href), 10_000)
+}
+
+/** Shows a print-ready page in a window opened for it (opened on the click, before any await, so no pop-up blocker stops it). */
+export function showHtml(w: Window, html: string): void {
+  w.location.href = URL.createObjectURL(new Blob([html], { type: 'text/html;charset=utf-8' }))
 }
 
 /**
@@ -285,8 +336,17 @@ export function upload<T>(path: string, file: Blob, contentType: string, onProgr
 
 // ── auth ─────────────────────────────────────────────────────────────────────────────
 
-export async function login(username: string, password: string): Promise<PublicUser> {
-  const pair = await api<TokenPair>('/auth/login', { method: 'POST', body: { username, password } })
+/** The password step: signed in, or (an account with a second factor) the challenge for the code step. */
+export async function login(username: string, password: string): Promise<PublicUser | SecondStep> {
+  const answer = await api<TokenPair | SecondStep>('/auth/login', { method: 'POST', body: { username, password } })
+  if ('challenge' in answer) return answer
+  setSession(answer)
+  return answer.user
+}
+
+/** The code step: a code from the app or a recovery code. */
+export async function completeLogin(challenge: string, proof: { code: string } | { recoveryCode: string }): Promise<PublicUser> {
+  const pair = await api<TokenPair>('/auth/login/second-factor', { method: 'POST', body: { challenge, ...proof } })
   setSession(pair)
   return pair.user
 }

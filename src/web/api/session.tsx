@@ -1,13 +1,13 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react'
 import { Navigate, useLocation, useNavigate } from 'react-router'
-import { api, currentUser, login as apiLogin, logout as apiLogout, onSession, updateUser, type PublicUser } from './client'
+import { api, currentUser, login as apiLogin, logout as apiLogout, onSession, updateUser, type PublicUser, type SecondStep } from './client'
 
 interface Auth {
   user: PublicUser | null
   roles: string[]
   /** The first grant of a role (e.g. the homeroom teacher's class). */
   grant: (role: string) => PublicUser['roles'][number] | undefined
-  login: (username: string, password: string) => Promise<PublicUser>
+  login: (username: string, password: string) => Promise<PublicUser | SecondStep>
   logout: () => Promise<void>
 }
 
@@ -15,6 +15,8 @@ const AuthContext = createContext<Auth | null>(null)
 
 /** Where an account whose password someone else set goes first (pages/account/ChangePasswordPage). */
 const FORCED_PASSWORD_PATH = '/change-password'
+/** Where an account that must set up a second factor goes first (pages/account/SecondFactorPage). */
+export const FORCED_SECOND_FACTOR_PATH = '/second-factor-setup'
 
 /** The page to return to after the forced change: where the user was headed, never the login page. */
 function headedTo(pathname: string, search: string): string {
@@ -58,11 +60,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   // The server refuses everything but /me, /password and /logout until the password is changed:
   // show nothing else, so no screen opens only to fail (a reload asks /me, which says so too).
   const forced = !!user?.mustChangePassword && location.pathname !== FORCED_PASSWORD_PATH
+  // Then, where the school requires one, the second factor: the server refuses the rest until it is set up.
+  const forcedSetup = !forced && !user?.mustChangePassword && !!user?.mustEnrolSecondFactor && location.pathname !== FORCED_SECOND_FACTOR_PATH
   return (
     <AuthContext.Provider value={value}>
       {forced
         ? <Navigate to={`${FORCED_PASSWORD_PATH}?next=${encodeURIComponent(headedTo(location.pathname, location.search))}`} replace />
-        : children}
+        : forcedSetup
+          ? <Navigate to={`${FORCED_SECOND_FACTOR_PATH}?next=${encodeURIComponent(headedTo(location.pathname, location.search))}`} replace />
+          : children}
     </AuthContext.Provider>
   )
 }

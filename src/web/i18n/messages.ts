@@ -15,10 +15,18 @@ import { crisisSafetyEn, crisisSafetyZh } from './messages-crisis-safety'
 import { rosterEn, rosterZh } from './messages-roster'
 import { escalationEn, escalationZh } from './messages-escalation'
 import { consentEn, consentZh } from './messages-consent'
+import { rectificationEn, rectificationZh } from './messages-rectification'
+import { selfCheckEn, selfCheckZh } from './messages-self-check'
+import { inspectionRecordsEn, inspectionRecordsZh } from './messages-inspection-records'
+import { lessonsEn, lessonsZh } from './messages-lessons'
+import { complianceEn, complianceZh } from './messages-compliance'
+import { secondFactorEn, secondFactorZh } from './messages-second-factor'
+import { transfersEn, transfersZh } from './messages-transfers'
 
 export const zhCN = {
   ...labelsZh,
   ...accountZh,
+  ...secondFactorZh,
   ...channelsZh,
   ...adminZh,
   ...homeroomZh,
@@ -29,6 +37,12 @@ export const zhCN = {
   ...crisisSafetyZh,
   ...rosterZh,
   ...consentZh,
+  ...rectificationZh,
+  ...selfCheckZh,
+  ...inspectionRecordsZh,
+  ...lessonsZh,
+  ...complianceZh,
+  ...transfersZh,
   'app.name': '心安',
   'app.subtitle': '学校心理健康工作平台',
   'app.skip': '跳到主要内容',
@@ -663,6 +677,7 @@ export type MessageKey = keyof typeof zhCN
 export const en: Record<MessageKey, string> = {
   ...labelsEn,
   ...accountEn,
+  ...secondFactorEn,
   ...channelsEn,
   ...adminEn,
   ...homeroomEn,
@@ -673,6 +688,12 @@ export const en: Record<MessageKey, string> = {
   ...crisisSafetyEn,
   ...rosterEn,
   ...consentEn,
+  ...rectificationEn,
+  ...selfCheckEn,
+  ...inspectionRecordsEn,
+  ...lessonsEn,
+  ...complianceEn,
+  ...transfersEn,
   'app.name': 'XinAn',
   'app.subtitle': 'School mental-health casework',
   'app.skip': 'Skip to main content',

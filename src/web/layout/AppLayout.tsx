@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { Button, Grid, Layout, Menu, Segmented, Typography } from 'antd'
-import { BellOutlined, KeyOutlined, LaptopOutlined, LogoutOutlined } from '@ant-design/icons'
+import { BellOutlined, KeyOutlined, LaptopOutlined, LogoutOutlined, SafetyOutlined } from '@ant-design/icons'
 import { Outlet, useLocation, useNavigate } from 'react-router'
 import { useI18n, type Locale } from '../i18n'
 import { useAuth } from '../api/session'
@@ -69,6 +69,7 @@ export default function AppLayout() {
           <LanguageSwitch />
           <Button size="small" icon={<KeyOutlined aria-hidden />} onClick={() => setChangingPassword(true)} data-testid="change-password">{t('password.title')}</Button>
           <Button size="small" icon={<LaptopOutlined aria-hidden />} onClick={() => setViewingSessions(true)} data-testid="my-sessions">{t('account.sessions')}</Button>
+          <Button size="small" icon={<SafetyOutlined aria-hidden />} onClick={() => { void navigate('/account-security') }} data-testid="account-security">{t('tfa.menu')}</Button>
           {alerted && <Button size="small" icon={<BellOutlined aria-hidden />} onClick={() => setEditingChannels(true)} data-testid="my-channels">{t('myChannels.button')}</Button>}
           <Button size="small" icon={<LogoutOutlined aria-hidden />} onClick={() => void logout()}>{t('nav.logout')}</Button>
         </div>

@@ -4,6 +4,7 @@ import { BellOutlined } from '@ant-design/icons'
 import { useNavigate } from 'react-router'
 import { useAuth } from '../api/session'
 import { useI18n } from '../i18n'
+import type { Locale } from '../i18n'
 import type { MessageKey } from '../i18n/messages'
 import { api, ApiError, type Page } from '../api/client'
 import { useApi } from '../api/hooks'
@@ -37,11 +38,21 @@ async function targetOf(n: Row, roles: readonly string[]): Promise<string | null
     // A grant of case access is news for the admins (their accounts screen) and the psychology teachers alike.
     case 'case_role_granted':
       return roles.includes('school_admin') ? '/accounts' : null
+    case 'rectification_overdue':
+      return '/rectification'
+    case 'second_factor_reset':
+      return '/account-security'
+    case 'transfer_received':
+    case 'transfer_reminder':
+      return psych ? '/transfers?tab=received' : null
+    case 'transfer_accepted':
+    case 'transfer_declined':
+      return psych ? '/transfers' : null
     default:
       return null
   }
 }
-const KNOWN = new Set(['alert_received', 'alert_escalated', 'crisis_escalated', 'talk_concerned', 'referral_overdue', 'screening_reminder', 'case_role_granted', 'audit_failed'])
+const KNOWN = new Set(['alert_received', 'alert_escalated', 'crisis_escalated', 'talk_concerned', 'referral_overdue', 'screening_reminder', 'case_role_granted', 'audit_failed', 'rectification_overdue', 'second_factor_reset', 'transfer_received', 'transfer_accepted', 'transfer_declined', 'transfer_reminder'])
 const POLL_MS = 60_000
 
 /** A screening reminder says which: none this year yet, one starting soon, or one closing soon. */
@@ -49,6 +60,13 @@ function titleKey(n: Row): MessageKey {
   const reason = (n.params as { reason?: unknown } | null | undefined)?.reason
   if (n.kind === 'screening_reminder' && (reason === 'starting' || reason === 'closing')) return `psy.notify.screening_${reason}`
   return KNOWN.has(String(n.kind)) ? `notify.${String(n.kind)}` as MessageKey : 'notify.other'
+}
+
+/** A 整改 problem past its deadline: which checklist item, and the deadline. */
+function rectificationNotes(n: Row, t: (k: MessageKey, p?: Record<string, string | number>) => string, locale: Locale): string[] {
+  const p = n.params as { itemCode?: unknown; item?: unknown; deadline?: unknown } | null | undefined
+  if (n.kind !== 'rectification_overdue' || typeof p?.itemCode !== 'string' || typeof p.deadline !== 'string') return []
+  return [t('rect.notify.detail', { code: p.itemCode, item: typeof p.item === 'string' ? p.item : '', deadline: formatDateTime(p.deadline, locale) })]
 }
 
 /** An escalation's step, and that nobody was on call when it went to the psychology teachers instead. */
@@ -103,7 +121,7 @@ export default function NotificationBell() {
             <List.Item style={{ cursor: 'pointer' }} onClick={() => void openOne(n)} data-unread={n.readAt ? undefined : 'true'}>
               <List.Item.Meta
                 title={<Typography.Text strong={!n.readAt}>{t(titleKey(n))}</Typography.Text>}
-                description={[formatDateTime(n.createdAt, locale), ...escalationNotes(n, t)].join(' · ')} />
+                description={[formatDateTime(n.createdAt, locale), ...escalationNotes(n, t), ...rectificationNotes(n, t, locale)].join(' · ')} />
             </List.Item>
           )} />
         )}

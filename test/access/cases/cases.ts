@@ -2,7 +2,7 @@ import {
   cases, counsellingSessions, crisisChecklist, crisisDisclosures, crisisEvents, interventionPlans, safetyAssessments,
 } from '../../../db/schema/index.js'
 import { itemsContain, type Catalogue } from '../catalogue.js'
-import type { StudentRef, Variant, World } from '../world.js'
+import { inSchool, type StudentRef, type Variant, type World } from '../world.js'
 
 /**
  * Matrix entries of 积极干预 and 危机事件. Every record hangs off a fresh student
@@ -12,9 +12,9 @@ import type { StudentRef, Variant, World } from '../world.js'
 const day = (offset: number) => new Date(Date.now() + 8 * 3_600_000 + offset * 86_400_000).toISOString().slice(0, 10)
 
 async function caseFor(w: World, s: StudentRef, openedBy: string | null = null, state = 'open'): Promise<string> {
-  const row = (await w.database.db.insert(cases).values({
+  const row = (await inSchool(w, s.schoolId, () => w.database.db.insert(cases).values({
     schoolId: s.schoolId, studentId: s.id, source: 'other', riskLevel: 'yellow', state, summary: '谈话后开案', openedBy,
-  }).returning({ id: cases.id }))[0]!
+  }).returning({ id: cases.id })))[0]!
   return row.id
 }
 
@@ -33,9 +33,9 @@ async function planIn(w: World, v: Variant): Promise<{ caseId: string; planId: s
 
 async function sessionIn(w: World, v: Variant): Promise<string> {
   const c = await caseIn(w, v)
-  const row = (await w.database.db.insert(counsellingSessions).values({
+  const row = (await inSchool(w, c.student.schoolId, () => w.database.db.insert(counsellingSessions).values({
     schoolId: c.student.schoolId, caseId: c.id, studentId: c.student.id, kind: 'individual', sessionDate: day(-1), durationMin: 40, notes: '辅导记录',
-  }).returning({ id: counsellingSessions.id }))[0]!
+  }).returning({ id: counsellingSessions.id })))[0]!
   return row.id
 }
 
@@ -50,11 +50,11 @@ async function crisisIn(w: World, v: Variant, status = 'open', s?: StudentRef): 
 
 /** What a crisis needs before resolution beyond its checklist: an assessment, the homeroom teacher and a guardian told. */
 async function safetyStepsOf(w: World, s: StudentRef, crisisId: string): Promise<string> {
-  const row = (await w.database.db.insert(safetyAssessments).values({
+  const row = (await inSchool(w, s.schoolId, () => w.database.db.insert(safetyAssessments).values({
     schoolId: s.schoolId, crisisId, studentId: s.id, formCode: 'ASQ-BSSA', formVersion: 1,
     answers: { thoughtsFrequency: 'notNow', thoughtsLast: 'longer', hasPlan: false, hasIntent: false, meansAccess: false, pastAttempt: false },
     disposition: 'none', reason: '学生否认近期想法',
-  }).returning({ id: safetyAssessments.id }))[0]!
+  }).returning({ id: safetyAssessments.id })))[0]!
   await w.database.db.insert(crisisDisclosures).values([
     { schoolId: s.schoolId, crisisId, studentId: s.id, role: 'homeroom_teacher', channel: 'in_person', toldAt: new Date() },
     { schoolId: s.schoolId, crisisId, studentId: s.id, role: 'guardian', notToldReason: '学生要求先由本人告知' },
@@ -171,7 +171,7 @@ export const casesCases: Catalogue = {
     ok: 200,
     async request(w, v) {
       const { id, student } = await caseIn(w, v)
-      await w.database.db.insert(counsellingSessions).values({ schoolId: student.schoolId, caseId: id, studentId: student.id, kind: 'group', sessionDate: day(-2), durationMin: 60, notes: '团体辅导' })
+      await inSchool(w, student.schoolId, () => w.database.db.insert(counsellingSessions).values({ schoolId: student.schoolId, caseId: id, studentId: student.id, kind: 'group', sessionDate: day(-2), durationMin: 60, notes: '团体辅导' }))
       return { url: `/api/v1/cases/${id}/sessions`, targetId: id }
     },
   },

@@ -12,6 +12,13 @@ import { safetyPlanCases } from './safety-plans.js'
 import { rolloverCases } from './rollover.js'
 import { outboxCases } from './outbox.js'
 import { escalationCases } from './escalation.js'
+import { rectificationCases } from './rectification.js'
+import { lessonsCases } from './lessons.js'
+import { inspectionRecordsCases } from './inspection-records.js'
+import { selfCheckCases } from './self-check.js'
+import { complianceCases } from './compliance.js'
+import { secondFactorCases } from './second-factor.js'
+import { transferCases } from './transfers.js'
 
 /** Every module's matrix entries; a module that registers routes adds its catalogue here. */
 export const catalogue: Catalogue = {
@@ -28,4 +35,11 @@ export const catalogue: Catalogue = {
   ...rolloverCases,
   ...outboxCases,
   ...escalationCases,
+  ...rectificationCases,
+  ...lessonsCases,
+  ...inspectionRecordsCases,
+  ...selfCheckCases,
+  ...complianceCases,
+  ...secondFactorCases,
+  ...transferCases,
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { SecretBox, channelAad } from '../../../src/modules/outbox/secret-box.js'
+import { channelBox, channelAad } from '../../../src/modules/outbox/secret-box.js'
 import type { Catalogue } from '../catalogue.js'
 import type { Variant, World, WorldUser } from '../world.js'
 
@@ -12,7 +12,7 @@ import type { Variant, World, WorldUser } from '../world.js'
  */
 
 // Any key: the planted row only has to hold a sealed value; the app never opens it in these cases.
-const box = SecretBox.fromMaterial('matrix-fixture-key-matrix-fixture-key')
+const box = channelBox('matrix-fixture-key-matrix-fixture-key')
 
 async function seedRows(w: World, caller: WorldUser, v: Variant) {
   const { db } = w.database

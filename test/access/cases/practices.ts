@@ -3,7 +3,7 @@ import { barometerEntries, groupSessions, letterBoxes, letters, roomVisits, staf
 import { newBoxKey, newSlug } from '../../../src/modules/practices/letter-codes.js'
 import { rid } from '../../helpers/app.js'
 import { itemsContain, type Catalogue } from '../catalogue.js'
-import type { Variant, World, WorldUser } from '../world.js'
+import { inSchool, type Variant, type World, type WorldUser } from '../world.js'
 
 /**
  * Matrix entries of the practices module. Letters, sessions and staff profiles
@@ -25,9 +25,10 @@ async function boxOf(w: World, schoolId: string): Promise<string> {
 
 async function freshLetter(w: World, v: Variant): Promise<string> {
   const schoolId = schoolOf(w, v)
-  return (await w.database.db.insert(letters).values({
-    schoolId, boxId: await boxOf(w, schoolId), writtenOn: '2026-10-08', body: `来信${rid()}`, writerName: '匿名', replyCodeHash: `${rid()}${rid()}`,
-  }).returning())[0]!.id
+  const boxId = await boxOf(w, schoolId)
+  return (await inSchool(w, schoolId, () => w.database.db.insert(letters).values({
+    schoolId, boxId, writtenOn: '2026-10-08', body: `来信${rid()}`, writerName: '匿名', replyCodeHash: `${rid()}${rid()}`,
+  }).returning()))[0]!.id
 }
 
 async function freshVisit(w: World, v: Variant): Promise<string> {

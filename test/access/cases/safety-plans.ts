@@ -3,7 +3,7 @@ import {
 } from '../../../db/schema/index.js'
 import type { Role } from '../../../src/access/roles.js'
 import { itemsContain, type Catalogue } from '../catalogue.js'
-import type { StudentRef, Variant, World, WorldUser } from '../world.js'
+import { inSchool, type StudentRef, type Variant, type World, type WorldUser } from '../world.js'
 
 /**
  * Matrix entries of 安全计划. A plan's versions are read by the pupil's paired mentor, and
@@ -35,9 +35,9 @@ async function studentFor(w: World, v: Variant, caller: WorldUser): Promise<Stud
 }
 
 async function caseOf(w: World, s: StudentRef): Promise<string> {
-  return (await w.database.db.insert(cases).values({
+  return (await inSchool(w, s.schoolId, () => w.database.db.insert(cases).values({
     schoolId: s.schoolId, studentId: s.id, source: 'other', riskLevel: 'red', state: 'open', summary: '危机后开案',
-  }).returning({ id: cases.id }))[0]!.id
+  }).returning({ id: cases.id })))[0]!.id
 }
 
 /** An open case with an active plan (version 1) and one review. */
@@ -47,8 +47,10 @@ async function planIn(w: World, v: Variant, caller: WorldUser): Promise<{ caseId
   const { db } = w.database
   const planId = (await db.insert(safetyPlans).values({ schoolId: s.schoolId, caseId, studentId: s.id, status: 'active', currentVersion: 1 })
     .returning({ id: safetyPlans.id }))[0]!.id
-  await db.insert(safetyPlanVersions).values({ schoolId: s.schoolId, planId, studentId: s.id, version: 1, ...planContent })
-  await db.insert(safetyPlanReviews).values({ schoolId: s.schoolId, planId, studentId: s.id, reviewedOn: day(-1), context: 'follow_up', note: '能说出应对方法' })
+  await inSchool(w, s.schoolId, async () => {
+    await db.insert(safetyPlanVersions).values({ schoolId: s.schoolId, planId, studentId: s.id, version: 1, ...planContent })
+    await db.insert(safetyPlanReviews).values({ schoolId: s.schoolId, planId, studentId: s.id, reviewedOn: day(-1), context: 'follow_up', note: '能说出应对方法' })
+  })
   return { caseId, planId }
 }
 

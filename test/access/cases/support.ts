@@ -5,7 +5,7 @@ import {
 import type { Role } from '../../../src/access/roles.js'
 import { createUser } from '../../helpers/app.js'
 import { itemsContain, type Catalogue } from '../catalogue.js'
-import type { StudentRef, Variant, World, WorldUser } from '../world.js'
+import { inSchool, type StudentRef, type Variant, type World, type WorldUser } from '../world.js'
 
 /**
  * Matrix entries of 师生结对, 同伴跟防, 家校协同 and 及时转介.
@@ -262,10 +262,10 @@ const watchCases: Catalogue = {
 
 async function insertParentContact(w: World, v: Variant): Promise<string> {
   const s = await w.newStudent(v)
-  const row = (await w.database.db.insert(parentContacts).values({
+  const row = (await inSchool(w, s.schoolId, () => w.database.db.insert(parentContacts).values({
     schoolId: s.schoolId, studentId: s.id, channel: 'phone', contactDate: '2021-03-02', content: '沟通近况', outcome: '家长配合',
     referralConsent: 'given',
-  }).returning({ id: parentContacts.id }))[0]!
+  }).returning({ id: parentContacts.id })))[0]!
   return row.id
 }
 

@@ -1,5 +1,8 @@
-import nodemailer from 'nodemailer'
 import type { Channel, SendResult } from './types.js'
+
+/** nodemailer loads on the first e-mail: most processes (and every test file) send none. */
+let mailer: Promise<typeof import('nodemailer')> | undefined
+const loadMailer = () => (mailer ??= import('nodemailer'))
 
 /** E-mail over the school's SMTP server (nodemailer), plain text only. */
 export const emailChannel: Channel = {
@@ -8,6 +11,7 @@ export const emailChannel: Channel = {
     const s = dest.settings
     if (!s.host || !s.from) return { ok: false, error: 'not_configured' }
     if (!dest.to) return { ok: false, error: 'no_address' }
+    const { default: nodemailer } = await loadMailer()
     const transport = nodemailer.createTransport({
       host: s.host,
       port: s.port ?? (s.secure ? 465 : 587),

@@ -3,7 +3,7 @@ export const ChannelKinds = ['wecom', 'dingtalk', 'email', 'sms'] as const
 export type ChannelKind = (typeof ChannelKinds)[number]
 export const RobotKinds: readonly ChannelKind[] = ['wecom', 'dingtalk']
 
-/** What a school's channel holds sealed (secret-box.ts); which keys apply depends on the kind. */
+/** What a school's channel holds sealed (src/crypto/secret-box.ts); which keys apply depends on the kind. */
 export interface ChannelSecrets {
   /** 企业微信 / 钉钉 webhook URL (its key or access token is in the query), the SMS provider's URL. */
   url?: string

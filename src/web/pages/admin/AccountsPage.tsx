@@ -1,6 +1,6 @@
 import { useState } from 'react'
-import { Alert, App, Button, Drawer, Form, Input, Select, Space, Table, Tag, Typography } from 'antd'
-import { KeyOutlined, PlusOutlined, ReloadOutlined, TeamOutlined } from '@ant-design/icons'
+import { Alert, App, Button, Card, Drawer, Form, Input, Select, Space, Table, Tag, Typography } from 'antd'
+import { KeyOutlined, PlusOutlined, ReloadOutlined, SafetyOutlined, TeamOutlined } from '@ant-design/icons'
 import { useI18n } from '../../i18n'
 import { asText } from '../../i18n/format'
 import type { MessageKey } from '../../i18n/messages'
@@ -129,6 +129,49 @@ function RolesDrawer({ user, onClose, className }: { user: Row; onClose: () => v
 
 interface NewAccount { username: string; displayName: string; password: string; role?: string; classId?: string }
 
+interface SchoolSecondFactor { required: boolean | null; deploymentDefault: boolean; effective: boolean }
+
+/** Whether the school requires a second factor of its psychology teachers and admins (or follows the system's default). */
+function SchoolSecondFactorCard() {
+  const { t } = useI18n()
+  const { message } = App.useApp()
+  const setting = useApi<SchoolSecondFactor>(routes.schoolSecondFactor)
+  const [error, setError] = useState<ApiError | null>(null)
+  const [busy, setBusy] = useState(false)
+  async function choose(v: string) {
+    setBusy(true)
+    setError(null)
+    try {
+      await api(routes.schoolSecondFactor, { method: 'PUT', body: { required: v === 'on' ? true : v === 'off' ? false : null } })
+      message.success(t('tfa.schoolSaved'))
+      setting.reload()
+    } catch (e) {
+      setError(asApiError(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <Card size="small" title={t('tfa.schoolTitle')} data-testid="school-second-factor">
+      <Section loaded={setting}>
+        {(s) => (
+          <Space orientation="vertical" style={{ width: '100%' }}>
+            <Typography.Text type="secondary">{t('tfa.schoolHelp')}</Typography.Text>
+            <Select style={{ minWidth: 280 }} aria-label={t('tfa.schoolTitle')} disabled={busy}
+              value={s.required === null ? 'default' : s.required ? 'on' : 'off'} onChange={(v: string) => void choose(v)}
+              options={[
+                { value: 'default', label: t('tfa.schoolDefault', { value: t(s.deploymentDefault ? 'tfa.schoolOn' : 'tfa.schoolOff') }) },
+                { value: 'on', label: t('tfa.schoolOn') },
+                { value: 'off', label: t('tfa.schoolOff') },
+              ]} />
+            {error && <WriteError error={error} />}
+          </Space>
+        )}
+      </Section>
+    </Card>
+  )
+}
+
 /** 账号与角色 (school admin): the school's staff accounts, their roles and status. */
 export default function AccountsPage() {
   const { t, locale } = useI18n()
@@ -164,6 +207,18 @@ export default function AccountsPage() {
     }
   }
 
+  /** A lost or new phone: the colleague's second factor is removed; they are signed out and told. */
+  async function resetSecondFactor(u: Row) {
+    const name = String(u.displayName ?? u.username)
+    try {
+      await api(routes.userSecondFactorReset(String(u.id)), { method: 'POST' })
+      message.success(t('tfa.resetDone', { name }))
+      users.reload()
+    } catch (e) {
+      void message.error(e instanceof ApiError ? e.message : String(e))
+    }
+  }
+
   async function setUserStatus(u: Row, next: 'active' | 'disabled') {
     try {
       await api(routes.user(String(u.id)), { method: 'PATCH', body: { status: next } })
@@ -178,6 +233,7 @@ export default function AccountsPage() {
     <div className="xa-stack">
       <Typography.Title level={1} className="xa-page-title" style={{ fontSize: 22 }}>{t('accounts.title')}</Typography.Title>
       <Typography.Paragraph type="secondary">{t('accounts.help')}</Typography.Paragraph>
+      <SchoolSecondFactorCard />
       <Space wrap>
         <Input.Search allowClear placeholder={t('accounts.search')} aria-label={t('accounts.search')} style={{ width: 260 }}
           onSearch={(v) => { setOffset(0); setQ(v.trim()) }} data-testid="account-search" />
@@ -200,6 +256,9 @@ export default function AccountsPage() {
                   {r.mustChangePassword === true && <Tag color="orange">{t('account.mustChange')}</Tag>}
                 </>
               ) },
+              { key: 'tfa', title: t('tfa.column'), render: (_: unknown, r: Row) => (
+                <Tag color={r.totpEnabledAt ? 'green' : 'default'}>{t(r.totpEnabledAt ? 'tfa.on' : 'tfa.off')}</Tag>
+              ) },
               { key: 'createdAt', title: t('accounts.createdAt'), render: (_: unknown, r: Row) => formatDateTime(r.createdAt, locale).slice(0, 10) },
               { key: 'actions', title: t('common.actions'), render: (_: unknown, r: Row) => (
                 <Space>
@@ -208,6 +267,12 @@ export default function AccountsPage() {
                     <Popconfirm title={t('account.resetConfirm', { name: String(r.displayName ?? r.username) })} okText={t('account.reset')} cancelText={t('common.cancel')}
                       onConfirm={() => resetPassword(r)}>
                       <Button size="small" icon={<KeyOutlined aria-hidden />}>{t('account.reset')}</Button>
+                    </Popconfirm>
+                  )}
+                  {r.id !== user?.id && !!r.totpEnabledAt && (
+                    <Popconfirm title={t('tfa.resetConfirm', { name: String(r.displayName ?? r.username) })} okText={t('tfa.reset')} cancelText={t('common.cancel')}
+                      onConfirm={() => resetSecondFactor(r)}>
+                      <Button size="small" icon={<SafetyOutlined aria-hidden />}>{t('tfa.reset')}</Button>
                     </Popconfirm>
                   )}
                   {r.status === 'active'

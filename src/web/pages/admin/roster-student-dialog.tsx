@@ -18,6 +18,7 @@ const RELATIONS = ['father', 'mother', 'grandparent', 'guardian'] as const
 export interface StudentValues {
   name: string
   studentNo: string
+  nationalId?: string
   gender: 'M' | 'F'
   birthDate?: Dayjs | null
   classId: string
@@ -43,6 +44,10 @@ function StudentFields({ classes }: { classes: ClassOption[] }) {
       <Form.Item name="studentNo" label={t('roster.studentNo')} htmlFor="student-no" extra={t('roster.studentNoHelp')}
         rules={[...required(t('roster.studentNo')), { pattern: STUDENT_NO, message: t('roster.studentNoInvalid') }]}>
         <Input id="student-no" maxLength={32} autoComplete="off" />
+      </Form.Item>
+      <Form.Item name="nationalId" label={t('roster.nationalId')} htmlFor="student-national-id" extra={t('roster.nationalIdHelp')}
+        rules={[{ pattern: /^[A-Za-z0-9]{6,32}$/, message: t('roster.nationalIdInvalid') }]}>
+        <Input id="student-national-id" maxLength={32} autoComplete="off" data-testid="student-national-id" />
       </Form.Item>
       <Form.Item name="gender" label={t('roster.gender')} rules={required(t('roster.gender'))}>
         <Radio.Group aria-label={t('roster.gender')} options={(['M', 'F'] as const).map((g) => ({ value: g, label: t(`gender.${g}`) }))} />
@@ -88,7 +93,10 @@ export function AddStudentDialog({ open, onClose, onDone, classes }: { open: boo
       onSubmit={async (v) => {
         const created = await api<Row>(routes.students, {
           method: 'POST',
-          body: { name: v.name.trim(), studentNo: v.studentNo.trim(), gender: v.gender, classId: v.classId, ...(v.birthDate ? { birthDate: isoDay(v.birthDate) } : {}) },
+          body: {
+            name: v.name.trim(), studentNo: v.studentNo.trim(), gender: v.gender, classId: v.classId,
+            ...(v.birthDate ? { birthDate: isoDay(v.birthDate) } : {}), ...(trimmed(v.nationalId) ? { nationalId: trimmed(v.nationalId) } : {}),
+          },
         })
         if (!trimmed(v.guardianName)) return created
         try {
@@ -117,6 +125,7 @@ export function EditStudentDialog({ student, onClose, onDone, classes }: { stude
   const initial: StudentValues = {
     name: asText(student.name),
     studentNo: asText(student.studentNo),
+    nationalId: asText(student.nationalId),
     gender: student.gender === 'F' ? 'F' : 'M',
     birthDate: typeof student.birthDate === 'string' ? dayjs(student.birthDate) : null,
     classId: asText(student.classId),
@@ -128,8 +137,11 @@ export function EditStudentDialog({ student, onClose, onDone, classes }: { stude
     <FormDialog<StudentValues> open onClose={onClose} title={t('roster.editTitle', { name: initial.name })} testId="edit-student" width={600}
       initialValues={initial}
       onSubmit={async (v) => {
-        const next = { name: v.name.trim(), studentNo: v.studentNo.trim(), gender: v.gender, classId: v.classId, birthDate: isoDay(v.birthDate) ?? null }
-        const before = { name: initial.name, studentNo: initial.studentNo, gender: initial.gender, classId: initial.classId, birthDate: typeof student.birthDate === 'string' ? student.birthDate : null }
+        const next = { name: v.name.trim(), studentNo: v.studentNo.trim(), gender: v.gender, classId: v.classId, birthDate: isoDay(v.birthDate) ?? null, nationalId: trimmed(v.nationalId).toUpperCase() || null }
+        const before = {
+          name: initial.name, studentNo: initial.studentNo, gender: initial.gender, classId: initial.classId,
+          birthDate: typeof student.birthDate === 'string' ? student.birthDate : null, nationalId: typeof student.nationalId === 'string' ? student.nationalId : null,
+        }
         const changed = Object.fromEntries(Object.entries(next).filter(([k, val]) => before[k as keyof typeof before] !== val))
         if (Object.keys(changed).length) await api(routes.student(id), { method: 'PATCH', body: changed })
         if (!trimmed(v.guardianName)) return

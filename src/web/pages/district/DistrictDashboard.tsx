@@ -9,6 +9,7 @@ import { routes } from '../../api/routes'
 import { formatDateTime, Section } from '../../components/common'
 import { asText, windowLabel as windowWords } from '../../i18n/format'
 import { EChart } from '../../components/EChart'
+import InspectionSummaryCard from './InspectionSummaryCard'
 
 /**
  * 区域统计 (the fixed district tables). Every number arrives as a cell { value, suppressed }: a
@@ -365,6 +366,7 @@ export default function DistrictDashboard() {
           ) },
       ]} />
       <StaffingCard loaded={staffing} />
+      <InspectionSummaryCard ready={loaded.every((l) => !l.loading)} />
     </div>
   )
 }

@@ -11,6 +11,7 @@ import { formatDateTime, Section } from '../../components/common'
 import { RecordTable, type Row } from '../../components/records'
 import { StudentRef } from '../../components/StudentRef'
 import { TalkForm, type TalkPrefill } from './TalkForm'
+import { LessonEntry } from './LessonEntry'
 import { windowLabel, type WindowContext } from './talk-windows'
 
 const KINDS = ['semester', 'monthly', 'holiday_return'] as const
@@ -154,6 +155,7 @@ export default function MyClass() {
           </Section>
         </Card>
       </div>
+      <LessonEntry classId={classId} />
       <Card title={<h2 className="xa-card-title">{t('homeroom.history')}</h2>} data-testid="talk-history"
         extra={logs.data ? <Typography.Text type="secondary">{t('homeroom.historyTotal', { n: logs.data.total })}</Typography.Text> : null}>
         <Section loaded={logs} empty={(p) => p.total === 0}>

@@ -15,7 +15,9 @@ import RoomSummary from './RoomSummary'
 import { CATEGORIES, FOLLOW_UPS, StudentPicker, useFailure, WriteError } from './shared'
 
 interface VisitValues { studentId: string | null; visitDate: Dayjs; durationMin: number; topic: string; followUp: string }
-interface SessionValues { sessionDate: Dayjs; topic: string; attendance: number; durationMin?: number | null }
+interface SessionValues { sessionDate: Dayjs; kind: string; topic: string; attendance: number; durationMin?: number | null }
+
+const GROUP_KINDS = ['general', 'special_students', 'special_parents'] as const
 
 const day = (v: unknown) => (typeof v === 'string' ? dayjs(v) : dayjs())
 const notFuture = (d: Dayjs) => d.isAfter(dayjs(), 'day')
@@ -132,17 +134,18 @@ function Visits() {
 }
 
 function Sessions() {
-  const { t, locale } = useI18n()
+  const { t, locale, label } = useI18n()
   const fail = useFailure()
   const sessions = useApi<Page<Row>>(routes.roomSessions, { limit: 200 })
   const ed = useEditor<SessionValues>(routes.roomSessions, routes.roomSession, (v) => ({
-    sessionDate: v.sessionDate.format('YYYY-MM-DD'), topic: v.topic.trim(), attendance: v.attendance, durationMin: v.durationMin ?? null,
+    sessionDate: v.sessionDate.format('YYYY-MM-DD'), kind: v.kind, topic: v.topic.trim(), attendance: v.attendance, durationMin: v.durationMin ?? null,
   }), sessions.reload)
   useEffect(() => {
     if (ed.editing === null) return
     const r = ed.editing === 'new' ? null : ed.editing
     ed.form.setFieldsValue({
       sessionDate: day(r?.sessionDate),
+      kind: typeof r?.kind === 'string' ? r.kind : 'general',
       topic: typeof r?.topic === 'string' ? r.topic : '',
       attendance: typeof r?.attendance === 'number' ? r.attendance : undefined,
       durationMin: typeof r?.durationMin === 'number' ? r.durationMin : 45,
@@ -167,6 +170,7 @@ function Sessions() {
             pagination={p.items.length > 20 ? { pageSize: 20, showSizeChanger: false } : false}
             columns={[
               { key: 'sessionDate', dataIndex: 'sessionDate', title: t('field.sessionDate'), render: (v: unknown) => formatDate(v, locale) },
+              { key: 'kind', title: t('lessons.groupKind'), render: (_: unknown, r: Row) => label('groupKind', r.kind) },
               { key: 'topic', dataIndex: 'topic', title: t('room.sessionTopic') },
               { key: 'attendance', dataIndex: 'attendance', title: t('room.attendance'), align: 'right' },
               { key: 'durationMin', dataIndex: 'durationMin', title: t('field.durationMin'), align: 'right', render: (v: unknown) => asText(v, '—') },
@@ -187,6 +191,9 @@ function Sessions() {
         <Form<SessionValues> form={ed.form} layout="vertical" onFinish={(v) => void ed.save(v)} data-testid="session-form">
           <Form.Item name="sessionDate" label={t('field.sessionDate')} rules={[{ required: true }]}>
             <DatePicker style={{ width: '100%' }} />
+          </Form.Item>
+          <Form.Item name="kind" label={t('lessons.groupKind')} rules={[{ required: true }]}>
+            <Select id="session-kind" options={GROUP_KINDS.map((c) => ({ value: c, label: label('groupKind', c) }))} />
           </Form.Item>
           <Form.Item name="topic" label={t('room.sessionTopic')} rules={[{ required: true, whitespace: true, message: t('login.required', { field: t('room.sessionTopic') }) }]}>
             <Input maxLength={200} />

@@ -12,7 +12,7 @@ interface Summary {
   from: string | null
   to: string | null
   visits: { total: number; minutes: number; walkIns?: number; byMonth: Counts; byTopic: Counts; byFollowUp: Counts }
-  groupSessions?: { total: number; attendance: number }
+  groupSessions?: { total: number; attendance: number; byKind?: Record<string, number> }
   room?: { location?: string | null; openingHours?: string | null }
 }
 
@@ -70,7 +70,15 @@ export default function RoomSummary() {
                 <Card><div data-testid="summary-total"><Statistic title={t('room.totalVisits')} value={s.visits.total} /></div></Card>
                 <Card><Statistic title={t('room.totalMinutes')} value={s.visits.minutes} /></Card>
                 {s.visits.walkIns !== undefined && <Card><Statistic title={t('room.walkIns')} value={s.visits.walkIns} /></Card>}
-                {s.groupSessions && <Card><Statistic title={t('room.groupSessions')} value={s.groupSessions.total} suffix={t('room.attendanceSuffix', { n: s.groupSessions.attendance })} /></Card>}
+                {s.groupSessions && (
+                  <Card>
+                    <Statistic title={t('room.groupSessions')} value={s.groupSessions.total} suffix={t('room.attendanceSuffix', { n: s.groupSessions.attendance })} />
+                    {/* 多帮一: how many of them were for 特殊群体 students or their parents. */}
+                    <Typography.Text type="secondary" style={{ fontSize: 13 }} data-testid="summary-group-kinds">
+                      {Object.entries(s.groupSessions.byKind ?? {}).map(([k, n]) => `${label('groupKind', k)} ${n}`).join(' · ')}
+                    </Typography.Text>
+                  </Card>
+                )}
               </div>
               {s.room && (s.room.location || s.room.openingHours) && (
                 <Descriptions size="small" bordered column={1} items={[

@@ -1,4 +1,5 @@
 import { useState, type ReactNode } from 'react'
+import { SupportTeamCard } from './SupportTeamCard'
 import { Button, Card, Empty, Space, Typography } from 'antd'
 import { EditOutlined, PlusOutlined, PrinterOutlined, SwapOutlined } from '@ant-design/icons'
 import { Link, useParams } from 'react-router'
@@ -137,7 +138,7 @@ export default function CasePage() {
                   extra={<AddButton label={t('caseForm.newPairing')} onClick={() => setDialog('pairing')} disabled={!studentId} />}>
                   <PartRows part={p.pairings}>
                     {(rows) => (
-                      <RecordTable rows={rows} order={['mentorId', 'purpose', 'frequency', 'startDate', 'plannedEndDate', 'endedAt', 'endedReason']}
+                      <RecordTable rows={rows.filter((r) => !r.teamId)} order={['mentorId', 'purpose', 'frequency', 'startDate', 'plannedEndDate', 'endedAt', 'endedReason']}
                         enums={{ frequency: 'frequency' }}
                         render={{ mentorId: userName }}
                         extra={[{
@@ -158,6 +159,9 @@ export default function CasePage() {
                 </Card>
               )}
             </div>
+
+            {/* 多帮一: members are pairings too, so the team card is where pairings are read. */}
+            {p.pairings && studentId && <SupportTeamCard studentId={studentId} />}
 
             {p.referrals && (
               <Card title={<CardTitle>{t('case.referrals')}</CardTitle>} data-testid="case-referrals"

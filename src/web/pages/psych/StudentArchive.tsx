@@ -12,6 +12,7 @@ import { RecordTable, useClassNames, type Row } from '../../components/records'
 import { SixSteps } from '../../components/SixSteps'
 import { useAuth } from '../../api/session'
 import { OpenCaseDialog } from './OpenCaseDialog'
+import { TransferDialog } from './TransferDialog'
 
 interface TimelineItem {
   kind: string
@@ -72,6 +73,7 @@ export default function StudentArchive() {
   const { t, label, locale } = useI18n()
   const [tab, setTab] = useState('timeline')
   const [opening, setOpening] = useState(false)
+  const [transferring, setTransferring] = useState(false)
   // Only psychology teachers open cases (the school admin reaches this page from the roster).
   const canOpenCase = useAuth().roles.includes('psych_teacher')
   const archive = useApi<Archive>(`/students/${id}/archive`)
@@ -96,6 +98,8 @@ export default function StudentArchive() {
                 <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => setOpening(true)} data-testid="open-case">{t('caseForm.openCase')}</Button>
                 <OpenCaseDialog studentId={id} open={opening} onClose={() => setOpening(false)} />
                 <Link to={`/peer-watch?student=${id}&new=1`} data-testid="archive-peer-watch"><Button>{t('psy.watch.new')}</Button></Link>
+                <Button onClick={() => setTransferring(true)} data-testid="transfer-start">{t('tr.action')}</Button>
+                <TransferDialog student={student} open={transferring} onClose={() => setTransferring(false)} onDone={() => archive.reload()} />
               </Space>
             )}
             <Card><SixSteps counts={counts} /></Card>
