@@ -9,7 +9,7 @@ import { schoolDay, schoolDaySql } from '../lib/school-day.js'
 import type { RequestContext } from '../plugins/access.js'
 import type { Action } from './define.js'
 import type { Decision, PolicyRegistry } from './engine.js'
-import { audit as auditRead, idsOf, readMany, readOne, studentIdsOf, type Sort } from './query.js'
+import { audit as auditRead, idsOf, readMany, readManyPrepared, readOne, studentIdsOf, type ListOptions } from './query.js'
 import { queueAudit, withActorTx } from './transaction.js'
 import { appendAudit } from '../audit/audit.js'
 import { sealedColumnOf } from '../crypto/sealed.js'
@@ -100,8 +100,13 @@ export class Gateway implements AccessDeps {
     return readOne(ex, d, id, where)
   }
 
-  list(ex: Executor, d: Decision, opts: { where?: SQL | undefined; filterFields?: string[]; sort?: Sort[]; limit: number; offset: number }) {
+  list(ex: Executor, d: Decision, opts: ListOptions) {
     return readMany(ex, d, opts)
+  }
+
+  /** A list of fixed shape, built once per decision and key; `values` fill its placeholders (readManyPrepared). */
+  listPrepared(ex: Executor, d: Decision, key: string, opts: ListOptions, values: Record<string, unknown>) {
+    return readManyPrepared(ex, d, key, opts, values)
   }
 
   /** The audit row of a read (group commit) or of a change (appended before COMMIT). */

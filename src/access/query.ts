@@ -42,14 +42,22 @@ const builtReads = new WeakMap<Decision, BuiltRead>()
 function recordRead(ex: Executor, d: Decision): PreparedRead {
   let built = builtReads.get(d)
   if (!built) {
-    const select = ex.select(d.selection()).from(d.policy.table)
-      .where(and(eq(d.column(d.policy.idColumn), sql.placeholder('id')), d.where())).limit(1)
-    const internals = select as unknown as { dialect: { sqlToQuery(s: SQL): Query }; config: { fields: unknown }; joinsNotNullableMap: Record<string, boolean> }
-    built = { query: internals.dialect.sqlToQuery(select.getSQL()), fields: orderSelectedFields(internals.config.fields), joinsNotNullableMap: internals.joinsNotNullableMap }
+    built = builtOf(ex.select(d.selection()).from(d.policy.table)
+      .where(and(eq(d.column(d.policy.idColumn), sql.placeholder('id')), d.where())).limit(1))
     builtReads.set(d, built)
   }
+  return preparedOf(ex, built, 'readOne')
+}
+
+/** What drizzle's select hands to its session when prepared: built once, run many times. */
+function builtOf(select: unknown): BuiltRead {
+  const internals = select as { getSQL(): SQL; dialect: { sqlToQuery(s: SQL): Query }; config: { fields: unknown }; joinsNotNullableMap: Record<string, boolean> }
+  return { query: internals.dialect.sqlToQuery(internals.getSQL()), fields: orderSelectedFields(internals.config.fields), joinsNotNullableMap: internals.joinsNotNullableMap }
+}
+
+function preparedOf(ex: Executor, built: BuiltRead, name: string): PreparedRead {
   const { session } = ex as unknown as { session: PgSession }
-  const prepared: PreparedRead = session.prepareQuery(built.query, built.fields, 'readOne', true)
+  const prepared: PreparedRead = session.prepareQuery(built.query, built.fields, name, true)
   prepared.joinsNotNullableMap = built.joinsNotNullableMap
   return prepared
 }
@@ -58,13 +66,39 @@ function recordRead(ex: Executor, d: Decision): PreparedRead {
  * A page of records through the policy. Filters and sorts may name only fields every granted
  * role reads; `where` is built by the caller from such fields.
  */
-export async function readMany(ex: Executor, d: Decision, opts: {
+export async function readMany(ex: Executor, d: Decision, opts: ListOptions): Promise<{ items: Record<string, unknown>[]; total: number; raw: Record<string, unknown>[] }> {
+  const rows = await listSelect(ex, d, opts) as Record<string, unknown>[]
+  return listed(d, rows)
+}
+
+export interface ListOptions {
   where?: SQL | undefined
   filterFields?: string[]
   sort?: Sort[]
   limit: number
   offset: number
-}): Promise<{ items: Record<string, unknown>[]; total: number; raw: Record<string, unknown>[] }> {
+}
+
+/**
+ * readMany of a list whose shape is fixed (a screen's part), built once per decision and `key`:
+ * its `where` names what changes between calls as placeholders (sql.placeholder), given in
+ * `values`. Values fixed for the actor (their own id) may stay literal: decisions are per actor.
+ */
+const builtLists = new WeakMap<Decision, Map<string, BuiltRead>>()
+
+export async function readManyPrepared(ex: Executor, d: Decision, key: string, opts: ListOptions, values: Record<string, unknown>): Promise<{ items: Record<string, unknown>[]; total: number; raw: Record<string, unknown>[] }> {
+  let byKey = builtLists.get(d)
+  if (!byKey) builtLists.set(d, byKey = new Map<string, BuiltRead>())
+  let built = byKey.get(key)
+  if (!built) {
+    built = builtOf(listSelect(ex, d, opts))
+    byKey.set(key, built)
+  }
+  const rows = await preparedOf(ex, built, 'readMany').execute(values) as Record<string, unknown>[]
+  return listed(d, rows)
+}
+
+function listSelect(ex: Executor, d: Decision, opts: ListOptions) {
   const sort = opts.sort ?? []
   d.assertQueryable([...(opts.filterFields ?? []), ...sort.map((s) => s.field)])
   // The database holds sealed notes as ciphertext: a filter or order on one would be meaningless.
@@ -73,11 +107,14 @@ export async function readMany(ex: Executor, d: Decision, opts: {
   }
   const order = sort.map((s) => (s.dir === 'desc' ? desc(d.column(s.field)) : asc(d.column(s.field))))
   order.push(asc(d.column(d.policy.idColumn)))
-  const rows = await ex.select({ ...d.selection(), __total: sql<number>`count(*) over()`.as('__total') })
+  return ex.select({ ...d.selection(), __total: sql<number>`count(*) over()`.as('__total') })
     .from(d.policy.table)
     .where(and(d.where(), opts.where))
     .orderBy(...order)
-    .limit(opts.limit).offset(opts.offset) as Record<string, unknown>[]
+    .limit(opts.limit).offset(opts.offset)
+}
+
+function listed(d: Decision, rows: Record<string, unknown>[]) {
   const total = rows.length ? Number(rows[0]!.__total) : 0
   return { items: rows.map((r) => d.project(r)), total, raw: rows }
 }

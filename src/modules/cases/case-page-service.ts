@@ -1,5 +1,5 @@
 import { textOf } from '../../lib/school-day.js'
-import { and, eq, inArray, type SQL } from 'drizzle-orm'
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import {
   caseEvents, counsellingSessions, crisisEvents, institutions, interventionPlans, pairings, parentContacts, referrals, users,
 } from '../../../db/schema/index.js'
@@ -42,13 +42,16 @@ export function createCasePageService(gw: Gateway) {
         read.push({ d: ctx.decision, rows: [kase] })
 
         /** A part through the caller's decision, or undefined where its own route would refuse. */
+        // Each part's statement is built once per decision (readManyPrepared): what changes from
+        // page to page, the case and its student, are its placeholders.
+        const values = { caseId, studentId: kase.studentId }
         const part = async (resource: string, action: Action, opts: { where: SQL | undefined; filterFields: string[]; sort: Sort[]; limit: number }): Promise<Part | undefined> => {
           const d = gw.policies.decide(ctx.actor, resource, action)
           if (!d) return undefined
           // The route answers 400 when a filter or sort names a field some grant hides: absent here.
           const queryable = d.readableEverywhere()
           if ([...opts.filterFields, ...opts.sort.map((s) => s.field)].some((f) => !queryable.has(f))) return undefined
-          const r = await gw.list(tx, d, { ...opts, offset: 0 })
+          const r = await gw.listPrepared(tx, d, `case-page:${resource}`, { ...opts, offset: 0 }, values)
           read.push({ d, rows: r.items })
           return { items: r.items, total: r.total }
         }
@@ -73,16 +76,16 @@ export function createCasePageService(gw: Gateway) {
           if (!studentId) return undefined
           const d = gw.policies.decide(ctx.actor, resource, 'list')
           return part(resource, 'list', {
-            where: and(d && extra ? extra(d) : undefined, eq(column, studentId)), filterFields: ['studentId'], sort, limit: PAGE_PART_LIMIT,
+            where: and(d && extra ? extra(d) : undefined, eq(column, sql.placeholder('studentId'))), filterFields: ['studentId'], sort, limit: PAGE_PART_LIMIT,
           })
         }
 
-        const planPart = await part('intervention_plans', 'read', { where: eq(interventionPlans.caseId, caseId), filterFields: ['caseId'], sort: [], limit: 1 })
+        const planPart = await part('intervention_plans', 'read', { where: eq(interventionPlans.caseId, sql.placeholder('caseId')), filterFields: ['caseId'], sort: [], limit: 1 })
         const sessions = await part('counselling_sessions', 'list', {
-          where: eq(counsellingSessions.caseId, caseId), filterFields: ['caseId'], sort: [{ field: 'sessionDate', dir: 'asc' }], limit: HISTORY_LIMIT,
+          where: eq(counsellingSessions.caseId, sql.placeholder('caseId')), filterFields: ['caseId'], sort: [{ field: 'sessionDate', dir: 'asc' }], limit: HISTORY_LIMIT,
         })
         const events = await part('case_events', 'list', {
-          where: eq(caseEvents.caseId, caseId), filterFields: ['caseId'], sort: [{ field: 'at', dir: 'asc' }], limit: HISTORY_LIMIT,
+          where: eq(caseEvents.caseId, sql.placeholder('caseId')), filterFields: ['caseId'], sort: [{ field: 'at', dir: 'asc' }], limit: HISTORY_LIMIT,
         })
         const crises = await ofStudent('crisis_events', crisisEvents.studentId, [{ field: 'openedAt', dir: 'desc' }])
         const pairingRows = await ofStudent('pairings', pairings.studentId, [{ field: 'startDate', dir: 'desc' }], (d) => mentorOwnRows(d, ctx.actor.userId))
