@@ -93,13 +93,15 @@ t.test('step-up: the guarded reads need a recent proof of the login’s factors'
   t.test('with a second factor, step-up takes the code (not the password), and new recovery codes need it', async (t) => {
     const started = await w.call(psych, 'POST', '/api/v1/auth/second-factor/enrolment')
     const secret = started.json().secret as string
-    t.equal((await w.call(psych, 'POST', '/api/v1/auth/second-factor/confirm', { code: codeOf(secret, -30) })).statusCode, 200)
+    // Computed once: a later codeOf may fall in the next 30 s step and be a fresh, valid code.
+    const confirmCode = codeOf(secret, -30)
+    t.equal((await w.call(psych, 'POST', '/api/v1/auth/second-factor/confirm', { code: confirmCode })).statusCode, 200)
     await stale(psych)
     const refused = await w.call(psych, 'POST', '/api/v1/auth/second-factor/recovery-codes')
     t.equal(refused.statusCode, 403)
     t.equal(refused.json().code, 'step_up_required')
     t.equal((await w.call(psych, 'POST', '/api/v1/auth/step-up', { password: TEST_PASSWORD })).json().code, 'second_factor_code_required')
-    t.equal((await w.call(psych, 'POST', '/api/v1/auth/step-up', { code: codeOf(secret, -30) })).json().code, 'wrong_second_factor', 'the enrolment’s code is not taken twice')
+    t.equal((await w.call(psych, 'POST', '/api/v1/auth/step-up', { code: confirmCode })).json().code, 'wrong_second_factor', 'the enrolment’s code is not taken twice')
     t.equal((await w.call(psych, 'GET', `/api/v1/cases/${closedId}`)).statusCode, 403, 'a failed step-up proves nothing')
     const ok = await w.call(psych, 'POST', '/api/v1/auth/step-up', { code: codeOf(secret) })
     t.equal(ok.statusCode, 200, ok.body)

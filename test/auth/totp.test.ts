@@ -60,7 +60,10 @@ t.test('TOTP: enrolment, sign-in with a code, replay, recovery codes, throttle, 
     t.equal(wrong.statusCode, 400)
     t.equal(wrong.json().code, 'wrong_second_factor')
     t.match(wrong.json().message, /验证码不正确/)
-    const confirmed = await injectAs(app, psych.token, { method: 'POST', url: `${SF}/confirm`, payload: { code: codeOf(secret, -30) } })
+    // Each code a check depends on is computed once: a later codeOf may fall in the next 30 s
+    // step and be a fresh, valid code instead of the one used.
+    const confirmCode = codeOf(secret, -30)
+    const confirmed = await injectAs(app, psych.token, { method: 'POST', url: `${SF}/confirm`, payload: { code: confirmCode } })
     t.equal(confirmed.statusCode, 200, confirmed.body)
     const codes = confirmed.json().recoveryCodes as string[]
     t.equal(codes.length, 10, 'ten recovery codes')
@@ -81,10 +84,11 @@ t.test('TOTP: enrolment, sign-in with a code, replay, recovery codes, throttle, 
     t.equal(step.accessToken, undefined, 'no access token before the code')
     t.equal((await app.inject({ method: 'GET', url: ME, headers: { authorization: `Bearer ${step.challenge}` } })).statusCode, 401, 'the challenge opens nothing')
 
-    const replay = await app.inject({ method: 'POST', url: SECOND, payload: { challenge: step.challenge, code: codeOf(secret, -30) } })
+    const replay = await app.inject({ method: 'POST', url: SECOND, payload: { challenge: step.challenge, code: confirmCode } })
     t.equal(replay.statusCode, 400, 'the code used to confirm is not taken again')
     t.equal(replay.json().code, 'wrong_second_factor')
-    const ok = await app.inject({ method: 'POST', url: SECOND, payload: { challenge: step.challenge, code: codeOf(secret) } })
+    const signInCode = codeOf(secret)
+    const ok = await app.inject({ method: 'POST', url: SECOND, payload: { challenge: step.challenge, code: signInCode } })
     t.equal(ok.statusCode, 200, ok.body)
     const session = ok.json() as { accessToken: string; user: { secondFactorEnabled: boolean } }
     t.equal(session.user.secondFactorEnabled, true)
@@ -96,7 +100,7 @@ t.test('TOTP: enrolment, sign-in with a code, replay, recovery codes, throttle, 
     t.ok(proved.at, 'the login records when it proved the second factor')
 
     const again = await password(psych.username)
-    const reused = await app.inject({ method: 'POST', url: SECOND, payload: { challenge: again.json().challenge, code: codeOf(secret) } })
+    const reused = await app.inject({ method: 'POST', url: SECOND, payload: { challenge: again.json().challenge, code: signInCode } })
     t.equal(reused.statusCode, 400, 'the same code a second time is refused')
     t.equal((await app.inject({ method: 'POST', url: SECOND, payload: { challenge: 'x'.repeat(40), code: codeOf(secret, 30) } })).statusCode, 401, 'a forged challenge is refused')
 
