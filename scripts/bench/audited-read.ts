@@ -22,7 +22,7 @@ import {
   referrals, schools, students, userRoles, users,
 } from '../../db/schema/index.js'
 import { hashPassword } from '../../src/modules/auth/password.js'
-import { benchConfig, openBenchDatabase, schoolToday, type Metric } from './common.js'
+import { benchConfig, openBenchDatabase, postgresCpuMs, round, schoolToday, type Metric } from './common.js'
 
 export async function benchAuditedRead(opts: { quick: boolean; url?: string | undefined }): Promise<Metric[]> {
   const url = opts.url
@@ -90,16 +90,29 @@ export async function benchAuditedRead(opts: { quick: boolean; url?: string | un
   })
   // Requests still queued when a run stops (the embedded database answers one statement at a
   // time) are answered before the next run starts, so no run pays for the previous one's backlog.
+  // CPU per answered request, of this process (app and load generator) and of the server's
+  // PostgreSQL processes: steadier than requests per second on a machine shared with others.
+  const cpu = new Map<autocannon.Result, { app: number; db: number | null }>()
   const run = async (path: string, headers: Record<string, string> = {}, connections = 50) => {
+    const app0 = process.cpuUsage()
+    const db0 = url ? postgresCpuMs() : null
     const res = await load(path, headers, connections)
+    const app1 = process.cpuUsage(app0)
+    const db1 = url ? postgresCpuMs() : null
+    const n = Math.max(1, res.requests.total)
+    cpu.set(res, { app: round((app1.user + app1.system) / 1000 / n, 3), db: db0 !== null && db1 !== null ? round((db1 - db0) / n, 3) : null })
     await fetch(`${base}/bench/bare/${k.id}`)
     return res
   }
   const audited = `/api/v1/cases/${k.id}`
   const check = await fetch(base + audited, { headers: { authorization: `Bearer ${accessToken}` } })
   if (check.status !== 200) throw new Error(`audited route answered ${check.status}`)
-  await run(`/bench/bare/${k.id}`) // warm-up
+  // Each route is warmed up as long as it is then measured: the JIT compiles the audited route's
+  // longer path (auth, policy, transaction, audit) later than the bare one's, and one request
+  // of warm-up had left the audited run paying for compilation the bare run did not.
+  await run(`/bench/bare/${k.id}`)
   const bare = await run(`/bench/bare/${k.id}`)
+  await run(audited, { authorization: `Bearer ${accessToken}` })
   const aud = await run(audited, { authorization: `Bearer ${accessToken}` })
   const auditRows = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from audit_log`)
   const casePage = `/api/v1/cases/${k.id}/page`
@@ -125,6 +138,14 @@ export async function benchAuditedRead(opts: { quick: boolean; url?: string | un
     { name: `audited_read_p50_ms_${mode}`, value: aud.latency.p50, unit: 'ms' },
     { name: `audited_read_p99_ms_${mode}`, value: aud.latency.p99, unit: 'ms' },
     { name: `audited_read_ratio_${mode}`, value: Number((aud.requests.average / bare.requests.average).toFixed(3)), unit: 'ratio' },
+    { name: `bare_read_cpu_ms_per_req_${mode}`, value: cpu.get(bare)!.app, unit: 'ms CPU of the app process (app + autocannon)' },
+    { name: `audited_read_cpu_ms_per_req_${mode}`, value: cpu.get(aud)!.app, unit: 'ms CPU of the app process (app + autocannon)' },
+    ...(url ? [
+      { name: `bare_read_db_cpu_ms_per_req_${mode}`, value: cpu.get(bare)!.db ?? NaN, unit: 'ms CPU of the PostgreSQL processes' },
+      { name: `audited_read_db_cpu_ms_per_req_${mode}`, value: cpu.get(aud)!.db ?? NaN, unit: 'ms CPU of the PostgreSQL processes' },
+      { name: `case_page_db_cpu_ms_per_req_${mode}`, value: cpu.get(page)!.db ?? NaN, unit: 'ms CPU of the PostgreSQL processes' },
+    ] : []),
+    { name: `case_page_cpu_ms_per_req_${mode}`, value: cpu.get(page)!.app, unit: 'ms CPU of the app process (app + autocannon)' },
     { name: `audit_rows_written_${mode}`, value: auditRows[0]!.n, unit: 'rows' },
     { name: `case_page_rps_${mode}`, value: Number((page.requests.total / page.duration).toFixed(1)), unit: 'req/s (GET /cases/:id/page: 8 parts, names, one audit row)' },
     { name: `case_page_p50_ms_${mode}`, value: page.latency.p50, unit: 'ms' },

@@ -19,7 +19,7 @@ import { withSchoolTx } from '../../src/access/transaction.js'
 import { appendAudit } from '../../src/audit/audit.js'
 import { classes, districts, grades, schools, userRoles, users } from '../../db/schema/index.js'
 import { hashPassword } from '../../src/modules/auth/password.js'
-import { benchConfig, modeOf, note, openBenchDatabase, round, schoolToday, type Metric, type SectionOptions } from './common.js'
+import { benchConfig, modeOf, note, openBenchDatabase, postgresCpuMs, round, schoolToday, type Metric, type SectionOptions } from './common.js'
 
 const PUPILS = 2_000
 const PASSWORD = 'Bench-password-1'
@@ -92,8 +92,11 @@ export async function benchAuditedWrite(opts: SectionOptions): Promise<Metric[]>
 
       /** CPU of this process (app and load generator together) per answered request, in ms. */
       const cpuPerReq = new Map<autocannon.Result, number>()
+      /** CPU of the server's PostgreSQL processes per answered request, in ms (server only). */
+      const dbCpuPerReq = new Map<autocannon.Result, number>()
       const run = async (path: string, headers: Record<string, string>, seconds: number, connections = 50) => {
         const cpu0 = process.cpuUsage()
+        const db0 = opts.url ? postgresCpuMs() : null
         const res = await new Promise<autocannon.Result>((ok, fail) => {
           autocannon({
             url: base + path, connections, duration: seconds,
@@ -101,6 +104,8 @@ export async function benchAuditedWrite(opts: SectionOptions): Promise<Metric[]>
           }, (err, r) => (err ? fail(err instanceof Error ? err : new Error(String(err))) : ok(r)))
         })
         const cpu = process.cpuUsage(cpu0)
+        const db1 = opts.url ? postgresCpuMs() : null
+        if (db0 !== null && db1 !== null) dbCpuPerReq.set(res, round((db1 - db0) / Math.max(1, res.requests.total), 3))
         // Requests still queued when the run stopped (the embedded database answers one statement
         // at a time) are answered before the next run starts: no run pays for another's backlog.
         await fetch(`${base}/bench/bare/talks/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body() })
@@ -139,6 +144,10 @@ export async function benchAuditedWrite(opts: SectionOptions): Promise<Metric[]>
         { name: `audited_write_1conn_rps_${mode}`, value: Math.round(single.requests.average), unit: 'req/s (1 connection)' },
         { name: `bare_write_cpu_ms_per_req_${mode}`, value: cpuPerReq.get(bare)!, unit: 'ms CPU (app + autocannon)' },
         { name: `audited_write_cpu_ms_per_req_${mode}`, value: cpuPerReq.get(aud)!, unit: 'ms CPU (app + autocannon)' },
+        ...(opts.url ? [
+          { name: `bare_write_db_cpu_ms_per_req_${mode}`, value: dbCpuPerReq.get(bare) ?? NaN, unit: 'ms CPU of the PostgreSQL processes' },
+          { name: `audited_write_db_cpu_ms_per_req_${mode}`, value: dbCpuPerReq.get(aud) ?? NaN, unit: 'ms CPU of the PostgreSQL processes' },
+        ] : []),
         { name: `talk_logs_written_${mode}`, value: written!.n, unit: 'rows' },
         { name: `write_audit_rows_${mode}`, value: audits!.n, unit: 'rows' },
       ]
