@@ -9,7 +9,7 @@ import { schoolDay, schoolDaySql } from '../lib/school-day.js'
 import type { RequestContext } from '../plugins/access.js'
 import type { Action } from './define.js'
 import type { Decision, PolicyRegistry } from './engine.js'
-import { audit as auditRead, idsOf, readMany, readManyPrepared, readOne, studentIdsOf, type ListOptions } from './query.js'
+import { audit as auditRead, idsOf, readMany, readManyPrepared, readOne, studentIdsOf, writePrepared, type ListOptions } from './query.js'
 import { queueAudit, withActorTx } from './transaction.js'
 import { appendAudit } from '../audit/audit.js'
 import { sealedColumnOf } from '../crypto/sealed.js'
@@ -144,10 +144,18 @@ export class Gateway implements AccessDeps {
    * the caller sent (checked against the writable groups); the row comes back projected, and a
    * row none of the caller's grants reaches is a 404 with nothing kept.
    */
-  async createFrom(ex: Executor, ctx: RequestContext, d: Decision, w: { input?: object; select: (qb: QueryBuilder) => PgInsertSelectQueryBuilder<PgTable>; audit?: WriteOptions['audit'] }): Promise<Row | undefined> {
+  async createFrom(ex: Executor, ctx: RequestContext, d: Decision, w: {
+    input?: object
+    /** The statement's shape: `select` is built once per decision and key (writePrepared). */
+    key: string
+    select: (qb: QueryBuilder) => PgInsertSelectQueryBuilder<PgTable>
+    /** The placeholders' values of this call. */
+    values: Record<string, unknown>
+    audit?: WriteOptions['audit']
+  }): Promise<Row | undefined> {
     const keys = sentKeys(w.input)
     d.assertWritable(keys)
-    const raw = await ex.insert(d.policy.table).select(w.select).returning(d.selection()).prepare('createFrom').execute() as Row[]
+    const raw = await writePrepared(ex, d, w.key, () => ex.insert(d.policy.table).select(w.select).returning(d.selection()), w.values) as Row[]
     if (raw.length === 0) return undefined
     const rows = this.inScope(d, raw, raw.length)
     await this.queue(ex, ctx, d, rows, 'C', w.audit, keys)

@@ -49,10 +49,33 @@ function recordRead(ex: Executor, d: Decision): PreparedRead {
   return preparedOf(ex, built, 'readOne')
 }
 
-/** What drizzle's select hands to its session when prepared: built once, run many times. */
-function builtOf(select: unknown): BuiltRead {
-  const internals = select as { getSQL(): SQL; dialect: { sqlToQuery(s: SQL): Query }; config: { fields: unknown }; joinsNotNullableMap: Record<string, boolean> }
-  return { query: internals.dialect.sqlToQuery(internals.getSQL()), fields: orderSelectedFields(internals.config.fields), joinsNotNullableMap: internals.joinsNotNullableMap }
+/**
+ * What drizzle's select (or INSERT … RETURNING) hands to its session when prepared: built
+ * once, run many times.
+ */
+function builtOf(query: unknown): BuiltRead {
+  const internals = query as { getSQL(): SQL; dialect: { sqlToQuery(s: SQL): Query }; config: { fields?: unknown; returning?: ResultFields }; joinsNotNullableMap?: Record<string, boolean> }
+  const fields = internals.config.returning ?? orderSelectedFields(internals.config.fields)
+  return { query: internals.dialect.sqlToQuery(internals.getSQL()), fields, joinsNotNullableMap: internals.joinsNotNullableMap ?? {} }
+}
+
+/**
+ * A write of fixed shape (INSERT … SELECT … RETURNING), built once per decision and `key` like
+ * readManyPrepared: `build` is called the first time only, and names what changes between
+ * calls as placeholders (sql.placeholder), filled from `values`. Building an INSERT … SELECT
+ * with its scope and per-role flags took drizzle longer than the database took to run it.
+ */
+const builtWrites = new WeakMap<Decision, Map<string, BuiltRead>>()
+
+export async function writePrepared(ex: Executor, d: Decision, key: string, build: () => unknown, values: Record<string, unknown>): Promise<Record<string, unknown>[]> {
+  let byKey = builtWrites.get(d)
+  if (!byKey) builtWrites.set(d, byKey = new Map<string, BuiltRead>())
+  let built = byKey.get(key)
+  if (!built) {
+    built = builtOf(build())
+    byKey.set(key, built)
+  }
+  return await preparedOf(ex, built, 'write').execute(values) as Record<string, unknown>[]
 }
 
 function preparedOf(ex: Executor, built: BuiltRead, name: string): PreparedRead {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { sql, type SQL } from 'drizzle-orm'
+import { sql, type Query, type SQL } from 'drizzle-orm'
 import type { PgDatabase, PgDialect, PgQueryResultHKT, PgSession } from 'drizzle-orm/pg-core'
 import { serverClientOptions, type ServerTimeouts } from './server-client.js'
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js'
@@ -190,8 +190,24 @@ export async function preparedRows<T = Record<string, unknown>>(ex: Executor, qu
 
 /** drizzle's prepared query for raw SQL (a name makes postgres.js prepare it; the name itself is not used). */
 export function preparedQuery(ex: Executor, query: SQL) {
-  const { session, dialect } = ex as unknown as { session: PgSession; dialect: PgDialect }
-  return session.prepareQuery(dialect.sqlToQuery(query), undefined, 'raw', false)
+  const { session } = ex as unknown as { session: PgSession }
+  return session.prepareQuery(sqlToQuery(ex, query), undefined, 'raw', false)
+}
+
+/** The text and parameters drizzle makes of raw SQL: to build once a statement run many times. */
+export function sqlToQuery(ex: Executor, query: SQL): Query {
+  return (ex as unknown as { dialect: PgDialect }).dialect.sqlToQuery(query)
+}
+
+/**
+ * preparedRows of a statement built once (sqlToQuery) whose parameters include placeholders
+ * (sql.placeholder), filled from `values`.
+ */
+export async function preparedQueryRows<T = Record<string, unknown>>(ex: Executor, query: Query, values: Record<string, unknown>): Promise<T[]> {
+  const { session } = ex as unknown as { session: PgSession }
+  const res: unknown = await session.prepareQuery(query, undefined, 'raw', false).execute(values)
+  if (Array.isArray(res)) return res as T[]
+  return ((res as { rows?: T[] }).rows ?? [])
 }
 
 export { sql }

@@ -1,6 +1,6 @@
-import { Column, is, sql, type SQL } from 'drizzle-orm'
+import { Column, is, sql, type Query, type SQL } from 'drizzle-orm'
 import type { PgColumn } from 'drizzle-orm/pg-core'
-import { preparedRows, type Executor } from '../../db/database.js'
+import { preparedQueryRows, sqlToQuery, type Executor } from '../../db/database.js'
 
 export interface Fulfilled {
   id: string; schoolId: string; studentId: string; status: string; talkLogId: string
@@ -26,20 +26,61 @@ export async function fulfilDuties(ex: Executor, filter: {
    * fulfilled duty as it is after the update, instead of reading it again.
    */
   returning?: Record<string, PgColumn | SQL.Aliased>
+  /**
+   * What `returning` is made of, when it is the same for every call with this object (a
+   * decision, kept per actor): the statement is then built once for it and run as prepared.
+   */
+  returningOf?: object
 } = {}): Promise<Fulfilled[]> {
-  const conds: SQL[] = []
-  if (filter.schoolId) conds.push(sql`l.school_id = ${filter.schoolId}`)
-  if (filter.logId) conds.push(sql`l.id = ${filter.logId}`)
-  const where = conds.length ? sql`and ${sql.join(conds, sql` and `)}` : sql``
   const extra = Object.entries(filter.returning ?? {})
-  const returning = extra.length
-    ? sql`, ${sql.join(extra.map(([k, v]) => (is(v, Column) ? sql`${v} as ${sql.identifier(`r:${k}`)}` : sql`${v.sql} as ${sql.identifier(v.fieldAlias)}`)), sql`, `)}`
-    : sql``
+  const values = { schoolId: filter.schoolId ?? null, logId: filter.logId ?? null }
+  const owner = extra.length ? filter.returningOf : NO_RETURNING
+  const shape = `${filter.schoolId ? 's' : ''}${filter.logId ? 'l' : ''}${filter.isNew ? 'n' : ''}`
+  let query = owner ? builtUpdates.get(owner)?.get(shape) : undefined
+  if (!query) {
+    query = sqlToQuery(ex, updateSql(filter, extra))
+    if (owner) {
+      let byShape = builtUpdates.get(owner)
+      if (!byShape) builtUpdates.set(owner, byShape = new Map())
+      byShape.set(shape, query)
+    }
+  }
   const all: Fulfilled[] = []
   // A log that lost its duty to an earlier log may still fit another one: repeat until stable.
   for (let round = 0; round < 10; round++) {
     // Prepared: its text is fixed for a request's filters, and a POST sends it every time.
-    const rows = await preparedRows<{ id: string; school_id: string; student_id: string; status: string; talk_log_id: string }>(ex, sql`
+    const rows = await preparedQueryRows<{ id: string; school_id: string; student_id: string; status: string; talk_log_id: string }>(ex, query, values)
+    for (const r of rows) {
+      const f: Fulfilled = { id: r.id, schoolId: r.school_id, studentId: r.student_id, status: r.status, talkLogId: r.talk_log_id }
+      if (extra.length) {
+        const raw = r as unknown as Record<string, unknown>
+        // As drizzle maps a selected row: the column's own conversion, aliased expressions as they are.
+        f.row = Object.fromEntries(extra.map(([k, v]) => {
+          if (!is(v, Column)) return [k, raw[v.fieldAlias]]
+          const value = raw[`r:${k}`]
+          return [k, value === null || value === undefined ? null : v.mapFromDriverValue(value)]
+        }))
+      }
+      all.push(f)
+    }
+    if (rows.length === 0 || filter.logId) break
+  }
+  return all
+}
+
+/** Built statements per `returningOf` (or none) and filter shape; the ids are placeholders. */
+const builtUpdates = new WeakMap<object, Map<string, Query>>()
+const NO_RETURNING = {}
+
+function updateSql(filter: { logId?: string; schoolId?: string; isNew?: boolean }, extra: Array<[string, PgColumn | SQL.Aliased]>): SQL {
+  const conds: SQL[] = []
+  if (filter.schoolId) conds.push(sql`l.school_id = ${sql.placeholder('schoolId')}`)
+  if (filter.logId) conds.push(sql`l.id = ${sql.placeholder('logId')}`)
+  const where = conds.length ? sql`and ${sql.join(conds, sql` and `)}` : sql``
+  const returning = extra.length
+    ? sql`, ${sql.join(extra.map(([k, v]) => (is(v, Column) ? sql`${v} as ${sql.identifier(`r:${k}`)}` : sql`${v.sql} as ${sql.identifier(v.fieldAlias)}`)), sql`, `)}`
+    : sql``
+  return sql`
       with cand as (
         select d.id as duty_id, d.school_id, l.id as log_id, l.talk_date, d.window_start, (l.talk_date <= d.due_date) as on_time
         from talk_logs l
@@ -62,21 +103,5 @@ export async function fulfilDuties(ex: Executor, filter: {
       -- fulfilled re-reads it here and leaves it, rather than claiming it a second time.
       where talk_duties.school_id = p.school_id and talk_duties.id = p.duty_id
         and talk_duties.status in ('open', 'overdue') and talk_duties.talk_log_id is null
-      returning talk_duties.id, talk_duties.school_id, talk_duties.student_id, talk_duties.status, talk_duties.talk_log_id${returning}`)
-    for (const r of rows) {
-      const f: Fulfilled = { id: r.id, schoolId: r.school_id, studentId: r.student_id, status: r.status, talkLogId: r.talk_log_id }
-      if (extra.length) {
-        const raw = r as unknown as Record<string, unknown>
-        // As drizzle maps a selected row: the column's own conversion, aliased expressions as they are.
-        f.row = Object.fromEntries(extra.map(([k, v]) => {
-          if (!is(v, Column)) return [k, raw[v.fieldAlias]]
-          const value = raw[`r:${k}`]
-          return [k, value === null || value === undefined ? null : v.mapFromDriverValue(value)]
-        }))
-      }
-      all.push(f)
-    }
-    if (rows.length === 0 || filter.logId) break
-  }
-  return all
+      returning talk_duties.id, talk_duties.school_id, talk_duties.student_id, talk_duties.status, talk_duties.talk_log_id${returning}`
 }

@@ -46,6 +46,13 @@ export function createLogService(gw: Gateway) {
         const log = studentDecision && classIds.length
           ? await gw.createFrom(tx, ctx, logDecision, {
             input: body,
+            // Built once per decision (so per actor: their id, school and classes stay literal);
+            // what the body gives is a placeholder.
+            key: 'talk-log',
+            values: {
+              studentId: body.studentId, talkDate: body.talkDate, kind: body.kind, place: body.place ?? null,
+              summary: body.summary ?? null, followUpNeeded: body.followUpNeeded ?? false, concerned: body.concerned ?? false,
+            },
             select: (qb) => qb.select({
               // Every column of talk_logs in the table's order, defaults included (an INSERT … SELECT has no DEFAULT).
               schoolId: students.schoolId,
@@ -53,15 +60,15 @@ export function createLogService(gw: Gateway) {
               studentId: students.id,
               classId: students.classId,
               teacherId: sql<string>`${ctx.actor.userId}::uuid`.as('teacher_id'),
-              talkDate: sql<string>`${body.talkDate}::date`.as('talk_date'),
-              kind: sql<string>`${body.kind}::text`.as('kind'),
-              place: sql<string | null>`${body.place ?? null}::text`.as('place'),
-              summary: sql<string | null>`${body.summary ?? null}::text`.as('summary'),
-              followUpNeeded: sql<boolean>`${body.followUpNeeded ?? false}::boolean`.as('follow_up_needed'),
-              concerned: sql<boolean>`${body.concerned ?? false}::boolean`.as('concerned'),
+              talkDate: sql<string>`${sql.placeholder('talkDate')}::date`.as('talk_date'),
+              kind: sql<string>`${sql.placeholder('kind')}::text`.as('kind'),
+              place: sql<string | null>`${sql.placeholder('place')}::text`.as('place'),
+              summary: sql<string | null>`${sql.placeholder('summary')}::text`.as('summary'),
+              followUpNeeded: sql<boolean>`${sql.placeholder('followUpNeeded')}::boolean`.as('follow_up_needed'),
+              concerned: sql<boolean>`${sql.placeholder('concerned')}::boolean`.as('concerned'),
               createdAt: sql<Date>`now()`.as('created_at'),
             }).from(students).where(and(
-              eq(students.id, body.studentId), eq(students.schoolId, schoolId), inArray(students.classId, classIds), studentDecision.where(),
+              eq(students.id, sql.placeholder('studentId')), eq(students.schoolId, schoolId), inArray(students.classId, classIds), studentDecision.where(),
             )),
             audit: { fieldGroups: ctx.decision.readGroups() },
           })
@@ -73,7 +80,7 @@ export function createLogService(gw: Gateway) {
         const dutyDecision = gw.policies.decide(ctx.actor, 'talk_duties', 'read')
         const fulfilled = await fulfilDuties(tx, {
           logId, schoolId, isNew: true,
-          ...(dutyDecision ? { returning: { ...dutyDecision.selection(), __inScope: sql<boolean>`(${dutyDecision.where()})`.as('__inScope') } } : {}),
+          ...(dutyDecision ? { returning: { ...dutyDecision.selection(), __inScope: sql<boolean>`(${dutyDecision.where()})`.as('__inScope') }, returningOf: dutyDecision } : {}),
         })
         let duty: Record<string, unknown> | null = null
         if (fulfilled.length) {
