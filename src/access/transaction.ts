@@ -1,5 +1,6 @@
-import { sql, type SQL } from 'drizzle-orm'
-import { preparedQuery, preparedRows, queryRows, type Db, type Executor, type Tx } from '../db/database.js'
+import { fillPlaceholders, sql, type Query, type SQL } from 'drizzle-orm'
+import type { PgSession } from 'drizzle-orm/pg-core'
+import { preparedQueryRows, preparedRows, queryRows, sqlToQuery, type Db, type Executor, type Tx } from '../db/database.js'
 import { auditJson, type AuditEvent } from '../audit/audit.js'
 import type { Actor } from './roles.js'
 import { inNotesScope } from '../crypto/notes-keys.js'
@@ -88,13 +89,22 @@ function schoolTx<T>(db: Db, schoolId: string | null, verify: { actor: Actor; ch
   return inNotesScope(db, schoolId, () => schoolTxRun(db, schoolId, verify, fn))
 }
 
+/**
+ * The first statement of a school transaction, built once (only its values change): the
+ * non-owner role and the school for row-level security, and with SETTINGS_CHECKED the epoch
+ * of a remembered actor (auth_epoch_of, as the owner).
+ */
+const SETTINGS = sql`select set_config('role', 'xinan_app', true), set_config('app.school_id', ${sql.placeholder('school')}, true)`
+const SETTINGS_CHECKED = sql`select set_config('role', 'xinan_app', true), set_config('app.school_id', ${sql.placeholder('school')}, true),
+  auth_epoch_of(${sql.placeholder('session')}::uuid, ${sql.placeholder('user')}::uuid) as epoch`
+let settingsPlain: Query | undefined
+let settingsChecked: Query | undefined
+
 async function schoolTxRun<T>(db: Db, schoolId: string | null, verify: { actor: Actor; check: EpochCheck } | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> {
   let audited: { answer: PromiseLike<unknown> } | null = null
   const result = await db.transaction(async (tx) => {
-    const settings = verify
-      ? sql`select set_config('role', 'xinan_app', true), set_config('app.school_id', ${schoolId ?? ''}, true),
-        auth_epoch_of(${verify.actor.sessionId}::uuid, ${verify.actor.userId}::uuid) as epoch`
-      : sql`select set_config('role', 'xinan_app', true), set_config('app.school_id', ${schoolId ?? ''}, true)`
+    const settings = verify ? settingsChecked ??= sqlToQuery(tx, SETTINGS_CHECKED) : settingsPlain ??= sqlToQuery(tx, SETTINGS)
+    const values = verify ? { school: schoolId ?? '', session: verify.actor.sessionId, user: verify.actor.userId } : { school: schoolId ?? '' }
     // On the server the settings travel with fn's first statement instead of a round trip of
     // their own: the connection runs them first, and a statement after a failed one fails too
     // (the transaction is aborted). The actor's check is read before anything fn returns is
@@ -103,8 +113,8 @@ async function schoolTxRun<T>(db: Db, schoolId: string | null, verify: { actor: 
     const confirm = (rows: unknown) => {
       if (verify && !settle(verify.check, (rows as Array<{ epoch: string | number | bigint | null }>)[0]?.epoch)) throw new StaleActor()
     }
-    const ahead = await sendAhead(tx, settings)
-    if (!ahead) confirm(await preparedRows(tx, settings))
+    const ahead = await sendAhead(tx, settings, values)
+    if (!ahead) confirm(await preparedQueryRows(tx, settings, values))
     pending.set(tx, [])
     try {
       let outcome: { ok: true; value: T } | { ok: false; error: unknown }
@@ -145,11 +155,12 @@ interface DriverQuery {
  * pending answer (rows), to be awaited later; null when the driver is not postgres.js (the
  * embedded database runs one statement at a time: the caller awaits it, as before).
  */
-async function sendAhead(ex: Executor, query: SQL): Promise<{ answer: PromiseLike<unknown> } | null> {
-  if (typeof (ex as unknown as { session?: DriverQuery }).session?.client?.unsafe !== 'function') return null
-  const { client, queryString, params } = preparedQuery(ex, query) as unknown as DriverQuery
+async function sendAhead(ex: Executor, query: Query, values: Record<string, unknown> = {}): Promise<{ answer: PromiseLike<unknown> } | null> {
+  const { session } = ex as unknown as { session?: PgSession & DriverQuery }
+  if (typeof session?.client?.unsafe !== 'function') return null
+  const { client, queryString, params } = session.prepareQuery(query, undefined, 'raw', false) as unknown as DriverQuery
   if (typeof client?.unsafe !== 'function' || typeof queryString !== 'string' || !Array.isArray(params)) throw new Error('postgres.js query without its text')
-  const sent = client.unsafe(queryString, params, { prepare: true }).execute()
+  const sent = client.unsafe(queryString, fillPlaceholders(params, values), { prepare: true }).execute()
   sent.catch(() => undefined) // awaited later; an early failure must not go unhandled
   // postgres.js hands an executed query to the connection one microtask later: after this
   // await it is on the connection, ahead of whatever the transaction sends next.
@@ -167,7 +178,7 @@ async function sendAhead(ex: Executor, query: SQL): Promise<{ answer: PromiseLik
 async function sendAuditsBeforeCommit(ex: Executor): Promise<{ answer: PromiseLike<unknown> } | null> {
   const q = pending.get(ex)
   if (!q || q.length === 0) return null
-  const ahead = await sendAhead(ex, appendSql(q))
+  const ahead = await sendAhead(ex, sqlToQuery(ex, appendSql(q)))
   if (ahead) q.length = 0
   return ahead
 }
