@@ -41,7 +41,7 @@ export async function fulfilDuties(ex: Executor, filter: {
     query = sqlToQuery(ex, updateSql(filter, extra))
     if (owner) {
       let byShape = builtUpdates.get(owner)
-      if (!byShape) builtUpdates.set(owner, byShape = new Map())
+      if (!byShape) builtUpdates.set(owner, byShape = new Map<string, Query>())
       byShape.set(shape, query)
     }
   }
