@@ -1,12 +1,13 @@
 import t from 'tap'
 import { sql } from 'drizzle-orm'
 import { queryRows } from '../../src/db/database.js'
-import { browserAvailable, demoClassStudents, launchBrowser, loginAs, screenshot, startServer } from './harness.js'
+import { browserAvailable, demoClassStudents, launchBrowser, loginAs, openedDialog, screenshot, startServer } from './harness.js'
 
 /**
  * 课程与活动记录 as the homeroom teacher uses it: on 我的班级, today's lessons of the class in one
  * go (three kinds, one with 2 课时 and a topic); the month's counts follow from what is stored;
- * the same lesson again is refused in words.
+ * the same lesson again is refused in words. Themed activities (主题活动): the homeroom teacher's
+ * class activity and the school's own, both asked through the same kind, title and days fields.
  */
 if (browserAvailable(t)) {
   const server = await startServer(t)
@@ -73,6 +74,48 @@ if (browserAvailable(t)) {
       where class_id = ${classId} and kind = 'mental_health' and held_on >= date_trunc('month', ${today}::date) and held_on <= ${today}::date`)
     t.match(await row.innerText(), `${mh!.n} 次 / ${mh!.p} 课时`, 'the class’s 心理健康教育 this month, as stored')
     await screenshot(page, 'lessons-summary')
+    await page.close()
+  })
+
+  type Activity = { kind: string; title: string; starts_on: string; ends_on: string | null; reach: string; class_id: string | null; participants: number }
+  const storedActivity = async (title: string) => (await queryRows<Activity>(db, sql`
+    select kind, title, starts_on::text as starts_on, ends_on::text as ends_on, reach, class_id, participants
+    from school_activities where title = ${title}`))
+
+  await t.test('homeroom teacher records a class activity', async (t) => {
+    const page = await browser.newPage()
+    await loginAs(page, server.url, 'homeroom.demo')
+    await page.waitForURL(/\/my-class$/)
+    await page.getByTestId('class-activity').click()
+    const dialog = await openedDialog(page, '记录班级活动')
+    for (const field of ['活动类型', '活动名称', '参加人数']) await t.resolves(dialog.getByText(field, { exact: true }).waitFor(), `the dialog asks ${field}`)
+    // Saved without a name: the form names the missing field, and nothing is stored.
+    await dialog.getByLabel('参加人数').fill('41')
+    await dialog.getByRole('button', { name: /保\s*存/ }).click()
+    await t.resolves(dialog.getByText('请输入活动名称').waitFor(), 'a missing title is named')
+    await dialog.getByLabel('活动名称').fill('班级心理情景剧')
+    await screenshot(page, 'lessons-class-activity')
+    await dialog.getByRole('button', { name: /保\s*存/ }).click()
+    await dialog.waitFor({ state: 'hidden' })
+    t.same(await storedActivity('班级心理情景剧'), [{ kind: 'other', title: '班级心理情景剧', starts_on: today, ends_on: null, reach: 'class', class_id: classId, participants: 41 }],
+      'stored for the teacher’s class, from today, with its head count')
+    await page.close()
+  })
+
+  await t.test('psychology teacher records a school activity', async (t) => {
+    const page = await browser.newPage()
+    await loginAs(page, server.url, 'psych.demo')
+    await page.goto(`${server.url}/lessons`)
+    await page.getByRole('tab', { name: '主题活动' }).click()
+    await page.getByTestId('new-activity').click()
+    const dialog = await openedDialog(page, '新增主题活动')
+    await dialog.getByLabel('活动名称').fill('  心理健康日全校讲座  ')
+    await dialog.getByLabel('参加人数').fill('850')
+    await dialog.getByRole('button', { name: /保\s*存/ }).click()
+    await dialog.waitFor({ state: 'hidden' })
+    t.same(await storedActivity('心理健康日全校讲座'), [{ kind: 'mental_health_day', title: '心理健康日全校讲座', starts_on: today, ends_on: null, reach: 'school', class_id: null, participants: 850 }],
+      'stored for the whole school, its title trimmed')
+    await t.resolves(page.getByTestId('activities').getByText('心理健康日全校讲座').waitFor(), 'listed under 主题活动')
     await page.close()
   })
 

@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { App, Button, Card, Checkbox, DatePicker, Form, Input, InputNumber, Select, Space, Typography } from 'antd'
+import { App, Button, Card, Checkbox, DatePicker, Form, Input, InputNumber, Space, Typography } from 'antd'
 import { TeamOutlined } from '@ant-design/icons'
 import dayjs, { type Dayjs } from 'dayjs'
 import { useI18n } from '../../i18n'
@@ -9,16 +9,16 @@ import { routes } from '../../api/routes'
 import { asApiError, DialogButton, FormDialog, noFuture, useRequired, WriteError } from '../../components/forms'
 import type { Row } from '../../components/records'
 import type { ApiError } from '../../api/client'
+import { ActivityFields, activityBody, type ActivityBasics } from '../lessons/activity-fields'
 
 export const LESSON_KINDS = ['life_safety', 'mental_health', 'class_meeting', 'sunshine'] as const
 type Kind = (typeof LESSON_KINDS)[number]
 
-const ACTIVITY_KINDS = ['mental_health_day', 'mental_health_month', 'opening_ceremony', 'other'] as const
-interface ActivityValues { kind: string; title: string; dates: [Dayjs, Dayjs | null]; participants: number }
+interface ActivityValues extends ActivityBasics { participants: number }
 
 /** 记录班级活动: a themed activity held in the teacher's own class (reach: the class), with a head count. */
 function ClassActivityButton({ classId }: { classId: string }) {
-  const { t, label } = useI18n()
+  const { t } = useI18n()
   const required = useRequired()
   return (
     <DialogButton label={t('lessons.entry.classActivity')} icon={<TeamOutlined aria-hidden />} testId="class-activity">
@@ -27,20 +27,9 @@ function ClassActivityButton({ classId }: { classId: string }) {
           initialValues={{ kind: 'other', dates: [dayjs(), null] }}
           onSubmit={(v) => api(routes.schoolActivities, {
             method: 'POST',
-            body: {
-              kind: v.kind, title: v.title.trim(), startsOn: v.dates[0].format('YYYY-MM-DD'), endsOn: v.dates[1] ? v.dates[1].format('YYYY-MM-DD') : null,
-              reach: 'class', classId, participants: v.participants,
-            },
+            body: { ...activityBody(v), reach: 'class', classId, participants: v.participants },
           })}>
-          <Form.Item name="kind" label={t('activities.kind')} rules={required(t('activities.kind'))}>
-            <Select options={ACTIVITY_KINDS.map((k) => ({ value: k, label: label('schoolActivityKind', k) }))} />
-          </Form.Item>
-          <Form.Item name="title" label={t('activities.title')} rules={[...required(t('activities.title')), { whitespace: true, message: t('login.required', { field: t('activities.title') }) }]}>
-            <Input maxLength={200} />
-          </Form.Item>
-          <Form.Item name="dates" label={`${t('field.startsOn')} – ${t('field.endsOn')}`} rules={required(t('field.startsOn'))}>
-            <DatePicker.RangePicker allowEmpty={[false, true]} disabledDate={noFuture} />
-          </Form.Item>
+          <ActivityFields />
           <Form.Item name="participants" label={t('field.participants')} rules={required(t('field.participants'))}>
             <InputNumber min={0} max={100000} style={{ width: '100%' }} />
           </Form.Item>

@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { Alert, App, Button, Card, Checkbox, DatePicker, Form, Input, InputNumber, Select, Space, Table, Tabs, Tag, Typography } from 'antd'
+import { Alert, App, Button, Card, Checkbox, DatePicker, Form, InputNumber, Select, Space, Table, Tabs, Tag, Typography } from 'antd'
 import { DeleteOutlined, DownloadOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons'
 import dayjs, { type Dayjs } from 'dayjs'
 import { useI18n, type Translate } from '../../i18n'
@@ -8,13 +8,13 @@ import { useApi } from '../../api/hooks'
 import { api, download, type ApiError, type Page } from '../../api/client'
 import { routes } from '../../api/routes'
 import { Section } from '../../components/common'
-import { asApiError, FormDialog, noFuture, Popconfirm, useRequired, WriteError } from '../../components/forms'
+import { asApiError, FormDialog, Popconfirm, useRequired, WriteError } from '../../components/forms'
 import { useClassNames, type Row } from '../../components/records'
 import { classOptions } from '../psych/student-class'
 import { LESSON_KINDS } from '../homeroom/LessonEntry'
+import { ActivityFields, activityBody, type ActivityBasics } from './activity-fields'
 
 type Kind = (typeof LESSON_KINDS)[number]
-const ACTIVITY_KINDS = ['mental_health_day', 'mental_health_month', 'opening_ceremony', 'other'] as const
 const REACHES = ['school', 'grade', 'class'] as const
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const
 
@@ -175,7 +175,7 @@ function TimetableTab() {
   )
 }
 
-interface ActivityValues { kind: string; title: string; dates: [Dayjs, Dayjs | null]; reach: string; gradeId?: string; classId?: string; participants: number }
+interface ActivityValues extends ActivityBasics { reach: string; gradeId?: string; classId?: string; participants: number }
 
 /** 主题活动: the list, a dialog to add or change one, delete. */
 function ActivitiesTab() {
@@ -234,20 +234,12 @@ function ActivitiesTab() {
         } : { kind: 'mental_health_day', reach: 'school', dates: [dayjs(), null] }}
         onSubmit={(v) => {
           const body = {
-            kind: v.kind, title: v.title.trim(), startsOn: v.dates[0].format('YYYY-MM-DD'), endsOn: v.dates[1] ? v.dates[1].format('YYYY-MM-DD') : null,
+            ...activityBody(v),
             reach: v.reach, gradeId: v.reach === 'grade' ? v.gradeId ?? null : null, classId: v.reach === 'class' ? v.classId ?? null : null, participants: v.participants,
           }
           return current ? api(routes.schoolActivity(String(current.id)), { method: 'PATCH', body }) : api(routes.schoolActivities, { method: 'POST', body })
         }}>
-        <Form.Item name="kind" label={t('activities.kind')} rules={required(t('activities.kind'))}>
-          <Select options={ACTIVITY_KINDS.map((k) => ({ value: k, label: label('schoolActivityKind', k) }))} />
-        </Form.Item>
-        <Form.Item name="title" label={t('activities.title')} rules={[...required(t('activities.title')), { whitespace: true, message: t('login.required', { field: t('activities.title') }) }]}>
-          <Input maxLength={200} />
-        </Form.Item>
-        <Form.Item name="dates" label={`${t('field.startsOn')} – ${t('field.endsOn')}`} rules={required(t('field.startsOn'))}>
-          <DatePicker.RangePicker allowEmpty={[false, true]} disabledDate={noFuture} />
-        </Form.Item>
+        <ActivityFields />
         <Form.Item name="reach" label={t('field.reach')} rules={required(t('field.reach'))}>
           <Select options={REACHES.map((r) => ({ value: r, label: label('reach', r) }))} />
         </Form.Item>
