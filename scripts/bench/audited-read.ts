@@ -22,7 +22,7 @@ import {
   referrals, schools, students, userRoles, users,
 } from '../../db/schema/index.js'
 import { hashPassword } from '../../src/modules/auth/password.js'
-import { benchConfig, openBenchDatabase, postgresCpuMs, round, schoolToday, type Metric } from './common.js'
+import { benchConfig, measuredCpu, openBenchDatabase, round, schoolToday, type Metric } from './common.js'
 
 export async function benchAuditedRead(opts: { quick: boolean; url?: string | undefined }): Promise<Metric[]> {
   const url = opts.url
@@ -94,13 +94,9 @@ export async function benchAuditedRead(opts: { quick: boolean; url?: string | un
   // PostgreSQL processes: steadier than requests per second on a machine shared with others.
   const cpu = new Map<autocannon.Result, { app: number; db: number | null }>()
   const run = async (path: string, headers: Record<string, string> = {}, connections = 50) => {
-    const app0 = process.cpuUsage()
-    const db0 = url ? postgresCpuMs() : null
-    const res = await load(path, headers, connections)
-    const app1 = process.cpuUsage(app0)
-    const db1 = url ? postgresCpuMs() : null
+    const { result: res, appMs, dbMs } = await measuredCpu(url !== undefined, () => load(path, headers, connections))
     const n = Math.max(1, res.requests.total)
-    cpu.set(res, { app: round((app1.user + app1.system) / 1000 / n, 3), db: db0 !== null && db1 !== null ? round((db1 - db0) / n, 3) : null })
+    cpu.set(res, { app: round(appMs / n, 3), db: dbMs !== null ? round(dbMs / n, 3) : null })
     await fetch(`${base}/bench/bare/${k.id}`)
     return res
   }

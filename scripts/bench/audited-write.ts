@@ -19,7 +19,7 @@ import { withSchoolTx } from '../../src/access/transaction.js'
 import { appendAudit } from '../../src/audit/audit.js'
 import { classes, districts, grades, schools, userRoles, users } from '../../db/schema/index.js'
 import { hashPassword } from '../../src/modules/auth/password.js'
-import { benchConfig, modeOf, note, openBenchDatabase, postgresCpuMs, round, schoolToday, type Metric, type SectionOptions } from './common.js'
+import { benchConfig, measuredCpu, modeOf, note, openBenchDatabase, round, schoolToday, type Metric, type SectionOptions } from './common.js'
 
 const PUPILS = 2_000
 const PASSWORD = 'Bench-password-1'
@@ -95,21 +95,18 @@ export async function benchAuditedWrite(opts: SectionOptions): Promise<Metric[]>
       /** CPU of the server's PostgreSQL processes per answered request, in ms (server only). */
       const dbCpuPerReq = new Map<autocannon.Result, number>()
       const run = async (path: string, headers: Record<string, string>, seconds: number, connections = 50) => {
-        const cpu0 = process.cpuUsage()
-        const db0 = opts.url ? postgresCpuMs() : null
-        const res = await new Promise<autocannon.Result>((ok, fail) => {
+        const { result: res, appMs, dbMs } = await measuredCpu(opts.url !== undefined, () => new Promise<autocannon.Result>((ok, fail) => {
           autocannon({
             url: base + path, connections, duration: seconds,
             requests: [{ method: 'POST', path, headers: { ...headers, 'content-type': 'application/json' }, setupRequest: (r) => ({ ...r, body: body() }) }],
           }, (err, r) => (err ? fail(err instanceof Error ? err : new Error(String(err))) : ok(r)))
-        })
-        const cpu = process.cpuUsage(cpu0)
-        const db1 = opts.url ? postgresCpuMs() : null
-        if (db0 !== null && db1 !== null) dbCpuPerReq.set(res, round((db1 - db0) / Math.max(1, res.requests.total), 3))
+        }))
+        const n = Math.max(1, res.requests.total)
+        if (dbMs !== null) dbCpuPerReq.set(res, round(dbMs / n, 3))
         // Requests still queued when the run stopped (the embedded database answers one statement
         // at a time) are answered before the next run starts: no run pays for another's backlog.
         await fetch(`${base}/bench/bare/talks/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body() })
-        cpuPerReq.set(res, round((cpu.user + cpu.system) / 1000 / Math.max(1, res.requests.total), 2))
+        cpuPerReq.set(res, round(appMs / n, 2))
         return res
       }
       const seconds = opts.quick ? 3 : 10

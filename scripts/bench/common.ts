@@ -72,6 +72,19 @@ export function postgresCpuMs(): number | null {
 }
 
 /**
+ * Runs `load` and says what CPU it took, in ms: this process's (app and load generator) and,
+ * with `server`, the PostgreSQL processes' (postgresCpuMs; null without /proc).
+ */
+export async function measuredCpu<T>(server: boolean, load: () => Promise<T>): Promise<{ result: T; appMs: number; dbMs: number | null }> {
+  const app0 = process.cpuUsage()
+  const db0 = server ? postgresCpuMs() : null
+  const result = await load()
+  const app = process.cpuUsage(app0)
+  const db1 = server ? postgresCpuMs() : null
+  return { result, appMs: (app.user + app.system) / 1000, dbMs: db0 !== null && db1 !== null ? db1 - db0 : null }
+}
+
+/**
  * A migrated database: the server database at `url`, or embedded as `npm start` runs it — a
  * data folder on disk (a fresh temporary one, removed on close) with durable commits (each
  * commit's WAL fsynced before COMMIT returns), not PGlite in memory.

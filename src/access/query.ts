@@ -7,6 +7,7 @@ import type { RequestContext } from '../plugins/access.js'
 import type { Decision } from './engine.js'
 import { queueAudit } from './transaction.js'
 import { sealedColumnOf } from '../crypto/sealed.js'
+import { KeptPer } from '../lib/kept.js'
 
 export interface Sort { field: string; dir: 'asc' | 'desc' }
 
@@ -65,16 +66,10 @@ function builtOf(query: unknown): BuiltRead {
  * calls as placeholders (sql.placeholder), filled from `values`. Building an INSERT … SELECT
  * with its scope and per-role flags took drizzle longer than the database took to run it.
  */
-const builtWrites = new WeakMap<Decision, Map<string, BuiltRead>>()
+const builtWrites = new KeptPer<BuiltRead>()
 
 export async function writePrepared(ex: Executor, d: Decision, key: string, build: () => unknown, values: Record<string, unknown>): Promise<Record<string, unknown>[]> {
-  let byKey = builtWrites.get(d)
-  if (!byKey) builtWrites.set(d, byKey = new Map<string, BuiltRead>())
-  let built = byKey.get(key)
-  if (!built) {
-    built = builtOf(build())
-    byKey.set(key, built)
-  }
+  const built = builtWrites.get(d, key, () => builtOf(build()))
   return await preparedOf(ex, built, 'write').execute(values) as Record<string, unknown>[]
 }
 
@@ -107,16 +102,10 @@ export interface ListOptions {
  * its `where` names what changes between calls as placeholders (sql.placeholder), given in
  * `values`. Values fixed for the actor (their own id) may stay literal: decisions are per actor.
  */
-const builtLists = new WeakMap<Decision, Map<string, BuiltRead>>()
+const builtLists = new KeptPer<BuiltRead>()
 
 export async function readManyPrepared(ex: Executor, d: Decision, key: string, opts: ListOptions, values: Record<string, unknown>): Promise<{ items: Record<string, unknown>[]; total: number; raw: Record<string, unknown>[] }> {
-  let byKey = builtLists.get(d)
-  if (!byKey) builtLists.set(d, byKey = new Map<string, BuiltRead>())
-  let built = byKey.get(key)
-  if (!built) {
-    built = builtOf(listSelect(ex, d, opts))
-    byKey.set(key, built)
-  }
+  const built = builtLists.get(d, key, () => builtOf(listSelect(ex, d, opts)))
   const rows = await preparedOf(ex, built, 'readMany').execute(values) as Record<string, unknown>[]
   return listed(d, rows)
 }

@@ -111,6 +111,7 @@ if (browserAvailable(t)) {
     const dialog = await openedDialog(page, '新增主题活动')
     await dialog.getByLabel('活动名称').fill('  心理健康日全校讲座  ')
     await dialog.getByLabel('参加人数').fill('850')
+    await screenshot(page, 'lessons-school-activity')
     await dialog.getByRole('button', { name: /保\s*存/ }).click()
     await dialog.waitFor({ state: 'hidden' })
     t.same(await storedActivity('心理健康日全校讲座'), [{ kind: 'mental_health_day', title: '心理健康日全校讲座', starts_on: today, ends_on: null, reach: 'school', class_id: null, participants: 850 }],

@@ -1,6 +1,7 @@
 import { Column, is, sql, type Query, type SQL } from 'drizzle-orm'
 import type { PgColumn } from 'drizzle-orm/pg-core'
 import { preparedQueryRows, sqlToQuery, type Executor } from '../../db/database.js'
+import { KeptPer } from '../../lib/kept.js'
 
 export interface Fulfilled {
   id: string; schoolId: string; studentId: string; status: string; talkLogId: string
@@ -36,15 +37,8 @@ export async function fulfilDuties(ex: Executor, filter: {
   const values = { schoolId: filter.schoolId ?? null, logId: filter.logId ?? null }
   const owner = extra.length ? filter.returningOf : NO_RETURNING
   const shape = `${filter.schoolId ? 's' : ''}${filter.logId ? 'l' : ''}${filter.isNew ? 'n' : ''}`
-  let query = owner ? builtUpdates.get(owner)?.get(shape) : undefined
-  if (!query) {
-    query = sqlToQuery(ex, updateSql(filter, extra))
-    if (owner) {
-      let byShape = builtUpdates.get(owner)
-      if (!byShape) builtUpdates.set(owner, byShape = new Map<string, Query>())
-      byShape.set(shape, query)
-    }
-  }
+  const build = () => sqlToQuery(ex, updateSql(filter, extra))
+  const query = owner ? builtUpdates.get(owner, shape, build) : build()
   const all: Fulfilled[] = []
   // A log that lost its duty to an earlier log may still fit another one: repeat until stable.
   for (let round = 0; round < 10; round++) {
@@ -69,7 +63,7 @@ export async function fulfilDuties(ex: Executor, filter: {
 }
 
 /** Built statements per `returningOf` (or none) and filter shape; the ids are placeholders. */
-const builtUpdates = new WeakMap<object, Map<string, Query>>()
+const builtUpdates = new KeptPer<Query>()
 const NO_RETURNING = {}
 
 function updateSql(filter: { logId?: string; schoolId?: string; isNew?: boolean }, extra: Array<[string, PgColumn | SQL.Aliased]>): SQL {
