@@ -117,7 +117,11 @@ async function openEmbedded(opts: OpenOptions): Promise<Database> {
     lock?.release()
     throw err
   }
-  const db = drizzle({ client }) as unknown as Db
+  // drizzle's statements run as named prepared statements, parsed once per text (embedded-prepared.ts).
+  const { EmbeddedStatements } = await import('./embedded-prepared.js')
+  const db = drizzle({ client: new EmbeddedStatements(client).client() as unknown as typeof client }) as unknown as Db
+  // Whoever reaches for the driver itself (a test dumping the data folder) finds PGlite, not the wrapper.
+  ;(db as unknown as { $client: typeof client }).$client = client
   return {
     kind: 'embedded',
     db,
