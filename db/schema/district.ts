@@ -51,9 +51,23 @@ export const cellKeyDefault = sql`(('x' || substr(gen_random_uuid()::text, 1, 8)
  * record, so no policy or answer can carry one): a row is added by a statement trigger on
  * students when pupils are written and removed with them. Owner only; the app role has no
  * access (the triggers run as the owner).
+ *
+ * The row also keeps what the district risk tables need of the pupil's records, maintained by
+ * statement triggers on cases, care_list, screening_responses and screening_campaigns (each
+ * recomputes the touched pupils' values from those tables), so a release reads one row per
+ * enrolled pupil instead of grouping every case, care-list entry and screening. A pupil without
+ * a row (written with triggers off) is counted from the records themselves.
  */
 export const studentCellKeys = pgTable('student_cell_keys', {
   schoolId: uuid('school_id').notNull(),
   studentId: uuid('student_id').notNull(),
   cellKey: bigint('cell_key', { mode: 'number' }).notNull().default(cellKeyDefault),
+  /** Highest risk rank (红 4 … 绿 1) of the pupil's open cases and active care-list entries; null: none. */
+  openRank: smallint('open_rank'),
+  /**
+   * Per school year of a campaign: [highest screening rank, latest screening as day·8 + rank]
+   * (day counted from 1900-01-01; the higher rank wins a tie of days). Screenings without a rank
+   * are left out, as the tables leave them out.
+   */
+  screeningYears: jsonb('screening_years').notNull().default(sql`'{}'::jsonb`),
 }, (t) => [primaryKey({ columns: [t.schoolId, t.studentId] })])

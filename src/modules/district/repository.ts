@@ -42,12 +42,14 @@ function idArray(ids: readonly string[]): SQL {
 }
 
 /**
- * Enrolled students with the level of their current grade and their cell key: the stored one
+ * Enrolled students with the level of their current grade (read now, so a rollover or a class
+ * change counts at once), their cell key and their kept risk values: the stored row
  * (student_cell_keys), or for a pupil written without one (a restore with triggers off) the
- * keyed hash of the id that stored keys of older pupils equal.
+ * keyed hash of the id that stored keys of older pupils equal, and `kept` false.
  */
 function enrolled(ids: SQL, secret: string): SQL {
-  return sql`select s.school_id, s.id, g.level, coalesce(k.cell_key, ${recordKey(secret, sql`s.id`)}) as cell_key
+  return sql`select s.school_id, s.id, g.level, coalesce(k.cell_key, ${recordKey(secret, sql`s.id`)}) as cell_key,
+      k.student_id is not null as kept, k.open_rank, k.screening_years
     from students s
     join classes c on c.school_id = s.school_id and c.id = s.class_id
     join grades g on g.school_id = c.school_id and g.id = c.grade_id
@@ -60,38 +62,48 @@ const int = (v: unknown) => Number(v)
 /** A cell's key from per-record keys already computed (as cellKeySum does from the ids). */
 const keySum = (k: SQL) => sql`(coalesce(sum(${k}), 0) % ${KEY_SPACE})`
 
+type RiskRow = { g: number; school_id: string; level: number; r: number | null; y_cur: number | null; y_prev: number | null; n: number; k: string }
+
 /**
- * `secret` keys the cell-key method (cell-key.ts): every count comes with the sum of its
- * records' keys, computed here so no per-record key leaves SQL either. Students and talk
- * duties, the two large tables, have their keys stored (student_cell_keys, talk_duties.cell_key);
- * the smaller tables' keys are hashed from their ids with the secret.
+ * Both risk tables from the students' kept values (student_cell_keys.open_rank and
+ * screening_years): one row per enrolled student, no case, care-list entry or screening read.
+ * Current risk: the highest of the open cases and active care-list entries; without either, the
+ * latest screening of this school year. By year: the highest screening that year. A student
+ * without a kept row comes back with rank −1 (and no year), to be counted from the records.
  */
-export async function loadAggregates(ex: Executor, schoolIds: readonly string[], y: SchoolYearWindow, secret = ''): Promise<Aggregates> {
+function riskFromKept(ex: Executor, ids: SQL, y: SchoolYearWindow, secret: string): Promise<RiskRow[]> {
+  // Typed: an untyped parameter after -> / ->> would be read as the other operand type.
+  const year = (schoolYear: string, at: 0 | 1) => sql`(e.screening_years -> ${schoolYear}::text ->> ${at}::int)::int`
+  return queryRows<RiskRow>(ex, sql`
+    with p as (
+      select e.school_id, e.level, e.cell_key as k,
+        case when e.kept then coalesce(e.open_rank, ${year(y.current, 1)} % 8, 0) else -1 end as r,
+        ${year(y.current, 0)} as y_cur, ${year(y.previous, 0)} as y_prev
+      from (${enrolled(ids, secret)}) e
+    )
+    select grouping(r, y_cur, y_prev) as g, school_id, level, r, y_cur, y_prev, count(*) as n, ${keySum(sql`k`)} as k
+    from p group by grouping sets ((school_id, level, r), (school_id, level, y_cur), (school_id, level, y_prev))`)
+}
+
+/**
+ * Both risk tables counted from the records themselves: every open case, active care-list entry
+ * and screening of the two school years, grouped per student. The kept values must give exactly
+ * this (test/district/risk-state.test.ts); releases use it only for students without a kept row
+ * (`onlyUnkept`).
+ * One row per student, case, care-list entry and screening, grouped by student in one hash
+ * aggregate (no joins of per-student results, no sort): the latest screening is the highest
+ * day·8 + level, i.e. the latest day and the higher level on a tie. Then the three tables in
+ * one pass (grouping sets).
+ */
+export function riskFromRecords(ex: Executor, schoolIds: readonly string[], y: SchoolYearWindow, secret: string, onlyUnkept = false): Promise<RiskRow[]> {
   const ids = idArray(schoolIds)
-  // For the rest of the caller's transaction (a release is computed in its own): the
-  // aggregates' sorts and hashes fit in memory rather than spilling to disk, and no JIT
-  // compilation (it cost the server more than it saved on these one-pass scans). Outside a
-  // transaction this sets nothing.
-  await ex.execute(sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`)
-
-  const grades = await queryRows<{ school_id: string; level: number }>(ex, sql`
-    select school_id, level from grades where school_id = any(${ids})`)
-
-  // Both risk tables in one statement, each enrolled student's stored cell key read once
-  // (hashing it per release was a third of this statement). Current risk: highest of the
-  // open cases and active care-list entries; without either, the latest screening of this
-  // school year (confirmed level over the suggested one). By year: enrolled students screened
-  // in a school year, by their highest risk that year.
-  // One row per student, case, care-list entry and screening, grouped by student in one hash
-  // aggregate (no joins of per-student results, no sort): the latest screening is the highest
-  // day·8 + level, i.e. the latest day and the higher level on a tie. Then the three tables in
-  // one pass (grouping sets); a set's rows without its level are dropped below.
   const screened = rank(sql`coalesce(x.confirmed_risk, x.suggested_risk)`)
-  const risk = await queryRows<{ g: number; school_id: string; level: number; r: number | null; y_cur: number | null; y_prev: number | null; n: number; k: string }>(ex, sql`
+  return queryRows<RiskRow>(ex, sql`
     with ev as (
       select e.school_id, e.id as student_id, e.level, e.cell_key as k,
         null::int as cur, null::int as y_cur, null::int as y_prev, null::int as latest
       from (${enrolled(ids, secret)}) e
+      ${onlyUnkept ? sql`where not e.kept` : sql``}
       union all
       select x.school_id, x.student_id, null, null, ${rank(sql`x.risk_level`)}, null, null, null from cases x
       where x.school_id = any(${ids}) and x.state <> 'closed' and x.closed_at is null
@@ -116,12 +128,47 @@ export async function loadAggregates(ex: Executor, schoolIds: readonly string[],
     )
     select grouping(r, y_cur, y_prev) as g, school_id, level, r, y_cur, y_prev, count(*) as n, ${keySum(sql`k`)} as k
     from p group by grouping sets ((school_id, level, r), (school_id, level, y_cur), (school_id, level, y_prev))`)
+}
+
+/** The grouping-set rows as the two risk tables (rows of a table's missing level are dropped). */
+export function riskTables(risk: readonly RiskRow[], y: SchoolYearWindow): Pick<Aggregates, 'riskCurrent' | 'riskByYear'> {
   // grouping(): 3 = by current risk, 5 = by this year's highest, 6 = by last year's highest.
   const riskCurrent = risk.filter((r) => int(r.g) === 3).map((r) => ({ ...r, r: r.r! }))
   const riskByYear = [
     ...risk.filter((r) => int(r.g) === 5 && r.y_cur !== null).map((r) => ({ ...r, school_year: y.current, r: r.y_cur! })),
     ...risk.filter((r) => int(r.g) === 6 && r.y_prev !== null).map((r) => ({ ...r, school_year: y.previous, r: r.y_prev! })),
   ]
+  return {
+    riskCurrent: riskCurrent.map((r) => ({ schoolId: r.school_id, level: int(r.level), rank: int(r.r), n: int(r.n), key: int(r.k) })),
+    riskByYear: riskByYear.map((r) => ({ schoolYear: r.school_year, schoolId: r.school_id, level: int(r.level), rank: int(r.r), n: int(r.n), key: int(r.k) })),
+  }
+}
+
+/**
+ * `secret` keys the cell-key method (cell-key.ts): every count comes with the sum of its
+ * records' keys, computed here so no per-record key leaves SQL either. Students and talk
+ * duties, the two large tables, have their keys stored (student_cell_keys, talk_duties.cell_key);
+ * the smaller tables' keys are hashed from their ids with the secret.
+ */
+export async function loadAggregates(ex: Executor, schoolIds: readonly string[], y: SchoolYearWindow, secret = ''): Promise<Aggregates> {
+  const ids = idArray(schoolIds)
+  // For the rest of the caller's transaction (a release is computed in its own): the
+  // aggregates' sorts and hashes fit in memory rather than spilling to disk, and no JIT
+  // compilation (it cost the server more than it saved on these one-pass scans). Outside a
+  // transaction this sets nothing.
+  await ex.execute(sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`)
+
+  const grades = await queryRows<{ school_id: string; level: number }>(ex, sql`
+    select school_id, level from grades where school_id = any(${ids})`)
+
+  // Both risk tables from the kept per-student values; a student without a kept row (rank −1)
+  // is counted from the records instead, and the tables add the two (cells of the same school,
+  // grade and rank are summed, keys too).
+  const kept = riskTables(await riskFromKept(ex, ids, y, secret), y)
+  const unkept = kept.riskCurrent.some((r) => r.rank === -1)
+  const fallback = unkept ? riskTables(await riskFromRecords(ex, schoolIds, y, secret, true), y) : { riskCurrent: [], riskByYear: [] }
+  const riskCurrent = [...kept.riskCurrent.filter((r) => r.rank !== -1), ...fallback.riskCurrent]
+  const riskByYear = [...kept.riskByYear, ...fallback.riskByYear]
 
   const talks = await queryRows<{ school_id: string; kind: string; window_key: string; status: string; n: number; k: string }>(ex, sql`
     select school_id, kind, window_key, status, count(*) as n, ${keySum(sql`cell_key`)} as k
@@ -163,8 +210,8 @@ export async function loadAggregates(ex: Executor, schoolIds: readonly string[],
 
   return {
     grades: grades.map((r) => ({ schoolId: r.school_id, level: int(r.level) })),
-    riskCurrent: riskCurrent.map((r) => ({ schoolId: r.school_id, level: int(r.level), rank: int(r.r), n: int(r.n), key: int(r.k) })),
-    riskByYear: riskByYear.map((r) => ({ schoolYear: r.school_year, schoolId: r.school_id, level: int(r.level), rank: int(r.r), n: int(r.n), key: int(r.k) })),
+    riskCurrent,
+    riskByYear,
     talks: talks.map((r) => ({ schoolId: r.school_id, kind: r.kind, windowKey: r.window_key, status: r.status, n: int(r.n), key: int(r.k) })),
     activities: activities.map((r) => ({ schoolId: r.school_id, kind: r.kind, n: int(r.n), attendance: int(r.attendance), key: int(r.k) })),
     referrals: referrals.map((r) => ({
