@@ -5,7 +5,7 @@ import { messages, protocol, types, type PGlite, type QueryOptions, type Results
  *
  * PGlite's query() sends every statement unnamed, as six calls into its WebAssembly (parse,
  * describe, bind, describe, execute, sync): PostgreSQL parses and plans each statement on every
- * call, and the JavaScript around each call costs about as much again. Here each SQL text is
+ * call, and PGlite's protocol layer runs around each of the six. Here each SQL text is
  * parsed once under a name (Parse, Describe, Sync), and then runs as Bind, Execute, Sync in one
  * call. Parameters are serialised and values parsed by PGlite's own serialisers and parsers, and
  * results take the shape of PGlite's parseResults, so drizzle gets the same values, fields and

@@ -241,6 +241,19 @@ t.test('the cache holds the most recently used statements, and evicted names are
   t.equal((await prepared()).length, 3, 'the database holds no more names than the cache')
 })
 
+t.test('a name evicted inside an aborted transaction is still closed', async (t) => {
+  const { pg, client } = await embedded(1)
+  t.teardown(() => pg.close())
+  await client.query('select 2 as b')
+  const codes = await client.transaction(async (tx) => {
+    const first = await tx.query('select 1 / 0 as x').then(() => null, (e: { code?: string }) => e.code) // evicts b
+    const next = await tx.query('select 1 / 0 as x').then(() => null, (e: { code?: string }) => e.code) // carries b's Close
+    return [first, next]
+  }).then(() => 'committed', (e: { code?: string }) => e.code)
+  t.equal(codes, '25P02', 'the transaction was aborted')
+  t.strictSame((await pg.query('select statement from pg_prepared_statements')).rows, [{ statement: 'select 1 / 0 as x' }], 'b is gone')
+})
+
 t.test('an error inside a transaction rolls it back and leaves the session clean', async (t) => {
   const database = await openDatabase({ memory: true })
   t.teardown(() => database.close())
