@@ -94,7 +94,28 @@ export interface DistrictTables {
 }
 
 const pct = (num: string, den: string): Ph => ({ $pct: [num, den] })
-const id = (...parts: Array<string | number>) => parts.join('|')
+const END = Symbol('id')
+type IdNode = Map<string | number | symbol, IdNode | string>
+
+/**
+ * Cell ids, each built once per computation and handed out again as the same string: the
+ * ledger, the suppression engine and the renderer look every id up in maps, and a string seen
+ * before hashes and compares at once (tens of thousands of lookups per district).
+ */
+function idMaker(): (...parts: Array<string | number>) => string {
+  const root: IdNode = new Map()
+  return (...parts) => {
+    let node = root
+    for (const p of parts) {
+      let next = node.get(p) as IdNode | undefined
+      if (!next) node.set(p, next = new Map())
+      node = next
+    }
+    let made = node.get(END) as string | undefined
+    if (made === undefined) node.set(END, made = parts.join('|'))
+    return made
+  }
+}
 
 /**
  * Builds, perturbs, suppresses and renders every table of one district. With `cellKey` (the
@@ -106,6 +127,7 @@ const id = (...parts: Array<string | number>) => parts.join('|')
  */
 export function buildDistrictTables(districtId: string, schools: SchoolInfo[], agg: Aggregates, y: SchoolYearWindow, threshold = DEFAULT_THRESHOLD, opts: { cellKey?: boolean } = {}): DistrictTables {
   const noisy = opts.cellKey ?? true
+  const id = idMaker()
   const P = (n: number, key: number) => (noisy ? perturb(n, key) : n)
   const addKey = (a: number, b: number) => (a + b) % KEY_SPACE
   const L = new Ledger()
