@@ -18,11 +18,13 @@ import { openCampaign, PHQA_ID, screeningWorld, shanghaiDay } from './fixtures.j
  * test database does no disk I/O that CPU time would miss). As first written, the import held
  * the loop for 0.9–1.0 s of CPU in one turn at this size, and /healthz answered 3 times in
  * 7–12 s; sliced, the longest turn is a few tens of milliseconds (the in-memory database now
- * and then copies a growing file, up to ~75 ms; a data folder does not).
+ * and then copies a growing file, up to ~75 ms; a data folder does not). On a loaded 2-core
+ * machine the same code measured 123–194 ms (CPU time stretches too when the cores are shared),
+ * so the bound sits at 250 ms: still a quarter of the unsliced import's single turn.
  */
 
 const ROWS = 10_000
-const LONGEST_TURN_MS = 150
+const LONGEST_TURN_MS = 250
 
 t.test('a 10,000-row screening import leaves the event loop free for other requests', async (t) => {
   const w = await screeningWorld(t)
