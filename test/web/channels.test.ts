@@ -63,7 +63,10 @@ if (browserAvailable(t)) {
     await page.getByTestId('my-channels').click()
     const dialog = page.getByTestId('my-channels-dialog')
     await dialog.getByText('我的通知设置').waitFor()
-    t.ok(await dialog.getByText('学校尚未开通这个渠道，开通后才会发送。').first().isVisible(), 'says the school has not switched e-mail or SMS on')
+    // The school's channels arrive after the dialog opens: wait for the line (15 s) rather than look once.
+    const notOn = dialog.getByText('学校尚未开通这个渠道，开通后才会发送。').first()
+    await notOn.waitFor({ state: 'visible' }).catch(() => {})
+    t.ok(await notOn.isVisible(), 'says the school has not switched e-mail or SMS on')
     await dialog.getByLabel('手机号').fill('13900000123')
     await dialog.getByLabel('接收短信提醒').click()
     await dialog.getByTestId('save-my-channels').click()
