@@ -81,13 +81,14 @@ export async function cellKeySecret(ex: Executor): Promise<string> {
 }
 
 /**
- * SQL for a record's key: the first 32 bits of md5(secret ‖ id) as a bigint. md5 is in every
- * PostgreSQL (pgcrypto's HMAC is not installed); keyed with a 256-bit secret the attacker
- * never sees, it serves as a pseudo-random function — no output of it is ever published,
- * only noise derived from sums of it.
+ * SQL for a record's key: the database's record_cell_key, the first 32 bits of md5(secret ‖ id)
+ * as a bigint (the kept risk state gives a pupil written without a stored key the same). md5 is
+ * in every PostgreSQL (pgcrypto's HMAC is not installed); keyed with a 256-bit secret the
+ * attacker never sees, it serves as a pseudo-random function — no output of it is ever
+ * published, only noise derived from sums of it.
  */
 export function recordKey(secret: string, id: SQL): SQL {
-  return sql`(('x' || substr(md5(${secret} || ${id}::text), 1, 8))::bit(32)::bigint)`
+  return sql`record_cell_key(${secret}, ${id})`
 }
 
 /** SQL for a cell's key over the grouped rows: Σ record keys mod 2³² (bigint cannot overflow: 2³² × 2³¹ rows). */
