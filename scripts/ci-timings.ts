@@ -1,14 +1,16 @@
 /**
  * Which test files cost CI its time: ranks the files of a tap run by wall time.
  *
- *   npx tsx scripts/ci-timings.ts run [label]      runs the suite (`tap -R tap`, this
+ *   npx tsx scripts/ci-timings.ts run [label]      runs the suite as `npm test` does (`tap -R tap`, this
  *        process's environment: set TEST_DATABASE_URL for the server run) into
  *        .tmp/timings-<label>.tap, then ranks it
  *   npx tsx scripts/ci-timings.ts rank <log.tap>   ranks a saved `-R tap` log (CI's too)
  *   npx tsx scripts/ci-timings.ts diff <before.tap> <after.tap>   per file, before → after
  *
- * A file's time is tap's `# time=` on its top-level line: wall time, with `jobs` files
- * sharing the cores, so on a loaded machine compare files against each other, not runs.
+ * A file's time is tap's `# time=` on its line: at the top level when the file ran as a process
+ * of its own, one level in when it ran in a group (test/helpers/groups.ts, as `npm test` runs
+ * them; then it excludes the group's start). Wall time, with `jobs` processes sharing the cores,
+ * so on a loaded machine compare files against each other, not runs.
  */
 import { spawn } from 'node:child_process'
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs'
@@ -22,7 +24,7 @@ export interface FileTime { file: string; ms: number; ok: boolean }
 export function fileTimes(tap: string): FileTime[] {
   const out: FileTime[] = []
   for (const line of tap.split('\n')) {
-    const m = /^(not ok|ok) \d+ - (\S+\.test\.ts)(?: # SKIP[^#]*)?(?: # time=([\d.]+)(ms|s))?/.exec(line)
+    const m = /^(?: {4})?(not ok|ok) \d+ - (\S+\.test\.ts)(?: # SKIP[^#]*)?(?: # time=([\d.]+)(ms|s))?/.exec(line)
     if (!m) continue
     const n = Number(m[3] ?? 0)
     out.push({ file: m[2]!, ms: m[4] === 's' ? n * 1000 : n, ok: m[1] === 'ok' })
@@ -57,7 +59,7 @@ async function run(label: string): Promise<string> {
   mkdirSync(join(root, '.tmp'), { recursive: true })
   const file = join(root, '.tmp', `timings-${label}.tap`)
   const sink = createWriteStream(file)
-  const child = spawn(join(root, 'node_modules', '.bin', 'tap'), ['-R', 'tap', 'test/**/*.test.ts'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(join(root, 'node_modules', '.bin', 'tap'), ['-R', 'tap', 'test/groups/*.ts'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
   child.stdout.pipe(sink)
   child.stderr.pipe(process.stderr)
   const code = await new Promise<number | null>((ok) => child.on('close', ok))

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from './helpers/tap.js'
 import { eq, sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import { users } from '../db/schema/index.js'

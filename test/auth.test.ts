@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from './helpers/tap.js'
 import argon2 from 'argon2'
 import { randomBytes } from 'node:crypto'
 import { eq } from 'drizzle-orm'

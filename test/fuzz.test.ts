@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from './helpers/tap.js'
 import fc from 'fast-check'
 import { randomUUID } from 'node:crypto'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from './helpers/tap.js'
 import { buildTestApp } from './helpers/app.js'
 
 t.test('healthz and readyz answer, migrations are current', async (t) => {

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from './helpers/tap.js'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { connect } from 'node:net'
 import { Writable } from 'node:stream'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from './helpers/tap.js'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { connect } from 'node:net'

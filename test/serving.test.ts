@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from './helpers/tap.js'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from './helpers/tap.js'
 import { createHmac, randomBytes, randomUUID } from 'node:crypto'
 import { buildTestApp, createSchool, createUser, login } from './helpers/app.js'
 

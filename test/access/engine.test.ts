@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import Fastify from 'fastify'
 import { students } from '../../db/schema/index.js'
 import { definePolicy, type ResourcePolicy } from '../../src/access/define.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import type { Action } from '../../src/access/define.js'
 import { buildTestApp } from '../helpers/app.js'
 import { catalogue } from './cases/index.js'

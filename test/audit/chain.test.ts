@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { sql } from 'drizzle-orm'
 import { appendAudit, verifyAuditChain } from '../../src/audit/audit.js'
 import { queryRows, type Database } from '../../src/db/database.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { sql } from 'drizzle-orm'
 import { buildApp } from '../../src/app.js'
 import { queryRows } from '../../src/db/database.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { sql } from 'drizzle-orm'
 import { Secret, TOTP } from 'otpauth'
 import { students } from '../../db/schema/index.js'

@@ -1,4 +1,5 @@
-import t, { type Test } from 'tap'
+import type { Test } from 'tap'
+import t from '../helpers/tap.js'
 import { sql } from 'drizzle-orm'
 import { PgliteSession } from 'drizzle-orm/pglite/session'
 import { PostgresJsSession } from 'drizzle-orm/postgres-js/session'

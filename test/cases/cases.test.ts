@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { screeningWorld } from '../screening/fixtures.js'
 
 t.test('cases: risk with its text, allowed transitions only, who/when/why kept', async (t) => {

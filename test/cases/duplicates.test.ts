@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { openCampaign, PHQA_ID, screeningWorld, shanghaiDay } from '../screening/fixtures.js'
 
 /**

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { screeningWorld, shanghaiDay } from '../screening/fixtures.js'
 
 t.test('intervention plan and counselling sessions', async (t) => {

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { institutions, pairings } from '../../db/schema/index.js'
 import { screeningWorld, shanghaiDay } from '../screening/fixtures.js'
 

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import type { LightMyRequestResponse } from 'fastify'
 import { sql } from 'drizzle-orm'
 import { queryRows } from '../../src/db/database.js'

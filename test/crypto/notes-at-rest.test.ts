@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { and, eq, sql } from 'drizzle-orm'
 import { cases, counsellingSessions, safetyPlanVersions, studentTransfers } from '../../db/schema/index.js'
 import { withSchoolTx } from '../../src/access/transaction.js'

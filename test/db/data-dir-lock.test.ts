@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { hostname, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { DataDirInUse, lockDataDir } from '../../src/db/data-dir-lock.js'
 import { openDatabase, queryRows, sql } from '../../src/db/database.js'
 

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import t from 'tap'
+import t from '../helpers/tap.js'
 
 // Starts real processes on new data folders (initdb each): slower than the suite's default limit on a busy 2-core machine.
 t.setTimeout(600_000)

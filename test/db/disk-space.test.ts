@@ -1,5 +1,5 @@
 import Fastify from 'fastify'
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import { loadConfig } from '../../src/config.js'
 import dbPlugin from '../../src/plugins/db.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { isDatabaseUnavailable, isDriverClosedSocketBug, isLostConnection } from '../../src/db/server-client.js'
 import { testsOf } from '../helpers/once.js'
 

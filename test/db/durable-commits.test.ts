@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { openDatabase, queryRows, sql } from '../../src/db/database.js'
 import { fsyncStats } from '../../src/db/durable-fs.js'
 

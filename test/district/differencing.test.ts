@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 // A seeded generator (mulberry32): the trials are the same on every run, so the statistical
 // assertions cannot flake; the seed was not chosen for the outcome.
 let rngState = 0x5eed1234

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import ExcelJS from 'exceljs'
 import { seedDemoIfEmpty } from '../../src/demo/seed.js'
 import { buildTestApp, login, TEST_PASSWORD } from '../helpers/app.js'

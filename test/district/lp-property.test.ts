@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import GLPK, { type LP } from 'glpk.js/node'
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { maximise, type LpRow } from '../../src/modules/district/lp.js'
 import { DEFAULT_THRESHOLD, suppress, type Constraint } from '../../src/modules/district/suppression.js'
 import { testsOf } from '../helpers/once.js'

@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { classes, grades } from '../../db/schema/index.js'

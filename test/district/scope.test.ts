@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { schools, students } from '../../db/schema/index.js'
 import { definePolicy, type ResourcePolicy } from '../../src/access/define.js'
 import { PolicyRegistry, validatePolicy } from '../../src/access/engine.js'

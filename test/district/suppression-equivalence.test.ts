@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { suppress, type Constraint, type SuppressionResult } from '../../src/modules/district/suppression.js'
 import { suppress as reference } from './suppression-reference.js'
 import { testsOf } from '../helpers/once.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { boundedAttack, intervalAttack, linearAttack, suppress, type Con, type Constraint } from '../../src/modules/district/suppression.js'
 import { attack, type Relation } from './attack.js'
 import { testsOf } from '../helpers/once.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { randomUUID } from 'node:crypto'
 import {
   careList, cases, crisisEvents, homeSchoolActivities, institutions, referrals, screeningCampaigns, screeningResponses, students, talkDuties,

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import ExcelJS from 'exceljs'
 import { inspectionVisits, leadershipMeetings, leadershipMembers, rectificationItems, students, yearlyPlans } from '../../db/schema/index.js'
 import { addDays, schoolDay } from '../../src/lib/school-day.js'

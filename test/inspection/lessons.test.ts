@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import ExcelJS from 'exceljs'
 import { and, eq, sql } from 'drizzle-orm'
 import { classes, holidays, lessonRecords, terms } from '../../db/schema/index.js'

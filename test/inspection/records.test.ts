@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import ExcelJS from 'exceljs'
 import { randomBytes } from 'node:crypto'
 import { eq, sql } from 'drizzle-orm'

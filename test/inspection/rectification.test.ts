@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { and, eq } from 'drizzle-orm'
 import { auditLog, rectificationItems } from '../../db/schema/index.js'
 import { addDays, schoolDay } from '../../src/lib/school-day.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import ExcelJS from 'exceljs'
 import type { LightMyRequestResponse } from 'fastify'
 import { inspectionVisits, rectificationItems } from '../../db/schema/index.js'

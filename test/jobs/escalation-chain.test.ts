@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { eq, sql } from 'drizzle-orm'
 import { crisisEvents, notifications, onCallShifts, peerAlerts } from '../../db/schema/index.js'
 import { loadConfig, type Config } from '../../src/config.js'

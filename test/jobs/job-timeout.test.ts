@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { sql } from 'drizzle-orm'
 import { loadConfig, type Config } from '../../src/config.js'
 import { openDatabase, queryRows, type Database } from '../../src/db/database.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { eq, sql } from 'drizzle-orm'
 import {
   cases, crisisEvents, guardians, institutions, jobRuns, notifications, peerAlerts, referrals, screeningCampaigns, students,

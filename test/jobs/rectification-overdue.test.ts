@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { and, eq, inArray } from 'drizzle-orm'
 import { auditLog, inspectionVisits, notifications, rectificationItems, users } from '../../db/schema/index.js'
 import { loadConfig, type Config } from '../../src/config.js'

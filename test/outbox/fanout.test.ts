@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { sql } from 'drizzle-orm'
 import { configureChannels, crisisEvent, notifyRaw, outboxRows, outboxWorld, personal } from './setup.js'
 import { startMailServer, startRobotServer } from './servers.js'

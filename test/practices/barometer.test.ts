@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { eq } from 'drizzle-orm'
 import { auditLog, barometerEntries, peerAlerts, students } from '../../db/schema/index.js'
 import { isoWeek, periodKeyOf } from '../../src/modules/practices/barometer-service.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { districts } from '../../db/schema/index.js'
 import { DEMO_SCHOOL_CODE, seedDemoIfEmpty } from '../../src/demo/seed.js'
 import { DEMO_LETTERBOX_SLUG, DEMO_REPLY_CODE } from '../../src/demo/practices.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { asc, eq, sql } from 'drizzle-orm'
 import { auditLog, letters } from '../../db/schema/index.js'
 import { queryRows } from '../../src/db/database.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { and, eq, sql } from 'drizzle-orm'
 import { auditLog, caseEvents, cases, crisisEvents, letterBoxes, letters, peerAlerts } from '../../db/schema/index.js'
 import { queryRows } from '../../src/db/database.js'

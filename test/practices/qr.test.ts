@@ -1,5 +1,6 @@
 import QRCode from 'qrcode'
-import t, { type Test } from 'tap'
+import type { Test } from 'tap'
+import t from '../helpers/tap.js'
 import { encodeQr, qrSvg } from '../../src/modules/practices/qr.js'
 import { testsOf } from '../helpers/once.js'
 

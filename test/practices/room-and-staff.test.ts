@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import ExcelJS from 'exceljs'
 import { eq } from 'drizzle-orm'
 import { auditLog, roomVisits, staffProfiles, students } from '../../db/schema/index.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { letters } from '../../db/schema/index.js'
 import { sentBy } from '../helpers/statements.js'
 import { buildTestApp } from '../helpers/app.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { sql } from 'drizzle-orm'
 import { queryRows, type Database } from '../../src/db/database.js'
 import { fulfilDuties, type Fulfilled } from '../../src/modules/talks/fulfilment.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { eq } from 'drizzle-orm'
 import { holidays, terms } from '../../db/schema/index.js'
 import { rosterWorld } from './fixtures.js'

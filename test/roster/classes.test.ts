@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { eq } from 'drizzle-orm'
 import { classes } from '../../db/schema/index.js'
 import { rosterWorld } from './fixtures.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import ExcelJS from 'exceljs'
 import { eq, sql } from 'drizzle-orm'
 import { classes, grades, guardians, students } from '../../db/schema/index.js'

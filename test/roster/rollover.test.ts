@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { and, asc, eq, isNull } from 'drizzle-orm'
 import { sql } from 'drizzle-orm'
 import { classes, grades, schools, students, userRoles } from '../../db/schema/index.js'

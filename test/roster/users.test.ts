@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { and, eq } from 'drizzle-orm'
 import { authSessions, notifications, userRoles, users } from '../../db/schema/index.js'
 import { policies } from '../../policies/index.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { GAD7_ID, openCampaign, PHQ9_ID, PHQA_ID, schoolYearOfToday, screeningWorld, shanghaiDay } from './fixtures.js'
 
 const schoolDefinition = (code = 'SCH-MOOD') => ({

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { GAD7_ID, openCampaign, screeningWorld } from './fixtures.js'
 
 t.test('关注名单: who learns what', async (t) => {

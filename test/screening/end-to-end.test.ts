@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { recordSafetySteps } from '../cases/safety-steps.js'
 import { GAD7_ID, openCampaign, PHQA_ID, screeningWorld, shanghaiDay, type Pupil } from './fixtures.js'
 

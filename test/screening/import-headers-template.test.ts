@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import ExcelJS from 'exceljs'
 import { XLSX_TYPE } from '../../src/modules/roster/import.js'
 import { GAD7_ID, openCampaign, PHQA_ID, screeningWorld, type ScreeningWorld } from './fixtures.js'

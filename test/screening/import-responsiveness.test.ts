@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { queryRows } from '../../src/db/database.js'

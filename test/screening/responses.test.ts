@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { sql } from 'drizzle-orm'
 import { queryRows } from '../../src/db/database.js'
 import { GAD7_ID, openCampaign, PHQ9_ID, PHQA_ID, screeningWorld, shanghaiDay } from './fixtures.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { definitionProblems, InstrumentDefinition, scoreRange } from '../../src/modules/screening/instrument-schema.js'
 import { BUILT_IN_INSTRUMENTS, builtInByCode } from '../../src/modules/screening/instruments/index.js'
 import { answerProblems, scoreAnswers } from '../../src/modules/screening/scoring.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { supportWorld } from './fixtures.js'
 
 t.test('家校协同 activities: per class or school, with attendance, for the statistics', async (t) => {

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { eq } from 'drizzle-orm'
 import { cases, notifications, peerAlerts, students } from '../../db/schema/index.js'
 import { ACK_DEADLINE_MINUTES } from '../../src/modules/support/alert-rules.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { seedDemoIfEmpty } from '../../src/demo/seed.js'
 import { buildTestApp, injectAs, login } from '../helpers/app.js'
 

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { withSchoolTx } from '../../src/access/transaction.js'
 import { assertRiskLoweringAllowed } from '../../src/modules/support/referral-rules.js'
 import { supportWorld } from './fixtures.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { supportWorld } from './fixtures.js'
 
 t.test('家校协同: parent contacts, consent, and the reason parents were not told', async (t) => {

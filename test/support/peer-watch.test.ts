@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { supportWorld } from './fixtures.js'
 
 t.test('同伴跟防 peer watch: ask, write-only notes, nothing clinical', async (t) => {

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { eq } from 'drizzle-orm'
 import { referrals } from '../../db/schema/index.js'
 import { withSchoolTx } from '../../src/access/transaction.js'

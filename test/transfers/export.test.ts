@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { sql } from 'drizzle-orm'
 import { TextWriter, Uint8ArrayReader, ZipReader, configure } from '@zip.js/zip.js'
 import { cases, students } from '../../db/schema/index.js'

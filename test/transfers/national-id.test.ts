@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { and, eq } from 'drizzle-orm'
 import { students } from '../../db/schema/index.js'
 import { rosterWorld } from '../roster/fixtures.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { and, eq, sql } from 'drizzle-orm'
 import {
   careList, cases, institutions, notifications, referrals, safetyPlans, safetyPlanVersions, students, studentTransfers,

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import type { Page } from 'playwright-core'
 import { browserAvailable, DEMO_PASSWORD, launchBrowser, loginAs, overflowsHorizontally, screenshot, startServer, switchToEnglish } from './harness.js'
 

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { browserAvailable, launchBrowser, loginAs, screenshot, startServer, switchToEnglish, DEMO_PASSWORD } from './harness.js'
 
 /** Everyone: sign-in, refresh on expiry, back to sign-in when the refresh is refused, the language switch, CSP. */

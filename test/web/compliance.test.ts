@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import ExcelJS from 'exceljs'
 import { apiAs, browserAvailable, demoClassStudents, launchBrowser, loginAs, screenshot, startServer, switchToEnglish } from './harness.js'
 import { codeWordsIn, isoDaysIn } from './text-scan.js'

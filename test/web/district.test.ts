@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { sql } from 'drizzle-orm'
 import { queryRows } from '../../src/db/database.js'
 import { browserAvailable, launchBrowser, loginAs, screenshot, startServer, switchToEnglish } from './harness.js'

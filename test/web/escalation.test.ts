@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { apiAs, browserAvailable, launchBrowser, loginAs, screenshot, startServer, switchToEnglish } from './harness.js'
 
 /** 危机上报链与值班表: the school admin edits the chain and the roster; a psychology teacher reads them. */

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { readFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { apiAs, browserAvailable, launchBrowser, loginAs, openedDialog, screenshot, startServer } from './harness.js'

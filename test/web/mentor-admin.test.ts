@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { apiAs, browserAvailable, demoClassStudents, launchBrowser, loginAs, openedDialog, screenshot, startServer } from './harness.js'
 
 /** 结对教师 sees the paired student and the guidance addressed to them; 学校管理员 gets the roster. */

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { browserAvailable, demoClassStudents, launchBrowser, loginAs, overflowsHorizontally, screenshot, startServer } from './harness.js'
 
 /**

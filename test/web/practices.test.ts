@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import type { Locator, Page } from 'playwright-core'
 import { sql } from 'drizzle-orm'
 import { queryRows } from '../../src/db/database.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import type { Locator } from 'playwright-core'
 import { CALM_ANSWERS } from '../cases/safety-steps.js'
 import { shanghaiDay } from '../screening/fixtures.js'

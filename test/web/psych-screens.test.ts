@@ -1,4 +1,5 @@
-import t, { type Test } from 'tap'
+import type { Test } from 'tap'
+import t from '../helpers/tap.js'
 import ExcelJS from 'exceljs'
 import { readFileSync } from 'node:fs'
 import type { Locator } from 'playwright-core'

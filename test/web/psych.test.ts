@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { apiAs, browserAvailable, demoClassStudents, launchBrowser, loginAs, screenshot, settledCount, startServer, switchToEnglish } from './harness.js'
 
 /** 心理教师: dashboard, student search, the archive with the six steps, who accessed the student. */

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { stat } from 'node:fs/promises'
 import type { Locator, Page } from 'playwright-core'
 import { addDays, schoolDay } from '../../src/lib/school-day.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import type { Locator } from 'playwright-core'
 import { referrals } from '../../db/schema/index.js'
 import { apiAs, browserAvailable, demoClassStudents, launchBrowser, loginAs, screenshot, settledCount, startServer } from './harness.js'

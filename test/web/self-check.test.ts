@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { apiAs, browserAvailable, launchBrowser, loginAs, screenshot, startServer } from './harness.js'
 import { codeWordsIn, isoDaysIn } from './text-scan.js'
 

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/tap.js'
 import { browserAvailable } from './harness.js'
 import { scanEveryScreen } from './screen-scan.js'
 
