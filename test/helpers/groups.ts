@@ -51,7 +51,7 @@ export function groupOf(file: string, all: readonly string[] = testFiles()): str
   return `${split.name}-${(siblings.indexOf(file) % split.ways) + 1}`
 }
 
-/** What .taprc's timeout was for one file's process; the group's process gets the sum (.taprc). */
+/** Each file's limit, as .taprc's was for a file's own process; .taprc now bounds the group's process. */
 const FILE_TIMEOUT_MS = 300_000
 
 /** Runs the group named by the calling file's name (test/groups/cases.ts → cases). */
