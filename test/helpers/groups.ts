@@ -41,8 +41,8 @@ const SPLIT: Record<string, { ways: number; name: string }> = { web: { ways: 6, 
 
 const dirOf = (file: string) => (file.split('/').length === 2 ? 'top' : file.split('/')[1]!)
 
-/** The group a test file runs in: its directory under test/, with the splits and merges above. */
-export function groupOf(file: string, all: readonly string[] = testFiles()): string {
+/** The group a test file runs in (`all`: testFiles()): its directory under test/, with the splits and merges above. */
+export function groupOf(file: string, all: readonly string[]): string {
   const dir = dirOf(file)
   if (SMALL.has(dir)) return 'small'
   const split = SPLIT[dir]
