@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { pgTable, uuid, text, date, timestamp, jsonb, smallint, bigint, index, check, primaryKey } from 'drizzle-orm/pg-core'
+import { pgTable, uuid, text, date, timestamp, jsonb, smallint, bigint, boolean, integer, index, check, primaryKey } from 'drizzle-orm/pg-core'
 import { districts } from './org.js'
 import { users } from './auth.js'
 
@@ -65,9 +65,22 @@ export const studentCellKeys = pgTable('student_cell_keys', {
   /** Highest risk rank (红 4 … 绿 1) of the pupil's open cases and active care-list entries; null: none. */
   openRank: smallint('open_rank'),
   /**
-   * Per school year of a campaign: [highest screening rank, latest screening as day·8 + rank]
-   * (day counted from 1900-01-01; the higher rank wins a tie of days). Screenings without a rank
-   * are left out, as the tables leave them out.
+   * The pupil's class and whether enrolled, copied from students by the same triggers (and a
+   * statement trigger on students), so a release reads this table alone; a release checks them
+   * against students per school and counts a school that disagrees from its records.
    */
-  screeningYears: jsonb('screening_years').notNull().default(sql`'{}'::jsonb`),
+  classId: uuid('class_id'),
+  enrolled: boolean('enrolled').notNull().default(false),
+  /**
+   * The two latest school years with a ranked screening (campaign's school year): the highest
+   * screening rank of each, and of the latest year also the latest screening as day·8 + rank
+   * (day counted from 1900-01-01; the higher rank wins a tie of days). Screenings without a rank
+   * are left out, as the tables leave them out. A release for an earlier school year than
+   * these cover counts the pupil's school from its records.
+   */
+  lastYear: text('last_year'),
+  lastTop: smallint('last_top'),
+  lastLatest: integer('last_latest'),
+  priorYear: text('prior_year'),
+  priorTop: smallint('prior_top'),
 }, (t) => [primaryKey({ columns: [t.schoolId, t.studentId] })])

@@ -12,15 +12,17 @@ import { BUILT_IN_INSTRUMENTS } from '../../src/modules/screening/instruments/in
 import { buildTestApp, createSchool } from '../helpers/app.js'
 
 /**
- * The district risk tables read each pupil's kept values (student_cell_keys.open_rank and
- * screening_years, maintained by triggers). They must give exactly what counting the records
- * themselves gives (riskFromRecords, the query the tables used before): checked on random
- * histories of inserts, updates, closes, removals and deletes of cases, care-list entries and
- * screenings, campaigns moved between school years, pupils leaving and changing class, grades
- * renumbered (rollover), single- and multi-row statements.
+ * The district risk tables read each pupil's kept row (student_cell_keys: class, enrolment,
+ * open_rank and the two latest screened years, maintained by triggers). They must give exactly
+ * what counting the records themselves gives (riskFromRecords, the query the tables used
+ * before): checked on random histories of inserts, updates, closes, removals and deletes of
+ * cases, care-list entries and screenings, campaigns moved between school years, pupils leaving
+ * and changing class, grades renumbered (rollover), single- and multi-row statements; as of
+ * today and as of a day of last school year (kept years later than asked for).
  */
 
 const y = schoolYearWindow('2026-11-23')
+const yEarlier = schoolYearWindow('2025-11-23')
 const YEARS = [y.current, y.previous, '2024-2025']
 const LEVELS = ['red', 'orange', 'yellow', 'green', 'none'] as const
 const STATES = ['open', 'intervening', 'monitoring', 'closed'] as const
@@ -191,9 +193,12 @@ t.test('kept risk values equal counting the records, on random histories', async
   }
 
   const compare = async (s: string) => {
-    const kept = await db.transaction((tx) => loadAggregates(tx, [s], y, secret))
-    const records = riskTables(await riskFromRecords(db, [s], y, secret), y)
-    return { kept: canonical(kept), records: canonical(records) }
+    const asOf = async (w: typeof y) => ({
+      kept: canonical(await db.transaction((tx) => loadAggregates(tx, [s], w, secret))),
+      records: canonical(riskTables(await riskFromRecords(db, [s], w, secret), w)),
+    })
+    const [today, earlier] = [await asOf(y), await asOf(yEarlier)]
+    return { kept: { today: today.kept, earlier: earlier.kept }, records: { today: today.records, earlier: earlier.records } }
   }
 
   let histories = 0
@@ -206,7 +211,7 @@ t.test('kept risk values equal counting the records, on random histories', async
       if (i % 5 === 4 || i === ops.length - 1) {
         const { kept, records } = await compare(w.s)
         checks++
-        if (records.current.some((c) => !c.includes('|0|'))) nonEmpty++
+        if (records.today.current.some((c) => !c.includes('|0|'))) nonEmpty++
         if (JSON.stringify(kept) !== JSON.stringify(records)) {
           t.same(kept, records, `after ${JSON.stringify(ops.slice(0, i + 1))}`)
           return false
@@ -249,14 +254,27 @@ t.test('a pupil without a kept row (triggers off) is counted from the records', 
 
   // The next change to such a pupil's records brings the row back, keyed by the hashed id.
   await db.execute(sql`update cases set state = 'closed', closed_at = now() where school_id = ${s} and student_id = ${pupils[3]!.id}`)
-  const [row] = await queryRows<{ open_rank: number | null; years: Record<string, [number, number]>; hashed: boolean }>(db, sql`
-    select k.open_rank, k.screening_years as years,
+  const [row] = await queryRows<{ open_rank: number | null; last_year: string | null; last_top: number | null; class_id: string; enrolled: boolean; hashed: boolean }>(db, sql`
+    select k.open_rank, k.last_year, k.last_top, k.class_id, k.enrolled,
       k.cell_key = (('x' || substr(md5(${secret} || k.student_id::text), 1, 8))::bit(32)::bigint) as hashed
     from student_cell_keys k where k.school_id = ${s} and k.student_id = ${pupils[3]!.id}`)
   t.equal(row?.open_rank, null, 'no open case left')
-  t.equal(row?.years[y.current]?.[0], 1, 'screened green this year')
+  t.equal(row?.last_year, y.current, 'screened this school year')
+  t.equal(row?.last_top, 1, 'green')
+  t.same([row?.class_id, row?.enrolled], [school.classIds[0], true], 'with the class and enrolment of the pupil')
   t.equal(row?.hashed, true, 'the key the releases used for the pupil without a row')
   t.same(canonical(await db.transaction((tx) => loadAggregates(tx, [s], y, secret))), canonical(riskTables(await riskFromRecords(db, [s], y, secret), y)))
+
+  // A kept row left behind by a class move or a withdrawal with triggers off: the school's
+  // enrolment check disagrees, and the school is counted from its records.
+  const g8 = (await db.insert(grades).values({ schoolId: s, level: 8, name: '八年级' }).returning())[0]!.id
+  const c8 = (await db.insert(classes).values({ schoolId: s, gradeId: g8, name: '八年级(1)班', seq: 1 }).returning())[0]!.id
+  const fresh = canonical(await db.transaction((tx) => loadAggregates(tx, [s], y, secret)))
+  for (const stale of [sql`class_id = ${c8}`, sql`enrolled = false`]) {
+    await db.execute(sql`update student_cell_keys set ${stale} where school_id = ${s} and student_id = ${pupils[1]!.id}`)
+    t.same(canonical(await db.transaction((tx) => loadAggregates(tx, [s], y, secret))), fresh, 'the tables as before, from the records')
+    await db.execute(sql`update student_cell_keys set class_id = ${school.classIds[0]}, enrolled = true where school_id = ${s} and student_id = ${pupils[1]!.id}`)
+  }
 })
 
 t.test('the kept values are the owner\'s alone', async (t) => {

@@ -44,13 +44,12 @@ function idArray(ids: readonly string[]): SQL {
 
 /**
  * Enrolled students with the level of their current grade (read now, so a rollover or a class
- * change counts at once), their cell key and their kept risk values: the stored row
- * (student_cell_keys), or for a pupil written without one (a restore with triggers off) the
- * keyed hash of the id that stored keys of older pupils equal, and `kept` false.
+ * change counts at once) and their cell key: the stored one (student_cell_keys), or for a pupil
+ * written without one (a restore with triggers off) the keyed hash of the id that stored keys of
+ * older pupils equal.
  */
 function enrolled(ids: SQL, secret: string): SQL {
-  return sql`select s.school_id, s.id, g.level, coalesce(k.cell_key, ${recordKey(secret, sql`s.id`)}) as cell_key,
-      k.student_id is not null as kept, k.open_rank, k.screening_years
+  return sql`select s.school_id, s.id, g.level, coalesce(k.cell_key, ${recordKey(secret, sql`s.id`)}) as cell_key
     from students s
     join classes c on c.school_id = s.school_id and c.id = s.class_id
     join grades g on g.school_id = c.school_id and g.id = c.grade_id
@@ -63,40 +62,57 @@ const int = (v: unknown) => Number(v)
 /** A cell's key from per-record keys already computed (as cellKeySum does from the ids). */
 const keySum = (k: SQL) => sql`(coalesce(sum(${k}), 0) % ${KEY_SPACE})`
 
-type RiskRow = { g: number; school_id: string; level: number; r: number | null; y_cur: number | null; y_prev: number | null; n: number; k: string }
+type RiskRow = { g: number; school_id: string; level: number; r: number | null; y_cur: number | null; y_prev: number | null; n: number; k: string; h?: string | null }
 
 /**
- * Both risk tables from the students' kept values (student_cell_keys.open_rank and
- * screening_years): one row per enrolled student, no case, care-list entry or screening read.
- * Current risk: the highest of the open cases and active care-list entries; without either, the
- * latest screening of this school year. By year: the highest screening that year. A student
- * without a kept row comes back with rank −1 (and no year), to be counted from the records.
+ * Both risk tables from the kept rows alone (student_cell_keys: class, enrolment, open_rank and
+ * the two latest screened years), one row per enrolled pupil and no student, case, care-list
+ * entry or screening read. Current risk: the highest of the open cases and active care-list
+ * entries; without either, the latest screening of this school year. By year: the highest
+ * screening that year. A pupil whose kept years do not cover this and last school year (a later
+ * year is kept, as for a release of an earlier date) comes back with rank −1; and per school
+ * (grouping 15) the enrolled pupils' count and enrolment hash, which `enrolment` gives from
+ * students — a school where either disagrees or a rank is −1 is counted from its records.
  */
-function riskFromKept(ex: Executor, ids: SQL, y: SchoolYearWindow, secret: string): Promise<RiskRow[]> {
-  // Typed: an untyped parameter after -> / ->> would be read as the other operand type.
-  const year = (schoolYear: string, at: 0 | 1) => sql`(e.screening_years -> ${schoolYear}::text ->> ${at}::int)::int`
+function riskFromKept(ex: Executor, ids: SQL, y: SchoolYearWindow): Promise<RiskRow[]> {
+  const cur = sql`${y.current}::text`
+  const prev = sql`${y.previous}::text`
   return queryRows<RiskRow>(ex, sql`
     with p as (
-      select e.school_id, e.level, e.cell_key as k,
-        case when e.kept then coalesce(e.open_rank, ${year(y.current, 1)} % 8, 0) else -1 end as r,
-        ${year(y.current, 0)} as y_cur, ${year(y.previous, 0)} as y_prev
-      from (${enrolled(ids, secret)}) e
+      select k.school_id, g.level, k.cell_key as k, student_enrolment_hash(k.student_id, k.class_id) as h,
+        case when k.last_year is null or k.last_year < ${prev} or k.last_year = ${prev}
+            or (k.last_year = ${cur} and (k.prior_year is null or k.prior_year <= ${prev}))
+          then coalesce(k.open_rank, case when k.last_year = ${cur} then k.last_latest % 8 end, 0)
+          else -1 end as r,
+        case when k.last_year = ${cur} then k.last_top end as y_cur,
+        case when k.last_year = ${prev} then k.last_top when k.last_year = ${cur} and k.prior_year = ${prev} then k.prior_top end as y_prev
+      from student_cell_keys k
+      join classes c on c.school_id = k.school_id and c.id = k.class_id
+      join grades g on g.school_id = c.school_id and g.id = c.grade_id
+      where k.school_id = any(${ids}) and k.enrolled
     )
-    select grouping(r, y_cur, y_prev) as g, school_id, level, r, y_cur, y_prev, count(*) as n, ${keySum(sql`k`)} as k
-    from p group by grouping sets ((school_id, level, r), (school_id, level, y_cur), (school_id, level, y_prev))`)
+    select grouping(level, r, y_cur, y_prev) as g, school_id, level, r, y_cur, y_prev, count(*) as n, ${keySum(sql`k`)} as k, sum(h) as h
+    from p group by grouping sets ((school_id, level, r), (school_id, level, y_cur), (school_id, level, y_prev), (school_id))`)
+}
+
+/** Per school, its enrolled pupils' count and enrolment hash from students (riskFromKept's check). */
+function enrolment(ex: Executor, ids: SQL): Promise<Array<{ school_id: string; n: number; h: string | null }>> {
+  return queryRows(ex, sql`
+    select school_id, count(*) as n, sum(student_enrolment_hash(id, class_id)) as h
+    from students where school_id = any(${ids}) and status = 'enrolled' group by 1`)
 }
 
 /**
  * Both risk tables counted from the records themselves: every open case, active care-list entry
  * and screening of the two school years, grouped per student. The kept values must give exactly
- * this (test/district/risk-state.test.ts); releases use it only for students without a kept row
- * (`onlyUnkept`).
+ * this (test/district/risk-state.test.ts); releases use it only for a school whose kept rows
+ * do not match its students (loadAggregates).
  * One row per student, case, care-list entry and screening, grouped by student in one hash
  * aggregate (no joins of per-student results, no sort): the latest screening is the highest
  * day·8 + level, i.e. the latest day and the higher level on a tie. Then the three tables in
  * one pass (grouping sets).
  */
-export function riskFromRecords(ex: Executor, schoolIds: readonly string[], y: SchoolYearWindow, secret: string, onlyUnkept = false): Promise<RiskRow[]> {
+export function riskFromRecords(ex: Executor, schoolIds: readonly string[], y: SchoolYearWindow, secret: string): Promise<RiskRow[]> {
   const ids = idArray(schoolIds)
   const screened = rank(sql`coalesce(x.confirmed_risk, x.suggested_risk)`)
   return queryRows<RiskRow>(ex, sql`
@@ -104,7 +120,6 @@ export function riskFromRecords(ex: Executor, schoolIds: readonly string[], y: S
       select e.school_id, e.id as student_id, e.level, e.cell_key as k,
         null::int as cur, null::int as y_cur, null::int as y_prev, null::int as latest
       from (${enrolled(ids, secret)}) e
-      ${onlyUnkept ? sql`where not e.kept` : sql``}
       union all
       select x.school_id, x.student_id, null, null, ${rank(sql`x.risk_level`)}, null, null, null from cases x
       where x.school_id = any(${ids}) and x.state <> 'closed' and x.closed_at is null
@@ -162,13 +177,19 @@ export async function loadAggregates(ex: Executor, schoolIds: readonly string[],
   const grades = await queryRows<{ school_id: string; level: number }>(ex, sql`
     select school_id, level from grades where school_id = any(${ids})`)
 
-  // Both risk tables from the kept per-student values; a student without a kept row (rank −1)
-  // is counted from the records instead, and the tables add the two (cells of the same school,
-  // grade and rank are summed, keys too).
-  const kept = riskTables(await riskFromKept(ex, ids, y, secret), y)
-  const unkept = kept.riskCurrent.some((r) => r.rank === -1)
-  const fallback = unkept ? riskTables(await riskFromRecords(ex, schoolIds, y, secret, true), y) : { riskCurrent: [], riskByYear: [] }
-  const riskCurrent = [...kept.riskCurrent.filter((r) => r.rank !== -1), ...fallback.riskCurrent]
+  // Both risk tables from the kept rows. A school whose kept rows disagree with its students (a
+  // pupil written, moved or withdrawn with triggers off) or do not cover these school years
+  // (rank −1) is counted from its records instead, all of it.
+  const keptRows = await riskFromKept(ex, ids, y)
+  const check = (n: unknown, h: string | null | undefined) => `${int(n)}|${h ?? ''}`
+  const fromStudents = new Map((await enrolment(ex, ids)).map((r) => [r.school_id, check(r.n, r.h)]))
+  const fromKept = new Map(keptRows.filter((r) => int(r.g) === 15).map((r) => [r.school_id, check(r.n, r.h)]))
+  const recount = new Set<string>()
+  for (const id of new Set([...fromStudents.keys(), ...fromKept.keys()])) if (fromStudents.get(id) !== fromKept.get(id)) recount.add(id)
+  for (const r of keptRows) if (int(r.g) === 3 && r.r !== null && int(r.r) === -1) recount.add(r.school_id)
+  const kept = riskTables(keptRows.filter((r) => !recount.has(r.school_id)), y)
+  const fallback = recount.size ? riskTables(await riskFromRecords(ex, [...recount], y, secret), y) : { riskCurrent: [], riskByYear: [] }
+  const riskCurrent = [...kept.riskCurrent, ...fallback.riskCurrent]
   const riskByYear = [...kept.riskByYear, ...fallback.riskByYear]
 
   const talks = await queryRows<{ school_id: string; kind: string; window_key: string; status: string; n: number; k: string }>(ex, sql`
