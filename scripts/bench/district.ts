@@ -54,8 +54,11 @@ export async function benchDistrict(opts: DistrictBenchOptions): Promise<Metric[
     const y = schoolYearWindow(schoolToday())
     note(`synthetic district, ${mode}: ${nStudents.toLocaleString('en')} students in ${nSchools} schools`)
     const d = await generateDistrict(database, { schools: nSchools, students: nStudents, seed: 2026, y, codePrefix: 'BENCH', tinyGrades: 0.1, talks: true })
+    // The state a release meets at the schedule's 06:00: after the night's upkeep (a server's
+    // autovacuum; on the embedded database the vacuum job, which this is), so the rows the
+    // triggers rewrote during the load are gone and the statistics are fresh.
     const a0 = performance.now()
-    await database.db.execute(sql`analyze`)
+    await database.db.execute(sql`vacuum (analyze)`)
     const analyzeMs = performance.now() - a0
     note(`${d.rows.toLocaleString('en')} rows: ${Object.entries(d.counts).map(([k, v]) => `${k} ${v}`).join(', ')}`)
     const metrics: Metric[] = [
@@ -64,7 +67,7 @@ export async function benchDistrict(opts: DistrictBenchOptions): Promise<Metric[
       { name: `synthetic_build_s_${mode}`, value: round(d.buildMs / 1000, 2), unit: 's (rows made in JS)' },
       { name: `synthetic_copy_s_${mode}`, value: round(d.copyMs / 1000, 2), unit: 's (COPY)' },
       { name: `synthetic_copy_rows_per_s_${mode}`, value: Math.round(d.rows / (d.copyMs / 1000)), unit: 'rows/s' },
-      { name: `synthetic_analyze_s_${mode}`, value: round(analyzeMs / 1000, 2), unit: 's' },
+      { name: `synthetic_vacuum_analyze_s_${mode}`, value: round(analyzeMs / 1000, 2), unit: 's (VACUUM (ANALYZE), as the nightly upkeep)' },
     ]
 
     const school = { districtId: d.districtId, schoolId: d.schoolIds[0]!, gradeId: '', classIds: ['', ''] as [string, string] }

@@ -7,6 +7,7 @@ import { verifyAuditNightly } from './audit-verify.js'
 import { releaseDistrictFigures } from './district-release.js'
 import { notifyOverdueRectifications } from './rectification-overdue.js'
 import { remindPendingTransfers } from './transfer-reminder.js'
+import { vacuumEmbedded } from './vacuum.js'
 import type { JobDefinition } from './runner.js'
 
 /**
@@ -68,6 +69,12 @@ export const jobList: JobDefinition[] = [
     schedule: '0 6 * * *',
     description: '区级数据发布: the monthly release of the district figures on the first school day of the month',
     run: releaseDistrictFigures,
+  },
+  {
+    name: 'vacuum',
+    schedule: '50 2 * * *',
+    description: 'embedded database: VACUUM (ANALYZE), which it never runs by itself (a server\'s autovacuum does; there this does nothing)',
+    upkeep: vacuumEmbedded,
   },
   {
     name: 'retention',

@@ -17,13 +17,27 @@ export interface JobContext {
   config: Config
 }
 
-export interface JobDefinition {
+interface JobBase {
   name: string
   /** node-cron expression, evaluated in the schools' time zone. */
   schedule: string
   description: string
+}
+
+/** A job that does all its work in one transaction (every job but database upkeep). */
+export interface TransactionJob extends JobBase {
   run(ctx: JobContext): Promise<JobCounts>
 }
+
+/**
+ * Database upkeep that PostgreSQL will not run inside a transaction (VACUUM): it gets the
+ * database itself, and no job lock (it changes no record, and a second run is harmless).
+ */
+export interface UpkeepJob extends JobBase {
+  upkeep(database: Database, ctx: Omit<JobContext, 'tx'>): Promise<JobCounts>
+}
+
+export type JobDefinition = TransactionJob | UpkeepJob
 
 export interface JobRunResult {
   id: string
@@ -51,7 +65,8 @@ export function jobLockKey(name: string): number {
  * lock without waiting — when another instance holds it, this run is recorded as 'skipped'
  * and does nothing — then does all its work in that one transaction, so a failure leaves
  * nothing half done; its statements may each run up to JOB_STATEMENT_TIMEOUT_MS. Jobs are
- * idempotent, so a run right after another changes nothing.
+ * idempotent, so a run right after another changes nothing. An upkeep job runs outside any
+ * transaction and without the lock.
  */
 export async function runJob(database: Database, job: JobDefinition, opts: { now: Date; config: Config }): Promise<JobRunResult> {
   const { db } = database
@@ -61,13 +76,17 @@ export async function runJob(database: Database, job: JobDefinition, opts: { now
     // The job's own statement limit, not the request one (DB_STATEMENT_TIMEOUT_MS): a nightly
     // job reads and writes the whole district, which grows with it.
     const limitMs = opts.config.JOB_STATEMENT_TIMEOUT_MS
-    const counts = await withStatementAllowance(limitMs, () => db.transaction(async (tx) => {
-      await tx.execute(sql`select set_config('statement_timeout', ${String(limitMs)}, true)`)
-      const got = await queryRows<{ locked: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${JOB_LOCK_SPACE}::int, ${jobLockKey(job.name)}::int) as locked`)
-      if (!got[0]?.locked) return null
-      const today = schoolDay(opts.now, opts.config.TZ_SCHOOL)
-      return { asOf: today, ...(await job.run({ tx, now: opts.now, today, config: opts.config })) }
-    }))
+    const today = schoolDay(opts.now, opts.config.TZ_SCHOOL)
+    const ctx = { now: opts.now, today, config: opts.config }
+    const counts = await withStatementAllowance(limitMs, async () => {
+      if ('upkeep' in job) return { asOf: today, ...(await job.upkeep(database, ctx)) }
+      return db.transaction(async (tx) => {
+        await tx.execute(sql`select set_config('statement_timeout', ${String(limitMs)}, true)`)
+        const got = await queryRows<{ locked: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${JOB_LOCK_SPACE}::int, ${jobLockKey(job.name)}::int) as locked`)
+        if (!got[0]?.locked) return null
+        return { asOf: today, ...(await job.run({ ...ctx, tx })) }
+      })
+    })
     const status = counts ? 'ok' : 'skipped'
     await db.update(jobRuns).set({ status, counts, finishedAt: sql`now()` }).where(eq(jobRuns.id, id))
     return { id, job: job.name, status, counts, error: null }

@@ -337,3 +337,22 @@ t.test('retention archives and then purges students who left, auditing every del
   t.match(await run(database, 'retention', '2026-03-03', '03:00', cfg), { counts: { archivedStudents: 0, purgedStudents: 0, purgedRows: 0, auditRows: 0, jobRunsPruned: 0 } })
   t.equal(await fingerprint(database), before, 'a second run changes nothing')
 })
+
+t.test('the vacuum job: VACUUM (ANALYZE) outside a transaction on the embedded database, nothing on a server', async (t) => {
+  const { database, school } = await setup(t)
+  for (const name of ['甲', '乙', '丙']) await addStudent(database, school, school.classIds[0], name)
+  await database.db.execute(sql`update students set name = name where school_id = ${school.schoolId}`)
+  const r = await run(database, 'vacuum', '2025-09-01', '02:50')
+  const [row] = await database.db.select().from(jobRuns).where(eq(jobRuns.id, r.id))
+  const [stat] = await queryRows<{ vacuumed: boolean; analyzed: boolean; dead: number }>(database.db, sql`
+    select last_vacuum is not null as vacuumed, last_analyze is not null as analyzed, n_dead_tup::int as dead
+    from pg_stat_user_tables where relname = 'students'`)
+  if (database.kind === 'embedded') {
+    t.match(r, { status: 'ok', error: null, counts: { asOf: '2025-09-01', vacuumed: true } })
+    t.match(row, { job: 'vacuum', status: 'ok', counts: { vacuumed: true } })
+    t.same(stat, { vacuumed: true, analyzed: true, dead: 0 }, 'the students table vacuumed and analysed, no dead rows left')
+  } else {
+    t.match(r, { status: 'ok', counts: { vacuumed: false, reason: 'server: autovacuum' } })
+    t.equal(stat?.vacuumed, false, 'left to autovacuum')
+  }
+})
