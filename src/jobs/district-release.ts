@@ -6,6 +6,6 @@ import type { JobContext, JobCounts } from './runner.js'
  * of the month (per its schools' calendar; the 1st without one). Run every morning: a month's
  * release is made once, and a morning the server was down is caught up the next day.
  */
-export async function releaseDistrictFigures({ tx, today }: JobContext): Promise<JobCounts> {
-  return { ...(await runScheduledReleases(tx, today)) }
+export async function releaseDistrictFigures({ tx, today, database }: JobContext): Promise<JobCounts> {
+  return { ...(await runScheduledReleases(tx, today, database)) }
 }

@@ -15,6 +15,8 @@ export interface JobContext {
   /** `now` as the schools' calendar day. */
   today: string
   config: Config
+  /** The database the transaction is on (a job may use a second connection of a server's pool). */
+  database: Database
 }
 
 interface JobBase {
@@ -34,7 +36,7 @@ export interface TransactionJob extends JobBase {
  * database itself, and no job lock (it changes no record, and a second run is harmless).
  */
 export interface UpkeepJob extends JobBase {
-  upkeep(database: Database, ctx: Omit<JobContext, 'tx'>): Promise<JobCounts>
+  upkeep(ctx: Omit<JobContext, 'tx'>): Promise<JobCounts>
 }
 
 export type JobDefinition = TransactionJob | UpkeepJob
@@ -77,9 +79,9 @@ export async function runJob(database: Database, job: JobDefinition, opts: { now
     // job reads and writes the whole district, which grows with it.
     const limitMs = opts.config.JOB_STATEMENT_TIMEOUT_MS
     const today = schoolDay(opts.now, opts.config.TZ_SCHOOL)
-    const ctx = { now: opts.now, today, config: opts.config }
+    const ctx = { now: opts.now, today, config: opts.config, database }
     const counts = await withStatementAllowance(limitMs, async () => {
-      if ('upkeep' in job) return { asOf: today, ...(await job.upkeep(database, ctx)) }
+      if ('upkeep' in job) return { asOf: today, ...(await job.upkeep(ctx)) }
       return db.transaction(async (tx) => {
         await tx.execute(sql`select set_config('statement_timeout', ${String(limitMs)}, true)`)
         const got = await queryRows<{ locked: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${JOB_LOCK_SPACE}::int, ${jobLockKey(job.name)}::int) as locked`)

@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm'
-import type { Database } from '../db/database.js'
-import type { JobCounts } from './runner.js'
+import type { JobContext, JobCounts } from './runner.js'
 
 /**
  * VACUUM (ANALYZE) of the embedded database. The embedded PostgreSQL (PGlite) runs in one
@@ -11,7 +10,7 @@ import type { JobCounts } from './runner.js'
  * per-row scans over joins once they are large. On a server autovacuum does this, and the job
  * does nothing.
  */
-export async function vacuumEmbedded(database: Database): Promise<JobCounts> {
+export async function vacuumEmbedded({ database }: Pick<JobContext, 'database'>): Promise<JobCounts> {
   if (database.kind !== 'embedded') return { vacuumed: false, reason: 'server: autovacuum' }
   const started = performance.now()
   await database.db.execute(sql`vacuum (analyze)`)

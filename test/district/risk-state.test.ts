@@ -5,7 +5,9 @@ import { sql } from 'drizzle-orm'
 import { classes, grades } from '../../db/schema/index.js'
 import { queryRows, type Executor } from '../../src/db/database.js'
 import { cellKeySecret } from '../../src/modules/district/cell-key.js'
-import { loadAggregates, riskFromRecords, riskTables, type Aggregates } from '../../src/modules/district/repository.js'
+import { loadAggregates, riskFromRecords, riskTables, type Aggregates, type SideLane } from '../../src/modules/district/repository.js'
+import { releaseSideLane } from '../../src/modules/district/release.js'
+import { generateDistrict } from './synthetic.js'
 import { schoolYearWindow } from '../../src/modules/district/school-year.js'
 import { ensureBuiltInInstruments } from '../../src/modules/screening/repository.js'
 import { BUILT_IN_INSTRUMENTS } from '../../src/modules/screening/instruments/index.js'
@@ -284,4 +286,25 @@ t.test('the kept values are the owner\'s alone', async (t) => {
       has_table_privilege('xinan_app', 'student_cell_keys', 'update') as u,
       has_function_privilege('xinan_app', 'student_risk_refresh(uuid[], uuid[])', 'execute') as f`)
   t.same(priv[0], { s: false, u: false, f: false }, 'no read or write of the table, no call of the refresh (the triggers call it as the owner)')
+})
+
+t.test('on a server the other tables are counted on a second connection, with the same result', async (t) => {
+  const { database } = await buildTestApp(t)
+  const side = releaseSideLane(database, 0)
+  if (database.kind === 'embedded') {
+    t.equal(side, undefined, 'the embedded database has one connection: no side lane')
+    return
+  }
+  const d = await generateDistrict(database, { schools: 3, students: 600, seed: 5, y, talks: true })
+  const secret = await cellKeySecret(database.db)
+  const alone = await database.db.transaction((tx) => loadAggregates(tx, d.schoolIds, y, secret))
+  let used = 0
+  const counted: SideLane = (work) => { used++; return side!(work) }
+  const beside = await database.db.transaction((tx) => loadAggregates(tx, d.schoolIds, y, secret, counted))
+  t.equal(used, 1, 'the side lane was used')
+  t.ok(alone.talks.length > 0 && alone.riskCurrent.length > 0, 'talks and risk counted')
+  t.same(beside, alone, 'the same aggregates')
+  // A failure on the side lane fails the whole computation (and leaves nothing unheard).
+  const broken: SideLane = () => Promise.reject(new Error('side lane down'))
+  await t.rejects(database.db.transaction((tx) => loadAggregates(tx, d.schoolIds, y, secret, broken)), /side lane down/)
 })

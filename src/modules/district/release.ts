@@ -1,12 +1,12 @@
 import { sql } from 'drizzle-orm'
 import { appendAudit } from '../../audit/audit.js'
-import { queryRows, type Executor } from '../../db/database.js'
+import { queryRows, type Database, type Executor } from '../../db/database.js'
 import { withStatementAllowance } from '../../db/server-client.js'
 import { jobLockKey } from '../../jobs/runner.js'
 import { addDays } from '../../lib/school-day.js'
 import { staffingBySchool } from '../practices/staffing.js'
 import { cellKeySecret, MAX_NOISE } from './cell-key.js'
-import { loadAggregates } from './repository.js'
+import { loadAggregates, type SideLane } from './repository.js'
 import { schoolYearWindow } from './school-year.js'
 import { buildStaffingDistrict, STAFF_THRESHOLD, staffingRule, type StaffingDistrict } from './staffing-table.js'
 import { DEFAULT_THRESHOLD } from './suppression.js'
@@ -57,13 +57,26 @@ export async function districtSchools(ex: Executor, districtId: string): Promise
   return rows.map((r) => ({ schoolId: r.id, code: r.code, name: r.name, stage: r.stage }))
 }
 
+/**
+ * A release's side lane on a server: another connection of the pool, as the owner (no role is
+ * set), with the release's statement limit; none on the embedded database. It holds a second
+ * connection only while the release counts its tables.
+ */
+export function releaseSideLane(database: Database, limitMs: number): SideLane | undefined {
+  if (database.kind !== 'server') return undefined
+  return (work) => database.db.transaction(async (tx) => {
+    await tx.execute(sql`select set_config('statement_timeout', ${String(limitMs)}, true)`)
+    return work(tx)
+  })
+}
+
 /** Counts, perturbs and suppresses every table of one district as of `today`. */
-export async function computeRelease(ex: Executor, districtId: string, today: string): Promise<{ payload: ReleasePayload; schoolIds: string[] }> {
+export async function computeRelease(ex: Executor, districtId: string, today: string, side?: SideLane): Promise<{ payload: ReleasePayload; schoolIds: string[] }> {
   const schools = await districtSchools(ex, districtId)
   const schoolIds = schools.map((s) => s.schoolId)
   const y = schoolYearWindow(today)
   const secret = await cellKeySecret(ex)
-  const agg = await loadAggregates(ex, schoolIds, y, secret)
+  const agg = await loadAggregates(ex, schoolIds, y, secret, side)
   const built = buildDistrictTables(districtId, schools, agg, y)
   const year = Number(today.slice(0, 4))
   const staffing = buildStaffingDistrict(districtId, schools, await staffingBySchool(ex, districtId, { year }))
@@ -112,11 +125,15 @@ async function allowLongRelease(ex: Executor): Promise<number> {
   return Number(rows[rows.length - 1]?.ms ?? 0)
 }
 
-/** Computes and stores a release; the caller holds the district's lock and its transaction. */
-export async function createRelease(ex: Executor, e: { districtId: string; today: string; trigger: ReleaseTrigger; requestedBy?: string | null }): Promise<ReleaseRow> {
+/**
+ * Computes and stores a release; the caller holds the district's lock and its transaction.
+ * With `database` (a server's), the tables other than risk are counted on a second connection.
+ */
+export async function createRelease(ex: Executor, e: { districtId: string; today: string; trigger: ReleaseTrigger; requestedBy?: string | null; database?: Database }): Promise<ReleaseRow> {
   const limitMs = await allowLongRelease(ex)
+  const side = e.database ? releaseSideLane(e.database, limitMs) : undefined
   // The server watchdog waits as long for this connection's answers (0: no limit, a day).
-  const { payload, schoolIds } = await withStatementAllowance(limitMs || 86_400_000, () => computeRelease(ex, e.districtId, e.today))
+  const { payload, schoolIds } = await withStatementAllowance(limitMs || 86_400_000, () => computeRelease(ex, e.districtId, e.today, side))
   const rows = await queryRows<Parameters<typeof rowOf>[0]>(ex, sql`
     insert into district_releases (district_id, released_on, trigger, requested_by, school_ids, payload)
     values (${e.districtId}, ${e.today}::date, ${e.trigger}, ${e.requestedBy ?? null}, ${'{' + schoolIds.join(',') + '}'}::uuid[], ${JSON.stringify(payload)}::jsonb)
@@ -197,7 +214,7 @@ export async function firstSchoolDayOfMonth(ex: Executor, districtId: string, to
  * come and the month has no scheduled release yet, one release. Run daily, so a day the
  * server was down is caught up the next morning.
  */
-export async function runScheduledReleases(ex: Executor, today: string): Promise<{ districts: number; released: number }> {
+export async function runScheduledReleases(ex: Executor, today: string, database?: Database): Promise<{ districts: number; released: number }> {
   const districts = await queryRows<{ id: string }>(ex, sql`select distinct district_id as id from schools order by 1`)
   let released = 0
   for (const { id } of districts) {
@@ -207,7 +224,7 @@ export async function runScheduledReleases(ex: Executor, today: string): Promise
       select count(*)::int as n from district_releases where district_id = ${id} and trigger = 'scheduled'
         and released_on >= ${today.slice(0, 7) + '-01'}::date and released_on <= ${today}::date`)
     if (done[0]!.n > 0) continue
-    const made = await createRelease(ex, { districtId: id, today, trigger: 'scheduled' })
+    const made = await createRelease(ex, { districtId: id, today, trigger: 'scheduled', database })
     await appendAudit(ex, {
       actorId: null, roles: 'job:district-release', action: 'C', resource: 'district_stats',
       recordIds: [made.id], studentIds: [], fieldGroups: ['release:scheduled'], outcome: 'ok', schoolId: null,

@@ -161,28 +161,93 @@ export function riskTables(risk: readonly RiskRow[], y: SchoolYearWindow): Pick<
 }
 
 /**
+ * A second connection for the statements that do not need the first one's results (a
+ * server's pool; the embedded database has one connection, so none): given a function, runs it
+ * in a transaction of its own there. Every statement reads its own snapshot either way (the
+ * release's transaction is READ COMMITTED), so splitting them changes what they see no more
+ * than their order does.
+ */
+export type SideLane = <T>(work: (ex: Executor) => Promise<T>) => Promise<T>
+
+/** Both promises' values; the first failure once both have settled (no rejection left unheard). */
+async function both<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [x, y] = await Promise.allSettled([a, b])
+  if (x.status === 'rejected') throw x.reason
+  if (y.status === 'rejected') throw y.reason
+  return [x.value, y.value]
+}
+
+/**
  * `secret` keys the cell-key method (cell-key.ts): every count comes with the sum of its
  * records' keys, computed here so no per-record key leaves SQL either. Students and talk
  * duties, the two large tables, have their keys stored (student_cell_keys, talk_duties.cell_key);
- * the smaller tables' keys are hashed from their ids with the secret.
+ * the smaller tables' keys are hashed from their ids with the secret. With `side`, the risk
+ * tables are counted on `ex` while the other tables are counted on the side lane, at once.
  */
-export async function loadAggregates(ex: Executor, schoolIds: readonly string[], y: SchoolYearWindow, secret = ''): Promise<Aggregates> {
+export async function loadAggregates(ex: Executor, schoolIds: readonly string[], y: SchoolYearWindow, secret = '', side?: SideLane): Promise<Aggregates> {
   const ids = idArray(schoolIds)
-  // For the rest of the caller's transaction (a release is computed in its own): the
-  // aggregates' sorts and hashes fit in memory rather than spilling to disk, and no JIT
-  // compilation (it cost the server more than it saved on these one-pass scans). Outside a
-  // transaction this sets nothing.
-  await ex.execute(sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`)
+  // For the rest of the transaction (a release is computed in its own): the aggregates' sorts
+  // and hashes fit in memory rather than spilling to disk, and no JIT compilation (it cost the
+  // server more than it saved on these one-pass scans). Outside a transaction this sets nothing.
+  const tune = (x: Executor) => x.execute(sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`)
+  await tune(ex)
 
-  const grades = await queryRows<{ school_id: string; level: number }>(ex, sql`
-    select school_id, level from grades where school_id = any(${ids})`)
+  const riskPart = async () => ({
+    grades: await queryRows<{ school_id: string; level: number }>(ex, sql`
+      select school_id, level from grades where school_id = any(${ids})`),
+    keptRows: await riskFromKept(ex, ids, y),
+  })
+  const otherPart = async (x: Executor) => {
+    if (x !== ex) await tune(x)
+    const enrolled = await enrolment(x, ids)
+    const talks = await queryRows<{ school_id: string; kind: string; window_key: string; status: string; n: number; k: string }>(x, sql`
+      select school_id, kind, window_key, status, count(*) as n, ${keySum(sql`cell_key`)} as k
+      from talk_duties
+      where school_id = any(${ids}) and window_start >= ${y.start}::date and window_start <= ${y.today}::date
+      group by 1, 2, 3, 4`)
+
+    const activities = await queryRows<{ school_id: string; kind: string; n: number; attendance: number; k: string }>(x, sql`
+      select school_id, kind, count(*) as n, coalesce(sum(attendance), 0) as attendance, ${cellKeySum(secret, sql`id`)} as k
+      from home_school_activities
+      where school_id = any(${ids}) and activity_date between ${y.start}::date and ${y.end}::date
+      group by 1, 2`)
+
+    // Referrals sent this school year: receipt (回执), closure, and days from sending to receipt.
+    const referrals = await queryRows<{ school_id: string | null; sent: number; received: number; closed: number; median_days: number | null; k_sent: string; k_received: string; k_closed: string }>(x, sql`
+      with r as (
+        select id, school_id, received_on, closed_at, state, (sent_at at time zone 'Asia/Shanghai')::date as sent_day
+        from referrals
+        where school_id = any(${ids}) and sent_at is not null
+          and (sent_at at time zone 'Asia/Shanghai')::date between ${y.start}::date and ${y.end}::date
+      )
+      select school_id, count(*) as sent, count(received_on) as received,
+        count(*) filter (where closed_at is not null or state = 'closed') as closed,
+        percentile_cont(0.5) within group (order by (received_on - sent_day)) filter (where received_on is not null) as median_days,
+        ${cellKeySum(secret, sql`id`)} as k_sent, ${cellKeySum(secret, sql`id`, sql`received_on is not null`)} as k_received,
+        ${cellKeySum(secret, sql`id`, sql`closed_at is not null or state = 'closed'`)} as k_closed
+      from r group by grouping sets ((school_id), ())`)
+
+    // Crisis events of this school year whose acknowledgement was due (deadline passed or acknowledged).
+    const crisis = await queryRows<{ school_id: string; due: number; on_time: number; k_due: string; k_on_time: string }>(x, sql`
+      select school_id, count(*) as due,
+        count(*) filter (where acknowledged_at is not null and acknowledged_at <= ack_deadline) as on_time,
+        ${cellKeySum(secret, sql`id`)} as k_due, ${cellKeySum(secret, sql`id`, sql`acknowledged_at is not null and acknowledged_at <= ack_deadline`)} as k_on_time
+      from crisis_events
+      where school_id = any(${ids})
+        and (opened_at at time zone 'Asia/Shanghai')::date between ${y.start}::date and ${y.end}::date
+        and (ack_deadline <= now() or acknowledged_at is not null)
+      group by 1`)
+    return { enrolled, talks, activities, referrals, crisis }
+  }
+  const [{ grades, keptRows }, { enrolled, talks, activities, referrals, crisis }] = side
+    ? await both(riskPart(), side(otherPart))
+    : [await riskPart(), await otherPart(ex)]
 
   // Both risk tables from the kept rows. A school whose kept rows disagree with its students (a
   // pupil written, moved or withdrawn with triggers off) or do not cover these school years
   // (rank −1) is counted from its records instead, all of it.
-  const keptRows = await riskFromKept(ex, ids, y)
   const check = (n: unknown, h: string | null | undefined) => `${int(n)}|${h ?? ''}`
-  const fromStudents = new Map((await enrolment(ex, ids)).map((r) => [r.school_id, check(r.n, r.h)]))
+  const fromStudents = new Map(enrolled.map((r) => [r.school_id, check(r.n, r.h)]))
   const fromKept = new Map(keptRows.filter((r) => int(r.g) === 15).map((r) => [r.school_id, check(r.n, r.h)]))
   const recount = new Set<string>()
   for (const id of new Set([...fromStudents.keys(), ...fromKept.keys()])) if (fromStudents.get(id) !== fromKept.get(id)) recount.add(id)
@@ -191,44 +256,6 @@ export async function loadAggregates(ex: Executor, schoolIds: readonly string[],
   const fallback = recount.size ? riskTables(await riskFromRecords(ex, [...recount], y, secret), y) : { riskCurrent: [], riskByYear: [] }
   const riskCurrent = [...kept.riskCurrent, ...fallback.riskCurrent]
   const riskByYear = [...kept.riskByYear, ...fallback.riskByYear]
-
-  const talks = await queryRows<{ school_id: string; kind: string; window_key: string; status: string; n: number; k: string }>(ex, sql`
-    select school_id, kind, window_key, status, count(*) as n, ${keySum(sql`cell_key`)} as k
-    from talk_duties
-    where school_id = any(${ids}) and window_start >= ${y.start}::date and window_start <= ${y.today}::date
-    group by 1, 2, 3, 4`)
-
-  const activities = await queryRows<{ school_id: string; kind: string; n: number; attendance: number; k: string }>(ex, sql`
-    select school_id, kind, count(*) as n, coalesce(sum(attendance), 0) as attendance, ${cellKeySum(secret, sql`id`)} as k
-    from home_school_activities
-    where school_id = any(${ids}) and activity_date between ${y.start}::date and ${y.end}::date
-    group by 1, 2`)
-
-  // Referrals sent this school year: receipt (回执), closure, and days from sending to receipt.
-  const referrals = await queryRows<{ school_id: string | null; sent: number; received: number; closed: number; median_days: number | null; k_sent: string; k_received: string; k_closed: string }>(ex, sql`
-    with r as (
-      select id, school_id, received_on, closed_at, state, (sent_at at time zone 'Asia/Shanghai')::date as sent_day
-      from referrals
-      where school_id = any(${ids}) and sent_at is not null
-        and (sent_at at time zone 'Asia/Shanghai')::date between ${y.start}::date and ${y.end}::date
-    )
-    select school_id, count(*) as sent, count(received_on) as received,
-      count(*) filter (where closed_at is not null or state = 'closed') as closed,
-      percentile_cont(0.5) within group (order by (received_on - sent_day)) filter (where received_on is not null) as median_days,
-      ${cellKeySum(secret, sql`id`)} as k_sent, ${cellKeySum(secret, sql`id`, sql`received_on is not null`)} as k_received,
-      ${cellKeySum(secret, sql`id`, sql`closed_at is not null or state = 'closed'`)} as k_closed
-    from r group by grouping sets ((school_id), ())`)
-
-  // Crisis events of this school year whose acknowledgement was due (deadline passed or acknowledged).
-  const crisis = await queryRows<{ school_id: string; due: number; on_time: number; k_due: string; k_on_time: string }>(ex, sql`
-    select school_id, count(*) as due,
-      count(*) filter (where acknowledged_at is not null and acknowledged_at <= ack_deadline) as on_time,
-      ${cellKeySum(secret, sql`id`)} as k_due, ${cellKeySum(secret, sql`id`, sql`acknowledged_at is not null and acknowledged_at <= ack_deadline`)} as k_on_time
-    from crisis_events
-    where school_id = any(${ids})
-      and (opened_at at time zone 'Asia/Shanghai')::date between ${y.start}::date and ${y.end}::date
-      and (ack_deadline <= now() or acknowledged_at is not null)
-    group by 1`)
 
   return {
     grades: grades.map((r) => ({ schoolId: r.school_id, level: int(r.level) })),

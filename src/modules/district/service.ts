@@ -80,7 +80,7 @@ export function createDistrictService(gw: Gateway) {
         await db.transaction(async (tx) => {
           await lockDistrict(tx, d)
           if (await latestRelease(tx, d)) return
-          const made = await createRelease(tx, { districtId: d, today: dayIn(tz), trigger: 'first_read' })
+          const made = await createRelease(tx, { districtId: d, today: dayIn(tz), trigger: 'first_read', database: gw.database })
           await audit(tx, ctx, { action: 'C', recordIds: [made.id], studentIds: [], fieldGroups: ['release:first_read'] })
         })
         r = await loadRelease(d)
@@ -191,7 +191,7 @@ export function createDistrictService(gw: Gateway) {
         }
         const made: ReleaseRow[] = []
         for (const d of districtIds) {
-          const r = await createRelease(tx, { districtId: d, today, trigger: 'on_demand', requestedBy: ctx.actor.userId })
+          const r = await createRelease(tx, { districtId: d, today, trigger: 'on_demand', requestedBy: ctx.actor.userId, database: gw.database })
           await audit(tx, ctx, { action: 'C', recordIds: [r.id], studentIds: [], fieldGroups: ['release:on_demand'] })
           made.push(r)
         }
