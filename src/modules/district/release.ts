@@ -119,9 +119,12 @@ export const RELEASE_STATEMENT_TIMEOUT_MS = 600_000
  * Returns the statement limit now in force, in ms (0: none).
  */
 async function allowLongRelease(ex: Executor): Promise<number> {
+  // The value set, in ms, not set_config's answer: that is the setting as shown ('10min').
   const rows = await queryRows<{ ms: string }>(ex, sql`
-    select set_config(name, case when setting = '0' then '0' else greatest(setting::bigint, ${RELEASE_STATEMENT_TIMEOUT_MS}::bigint)::text end, true) as ms
-    from pg_settings where name in ('statement_timeout', 'idle_in_transaction_session_timeout') order by name = 'statement_timeout'`)
+    select ms, set_config(name, ms, true) from (
+      select name, case when setting = '0' then '0' else greatest(setting::bigint, ${RELEASE_STATEMENT_TIMEOUT_MS}::bigint)::text end as ms
+      from pg_settings where name in ('statement_timeout', 'idle_in_transaction_session_timeout')) s
+    order by name = 'statement_timeout'`)
   return Number(rows[rows.length - 1]?.ms ?? 0)
 }
 
