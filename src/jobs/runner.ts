@@ -32,8 +32,9 @@ export interface TransactionJob extends JobBase {
 }
 
 /**
- * Database upkeep that PostgreSQL will not run inside a transaction (VACUUM): it gets the
- * database itself, and no job lock (it changes no record, and a second run is harmless).
+ * Database upkeep that PostgreSQL will not run inside a transaction (VACUUM): no transaction is
+ * opened for it (it uses `database` from its context) and no job lock is taken (it changes no
+ * record, and a second run at once is harmless).
  */
 export interface UpkeepJob extends JobBase {
   upkeep(ctx: Omit<JobContext, 'tx'>): Promise<JobCounts>
