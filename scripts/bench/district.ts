@@ -55,7 +55,7 @@ export async function benchDistrict(opts: DistrictBenchOptions): Promise<Metric[
     note(`synthetic district, ${mode}: ${nStudents.toLocaleString('en')} students in ${nSchools} schools`)
     const d = await generateDistrict(database, { schools: nSchools, students: nStudents, seed: 2026, y, codePrefix: 'BENCH', tinyGrades: 0.1, talks: true })
     // The state a release meets at the schedule's 06:00: after the night's upkeep (a server's
-    // autovacuum; on the embedded database the vacuum job, which this is), so the rows the
+    // autovacuum; on the embedded database the vacuum job, this same statement), so the rows the
     // triggers rewrote during the load are gone and the statistics are fresh.
     const a0 = performance.now()
     await database.db.execute(sql`vacuum (analyze)`)

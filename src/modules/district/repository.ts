@@ -80,7 +80,7 @@ function riskFromKept(ex: Executor, ids: SQL, y: SchoolYearWindow): Promise<Risk
   return queryRows<RiskRow>(ex, sql`
     with p as (
       select k.school_id, g.level, k.cell_key as k, student_enrolment_hash(k.student_id, k.class_id) as h,
-        case when k.last_year is null or k.last_year < ${prev} or k.last_year = ${prev}
+        case when k.last_year is null or k.last_year <= ${prev}
             or (k.last_year = ${cur} and (k.prior_year is null or k.prior_year <= ${prev}))
           then coalesce(k.open_rank, case when k.last_year = ${cur} then k.last_latest % 8 end, 0)
           else -1 end as r,
