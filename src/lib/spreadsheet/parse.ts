@@ -2,7 +2,7 @@ import { Readable } from 'node:stream'
 import type ExcelJS from 'exceljs'
 import { excel } from './excel.js'
 import { parse as parseCsv } from 'csv-parse/sync'
-import { checkArchive, verifyEntries } from './zip.js'
+import { checkArchive, inReadingOrder, verifyEntries } from './zip.js'
 import { refuse, SheetRefused, type Cell, type FileKind, type Sheet, type SheetLimits } from './types.js'
 
 /**
@@ -102,7 +102,7 @@ function readCsv(file: Buffer, limits: SheetLimits): Sheet {
 async function readXlsx(file: Buffer, limits: SheetLimits): Promise<Sheet> {
   const entries = checkArchive(file, limits)
   await verifyEntries(file, entries, limits)
-  const reader = new (await excel()).stream.xlsx.WorkbookReader(Readable.from([file]), {
+  const reader = new (await excel()).stream.xlsx.WorkbookReader(Readable.from([inReadingOrder(file, entries)]), {
     worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore',
   })
   let header: Cell[] | undefined
