@@ -113,3 +113,18 @@ t.test('a workbook written in Excel’s order (sheets, then styles and shared st
   }
   t.same(readdirSync(dir), [], 'nothing was parked in the temporary directory')
 })
+
+t.test('a workbook without shared strings (inline strings, as SheetJS writes) is read as it arrives too', async (t) => {
+  const entries = unzip(await twoSheets())
+  const sheet = entries.get('xl/worksheets/sheet1.xml')!.toString('utf8')
+  const inline = (ref: string, text: string) => `<c r="${ref}" t="inlineStr"><is><t>${text}</t></is></c>`
+  const rows = `<row r="1">${inline('A1', '姓名')}${inline('B1', '课程')}${inline('C1', '学时')}</row>`
+    + `<row r="2">${inline('A2', '王老师')}${inline('B2', '家校沟通')}<c r="C2"><v>4</v></c></row>`
+  const xml = sheet.slice(0, sheet.indexOf('<sheetData>') + '<sheetData>'.length) + rows + sheet.slice(sheet.indexOf('</sheetData>'))
+  const names = [...entries.keys()].filter((n) => n !== 'xl/sharedStrings.xml')
+  const file = zip(names.map((n) => deflated(n, n === 'xl/worksheets/sheet1.xml' ? Buffer.from(xml) : entries.get(n)!)))
+  t.notOk(localOrder(file).includes('xl/sharedStrings.xml'))
+  const parsed = await withoutTmp(() => parseSheet(file, 'xlsx', limits))
+  t.same(parsed.header, ['姓名', '课程', '学时'])
+  t.same(parsed.rows.map((r) => r.cells), [['王老师', '家校沟通', 4]])
+})

@@ -1,4 +1,4 @@
-import { createInflateRaw } from 'node:zlib'
+import { crc32, createInflateRaw } from 'node:zlib'
 import { RATIO_FLOOR_BYTES, refuse, type SheetLimits } from './types.js'
 
 /**
@@ -119,15 +119,35 @@ const rank = (name: string): number => {
  * and reads it after the last entry, and under load its entry stream sometimes ended before that
  * last entry (xl/workbook.xml) was read, so a valid file was refused as unreadable (measured:
  * 5 of 1,200 parses of the training template with both cores busy). In this order every
- * worksheet is read as it arrives. The bytes are the checked ones (`checkArchive` accounts for
- * every byte before the directory), followed by the directory as it was.
+ * worksheet is read as it arrives. A workbook without shared strings (inline strings, as
+ * SheetJS writes by default) gets an empty table, which the reader also waits for. The bytes
+ * are the checked ones (`checkArchive` accounts for every byte before the directory), followed
+ * by the directory as it was.
  */
 export function inReadingOrder(buf: Buffer, entries: readonly ZipEntry[]): Buffer {
   const sheetNo = (name: string) => Number(WORKSHEET.exec(name)?.[1] ?? 0)
   const ordered = [...entries].sort((a, b) =>
     (rank(a.name) - rank(b.name)) || (sheetNo(a.name) - sheetNo(b.name)) || (a.localOffset - b.localOffset))
   const directory = entries.reduce((at, e) => Math.max(at, e.end), 0)
-  return Buffer.concat([...ordered.map((e) => buf.subarray(e.localOffset, e.end)), buf.subarray(directory)])
+  const parts = ordered.map((e) => buf.subarray(e.localOffset, e.end))
+  if (!entries.some((e) => e.name === SHARED_STRINGS)) parts.unshift(storedEntry(SHARED_STRINGS, EMPTY_SHARED_STRINGS))
+  return Buffer.concat([...parts, buf.subarray(directory)])
+}
+
+const SHARED_STRINGS = 'xl/sharedStrings.xml'
+const EMPTY_SHARED_STRINGS = Buffer.from('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>')
+
+/** A local entry, stored (not deflated): header, name, data. */
+function storedEntry(name: string, data: Buffer): Buffer {
+  const nameBytes = Buffer.from(name)
+  const header = Buffer.alloc(30)
+  header.writeUInt32LE(LOCAL_SIG, 0)
+  header.writeUInt16LE(20, 4)
+  header.writeUInt32LE(crc32(data) >>> 0, 14)
+  header.writeUInt32LE(data.length, 18)
+  header.writeUInt32LE(data.length, 22)
+  header.writeUInt16LE(nameBytes.length, 26)
+  return Buffer.concat([header, nameBytes, data])
 }
 
 /**
