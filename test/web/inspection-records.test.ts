@@ -92,4 +92,23 @@ if (browserAvailable(t)) {
     t.same(browser.pageErrors, [], 'no script errors')
     await mine.close()
   })
+
+  await t.test('the admin downloads the training template and imports it back as Excel: the example row is listed', async (t) => {
+    const page = await browser.newPage()
+    await loginAs(page, base, 'admin.demo')
+    await page.getByRole('navigation', { name: '主菜单' }).getByText('督导资料').click()
+    await page.getByRole('heading', { name: '督导资料' }).waitFor()
+    await page.getByRole('tab', { name: '教师培训' }).click()
+    const [template] = await Promise.all([page.waitForEvent('download'), page.getByTestId('training-template').click()])
+    t.equal(template.suggestedFilename(), '教师培训导入模板.xlsx')
+    const bytes = readFileSync((await template.path())!)
+    // Written by exceljs: the worksheets come before the shared strings and the workbook, the
+    // order in which the reader used to park them in temporary files.
+    await page.getByTestId('training-import-file').setInputFiles({ name: '教师培训.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: bytes })
+    await page.getByText(/导入完成：新增 \d+ 条/).waitFor()
+    await page.getByTestId('trainings').getByRole('row', { name: /中小学心理危机识别与干预/ }).first().waitFor()
+    await screenshot(page, 'inspection-records-training-import')
+    t.same(browser.pageErrors, [], 'no script errors')
+    await page.close()
+  })
 }
