@@ -74,7 +74,7 @@ export async function benchDistrict(opts: DistrictBenchOptions): Promise<Metric[
     const staff = await createUser(database, school, [{ role: 'district_staff' }])
     const token = (await login(warmApp, staff.username)).accessToken
 
-    // Where a cold computation goes: the SQL aggregates (owner, one snapshot), then suppression.
+    // Where a cold computation goes: the SQL aggregates (as the owner, in a transaction of its own, as a release computes them), then suppression.
     const list = await queryRows<{ id: string; code: string; name: string; stage: string }>(database.db,
       sql`select id, code, name, stage from schools where district_id = ${d.districtId} order by code`)
     const info = list.map((s) => ({ schoolId: s.id, code: s.code, name: s.name, stage: s.stage }))

@@ -145,6 +145,11 @@ export default fp(async (app) => {
 
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof AppError) {
+      // A refusal that came from a failure (an upload the parser failed on) logs where it failed:
+      // a damaged file and a fault of the reader's own are told apart there, not in the answer.
+      if (typeof err.cause === 'string') {
+        req.log[err.statusCode >= 500 ? 'error' : 'warn']({ code: err.code, cause: err.cause }, 'request refused, with where it failed')
+      }
       return reply.status(err.statusCode).send(errorBody(req, err.statusCode, err.code, err.params, err.details))
     }
     if (hasZodFastifySchemaValidationErrors(err)) {

@@ -6,6 +6,7 @@ import { queryRows } from '../../src/db/database.js'
 import { parseClassCell, parseGradeLevel } from '../../src/modules/roster/grade-names.js'
 import { XLSX_TYPE } from '../../src/modules/roster/import.js'
 import { rosterWorld, type RosterWorld } from './fixtures.js'
+import { deflated, unzip, zip } from '../imports/spreadsheet-files.js'
 
 const HEADER = '姓名,学号,性别,出生日期,年级,班级,监护人,联系电话,关系'
 const ROWS = [
@@ -169,6 +170,21 @@ t.test('roster import and export', async (t) => {
     const junk = await importAs(w, admin, Buffer.from('PK\u0003\u0004 not really a zip'), XLSX_TYPE)
     t.equal(junk.statusCode, 422)
     t.equal(junk.json().code, 'import_unreadable')
+    // A sound archive whose worksheet is broken XML passes the archive checks and fails in the
+    // parser: refused as unreadable, and the log says where it failed without quoting the file.
+    const entries = unzip(await xlsxOf([['秘密学生', 'S0001', '男', '2013-05-01', '七年级', '1班', '家长', '13800000001', '父亲']]))
+    const broken = zip([...entries].map(([name, data]) => deflated(name, name === 'xl/worksheets/sheet1.xml'
+      ? Buffer.from('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>秘密学生</t></is></c></rowx></sheetData></worksheet>')
+      : data)))
+    const logged = w.logs.length
+    const damaged = await importAs(w, admin, broken, XLSX_TYPE)
+    t.equal(damaged.statusCode, 422)
+    t.equal(damaged.json().code, 'import_unreadable')
+    const lines = w.logs.slice(logged).filter((l) => l.includes('with where it failed'))
+    t.equal(lines.length, 1, 'one log line says where the parse failed')
+    t.match(JSON.parse(lines[0] ?? '{}'), { code: 'import_unreadable', cause: /^\w*Error\b.* at \S+:\d+:\d+$/ })
+    t.notOk(w.logs.slice(logged).some((l) => l.includes('秘密学生')), 'the file is not quoted in the log')
+    t.notOk(JSON.stringify(damaged.json()).includes(JSON.parse(lines[0] ?? '{}').cause), 'nor is where it failed in the answer')
     const json = await w.call(admin, 'POST', '/api/v1/students/import', { rows: [] })
     t.equal(json.statusCode, 415)
     const pdf = await importAs(w, admin, Buffer.from('%PDF'), 'application/pdf')

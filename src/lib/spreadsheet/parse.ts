@@ -3,7 +3,7 @@ import type ExcelJS from 'exceljs'
 import { excel } from './excel.js'
 import { parse as parseCsv } from 'csv-parse/sync'
 import { checkArchive, inReadingOrder, verifyEntries } from './zip.js'
-import { refuse, SheetRefused, type Cell, type FileKind, type Sheet, type SheetLimits } from './types.js'
+import { refuse, SheetRefused, unreadableBecause, type Cell, type FileKind, type Sheet, type SheetLimits } from './types.js'
 
 /**
  * The parsing itself, run in the worker (reader.ts). Only the header row's columns are read:
@@ -92,7 +92,7 @@ function readCsv(file: Buffer, limits: SheetLimits): Sheet {
   } catch (err) {
     if (refused) throw refused
     if (err instanceof SheetRefused) throw err
-    throw refuse(422, 'import_unreadable')
+    throw unreadableBecause(err)
   }
   return { kind: 'csv', header: header ?? [], rows }
 }
@@ -142,7 +142,7 @@ async function readXlsx(file: Buffer, limits: SheetLimits): Promise<Sheet> {
     }
   } catch (err) {
     if (err instanceof SheetRefused) throw err
-    throw refuse(422, 'import_unreadable')
+    throw unreadableBecause(err)
   }
   if (!header) throw refuse(422, 'import_empty')
   return { kind: 'xlsx', header, rows }

@@ -32,7 +32,12 @@ const dead = new WeakSet<Worker>()
 const sessions = new Map<Worker, number>()
 
 const tooComplex = (limits: SheetLimits) => new AppError(413, 'import_too_complex', { mb: limits.workerHeapMb, seconds: Math.round(limits.timeoutMs / 1000) })
-const toAppError = (f: LimitFailure | TaskFailure) => new AppError(f.statusCode, f.code, f.params, 'details' in f ? f.details : undefined)
+const toAppError = (f: LimitFailure | TaskFailure) => {
+  const e = new AppError(f.statusCode, f.code, f.params, 'details' in f ? f.details : undefined)
+  // For the log (plugins/errors.ts), not the answer.
+  if ('cause' in f && f.cause) e.cause = f.cause
+  return e
+}
 
 /**
  * The worker's entry, next to this file. Under tsx (`npm start`, the tests) the entry is

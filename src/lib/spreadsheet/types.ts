@@ -48,11 +48,14 @@ export const DEFAULT_LIMITS: SheetLimits = {
   timeoutMs: 60_000,
 }
 
-/** A refusal as plain data: it crosses the worker boundary and becomes an AppError on the main thread. */
-export interface LimitFailure { statusCode: 413 | 422; code: string; params: Record<string, string | number> }
+/**
+ * A refusal as plain data: it crosses the worker boundary and becomes an AppError on the main
+ * thread. `cause` says where an unexpected failure came from, for the server's log only.
+ */
+export interface LimitFailure { statusCode: 413 | 422; code: string; params: Record<string, string | number>; cause?: string }
 
 /** A refusal thrown by a task run in the worker (reader.ts runInWorker): an AppError as plain data. */
-export interface TaskFailure { statusCode: number; code: string; params: Record<string, string | number>; details?: unknown }
+export interface TaskFailure { statusCode: number; code: string; params: Record<string, string | number>; details?: unknown; cause?: string }
 
 export class SheetRefused extends Error {
   constructor(readonly failure: LimitFailure) {
@@ -62,3 +65,23 @@ export class SheetRefused extends Error {
 
 export const refuse = (statusCode: 413 | 422, code: string, params: Record<string, string | number> = {}): SheetRefused =>
   new SheetRefused({ statusCode, code, params })
+
+/**
+ * A file the parser failed on: refused as unreadable (the usual reason is a damaged file), with
+ * where the failure came from, so that a fault of the reader's own is told apart in the log.
+ */
+export const unreadableBecause = (err: unknown): SheetRefused =>
+  new SheetRefused({ statusCode: 422, code: 'import_unreadable', params: {}, cause: causeOf(err) })
+
+/**
+ * An error's class, its code and the frame it was thrown from (file and line, the path from
+ * node_modules or src on). Never its message: a parser's message can quote the file, and the
+ * file holds students' names.
+ */
+export function causeOf(err: unknown): string {
+  if (!(err instanceof Error)) return typeof err
+  const code = (err as { code?: unknown }).code
+  const frame = err.stack?.split('\n').find((l) => /^\s+at /.test(l))
+  const where = frame ? / \(?(?:.*\/)?((?:node_modules|src)\/[^\s()]+|[^\s()/]+:\d+:\d+)\)?$/.exec(frame)?.[1] : undefined
+  return [err.name, typeof code === 'string' ? code : '', where ? `at ${where}` : ''].filter(Boolean).join(' ')
+}

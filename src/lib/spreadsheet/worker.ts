@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads'
 import { AppError } from '../errors.js'
 import { parseSheet } from './parse.js'
-import { SheetRefused, type FileKind, type SheetLimits, type TaskFailure } from './types.js'
+import { causeOf, SheetRefused, unreadableBecause, type FileKind, type SheetLimits, type TaskFailure } from './types.js'
 
 /**
  * The parsing thread: one message per file, answered with the sheet or the refusal; or one
@@ -16,8 +16,8 @@ type TaskFn = (args: unknown, emit: (part: unknown) => void) => unknown
 function failureOf(err: unknown): TaskFailure {
   if (err instanceof SheetRefused) return err.failure
   if (err instanceof AppError) return { statusCode: err.statusCode, code: err.code, params: err.params, ...(err.details !== undefined ? { details: err.details } : {}) }
-  // A fault in a task is the server's, not the file's; its text stays in this thread.
-  return { statusCode: 500, code: 'internal', params: {} }
+  // A fault in a task is the server's, not the file's; its text stays in this thread, where it failed goes to the log.
+  return { statusCode: 500, code: 'internal', params: {}, cause: causeOf(err) }
 }
 
 async function runTask({ id, task }: Task): Promise<void> {
@@ -39,7 +39,7 @@ parentPort!.on('message', (job: Parse | Task) => {
     (sheet) => parentPort!.postMessage({ id: job.id, sheet }),
     (err: unknown) => parentPort!.postMessage({
       id: job.id,
-      failure: err instanceof SheetRefused ? err.failure : { statusCode: 422, code: 'import_unreadable', params: {} },
+      failure: (err instanceof SheetRefused ? err : unreadableBecause(err)).failure,
     }),
   )
 })

@@ -1,5 +1,5 @@
 import { crc32, createInflateRaw } from 'node:zlib'
-import { RATIO_FLOOR_BYTES, refuse, type SheetLimits } from './types.js'
+import { RATIO_FLOOR_BYTES, refuse, unreadableBecause, type SheetLimits } from './types.js'
 
 /**
  * The checks an .xlsx archive passes before any XML is parsed. An .xlsx is a zip: its
@@ -175,7 +175,7 @@ function countInflated(data: Buffer, declared: number): Promise<{ out: number; c
       if (out > declared) { finish({ out, consumed: -1 }); z.destroy() }
     })
     z.on('end', () => finish({ out, consumed: z.bytesWritten }))
-    z.on('error', () => { if (!done) { done = true; reject(refuse(422, 'import_unreadable')) } })
+    z.on('error', (err) => { if (!done) { done = true; reject(unreadableBecause(err)) } })
     z.end(data)
   })
 }
