@@ -2,6 +2,7 @@ import t from '../helpers/tap.js'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
 import { inflateRawSync } from 'node:zlib'
 import ExcelJS from 'exceljs'
 import { parseSheet } from '../../src/lib/spreadsheet/parse.js'
@@ -127,4 +128,25 @@ t.test('a workbook without shared strings (inline strings, as SheetJS writes) is
   const parsed = await withoutTmp(() => parseSheet(file, 'xlsx', limits))
   t.same(parsed.header, ['姓名', '课程', '学时'])
   t.same(parsed.rows.map((r) => r.cells), [['王老师', '家校沟通', 4]])
+})
+
+t.test('a workbook from a streaming writer (every entry followed by a data descriptor) is moved whole and reads the same', async (t) => {
+  const out = new PassThrough()
+  const chunks: Buffer[] = []
+  out.on('data', (c: Buffer) => chunks.push(c))
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: true })
+  const ws = wb.addWorksheet('教师培训')
+  ws.addRow(['姓名', '课程', '学时']).commit()
+  ws.addRow(['赵老师', '团体辅导', 6]).commit()
+  ws.commit()
+  await wb.commit()
+  const file = Buffer.concat(chunks)
+  const entries = checkArchive(file, limits)
+  t.ok(entries.every((e) => (e.flags & 0x8) !== 0), 'every entry has a data descriptor')
+  // Local headers of such entries carry no sizes: their order is read from the directory.
+  const written = [...entries].sort((a, b) => a.localOffset - b.localOffset).map((e) => e.name)
+  t.ok(written.indexOf('xl/worksheets/sheet1.xml') < written.indexOf('xl/workbook.xml'), 'the worksheet comes first as written')
+  const parsed = await withoutTmp(() => parseSheet(file, 'xlsx', limits))
+  t.same(parsed.header, ['姓名', '课程', '学时'])
+  t.same(parsed.rows.map((r) => r.cells), [['赵老师', '团体辅导', 6]])
 })
