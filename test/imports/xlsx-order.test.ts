@@ -11,7 +11,7 @@ import type { SheetLimits } from '../../src/lib/spreadsheet/types.js'
 import { deflated, unzip, zip } from './spreadsheet-files.js'
 
 /**
- * exceljs's streaming reader reads an .xlsx front to back. Excel, WPS and exceljs write the
+ * exceljs's streaming reader reads an .xlsx front to back. Excel and exceljs write the
  * worksheets before the shared strings (exceljs: before xl/workbook.xml too); the reader then
  * parked each worksheet in a temporary file and read it after the last entry, and under load
  * that sometimes failed a valid file as unreadable (a flaky 422 in CI; 5 of 1,200 parses of

@@ -105,17 +105,18 @@ export function checkArchive(buf: Buffer, limits: SheetLimits): ZipEntry[] {
 }
 
 const WORKSHEET = /^xl\/worksheets\/sheet(\d+)\.xml$/
+const SHARED_STRINGS = 'xl/sharedStrings.xml'
 const rank = (name: string): number => {
   if (name === 'xl/_rels/workbook.xml.rels' || name === 'xl/workbook.xml') return 0
-  if (name === 'xl/sharedStrings.xml' || name === 'xl/styles.xml') return 1
+  if (name === SHARED_STRINGS || name === 'xl/styles.xml') return 1
   return WORKSHEET.test(name) ? 3 : 2
 }
 
 /**
  * The archive's entries laid out for exceljs's streaming reader, which reads local headers in
  * file order and ignores the directory: the workbook, its relations, shared strings and styles
- * first, the worksheets last (by number). Excel, WPS and exceljs itself write worksheets before
- * the shared strings or the workbook; the reader then parks each worksheet in a temporary file
+ * first, the worksheets last (by number). Excel writes the worksheets before the shared strings,
+ * exceljs before the workbook too; the reader then parks each worksheet in a temporary file
  * and reads it after the last entry, and under load its entry stream sometimes ended before that
  * last entry (xl/workbook.xml) was read, so a valid file was refused as unreadable (measured:
  * 5 of 1,200 parses of the training template with both cores busy). In this order every
@@ -134,7 +135,6 @@ export function inReadingOrder(buf: Buffer, entries: readonly ZipEntry[]): Buffe
   return Buffer.concat([...parts, buf.subarray(directory)])
 }
 
-const SHARED_STRINGS = 'xl/sharedStrings.xml'
 const EMPTY_SHARED_STRINGS = Buffer.from('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>')
 
 /** A local entry, stored (not deflated): header, name, data. */
