@@ -105,9 +105,12 @@ if (browserAvailable(t)) {
     // Written by exceljs: the worksheets come before the shared strings and the workbook, the
     // order in which the reader used to park them in temporary files.
     await page.getByTestId('training-import-file').setInputFiles({ name: '教师培训.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: bytes })
-    await page.getByText(/导入完成：新增 \d+ 条/).waitFor()
+    await page.getByText('导入完成：新增 1 条', { exact: true }).waitFor()
     await page.getByTestId('trainings').getByRole('row', { name: /中小学心理危机识别与干预/ }).first().waitFor()
     await screenshot(page, 'inspection-records-training-import')
+    // The same file again: nothing new, and the message says why.
+    await page.getByTestId('training-import-file').setInputFiles({ name: '教师培训.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: bytes })
+    await page.getByText('导入完成：新增 0 条；另有 1 条已有记录，未重复导入').waitFor()
     t.same(browser.pageErrors, [], 'no script errors')
     await page.close()
   })

@@ -276,7 +276,7 @@ function TrainingTab({ admin, ownOnly = false }: { admin: boolean; ownOnly?: boo
     setImportErrors(null)
     try {
       const r = await upload<{ created: number; skipped: number }>(routes.trainingsImport, file, file.name.toLowerCase().endsWith('.csv') ? 'text/csv' : XLSX, () => undefined)
-      message.success(t('records.importDone', { created: r.created, skipped: r.skipped }))
+      message.success(r.skipped > 0 ? t('records.importDoneSkipped', { created: r.created, skipped: r.skipped }) : t('records.importDone', { created: r.created }))
       trainings.reload()
     } catch (e) {
       const errors = e instanceof ApiError ? (e.details as { errors?: RowError[] } | undefined)?.errors : undefined
@@ -338,7 +338,7 @@ function TrainingTab({ admin, ownOnly = false }: { admin: boolean; ownOnly?: boo
         <Button size="small" icon={<DownloadOutlined aria-hidden />} onClick={() => { download(routes.trainingsExport, '教师培训.xlsx').catch(fail) }}>{t('common.export')}</Button>
         </>}
       </Space>
-      {!ownOnly && <Typography.Text type="secondary">{t('records.importHelp')}</Typography.Text>}
+      {!ownOnly && <Typography.Paragraph type="secondary" style={{ marginBottom: 0 }}>{t('records.importHelp')}</Typography.Paragraph>}
       {importErrors && (
         <Alert type="error" showIcon role="alert" data-testid="training-import-errors" title={t('records.importErrors')}
           description={<ul style={{ margin: 0 }}>{importErrors.map((e) => <li key={`${e.row}-${e.field}`}>{t('records.rowError', { row: e.row, field: e.field, reason: e.reason })}</li>)}</ul>} />
