@@ -46,10 +46,10 @@ function localOrder(buf: Buffer): string[] {
   return names
 }
 
-/** Runs `fn` with the temporary directory pointing where nothing can be written. */
-async function withoutTmp<T>(fn: () => Promise<T>): Promise<T> {
+/** Runs `fn` with the temporary directory (TMPDIR) set to `dir`, restored after. */
+async function withTmpDir<T>(dir: string, fn: () => Promise<T>): Promise<T> {
   const saved = process.env.TMPDIR
-  process.env.TMPDIR = join(tmpdir(), 'xinan-no-such-dir', 'gone')
+  process.env.TMPDIR = dir
   try {
     return await fn()
   } finally {
@@ -57,6 +57,9 @@ async function withoutTmp<T>(fn: () => Promise<T>): Promise<T> {
     else process.env.TMPDIR = saved
   }
 }
+
+/** Runs `fn` with the temporary directory pointing where nothing can be written. */
+const withoutTmp = <T>(fn: () => Promise<T>): Promise<T> => withTmpDir(join(tmpdir(), 'xinan-no-such-dir', 'gone'), fn)
 
 t.test('as written, the worksheets come before what the reader needs to read them', async (t) => {
   const order = localOrder(await twoSheets())
@@ -102,16 +105,9 @@ t.test('a workbook written in Excel’s order (sheets, then styles and shared st
   const file = zip(excelOrder.filter((n) => entries.has(n)).map((n) => deflated(n, entries.get(n)!)))
   const dir = mkdtempSync(join(tmpdir(), 'xinan-xlsx-order-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const saved = process.env.TMPDIR
-  process.env.TMPDIR = dir
-  try {
-    const parsed = await parseSheet(file, 'xlsx', limits)
-    t.same(parsed.header, ['姓名', '课程', '学时'])
-    t.same(parsed.rows.map((r) => r.cells), [['李老师', '心理危机识别与干预', 8]])
-  } finally {
-    if (saved === undefined) delete process.env.TMPDIR
-    else process.env.TMPDIR = saved
-  }
+  const parsed = await withTmpDir(dir, () => parseSheet(file, 'xlsx', limits))
+  t.same(parsed.header, ['姓名', '课程', '学时'])
+  t.same(parsed.rows.map((r) => r.cells), [['李老师', '心理危机识别与干预', 8]])
   t.same(readdirSync(dir), [], 'nothing was parked in the temporary directory')
 })
 
