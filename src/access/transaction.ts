@@ -105,11 +105,11 @@ async function schoolTxRun<T>(db: Db, schoolId: string | null, verify: { actor: 
   const result = await db.transaction(async (tx) => {
     const settings = verify ? settingsChecked ??= sqlToQuery(tx, SETTINGS_CHECKED) : settingsPlain ??= sqlToQuery(tx, SETTINGS)
     const values = verify ? { school: schoolId ?? '', session: verify.actor.sessionId, user: verify.actor.userId } : { school: schoolId ?? '' }
-    // On the server the settings travel with fn's first statement instead of a round trip of
-    // their own: the connection runs them first, and a statement after a failed one fails too
-    // (the transaction is aborted). The actor's check is read before anything fn returns is
-    // used: a stale actor's transaction rolls back and its result is dropped, as if fn had
-    // never run. The embedded database answers in process: there the settings are awaited first.
+    // The settings travel with fn's first statement instead of a round trip of their own (on
+    // the embedded database, in the same call into PostgreSQL): they run first, and a statement
+    // after a failed one fails too (the transaction is aborted). The actor's check is read
+    // before anything fn returns is used: a stale actor's transaction rolls back and its result
+    // is dropped, as if fn had never run.
     const confirm = (rows: unknown) => {
       if (verify && !settle(verify.check, (rows as Array<{ epoch: string | number | bigint | null }>)[0]?.epoch)) throw new StaleActor()
     }
@@ -141,25 +141,43 @@ async function schoolTxRun<T>(db: Db, schoolId: string | null, verify: { actor: 
   return result
 }
 
-/** The driver's side of a postgres.js prepared query (drizzle keeps these fields on it). */
+/**
+ * The driver's side of a drizzle prepared query (drizzle keeps these fields on it): postgres.js's
+ * client, or a transaction of the embedded database (src/db/embedded-prepared.ts), which offers ahead().
+ */
 interface DriverQuery {
-  client?: { unsafe?: (text: string, params: unknown[], opts: { prepare: boolean }) => PromiseLike<unknown> & { execute(): PromiseLike<unknown> & { catch(f: () => void): unknown } } }
+  client?: {
+    unsafe?: (text: string, params: unknown[], opts: { prepare: boolean }) => PromiseLike<unknown> & { execute(): PromiseLike<unknown> & { catch(f: () => void): unknown } }
+    ahead?: (text: string, params: unknown[], options: unknown) => Promise<{ rows: unknown[] }>
+    flush?: () => Promise<void>
+  }
   queryString?: string
   params?: unknown[]
+  rawQueryConfig?: unknown
 }
 
 /**
- * On the server (postgres.js), sends a prepared statement on the transaction's connection
- * without waiting for its answer, so the statements after it follow on the same connection at
- * once (one round trip for both). Resolves once the statement is on the connection, to its
- * pending answer (rows), to be awaited later; null when the driver is not postgres.js (the
- * embedded database runs one statement at a time: the caller awaits it, as before).
+ * Sends a prepared statement on the transaction without waiting for its answer, so the
+ * statements after it follow at once: on the server (postgres.js) on the same connection (one
+ * round trip for both); on the embedded database in the same call into PostgreSQL as the
+ * transaction's next statement (EmbeddedTransaction.ahead). Resolves once the statement is on
+ * its way, to its pending answer (rows), to be awaited later; null for any other driver (the
+ * caller awaits the statement, as before).
  */
 async function sendAhead(ex: Executor, query: Query, values: Record<string, unknown> = {}): Promise<{ answer: PromiseLike<unknown> } | null> {
   const { session } = ex as unknown as { session?: PgSession & DriverQuery }
-  if (typeof session?.client?.unsafe !== 'function') return null
-  const { client, queryString, params } = session.prepareQuery(query, undefined, 'raw', false) as unknown as DriverQuery
-  if (typeof client?.unsafe !== 'function' || typeof queryString !== 'string' || !Array.isArray(params)) throw new Error('postgres.js query without its text')
+  const driver = session?.client
+  if (typeof driver?.ahead !== 'function' && typeof driver?.unsafe !== 'function') return null
+  const { client, queryString, params, rawQueryConfig } = session!.prepareQuery(query, undefined, 'raw', false) as unknown as DriverQuery
+  if (typeof queryString !== 'string' || !Array.isArray(params)) throw new Error('prepared query without its text')
+  if (typeof client?.ahead === 'function') {
+    const rows = client.ahead(queryString, fillPlaceholders(params, values), rawQueryConfig).then((r) => r.rows)
+    rows.catch(() => undefined) // awaited later; an early failure must not go unhandled
+    // Still queued when its answer is wanted (nothing was sent after it): it goes on its own then.
+    const flush = client.flush!
+    return { answer: { then: (ok, fail) => flush().then(() => rows).then(ok, fail) } }
+  }
+  if (typeof client?.unsafe !== 'function') throw new Error('postgres.js query without its client')
   const sent = client.unsafe(queryString, fillPlaceholders(params, values), { prepare: true }).execute()
   sent.catch(() => undefined) // awaited later; an early failure must not go unhandled
   // postgres.js hands an executed query to the connection one microtask later: after this
@@ -173,7 +191,7 @@ async function sendAhead(ex: Executor, query: Query, values: Record<string, unkn
  * The transaction's queued audit rows, sent ahead of the COMMIT (sendAhead): the chain's lock,
  * taken by the append, is then held for the append and the commit only, not also for a round
  * trip through a busy event loop, which had serialised every write behind it. Null when
- * nothing is queued or the driver is not postgres.js (the caller appends and waits).
+ * nothing is queued or the driver sends nothing ahead (the caller appends and waits).
  */
 async function sendAuditsBeforeCommit(ex: Executor): Promise<{ answer: PromiseLike<unknown> } | null> {
   const q = pending.get(ex)

@@ -1,4 +1,4 @@
-import { messages, protocol, types, type PGlite, type QueryOptions, type Results, type Transaction } from '@electric-sql/pglite'
+import { messages, parse, protocol, types, type PGlite, type QueryOptions, type Results, type Transaction } from '@electric-sql/pglite'
 
 /**
  * Named prepared statements for the embedded database.
@@ -10,6 +10,11 @@ import { messages, protocol, types, type PGlite, type QueryOptions, type Results
  * call. Parameters are serialised and values parsed by PGlite's own serialisers and parsers, and
  * results take the shape of PGlite's parseResults, so drizzle gets the same values, fields and
  * counts as from query(); errors are PGlite's DatabaseError with the same fields.
+ *
+ * Transactions are PGlite's transaction() in fewer calls: BEGIN travels with the first
+ * statement, COMMIT with the last one queued, and a statement can be queued to travel with the
+ * next (EmbeddedTransaction.ahead). Several statements in one call run in order and end in one
+ * Sync; one that fails stops those after it, as a failed statement stops a transaction.
  *
  * Every message sent ends in Sync: after an error PostgreSQL skips to it, so nothing is left
  * half-done on the session, inside a transaction or not.
@@ -33,7 +38,35 @@ interface Prepared {
  */
 export interface EmbeddedClient {
   query<T>(text: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>>
-  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>
+  transaction<T>(fn: (tx: EmbeddedTransaction) => Promise<T>): Promise<T>
+}
+
+/** A transaction of EmbeddedStatements: PGlite's Transaction, and statements sent ahead. */
+export interface EmbeddedTransaction extends Transaction {
+  /**
+   * Queues a statement to go into PostgreSQL with the transaction's next one (or its COMMIT),
+   * in the same call, instead of in a call of its own; resolves to its result then. If it
+   * fails, the statements sent after it in that call do not run and fail with its error.
+   */
+  ahead<T>(text: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>>
+  /** Sends what ahead() queued, in a call of its own, when nothing else is to follow it; nothing when nothing is queued. */
+  flush(): Promise<void>
+}
+
+/** A statement for one call: its text, its parameters and drizzle's options. */
+interface Statement {
+  text: string
+  params: unknown[]
+  options: QueryOptions | undefined
+}
+
+/** A statement's result in a call of several, or the error that failed it (or stopped it from running). */
+type Outcome = { ok: true; result: Results & { command?: string } } | { ok: false; error: unknown }
+
+/** A statement queued with ahead(), settled when the call that carries it returns. */
+interface Queued extends Statement {
+  resolve(r: Results): void
+  reject(e: unknown): void
 }
 
 /**
@@ -48,11 +81,22 @@ const COUNTED = new Set(['INSERT', 'UPDATE', 'DELETE', 'COPY', 'MERGE'])
 /** Command tags of DDL, which can change what a cached statement returns: all names are dropped. */
 const DDL = new Set(['CREATE', 'ALTER', 'DROP', 'DO'])
 
+/** Messages that end one statement's answer in a call of several. */
+const ENDS = new Set(['commandComplete', 'emptyQuery', 'portalSuspended'])
+
+const statement = (text: string): Statement => ({ text, params: [], options: undefined })
+const BEGIN = statement('begin')
+const COMMIT = statement('commit')
+const ROLLBACK = statement('rollback')
+const CONTROL = new Set([BEGIN.text, COMMIT.text, ROLLBACK.text])
+
 export class EmbeddedStatements {
   readonly #pg: PGlite
   readonly #max: number
   /** By SQL text, least recently used first (a Map keeps insertion order). */
   readonly #byText = new Map<string, Prepared>()
+  /** BEGIN, COMMIT and ROLLBACK: prepared once, outside the cache (DDL cannot change what they return). */
+  readonly #control = new Map<string, Prepared>()
   /** Names to Close, sent ahead of the next message (a Close never fails, even in an aborted transaction). */
   #closing: string[] = []
   #next = 0
@@ -75,46 +119,233 @@ export class EmbeddedStatements {
         if (!preparable(text, options)) return pg.query<T>(text, params, options)
         await pg._checkReady()
         // As query(): the transaction lock keeps it out of an open transaction, and outside one the change is synced.
-        return pg._runExclusiveTransaction(() => pg._runExclusiveQuery(() => this.#query<T>(text, params ?? [], options, true)))
+        return pg._runExclusiveTransaction(() => pg._runExclusiveQuery(() => this.#query<T>({ text, params: params ?? [], options })))
       },
-      transaction: <T>(fn: (tx: Transaction) => Promise<T>) => pg.transaction((tx) => {
-        const query = async <R>(text: string, params?: unknown[], options?: QueryOptions) => {
-          if (!preparable(text, options)) return tx.query<R>(text, params, options)
-          if (tx.closed) throw new Error('Transaction is closed')
-          // The transaction already holds the transaction lock; this waits for the statement lock only.
-          return pg._runExclusiveQuery(() => this.#query<R>(text, params ?? [], options, false))
-        }
-        // The rest of tx (exec, rollback, closed …) is PGlite's own.
-        return fn(Object.assign(Object.create(tx) as Transaction, { query }))
-      }),
+      transaction: async <T>(fn: (tx: EmbeddedTransaction) => Promise<T>) => {
+        await pg._checkReady()
+        return pg._runExclusiveTransaction(() => this.#transaction(fn))
+      },
     }
   }
 
-  async #query<T>(text: string, params: unknown[], options: QueryOptions | undefined, outsideTx: boolean): Promise<Results<T>> {
-    const cached = this.#byText.get(text)
-    if (cached) {
-      this.#byText.delete(text)
-      this.#byText.set(text, cached)
+  /** One statement outside a transaction: prepared again once if its cached name went stale. */
+  async #query<T>(st: Statement): Promise<Results<T>> {
+    let [outcome] = await this.#batch([st])
+    if (!outcome!.ok && this.#stale(st, outcome!.error) && !this.#pg.isInTransaction()) [outcome] = await this.#batch([st])
+    if (!outcome!.ok) throw outcome!.error
+    await this.#pg.syncToFs()
+    return outcome!.result as Results<T>
+  }
+
+  /**
+   * PGlite's transaction(), with fewer calls into PostgreSQL: BEGIN goes with the first
+   * statement, statements queued with ahead() go with the next one, and COMMIT goes with the
+   * last of them. A read of one statement is two calls (BEGIN and it, then COMMIT) where
+   * PGlite's makes four. The transaction lock is held throughout, as PGlite's does; each call
+   * takes the statement lock.
+   */
+  async #transaction<T>(fn: (tx: EmbeddedTransaction) => Promise<T>): Promise<T> {
+    const pg = this.#pg
+    let began = false
+    let closed = false
+    let queued: Queued[] = []
+    const open = () => {
+      if (closed) throw new Error('Transaction is closed')
+    }
+    /** What is queued (BEGIN first, the first time) and `last`, in one call; the outcome of the last one sent. */
+    const send = async (last?: Statement): Promise<Outcome> => {
+      const ahead = queued
+      queued = []
+      const list = [...(began ? [] : [BEGIN]), ...ahead, ...(last ? [last] : [])]
+      began = true
+      let outcomes: Outcome[]
       try {
-        return await this.#execute<T>(text, cached, params, options, outsideTx)
+        outcomes = await pg._runExclusiveQuery(() => this.#batch(list))
       } catch (e) {
-        if (!(e instanceof messages.DatabaseError) || !STALE.has(e.code ?? '')) throw e
-        this.#forget(text)
-        // In a transaction the error has aborted it: the statement is prepared afresh the next time.
-        if (this.#pg.isInTransaction()) throw e
+        for (const q of ahead) q.reject(e)
+        throw e
+      }
+      const from = list.length - ahead.length - (last ? 1 : 0)
+      ahead.forEach((q, i) => {
+        const o = outcomes[from + i]!
+        if (o.ok) q.resolve(o.result)
+        else q.reject(o.error)
+      })
+      const o = outcomes[list.length - 1]!
+      if (last && !o.ok) this.#stale(last, o.error)
+      return o
+    }
+    const run = async (st: Statement): Promise<Results> => {
+      const o = await send(st)
+      if (!o.ok) throw o.error
+      return o.result
+    }
+    /** Statements PGlite must run itself (COPY with a blob): what is queued goes first, on its own. */
+    const unprepared = async <R>(text: string, params: unknown[] | undefined, options: QueryOptions | undefined): Promise<Results<R>> => {
+      if (!began || queued.length > 0) await run(statement('select 1'))
+      return pg._runExclusiveQuery(() => this.#unnamed<R>(text, params ?? [], options))
+    }
+    const abandon = (e: unknown) => {
+      for (const q of queued.splice(0)) q.reject(e)
+    }
+    const tx: EmbeddedTransaction = {
+      query: async <R>(text: string, params?: unknown[], options?: QueryOptions) => {
+        open()
+        if (!preparable(text, options)) return unprepared<R>(text, params, options)
+        return (await run({ text, params: params ?? [], options })) as Results<R>
+      },
+      ahead: <R>(text: string, params?: unknown[], options?: QueryOptions) => {
+        open()
+        const answer = new Promise<Results<R>>((resolve, reject) => {
+          queued.push({ text, params: params ?? [], options, resolve: resolve as (r: Results) => void, reject })
+        })
+        answer.catch(() => undefined) // its caller awaits it later; a failure before then is not unhandled
+        return answer
+      },
+      flush: async () => {
+        if (queued.length === 0) return
+        open()
+        await send()
+      },
+      sql: () => Promise.reject(new Error('sql`` is not offered on this transaction: use query()')),
+      exec: async (text: string, options?: QueryOptions) => {
+        open()
+        if (!began || queued.length > 0) await run(statement('select 1'))
+        return pg._runExclusiveQuery(() => this.#simple(text, options))
+      },
+      rollback: async () => {
+        open()
+        closed = true
+        abandon(new Error('the transaction was rolled back before this statement was sent'))
+        if (began) await run(ROLLBACK)
+      },
+      listen: () => Promise.reject(new Error('listen is not offered on this transaction')),
+      get closed() {
+        return closed
+      },
+    }
+    try {
+      const value = await fn(tx)
+      if (!closed) {
+        closed = true
+        if (began || queued.length > 0) {
+          const committed = await run(COMMIT)
+          // As PGlite's: COMMIT of a transaction a failed statement aborted answers ROLLBACK.
+          if (committed.command === 'ROLLBACK') throw rolledBack()
+          await pg.syncToFs()
+        }
+      }
+      return value
+    } catch (e) {
+      closed = true
+      abandon(e)
+      // A statement that failed with COMMIT queued behind it left the transaction open (and aborted).
+      if (pg.isInTransaction()) await pg._runExclusiveQuery(() => this.#batch([ROLLBACK]))
+      throw e
+    }
+  }
+
+  /**
+   * Several statements in one call into PostgreSQL, run in order as Bind and Execute of their
+   * names with one Sync at the end. A statement not yet prepared is parsed when its turn comes
+   * (after those before it ran, so inside their transaction), in a call of its own. A statement
+   * that fails stops those after it: they did not run, and get its error.
+   */
+  async #batch(list: Statement[]): Promise<Outcome[]> {
+    const outcomes: Outcome[] = []
+    const stop = (error: unknown) => {
+      while (outcomes.length < list.length) outcomes.push({ ok: false, error })
+      return outcomes
+    }
+    let i = 0
+    while (i < list.length) {
+      const run: Array<{ st: Statement; p: Prepared }> = []
+      for (let k = i; k < list.length; k++) {
+        const p = this.#control.get(list[k]!.text) ?? this.#byText.get(list[k]!.text)
+        if (!p) break
+        run.push({ st: list[k]!, p })
+      }
+      if (run.length === 0) {
+        try {
+          await this.#prepare(list[i]!)
+        } catch (error) {
+          return stop(error)
+        }
+        continue
+      }
+      for (const { st, p } of run) {
+        if (this.#control.has(st.text)) continue
+        this.#byText.delete(st.text)
+        this.#byText.set(st.text, p)
+      }
+      const done = await this.#run(run)
+      outcomes.push(...done)
+      const failed = done.find((o) => !o.ok)
+      if (failed) return stop((failed as { error: unknown }).error)
+      i += run.length
+    }
+    return outcomes
+  }
+
+  /** Prepared statements in one call: Bind and Execute each, then Sync. */
+  async #run(run: Array<{ st: Statement; p: Prepared }>): Promise<Outcome[]> {
+    const serializers = this.#pg.serializers
+    const parts: Uint8Array[] = []
+    for (const { st, p } of run) {
+      const values = st.params.map((v, i) => {
+        if (v === null || v === undefined) return null
+        const type = p.paramTypes[i]
+        const s = type === undefined ? undefined : serializers[type]
+        return s ? s(v) : (v as { toString(): string }).toString()
+      })
+      parts.push(serialize.bind({ statement: p.name, values }), serialize.execute())
+    }
+    parts.push(serialize.sync())
+    const reply = await this.#send(parts)
+    const outcomes: Outcome[] = []
+    let answer: Message[] = []
+    let ddl = false
+    for (const m of reply) {
+      if (outcomes.length === run.length) break
+      const { st, p } = run[outcomes.length]!
+      if (m.name === 'error') {
+        const error = Object.assign(m as messages.DatabaseError, { query: st.text, params: st.params, queryOptions: st.options })
+        while (outcomes.length < run.length) outcomes.push({ ok: false, error })
+        break
+      }
+      answer.push(m)
+      if (ENDS.has(m.name)) {
+        const result = this.#results(p, answer, st.options)
+        if (result.command && DDL.has(result.command)) ddl = true
+        outcomes.push({ ok: true, result })
+        answer = []
       }
     }
-    return this.#execute<T>(text, await this.#prepare(text, params, options), params, options, outsideTx)
+    if (ddl) for (const t of [...this.#byText.keys()]) this.#forget(t)
+    if (outcomes.length < run.length) throw new Error(`PostgreSQL answered ${outcomes.length} of ${run.length} statements`)
+    return outcomes
   }
 
-  async #prepare(text: string, params: unknown[], options: QueryOptions | undefined): Promise<Prepared> {
+  /** True (and the name is dropped, to be prepared afresh) when the error says the cached name no longer fits. */
+  #stale(st: Statement, error: unknown): boolean {
+    if (!(error instanceof messages.DatabaseError) || !STALE.has(error.code ?? '')) return false
+    this.#forget(st.text)
+    return true
+  }
+
+  async #prepare(st: Statement): Promise<Prepared> {
     const name = `xinan_${++this.#next}`
     let reply: Message[]
     try {
-      reply = await this.#send([serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()], text, params, options)
+      reply = await this.#send([serialize.parse({ name, text: st.text }), serialize.describe({ type: 'S', name }), serialize.sync()])
     } catch (e) {
       this.#closing.push(name) // in case Parse got through and Describe did not
       throw e
+    }
+    const failed = reply.find((m) => m.name === 'error')
+    if (failed) {
+      this.#closing.push(name)
+      throw Object.assign(failed as messages.DatabaseError, { query: st.text, params: st.params, queryOptions: st.options })
     }
     const described = reply.find((m): m is messages.ParameterDescriptionMessage => m.name === 'parameterDescription')
     const row = reply.find((m): m is messages.RowDescriptionMessage => m.name === 'rowDescription')
@@ -123,7 +354,11 @@ export class EmbeddedStatements {
       paramTypes: described?.dataTypeIDs ?? [],
       fields: row?.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })) ?? [],
     }
-    this.#byText.set(text, prepared)
+    if (CONTROL.has(st.text)) {
+      this.#control.set(st.text, prepared)
+      return prepared
+    }
+    this.#byText.set(st.text, prepared)
     if (this.#byText.size > this.#max) {
       const oldest = this.#byText.keys().next().value as string
       this.#forget(oldest)
@@ -131,19 +366,51 @@ export class EmbeddedStatements {
     return prepared
   }
 
-  async #execute<T>(text: string, p: Prepared, params: unknown[], options: QueryOptions | undefined, outsideTx: boolean): Promise<Results<T>> {
-    const serializers = this.#pg.serializers
-    const values = params.map((v, i) => {
-      if (v === null || v === undefined) return null
-      const type = p.paramTypes[i]
-      const s = type === undefined ? undefined : serializers[type]
-      return s ? s(v) : (v as { toString(): string }).toString()
-    })
-    const reply = await this.#send([serialize.bind({ statement: p.name, values }), serialize.execute(), serialize.sync()], text, params, options)
-    if (outsideTx) await this.#pg.syncToFs()
-    const result = this.#results(p, reply, options)
-    if (result.command && DDL.has(result.command)) for (const t of [...this.#byText.keys()]) this.#forget(t)
-    return result as Results<T>
+  /**
+   * A statement PGlite's query() would run (unnamed, with its options: a blob for COPY), inside
+   * a transaction of ours, where query() itself would wait for the transaction lock we hold.
+   */
+  async #unnamed<T>(text: string, params: unknown[], options: QueryOptions | undefined): Promise<Results<T>> {
+    const pg = this.#pg
+    await pg._handleBlob(options?.blob)
+    let reply: Message[] = []
+    try {
+      reply = await this.#send([serialize.parse({ text, ...(options?.paramTypes ? { types: options.paramTypes } : {}) }), serialize.describe({ type: 'S' }), serialize.sync()])
+      const failed = reply.find((m) => m.name === 'error')
+      const types = reply.find((m): m is messages.ParameterDescriptionMessage => m.name === 'parameterDescription')?.dataTypeIDs ?? []
+      if (!failed) {
+        const values = params.map((v, i) => {
+          if (v === null || v === undefined) return null
+          const s = options?.serializers?.[types[i]!] ?? pg.serializers[types[i]!]
+          return s ? s(v) : (v as { toString(): string }).toString()
+        })
+        reply = [...reply, ...await this.#send([serialize.bind({ values }), serialize.describe({ type: 'P' }), serialize.execute(), serialize.sync()])]
+      }
+    } finally {
+      await pg._cleanupBlob()
+    }
+    return this.#parsed<T>(reply, text, params, options, await pg._getWrittenBlob())
+  }
+
+  /** exec() inside a transaction of ours: the simple query protocol, as PGlite's exec(). */
+  async #simple(text: string, options: QueryOptions | undefined): Promise<Results[]> {
+    const pg = this.#pg
+    await pg._handleBlob(options?.blob)
+    let reply: Message[]
+    try {
+      reply = await this.#send([serialize.query(text), serialize.sync()])
+    } finally {
+      await pg._cleanupBlob()
+    }
+    const failed = reply.find((m) => m.name === 'error')
+    if (failed) throw Object.assign(failed as messages.DatabaseError, { query: text, params: undefined, queryOptions: options })
+    return parse.parseResults(reply, pg.parsers, options, await pg._getWrittenBlob())
+  }
+
+  #parsed<T>(reply: Message[], text: string, params: unknown[], options: QueryOptions | undefined, blob: Blob | undefined): Results<T> {
+    const failed = reply.find((m) => m.name === 'error')
+    if (failed) throw Object.assign(failed as messages.DatabaseError, { query: text, params, queryOptions: options })
+    return parse.parseResults(reply, this.#pg.parsers, options, blob)[0] as Results<T>
   }
 
   /**
@@ -177,23 +444,20 @@ export class EmbeddedStatements {
     return { affectedRows: 0, rows: [], fields: [] }
   }
 
-  /** One call into PostgreSQL: pending Closes, then the messages; errors carry the statement as query() gives them. */
-  async #send(parts: Uint8Array[], text: string, params: unknown[], options: QueryOptions | undefined): Promise<Message[]> {
+  /** One call into PostgreSQL: pending Closes, then the messages. Errors come back among the messages. */
+  async #send(parts: Uint8Array[]): Promise<Message[]> {
     if (this.#closing.length > 0) parts = [...this.#closing.splice(0).map((name) => serialize.close({ type: 'S', name })), ...parts]
-    try {
-      return await this.#pg.execProtocolStream(concat(parts), { syncToFs: false })
-    } catch (e) {
-      if (e instanceof messages.DatabaseError) Object.assign(e, { query: text, params, queryOptions: options })
-      throw e
-    }
+    return this.#pg.execProtocolStream(concat(parts), { syncToFs: false, throwOnError: false })
   }
 
   #forget(text: string): void {
-    const p = this.#byText.get(text)
+    const p = this.#control.get(text) ?? this.#byText.get(text)
     if (!p) return
+    this.#control.delete(text)
     this.#byText.delete(text)
     this.#closing.push(p.name)
   }
+
 }
 
 /**
@@ -218,4 +482,10 @@ function concat(parts: Uint8Array[]): Uint8Array {
     at += p.length
   }
   return out
+}
+
+/** PGlite's error for a COMMIT answered with ROLLBACK (a statement in the transaction had failed). */
+function rolledBack(): messages.DatabaseError {
+  const e = new messages.DatabaseError('Transaction was rolled back instead of committed', 0, 'error')
+  return Object.assign(e, { severity: 'ERROR', code: '25P02', query: 'COMMIT', params: undefined, queryOptions: undefined })
 }

@@ -259,7 +259,8 @@ test('a name evicted inside an aborted transaction is still closed', async (t) =
     return [first, next]
   }).then(() => 'committed', (e: { code?: string }) => e.code)
   t.equal(codes, '25P02', 'the transaction was aborted')
-  t.strictSame((await pg.query('select statement from pg_prepared_statements')).rows, [{ statement: 'select 1 / 0 as x' }], 'b is gone')
+  // BEGIN, COMMIT and ROLLBACK are prepared once, outside the cache.
+  t.strictSame((await pg.query(`select statement from pg_prepared_statements where statement not in ('begin', 'commit', 'rollback')`)).rows, [{ statement: 'select 1 / 0 as x' }], 'b is gone')
 })
 
 test('an error inside a transaction rolls it back and leaves the session clean', async (t) => {
@@ -313,3 +314,102 @@ async function rawRows<T>(database: Database, q: string): Promise<T[]> {
   const pg = (database.db as unknown as { $client: PGlite }).$client
   return (await pg.query<T>(q)).rows
 }
+
+/** Counts calls into PostgreSQL (execProtocolStream) made while fn runs. */
+async function callsDuring<T>(pg: PGlite, fn: () => Promise<T>): Promise<{ value: T; calls: number }> {
+  const original = pg.execProtocolStream.bind(pg)
+  let calls = 0
+  pg.execProtocolStream = ((...args: Parameters<PGlite['execProtocolStream']>) => {
+    calls++
+    return original(...args)
+  }) as PGlite['execProtocolStream']
+  try {
+    return { value: await fn(), calls }
+  } finally {
+    pg.execProtocolStream = original
+  }
+}
+
+test('a transaction sends BEGIN with its first statement, queued statements with the next, COMMIT with the last', async (t) => {
+  const { pg, client } = await embedded()
+  t.teardown(() => pg.close())
+  await pg.exec(`create table a (id int primary key, v text)`)
+  const once = async () => client.transaction(async (tx) => {
+    const settings = tx.ahead<{ s: string }>(`select set_config('app.x', $1, true) as s`, ['7'])
+    const row = (await tx.query<{ x: string }>(`select current_setting('app.x') as x`)).rows[0]!
+    const audit = tx.ahead(`insert into a values ($1, $2)`, [Number(row.x), 'audit'])
+    return { settings: (await settings).rows, row, audit }
+  })
+  await once().then(() => pg.query('delete from a')) // prepares the statements
+  const { value, calls } = await callsDuring(pg, once)
+  t.equal(calls, 2, 'BEGIN, the queued settings and the read in one call; the queued insert and COMMIT in the next')
+  t.strictSame(value.settings, [{ s: '7' }], 'the queued statement ran first and its rows came back')
+  t.strictSame(value.row, { x: '7' }, 'the statement after it saw its setting')
+  t.equal((await value.audit).affectedRows, 1)
+  t.strictSame((await pg.query('select id, v from a')).rows, [{ id: 7, v: 'audit' }], 'the statement queued last was committed with COMMIT')
+  t.equal(pg.isInTransaction(), false)
+
+  const read = () => client.transaction((tx) => tx.query('select id from a'))
+  const first = await callsDuring(pg, read)
+  t.equal(first.calls, 4, 'the first time: BEGIN, then the statement parsed inside the transaction, then run, then COMMIT')
+  const bare = await callsDuring(pg, read)
+  t.equal(bare.calls, 2, 'a read alone: BEGIN and it, then COMMIT (PGlite\'s transaction() makes four)')
+  const nothing = await callsDuring(pg, () => client.transaction(async () => 'no statement'))
+  t.strictSame(nothing, { value: 'no statement', calls: 0 }, 'a transaction that ran nothing sends nothing')
+  const queuedOnly = () => client.transaction(async (tx) => {
+    const s = tx.ahead<{ n: number }>('select 1::int as n')
+    await tx.flush()
+    return (await s).rows
+  })
+  await queuedOnly()
+  const flushed = await callsDuring(pg, queuedOnly)
+  t.strictSame(flushed, { value: [{ n: 1 }], calls: 2 }, 'flush() sends what is queued when nothing follows it')
+})
+
+test('a queued statement that fails stops the ones after it, and the transaction rolls back', async (t) => {
+  const { pg, client } = await embedded()
+  t.teardown(() => pg.close())
+  await pg.exec(`create table b (id int primary key)`)
+  const code = (e: unknown) => (e as { code?: string }).code
+  let queued: Promise<unknown> = Promise.resolve()
+  const failed = await client.transaction(async (tx) => {
+    await tx.query('insert into b values ($1)', [1])
+    queued = tx.ahead('insert into b values ($1)', [1])
+    return tx.query('insert into b values ($1)', [2])
+  }).then(() => 'committed', code)
+  t.equal(failed, '23505', 'the statement after the failed one fails with its error')
+  t.equal(await queued.then(() => 'ran', code), '23505', 'the queued statement fails with its own error')
+  t.equal(pg.isInTransaction(), false, 'no transaction is left open')
+  t.strictSame((await pg.query('select id from b')).rows, [], 'the first insert was rolled back')
+
+  // As an audit append that fails just before COMMIT: COMMIT does not run, and nothing is kept.
+  const atCommit = await client.transaction(async (tx) => {
+    await tx.query('insert into b values ($1)', [3])
+    queued = tx.ahead('select 1 / $1::int as x', [0])
+  }).then(() => 'committed', code)
+  t.equal(atCommit, '22012', 'the transaction fails with the queued statement\'s error')
+  t.equal(await queued.then(() => 'ran', code), '22012')
+  t.equal(pg.isInTransaction(), false, 'the transaction left open by the skipped COMMIT was rolled back')
+  t.strictSame((await pg.query('select id from b')).rows, [], 'the insert before it was not committed')
+
+  // fn fails before anything was sent: nothing ran, and the queued statement says so.
+  const early = await client.transaction(async (tx) => {
+    queued = tx.ahead('insert into b values ($1)', [4])
+    throw new Error('fn failed')
+  }).then(() => 'committed', (e: Error) => e.message)
+  t.equal(early, 'fn failed')
+  t.equal(await queued.then(() => 'ran', (e: Error) => e.message), 'fn failed', 'the queued statement was not sent')
+  t.strictSame((await pg.query('select id from b')).rows, [])
+
+  // rollback(), exec() and a closed transaction, as PGlite's.
+  const rolled = await client.transaction(async (tx) => {
+    await tx.exec('insert into b values (5); insert into b values (6)')
+    await tx.rollback()
+    return tx.closed
+  })
+  t.equal(rolled, true, 'rollback() closes the transaction')
+  t.strictSame((await pg.query('select id from b')).rows, [], 'and what exec() wrote is gone')
+  let kept: Parameters<Parameters<typeof client.transaction>[0]>[0] | undefined
+  await client.transaction(async (tx) => { kept = tx })
+  await t.rejects(kept!.query('select 1'), /Transaction is closed/, 'a statement on a finished transaction is refused')
+})
