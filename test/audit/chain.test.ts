@@ -36,6 +36,31 @@ t.test('a clean chain verifies; sequence has no gaps', async (t) => {
   t.same(seqs.map((s) => s.seq), [1, 2, 3, 4, 5])
 })
 
+t.test('a batch appends the same rows as one append per event, in order, chained to what came before', async (t) => {
+  const { database } = await chainDatabase(t)
+  const school = await createSchool(database)
+  const student = (await queryRows<{ id: string }>(database.db, sql`insert into students (school_id, class_id, student_no, name, gender)
+    values (${school.schoolId}, ${school.classIds[0]}, 'B1', '甲', 'F') returning id`))[0]!.id
+  const events = [
+    { actorId: null, roles: 'psych_teacher,mentor', action: 'R' as const, resource: 'cases', recordIds: ['a', 'b "q" \\ c'], studentIds: [student], fieldGroups: ['identity', 'case'], outcome: 'ok' as const, requestId: 'req-1', purpose: '复查', schoolId: school.schoolId },
+    { actorId: null, roles: '', action: 'denied' as const, resource: 'students', outcome: 'denied' as const },
+    { actorId: null, roles: 'x', action: 'U' as const, resource: 'talk_duties', recordIds: [], studentIds: [], fieldGroups: [], outcome: 'rejected' as const, requestId: null, purpose: null, schoolId: null },
+  ]
+  for (const e of events) await appendAudit(database.db, e)
+  await seedChain(database, 1)
+  const { auditJson } = await import('../../src/audit/audit.js')
+  const last = await queryRows<{ seq: string }>(database.db, sql`select audit_append_batch(${JSON.stringify(events.map(auditJson))}::jsonb) as seq`)
+  t.equal(Number(last[0]!.seq), 7, 'the sequence number of the last row')
+  t.same(await queryRows(database.db, sql`select audit_append_batch('[]'::jsonb)::int as seq`), [{ seq: 7 }], 'an empty batch appends nothing')
+  const cols = sql.raw('actor_id, actor_roles, action, resource, record_ids, student_ids, field_groups, outcome, request_id, purpose, school_id')
+  const one = await queryRows(database.db, sql`select ${cols} from audit_log where seq between 1 and 3 order by seq`)
+  const batched = await queryRows(database.db, sql`select ${cols} from audit_log where seq between 5 and 7 order by seq`)
+  t.same(batched, one, 'each column as the one-at-a-time append wrote it')
+  const links = await queryRows<{ ok: boolean }>(database.db, sql`select bool_and(a.prev_hash = b.row_hash) as ok from audit_log a join audit_log b on b.seq = a.seq - 1`)
+  t.equal(links[0]!.ok, true, 'each row names the hash of the one before it')
+  t.same(await verifyAuditChain(database.db), { ok: true, total: 7, firstBrokenSeq: null })
+})
+
 t.test('an edited row is found at its sequence number', async (t) => {
   const { database } = await chainDatabase(t)
   await seedChain(database, 6)
