@@ -192,3 +192,25 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; valu
   const value = await fn()
   return { ms: performance.now() - t0, value }
 }
+
+/** Rounds of a bare and an audited run, taken in turn (pairedRuns). */
+export const PAIRED_ROUNDS = 3
+
+/**
+ * A bare and an audited load run, taken in turn `rounds` times; the pair whose ratio
+ * (audited ÷ bare, by `rate`) is the median, and every round's ratio. On a shared machine
+ * whose speed drifts from one run to the next (other tenants, steal time), one bare run then
+ * one audited run had given ratios from 0.39 to 0.72 for the same code; runs taken in turn meet
+ * the same drift, and the median drops the round that met a stall.
+ */
+export async function pairedRuns<R>(rounds: number, bare: () => Promise<R>, audited: () => Promise<R>, rate: (r: R) => number): Promise<{ bare: R; audited: R; ratios: number[] }> {
+  const pairs: Array<{ bare: R; audited: R; ratio: number }> = []
+  for (let i = 0; i < rounds; i++) {
+    const b = await bare()
+    const a = await audited()
+    pairs.push({ bare: b, audited: a, ratio: rate(a) / rate(b) })
+  }
+  const sorted = [...pairs].sort((x, y) => x.ratio - y.ratio)
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!
+  return { bare: median.bare, audited: median.audited, ratios: pairs.map((p) => p.ratio) }
+}

@@ -373,18 +373,19 @@ export class EmbeddedStatements {
   async #unnamed<T>(text: string, params: unknown[], options: QueryOptions | undefined): Promise<Results<T>> {
     const pg = this.#pg
     await pg._handleBlob(options?.blob)
-    let reply: Message[] = []
+    let reply: Message[]
     try {
-      reply = await this.#send([serialize.parse({ text, ...(options?.paramTypes ? { types: options.paramTypes } : {}) }), serialize.describe({ type: 'S' }), serialize.sync()])
-      const failed = reply.find((m) => m.name === 'error')
-      const types = reply.find((m): m is messages.ParameterDescriptionMessage => m.name === 'parameterDescription')?.dataTypeIDs ?? []
-      if (!failed) {
+      const described = await this.#send([serialize.parse({ text, ...(options?.paramTypes ? { types: options.paramTypes } : {}) }), serialize.describe({ type: 'S' }), serialize.sync()])
+      if (described.some((m) => m.name === 'error')) {
+        reply = described
+      } else {
+        const types = described.find((m): m is messages.ParameterDescriptionMessage => m.name === 'parameterDescription')?.dataTypeIDs ?? []
         const values = params.map((v, i) => {
           if (v === null || v === undefined) return null
           const s = options?.serializers?.[types[i]!] ?? pg.serializers[types[i]!]
           return s ? s(v) : (v as { toString(): string }).toString()
         })
-        reply = [...reply, ...await this.#send([serialize.bind({ values }), serialize.describe({ type: 'P' }), serialize.execute(), serialize.sync()])]
+        reply = await this.#send([serialize.bind({ values }), serialize.describe({ type: 'P' }), serialize.execute(), serialize.sync()])
       }
     } finally {
       await pg._cleanupBlob()

@@ -200,6 +200,18 @@ test("the app's embedded database prepares drizzle's statements by name", async 
   await database.db.execute(sql`create table cp (a int, b text)`)
   t.equal(await database.copyRows('cp', ['a', 'b'], [[1, 'x'], [2, null]]), 2)
   await database.db.transaction((tx) => database.copyRows('cp', ['a', 'b'], [[3, 'y']], tx))
+  // Inside a transaction of EmbeddedStatements, a statement with a blob gives what PGlite's own query() gives.
+  const { pg, client } = await embedded()
+  t.teardown(() => pg.close())
+  await pg.exec('create table cq (a int, b text)')
+  const copy = `copy cq (a, b) from '/dev/blob'`
+  const blob = () => new Blob(['1\tx\n2\t\\N\n'])
+  const mine = await client.transaction((tx) => tx.query(copy, [], { blob: blob() }))
+  const theirs = await pg.transaction((tx) => tx.query(copy, [], { blob: blob() }))
+  t.strictSame(mine, theirs, 'COPY in a transaction: the same result')
+  t.strictSame((await pg.query('select a, b from cq order by a, b')).rows, [{ a: 1, b: 'x' }, { a: 1, b: 'x' }, { a: 2, b: null }, { a: 2, b: null }])
+  const exported = await client.transaction((tx) => tx.query(`copy (select 7 as n) to '/dev/blob'`, [], { blob: new Blob([]) }))
+  t.equal(await exported.blob?.text(), '7\n', 'COPY TO a blob inside a transaction hands the blob back')
   t.strictSame(await queryRows(database.db, sql`select a, b from cp order by a`), [{ a: 1, b: 'x' }, { a: 2, b: null }, { a: 3, b: 'y' }])
 })
 
