@@ -180,9 +180,15 @@ export class EmbeddedStatements {
       if (!o.ok) throw o.error
       return o.result
     }
+    /** BEGIN (the first time) and what is queued, on their own: before a statement PGlite's way. */
+    const sendQueued = async () => {
+      if (began && queued.length === 0) return
+      const o = await send()
+      if (!o.ok) throw o.error
+    }
     /** Statements PGlite must run itself (COPY with a blob): what is queued goes first, on its own. */
     const unprepared = async <R>(text: string, params: unknown[] | undefined, options: QueryOptions | undefined): Promise<Results<R>> => {
-      if (!began || queued.length > 0) await run(statement('select 1'))
+      await sendQueued()
       return pg._runExclusiveQuery(() => this.#unnamed<R>(text, params ?? [], options))
     }
     const abandon = (e: unknown) => {
@@ -205,12 +211,12 @@ export class EmbeddedStatements {
       flush: async () => {
         if (queued.length === 0) return
         open()
-        await send()
+        await sendQueued()
       },
       sql: () => Promise.reject(new Error('sql`` is not offered on this transaction: use query()')),
       exec: async (text: string, options?: QueryOptions) => {
         open()
-        if (!began || queued.length > 0) await run(statement('select 1'))
+        await sendQueued()
         return pg._runExclusiveQuery(() => this.#simple(text, options))
       },
       rollback: async () => {
@@ -291,15 +297,7 @@ export class EmbeddedStatements {
   async #run(run: Array<{ st: Statement; p: Prepared }>): Promise<Outcome[]> {
     const serializers = this.#pg.serializers
     const parts: Uint8Array[] = []
-    for (const { st, p } of run) {
-      const values = st.params.map((v, i) => {
-        if (v === null || v === undefined) return null
-        const type = p.paramTypes[i]
-        const s = type === undefined ? undefined : serializers[type]
-        return s ? s(v) : (v as { toString(): string }).toString()
-      })
-      parts.push(serialize.bind({ statement: p.name, values }), serialize.execute())
-    }
+    for (const { st, p } of run) parts.push(serialize.bind({ statement: p.name, values: serialized(st.params, p.paramTypes, serializers) }), serialize.execute())
     parts.push(serialize.sync())
     const reply = await this.#send(parts)
     const outcomes: Outcome[] = []
@@ -380,11 +378,7 @@ export class EmbeddedStatements {
         reply = described
       } else {
         const types = described.find((m): m is messages.ParameterDescriptionMessage => m.name === 'parameterDescription')?.dataTypeIDs ?? []
-        const values = params.map((v, i) => {
-          if (v === null || v === undefined) return null
-          const s = options?.serializers?.[types[i]!] ?? pg.serializers[types[i]!]
-          return s ? s(v) : (v as { toString(): string }).toString()
-        })
+        const values = serialized(params, types, { ...pg.serializers, ...options?.serializers })
         reply = await this.#send([serialize.bind({ values }), serialize.describe({ type: 'P' }), serialize.execute(), serialize.sync()])
       }
     } finally {
@@ -471,6 +465,16 @@ function preparable(text: string, options: QueryOptions | undefined): boolean {
     for (const [k, v] of Object.entries(options)) if (v !== undefined && k !== 'rowMode' && k !== 'parsers') return false
   }
   return !/^\s*copy\b/i.test(text)
+}
+
+/** Parameters as PGlite's query() sends them: through the serialiser of each one's type, else as text. */
+function serialized(params: unknown[], types: number[], serializers: PGlite['serializers']): Array<string | null> {
+  return params.map((v, i) => {
+    if (v === null || v === undefined) return null
+    const type = types[i]
+    const s = type === undefined ? undefined : serializers[type]
+    return s ? s(v) : (v as { toString(): string }).toString()
+  })
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
