@@ -1,6 +1,6 @@
 import { fillPlaceholders, sql, type Query, type SQL } from 'drizzle-orm'
 import type { PgSession } from 'drizzle-orm/pg-core'
-import { preparedQueryRows, preparedRows, queryRows, sqlToQuery, type Db, type Executor, type Tx } from '../db/database.js'
+import { preparedRows, queryRows, sqlToQuery, type Db, type Executor, type Tx } from '../db/database.js'
 import { auditJson, type AuditEvent } from '../audit/audit.js'
 import type { Actor } from './roles.js'
 import { inNotesScope } from '../crypto/notes-keys.js'
@@ -114,7 +114,6 @@ async function schoolTxRun<T>(db: Db, schoolId: string | null, verify: { actor: 
       if (verify && !settle(verify.check, (rows as Array<{ epoch: string | number | bigint | null }>)[0]?.epoch)) throw new StaleActor()
     }
     const ahead = await sendAhead(tx, settings, values)
-    if (!ahead) confirm(await preparedQueryRows(tx, settings, values))
     pending.set(tx, [])
     try {
       let outcome: { ok: true; value: T } | { ok: false; error: unknown }
@@ -125,10 +124,9 @@ async function schoolTxRun<T>(db: Db, schoolId: string | null, verify: { actor: 
       }
       // A failure of the settings themselves is the one to report (fn's would only say the
       // transaction was aborted); a stale actor is reported before fn's own error.
-      if (ahead) confirm(await ahead.answer)
+      confirm(await ahead.answer)
       if (!outcome.ok) throw outcome.error
       audited = await sendAuditsBeforeCommit(tx)
-      if (!audited) await flushAudits(tx)
       return outcome.value
     } finally {
       pending.delete(tx)
@@ -161,14 +159,11 @@ interface DriverQuery {
  * statements after it follow at once: on the server (postgres.js) on the same connection (one
  * round trip for both); on the embedded database in the same call into PostgreSQL as the
  * transaction's next statement (EmbeddedTransaction.ahead). Resolves once the statement is on
- * its way, to its pending answer (rows), to be awaited later; null for any other driver (the
- * caller awaits the statement, as before).
+ * its way, to its pending answer (rows), to be awaited later.
  */
-async function sendAhead(ex: Executor, query: Query, values: Record<string, unknown> = {}): Promise<{ answer: PromiseLike<unknown> } | null> {
-  const { session } = ex as unknown as { session?: PgSession & DriverQuery }
-  const driver = session?.client
-  if (typeof driver?.ahead !== 'function' && typeof driver?.unsafe !== 'function') return null
-  const { client, queryString, params, rawQueryConfig } = session!.prepareQuery(query, undefined, 'raw', false) as unknown as DriverQuery
+async function sendAhead(ex: Executor, query: Query, values: Record<string, unknown> = {}): Promise<{ answer: PromiseLike<unknown> }> {
+  const { session } = ex as unknown as { session: PgSession }
+  const { client, queryString, params, rawQueryConfig } = session.prepareQuery(query, undefined, 'raw', false) as unknown as DriverQuery
   if (typeof queryString !== 'string' || !Array.isArray(params)) throw new Error('prepared query without its text')
   if (typeof client?.ahead === 'function') {
     const rows = client.ahead(queryString, fillPlaceholders(params, values), rawQueryConfig).then((r) => r.rows)
@@ -177,7 +172,7 @@ async function sendAhead(ex: Executor, query: Query, values: Record<string, unkn
     const flush = client.flush!
     return { answer: { then: (ok, fail) => flush().then(() => rows).then(ok, fail) } }
   }
-  if (typeof client?.unsafe !== 'function') throw new Error('postgres.js query without its client')
+  if (typeof client?.unsafe !== 'function') throw new Error('a transaction of neither database driver')
   const sent = client.unsafe(queryString, fillPlaceholders(params, values), { prepare: true }).execute()
   sent.catch(() => undefined) // awaited later; an early failure must not go unhandled
   // postgres.js hands an executed query to the connection one microtask later: after this
@@ -191,13 +186,13 @@ async function sendAhead(ex: Executor, query: Query, values: Record<string, unkn
  * The transaction's queued audit rows, sent ahead of the COMMIT (sendAhead): the chain's lock,
  * taken by the append, is then held for the append and the commit only, not also for a round
  * trip through a busy event loop, which had serialised every write behind it. Null when
- * nothing is queued or the driver sends nothing ahead (the caller appends and waits).
+ * nothing is queued.
  */
 async function sendAuditsBeforeCommit(ex: Executor): Promise<{ answer: PromiseLike<unknown> } | null> {
   const q = pending.get(ex)
   if (!q || q.length === 0) return null
   const ahead = await sendAhead(ex, sqlToQuery(ex, appendSql(q)))
-  if (ahead) q.length = 0
+  q.length = 0
   return ahead
 }
 

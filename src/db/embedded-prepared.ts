@@ -307,7 +307,7 @@ export class EmbeddedStatements {
       if (outcomes.length === run.length) break
       const { st, p } = run[outcomes.length]!
       if (m.name === 'error') {
-        const error = Object.assign(m as messages.DatabaseError, { query: st.text, params: st.params, queryOptions: st.options })
+        const error = failure(m, st.text, st.params, st.options)
         while (outcomes.length < run.length) outcomes.push({ ok: false, error })
         break
       }
@@ -343,7 +343,7 @@ export class EmbeddedStatements {
     const failed = reply.find((m) => m.name === 'error')
     if (failed) {
       this.#closing.push(name)
-      throw Object.assign(failed as messages.DatabaseError, { query: st.text, params: st.params, queryOptions: st.options })
+      throw failure(failed, st.text, st.params, st.options)
     }
     const described = reply.find((m): m is messages.ParameterDescriptionMessage => m.name === 'parameterDescription')
     const row = reply.find((m): m is messages.RowDescriptionMessage => m.name === 'rowDescription')
@@ -384,7 +384,7 @@ export class EmbeddedStatements {
     } finally {
       await pg._cleanupBlob()
     }
-    return this.#parsed<T>(reply, text, params, options, await pg._getWrittenBlob())
+    return (await this.#parsed(reply, text, params, options))[0] as Results<T>
   }
 
   /** exec() inside a transaction of ours: the simple query protocol, as PGlite's exec(). */
@@ -397,15 +397,14 @@ export class EmbeddedStatements {
     } finally {
       await pg._cleanupBlob()
     }
-    const failed = reply.find((m) => m.name === 'error')
-    if (failed) throw Object.assign(failed as messages.DatabaseError, { query: text, params: undefined, queryOptions: options })
-    return parse.parseResults(reply, pg.parsers, options, await pg._getWrittenBlob())
+    return this.#parsed(reply, text, undefined, options)
   }
 
-  #parsed<T>(reply: Message[], text: string, params: unknown[], options: QueryOptions | undefined, blob: Blob | undefined): Results<T> {
+  /** What PGlite's parseResults makes of a statement PGlite's way (with the blob it wrote), or its error. */
+  async #parsed(reply: Message[], text: string, params: unknown[] | undefined, options: QueryOptions | undefined): Promise<Results[]> {
     const failed = reply.find((m) => m.name === 'error')
-    if (failed) throw Object.assign(failed as messages.DatabaseError, { query: text, params, queryOptions: options })
-    return parse.parseResults(reply, this.#pg.parsers, options, blob)[0] as Results<T>
+    if (failed) throw failure(failed, text, params, options)
+    return parse.parseResults(reply, this.#pg.parsers, options, await this.#pg._getWrittenBlob())
   }
 
   /**
@@ -487,6 +486,11 @@ function concat(parts: Uint8Array[]): Uint8Array {
     at += p.length
   }
   return out
+}
+
+/** A DatabaseError from the messages, carrying its statement as PGlite's query() gives it. */
+function failure(m: Message, query: string, params: unknown[] | undefined, queryOptions: QueryOptions | undefined): messages.DatabaseError {
+  return Object.assign(m as messages.DatabaseError, { query, params, queryOptions })
 }
 
 /** PGlite's error for a COMMIT answered with ROLLBACK (a statement in the transaction had failed). */
