@@ -4,6 +4,7 @@ import { preparedRows, queryRows, sqlToQuery, type Db, type Executor, type Tx } 
 import { auditJson, type AuditEvent } from '../audit/audit.js'
 import type { Actor } from './roles.js'
 import { inNotesScope } from '../crypto/notes-keys.js'
+import { groupCommitOf } from '../db/wal-flush.js'
 
 /** Audit events of the open transactions, appended together just before each one commits. */
 const pending = new WeakMap<object, AuditEvent[]>()
@@ -102,6 +103,7 @@ let settingsChecked: Query | undefined
 
 async function schoolTxRun<T>(db: Db, schoolId: string | null, verify: { actor: Actor; check: EpochCheck } | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> {
   let audited: { answer: PromiseLike<unknown> } | null = null
+  const groupCommit = groupCommitOf(db)
   const result = await db.transaction(async (tx) => {
     const settings = verify ? settingsChecked ??= sqlToQuery(tx, SETTINGS_CHECKED) : settingsPlain ??= sqlToQuery(tx, SETTINGS)
     const values = verify ? { school: schoolId ?? '', session: verify.actor.sessionId, user: verify.actor.userId } : { school: schoolId ?? '' }
@@ -126,7 +128,7 @@ async function schoolTxRun<T>(db: Db, schoolId: string | null, verify: { actor: 
       // transaction was aborted); a stale actor is reported before fn's own error.
       confirm(await ahead.answer)
       if (!outcome.ok) throw outcome.error
-      audited = await sendAuditsBeforeCommit(tx)
+      audited = await sendAuditsBeforeCommit(tx, groupCommit !== undefined)
       return outcome.value
     } finally {
       pending.delete(tx)
@@ -135,7 +137,11 @@ async function schoolTxRun<T>(db: Db, schoolId: string | null, verify: { actor: 
   // Sent ahead of the COMMIT: a failed append aborted the transaction, so the COMMIT rolled
   // it back (PostgreSQL answers a COMMIT of an aborted transaction with ROLLBACK), and the
   // change leaves with this error instead of an answer.
-  if (audited) await (audited as { answer: PromiseLike<unknown> }).answer
+  if (audited) {
+    await (audited as { answer: PromiseLike<unknown> }).answer
+    // Committed without waiting for the disk: the answer waits for the shared WAL flush.
+    if (groupCommit) await groupCommit.flush()
+  }
   return result
 }
 
@@ -186,18 +192,22 @@ async function sendAhead(ex: Executor, query: Query, values: Record<string, unkn
  * The transaction's queued audit rows, sent ahead of the COMMIT (sendAhead): the chain's lock,
  * taken by the append, is then held for the append and the commit only, not also for a round
  * trip through a busy event loop, which had serialised every write behind it. Null when
- * nothing is queued.
+ * nothing is queued. With `commitAsync` the same statement turns synchronous_commit off for
+ * this transaction: its caller then waits for the group commit's WAL flush (src/db/wal-flush.ts).
  */
-async function sendAuditsBeforeCommit(ex: Executor): Promise<{ answer: PromiseLike<unknown> } | null> {
+async function sendAuditsBeforeCommit(ex: Executor, commitAsync: boolean): Promise<{ answer: PromiseLike<unknown> } | null> {
   const q = pending.get(ex)
   if (!q || q.length === 0) return null
-  const ahead = await sendAhead(ex, sqlToQuery(ex, appendSql(q)))
+  const ahead = await sendAhead(ex, sqlToQuery(ex, appendSql(q, commitAsync)))
   q.length = 0
   return ahead
 }
 
-function appendSql(events: AuditEvent[]): SQL {
-  return sql`select audit_append_batch(${JSON.stringify(events.map(auditJson))}::jsonb) as seq`
+function appendSql(events: AuditEvent[], commitAsync = false): SQL {
+  const json = JSON.stringify(events.map(auditJson))
+  return commitAsync
+    ? sql`select audit_append_batch(${json}::jsonb) as seq, set_config('synchronous_commit', 'off', true)`
+    : sql`select audit_append_batch(${json}::jsonb) as seq`
 }
 
 /**

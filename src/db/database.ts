@@ -103,8 +103,8 @@ async function openEmbedded(opts: OpenOptions): Promise<Database> {
     lock = lockDataDir(dataDir)
   }
   let client: InstanceType<typeof PGlite>
+  const durable = dataDir !== undefined && opts.durable !== false
   try {
-    const durable = dataDir !== undefined && opts.durable !== false
     const { DurableNodeFS, durableStartParams, syncFolderOnce, forgetFolderSynced } = await import('./durable-fs.js')
     if (dataDir && !durable) forgetFolderSynced(dataDir)
     client = await PGlite.create({
@@ -122,6 +122,11 @@ async function openEmbedded(opts: OpenOptions): Promise<Database> {
   const db = drizzle({ client: new EmbeddedStatements(client).client() as unknown as typeof client }) as unknown as Db
   // Whoever reaches for the driver itself (a test dumping the data folder) finds PGlite, not the wrapper.
   ;(db as unknown as { $client: typeof client }).$client = client
+  // With every commit fsynced, write transactions share one WAL flush (src/db/wal-flush.ts).
+  if (durable) {
+    const { FLUSH_WAL, useGroupCommit, WalFlush } = await import('./wal-flush.js')
+    useGroupCommit(db, new WalFlush(() => client.query(FLUSH_WAL)))
+  }
   return {
     kind: 'embedded',
     db,

@@ -14,7 +14,8 @@ import { NodeFS } from '@electric-sql/pglite/nodefs'
  * file layer gets a real fsync. PostgreSQL's own protocol then decides what is synced when:
  * the WAL up to the commit record before COMMIT returns, data files and pg_control at each
  * checkpoint, directories after renames. PGlite runs one transaction at a time, and a batch
- * of audit rows commits as one transaction, so one fsync covers all requests in the batch.
+ * of audit rows commits as one transaction, so one fsync covers all requests in the batch; the
+ * write transactions of requests share one WAL flush in the same way (wal-flush.ts).
  */
 
 /** fsync calls made for the embedded database in this process (tests and the bench read it). */

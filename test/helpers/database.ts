@@ -143,10 +143,11 @@ export interface TestDatabase {
  * migrated template database. With `seeded`, the clone is of a template that also holds
  * that seed's rows (made once per key and time slot, then reused by every file).
  */
-export async function freshDatabase(opts: { seeded?: SeededTemplate } = {}): Promise<TestDatabase> {
+export async function freshDatabase(opts: { seeded?: SeededTemplate; dataDir?: string } = {}): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL
   if (!serverUrl) {
-    const database = await openDatabase({ loadDataDir: await (opts.seeded ? embeddedSeeded(opts.seeded) : embeddedTemplate()) })
+    // With `dataDir`: on disk with durable commits, as `npm start` runs it (an empty folder).
+    const database = await openDatabase({ loadDataDir: await (opts.seeded ? embeddedSeeded(opts.seeded) : embeddedTemplate()), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) })
     return { database, drop: () => database.close() }
   }
   const { default: postgres } = await import('postgres')
