@@ -26,7 +26,7 @@ export class WalFlush {
   flush(): Promise<void> {
     return new Promise<void>((ok, fail) => {
       this.#waiting.push({ ok, fail })
-      this.#draining ??= this.#drain()
+      if (!this.#draining) this.#draining = this.#drain()
     })
   }
 

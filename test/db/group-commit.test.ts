@@ -13,24 +13,24 @@ const embeddedOnly = process.env.TEST_DATABASE_URL ? 'the embedded database on d
 
 t.test('WalFlush: calls made together share one run; a call made during a run waits for the next one', async (t) => {
   const log: string[] = []
-  let release: (() => void) | undefined
+  // The runs under way, each finished by calling its entry.
+  const running: Array<() => void> = []
   const flusher = new WalFlush(async () => {
     log.push('run')
-    await new Promise<void>((ok) => { release = ok })
+    await new Promise<void>((ok) => running.push(ok))
     log.push('done')
   })
+  const started = async (n: number) => { while (running.length < n) await new Promise((ok) => setImmediate(ok)) }
   const first = [flusher.flush().then(() => log.push('a')), flusher.flush().then(() => log.push('b'))]
-  while (!release) await new Promise((ok) => setImmediate(ok))
+  await started(1)
   // Asked while the run is under way: what it flushes may precede this caller's commit.
   const later = flusher.flush().then(() => log.push('c'))
-  const r1 = release
-  release = undefined
-  r1()
+  running[0]!()
   await Promise.all(first)
   t.same(log, ['run', 'done', 'a', 'b'], 'both callers of the first turn answered by one run')
-  while (!release) await new Promise((ok) => setImmediate(ok))
+  await started(2)
   t.same(log, ['run', 'done', 'a', 'b', 'run'], 'the later caller is still waiting: a second run started for it')
-  release()
+  running[1]!()
   await later
   t.same(log, ['run', 'done', 'a', 'b', 'run', 'done', 'c'])
 })
