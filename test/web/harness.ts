@@ -27,9 +27,9 @@ type Tap = Pick<Test, 'teardown' | 'plan' | 'fail'>
 /** Whether this run can drive a browser; in CI a missing chromium is a failure, never a skip. */
 export function browserAvailable(t: Tap): boolean {
   // The web client is the same whatever database serves it: CI drives the browser in one of
-  // its two runs (the embedded one) and says so in the other.
+  // its two runs (the PostgreSQL server's) and says so in the other.
   if (process.env.XINAN_BROWSER_TESTS === 'skip') {
-    t.plan(0, 'browser tests run once per CI run, on the embedded database')
+    t.plan(0, 'browser tests run once per CI run, on the PostgreSQL server')
     return false
   }
   if (existsSync(CHROMIUM)) return true

@@ -13,5 +13,5 @@ t.test('what the scan counts as a code word', async (t) => {
 })
 
 // The unit test above has run, so a plan can no longer be set: the browser part is skipped by a comment.
-if (process.env.XINAN_BROWSER_TESTS === 'skip') t.comment('the screens are scanned once per CI run, on the embedded database')
+if (process.env.XINAN_BROWSER_TESTS === 'skip') t.comment('the screens are scanned once per CI run, on the PostgreSQL server')
 else if (browserAvailable(t)) await scanEveryScreen(t, 'zh-CN')
