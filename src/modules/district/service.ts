@@ -77,17 +77,35 @@ export function createDistrictService(gw: Gateway) {
     for (const d of districtIds) {
       let r = await loadRelease(d)
       if (!r) {
-        await db.transaction(async (tx) => {
-          await lockDistrict(tx, d)
-          if (await latestRelease(tx, d)) return
-          const made = await createRelease(tx, { districtId: d, today: dayIn(tz), trigger: 'first_read', database: gw.database })
-          await audit(tx, ctx, { action: 'C', recordIds: [made.id], studentIds: [], fieldGroups: ['release:first_read'] })
-        })
+        await firstRelease(ctx, d)
         r = await loadRelease(d)
       }
       if (r) releases.push(r)
     }
     return { releases, schoolIds }
+  }
+
+  /**
+   * A district's first release, made by its first read. The dashboard asks for all its tables at
+   * once: the requests of this process that find no release wait for one computation instead of
+   * each holding a connection in a transaction while it runs. A release made in a request counts
+   * on its own connection only (no side lane, createRelease): one that needed a second connection
+   * while the requests waiting on its district's lock held the rest of the pool could not go on
+   * until their statements timed out (seen with a pool of 5 and the district page's 7 requests).
+   */
+  const firstReleases = new Map<string, Promise<void>>()
+  function firstRelease(ctx: RequestContext, districtId: string): Promise<void> {
+    let running = firstReleases.get(districtId)
+    if (!running) {
+      running = db.transaction(async (tx) => {
+        await lockDistrict(tx, districtId)
+        if (await latestRelease(tx, districtId)) return
+        const made = await createRelease(tx, { districtId, today: dayIn(tz), trigger: 'first_read' })
+        await audit(tx, ctx, { action: 'C', recordIds: [made.id], studentIds: [], fieldGroups: ['release:first_read'] })
+      }).finally(() => firstReleases.delete(districtId))
+      firstReleases.set(districtId, running)
+    }
+    return running
   }
 
   const asTables = (r: StoredRelease): DistrictTables => ({
@@ -191,7 +209,8 @@ export function createDistrictService(gw: Gateway) {
         }
         const made: ReleaseRow[] = []
         for (const d of districtIds) {
-          const r = await createRelease(tx, { districtId: d, today, trigger: 'on_demand', requestedBy: ctx.actor.userId, database: gw.database })
+          // On its own connection, as a first release (firstRelease): a request never waits for a second one.
+          const r = await createRelease(tx, { districtId: d, today, trigger: 'on_demand', requestedBy: ctx.actor.userId })
           await audit(tx, ctx, { action: 'C', recordIds: [r.id], studentIds: [], fieldGroups: ['release:on_demand'] })
           made.push(r)
         }
