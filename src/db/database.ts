@@ -46,6 +46,11 @@ export interface OpenOptions {
   durable?: boolean
   /** Server mode: statement, connect and idle timeouts (src/db/server-client.ts). */
   timeouts?: ServerTimeouts
+  /**
+   * Embedded: re-analyze tables as they grow, which a server's autovacuum does
+   * (src/db/auto-analyze.ts); for a process that serves or measures it (npm start, the bench).
+   */
+  autoAnalyze?: { everyMs?: number; onError?: (err: unknown) => void }
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
@@ -127,6 +132,7 @@ async function openEmbedded(opts: OpenOptions): Promise<Database> {
     const { FLUSH_WAL, useGroupCommit, WalFlush } = await import('./wal-flush.js')
     useGroupCommit(db, new WalFlush(() => client.query(FLUSH_WAL)))
   }
+  const analyzer = opts.autoAnalyze ? (await import('./auto-analyze.js')).startAutoAnalyze(db, opts.autoAnalyze) : undefined
   return {
     kind: 'embedded',
     db,
@@ -145,6 +151,7 @@ async function openEmbedded(opts: OpenOptions): Promise<Database> {
     },
     async close() {
       try {
+        await analyzer?.stop()
         await client.close()
       } finally {
         lock?.release()
