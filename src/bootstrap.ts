@@ -41,7 +41,7 @@ export async function openAndMigrate(config: Config): Promise<Database> {
     dataDir: join(resolve(config.DATA_DIR), 'pgdata'),
     poolMax: config.DATABASE_POOL_MAX,
     timeouts: serverTimeouts(config),
-    autoAnalyze: { onError: (err) => console.warn(`auto-analyze: ${err instanceof Error ? err.message : String(err)}`) },
+    autoAnalyze: {},
   })
   await runMigrations(database, config.DATABASE_URL)
   // The configured master key, before anything reads or writes a note (the tools open here too).

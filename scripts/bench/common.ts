@@ -97,7 +97,7 @@ export async function openBenchDatabase(url: string | undefined, poolMax = 10): 
     // No 10 s statement limit (the app's default, DB_STATEMENT_TIMEOUT_MS): a loaded machine or
     // the scale run takes longer over a whole district, and a figure beats a cancelled job.
     // Embedded: tables re-analyzed as they grow, as npm start does (src/db/auto-analyze.ts).
-    database = await openDatabase(url ? { url, poolMax, timeouts: { ...defaultServerTimeouts, statementTimeoutMs: 3_600_000 } } : { dataDir: dir, autoAnalyze: { onError: (err) => console.warn('auto-analyze:', err) } })
+    database = await openDatabase(url ? { url, poolMax, timeouts: { ...defaultServerTimeouts, statementTimeoutMs: 3_600_000 } } : { dataDir: dir, autoAnalyze: {} })
   } catch (err) {
     removeDir()
     throw err

@@ -38,18 +38,20 @@ export interface AutoAnalyze {
   stop(): Promise<void>
 }
 
+/** A failed pass is reported (by default as a warning naming no data) and tried again on the next tick. */
+const warn = (err: unknown) => console.warn(`auto-analyze: ${err instanceof Error ? err.message : String(err)}`)
+
 /** Runs analyzeGrown every `everyMs` (the timer does not keep the process alive). */
 export function startAutoAnalyze(db: Db, opts: { everyMs?: number; onError?: (err: unknown) => void } = {}): AutoAnalyze {
+  const onError = opts.onError ?? warn
   let running: Promise<void> | null = null
-  let stopped = false
   const timer = setInterval(() => {
-    if (running || stopped) return
-    running = analyzeGrown(db).then(() => undefined, (err: unknown) => opts.onError?.(err)).finally(() => { running = null })
+    if (running) return
+    running = analyzeGrown(db).then(() => undefined, onError).finally(() => { running = null })
   }, opts.everyMs ?? 10_000)
   timer.unref()
   return {
     async stop() {
-      stopped = true
       clearInterval(timer)
       await running
     },
