@@ -6,6 +6,7 @@ import { jobsByName } from '../../src/jobs/jobs.js'
 import { runJob } from '../../src/jobs/runner.js'
 import { atSchoolTime } from '../../src/lib/school-day.js'
 import { firstSchoolDayOfMonth } from '../../src/modules/district/release.js'
+import { LARGE_SCHOOL_ENROLMENT, staffingBySchool } from '../../src/modules/practices/staffing.js'
 import { buildTestApp, createSchool, createUser, login, type SchoolFixture } from '../helpers/app.js'
 
 /**
@@ -149,6 +150,27 @@ t.test('staffing: counts of one person and one person\'s training hours are with
   t.ok(hiddenHours >= 2 || d.total.trainingHours.suppressed, 'a second school (or the total) is withheld with it')
   const hiddenFull = d.schools.filter((s) => s.fullTime.suppressed).length
   t.ok(hiddenFull >= 2 || d.total.fullTime.suppressed, 'full-time counts: the same for the total')
+})
+
+t.test('staffing: the release\'s own enrolment counts decide which schools are large', async (t) => {
+  const { app, database } = await buildTestApp(t)
+  const big = await createSchool(database)
+  const small = await createSchool(database, big.districtId)
+  await enrol(database, big, LARGE_SCHOOL_ENROLMENT, 'B')
+  await enrol(database, small, LARGE_SCHOOL_ENROLMENT - 1, 'S')
+  // A withdrawn pupil does not count: the small school stays one short.
+  await database.db.insert(students).values({ schoolId: small.schoolId, classId: small.classIds[0], studentNo: 'S-left', name: '丙', gender: 'F', status: 'withdrawn' })
+  const staff = await createUser(database, big, [{ role: 'district_staff' }])
+  const res = await get(app, (await login(app, staff.username)).accessToken, '/district/tables/staffing')
+  t.equal(res.statusCode, 200)
+  const d = (res.json() as { districts: Array<{ schools: Array<{ schoolId: string; largeSchool: boolean; ruleHolds: boolean }>; total: { ruleHolds: number } }> }).districts[0]!
+  const row = (id: string) => d.schools.find((s) => s.schoolId === id)!
+  t.match(row(big.schoolId), { largeSchool: true, ruleHolds: false }, `${LARGE_SCHOOL_ENROLMENT} enrolled and no full-time teacher: the rule fails`)
+  t.match(row(small.schoolId), { largeSchool: false, ruleHolds: true }, 'one pupil fewer: a small school, which always passes')
+  t.equal(d.total.ruleHolds, 1)
+  // The same flags as the staffing query counting enrolment itself.
+  const own = await staffingBySchool(database.db, big.districtId, { year: new Date().getUTCFullYear() })
+  t.same(d.schools.map((s) => [s.schoolId, s.largeSchool]).sort(), own.map((s) => [s.schoolId, s.largeSchool]).sort())
 })
 
 t.test('the district page asks for every table at once: one first release, every answer 200', async (t) => {

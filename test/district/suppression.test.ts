@@ -170,3 +170,22 @@ test('the bounded check: two rows minus two columns pin three cells at 1', async
   const v2 = { ...v, o7: 2, t7: 6, os: 15, ts: 67 }
   t.same(boundedAttack(cons, hidden, names.map((k) => v2[k])), [], 'with room to move, nothing is pinned')
 })
+
+test('a cell named twice in a relation is one term; terms that cancel drop out', async (t) => {
+  // z is the smallest published count, but it is no term of the relation (its coefficient is 0).
+  const cells = { a: 5, b: 20, c: 30, z: 12, total: 55 }
+  const plain = suppress(new Map(Object.entries(cells)), [sum('total', ['a', 'b', 'c'])])
+  // total − 2a + a − b − c + 0·z = 0 is the same relation as total = a + b + c.
+  const written = suppress(new Map(Object.entries(cells)), [{ kind: 'eq', terms: [
+    { cell: 'total', coef: 1 }, { cell: 'a', coef: -2 }, { cell: 'z', coef: 0 }, { cell: 'a', coef: 1 }, { cell: 'b', coef: -1 }, { cell: 'c', coef: -1 },
+  ] }])
+  t.same([...plain.suppressed].sort(), ['a', 'b'], 'a and its partner')
+  t.same([...written.suppressed].sort(), ['a', 'b'], 'the same cells withheld: z is no partner')
+  // a − a = 0 says nothing: a is withheld as small, and no partner is needed for it.
+  const none = suppress(new Map(Object.entries(cells)), [{ kind: 'eq', terms: [{ cell: 'a', coef: 1 }, { cell: 'a', coef: -1 }] }])
+  t.same([...none.suppressed], ['a'])
+  t.equal(none.complementary, 0)
+  // The check of the data is on the merged relation: 2a ≤ b holds (10 ≤ 20), 5a ≤ b does not (25).
+  t.doesNotThrow(() => suppress(new Map(Object.entries(cells)), [{ kind: 'le', terms: [{ cell: 'a', coef: 1 }, { cell: 'a', coef: 1 }, { cell: 'b', coef: -1 }] }]))
+  t.throws(() => suppress(new Map(Object.entries(cells)), [{ kind: 'le', label: 'three a', terms: [{ cell: 'a', coef: 3 }, { cell: 'a', coef: 2 }, { cell: 'b', coef: -1 }] }]), /the data break relation three a/)
+})

@@ -79,7 +79,7 @@ export async function computeRelease(ex: Executor, districtId: string, today: st
   const agg = await loadAggregates(ex, schoolIds, y, secret, side)
   const built = buildDistrictTables(districtId, schools, agg, y)
   const year = Number(today.slice(0, 4))
-  const staffing = buildStaffingDistrict(districtId, schools, await staffingBySchool(ex, districtId, { year }))
+  const staffing = buildStaffingDistrict(districtId, schools, await staffingBySchool(ex, districtId, { year, enrolled: agg.enrolled }))
   return {
     schoolIds,
     payload: {

@@ -49,12 +49,35 @@ export interface SuppressionResult {
 }
 
 /** A relation in index form: cells by position, coefficients beside them. */
-export interface Con { kind: 'eq' | 'le'; idx: number[]; coef: number[]; /** Right-hand side (0 for the published relations). */ rhs?: number }
+export interface Con { kind: 'eq' | 'le'; idx: readonly number[]; coef: readonly number[]; /** Right-hand side (0 for the published relations). */ rhs?: number }
+
+/** A relation over cells by position, as suppressCells takes it (a cell named twice gets one term). */
+export interface Relation { kind: 'eq' | 'le'; idx: readonly number[]; coef: readonly number[]; label?: string }
+
+/** suppressCells' answer: `hidden[i]` is 1 for every withheld cell. */
+export interface CellSuppression extends Omit<SuppressionResult, 'suppressed'> { hidden: Uint8Array; suppressed: number }
 
 export function suppress(cells: ReadonlyMap<string, number>, constraints: readonly Constraint[], threshold = DEFAULT_THRESHOLD): SuppressionResult {
   const ids = [...cells.keys()]
   const index = new Map(ids.map((id, i) => [id, i]))
-  const value = ids.map((id) => cells.get(id)!)
+  const relations = constraints.map((c): Relation => ({
+    kind: c.kind,
+    label: c.label,
+    coef: c.terms.map((t) => t.coef),
+    idx: c.terms.map((t) => {
+      const i = index.get(t.cell)
+      if (i === undefined) throw new Error(`suppression: constraint ${c.label ?? ''} names unknown cell ${t.cell}`)
+      return i
+    }),
+  }))
+  const { hidden, suppressed: _count, ...rest } = suppressCells(ids, ids.map((id) => cells.get(id)!), relations, threshold)
+  const suppressed = new Set<string>()
+  for (let i = 0; i < ids.length; i++) if (hidden[i]) suppressed.add(ids[i]!)
+  return { suppressed, ...rest }
+}
+
+/** suppress() on cells by position: `ids[i]` names cell i (for messages and tie-breaks), `value[i]` is its count. */
+export function suppressCells(ids: readonly string[], value: readonly number[], relations: readonly Relation[], threshold = DEFAULT_THRESHOLD): CellSuppression {
   for (let i = 0; i < ids.length; i++) {
     const v = value[i]!
     if (!Number.isSafeInteger(v) || v < 0) throw new Error(`suppression: cell ${ids[i]} is not a count (${v})`)
@@ -64,24 +87,36 @@ export function suppress(cells: ReadonlyMap<string, number>, constraints: readon
   const consOf: number[][] = ids.map(() => [])
   // A cell named twice in a relation gets one term (coefficients added, in order of first mention).
   const at = new Int32Array(ids.length).fill(-1)
-  for (const c of constraints) {
-    const cells: number[] = []
-    const sums: number[] = []
-    for (const t of c.terms) {
-      const i = index.get(t.cell)
-      if (i === undefined) throw new Error(`suppression: constraint ${c.label ?? ''} names unknown cell ${t.cell}`)
-      if (at[i] === -1) { at[i] = cells.length; cells.push(i); sums.push(t.coef) } else sums[at[i]!] = sums[at[i]!]! + t.coef
-    }
-    const idx: number[] = []
-    const coef: number[] = []
+  for (const c of relations) {
+    let idx = c.idx
+    let coef = c.coef
     let sum = 0
-    for (let k = 0; k < cells.length; k++) {
-      const i = cells[k]!
-      at[i] = -1
-      if (sums[k] === 0) continue
-      idx.push(i)
-      coef.push(sums[k]!)
-      sum += sums[k]! * value[i]!
+    let plain = true
+    for (let t = 0; t < idx.length; t++) {
+      const i = idx[t]!
+      if (at[i] !== -1 || coef[t] === 0) plain = false
+      at[i] = t
+      sum += coef[t]! * value[i]!
+    }
+    for (const i of idx) at[i] = -1
+    if (!plain) {
+      const cells: number[] = []
+      const sums: number[] = []
+      for (let t = 0; t < c.idx.length; t++) {
+        const i = c.idx[t]!
+        if (at[i] === -1) { at[i] = cells.length; cells.push(i); sums.push(c.coef[t]!) } else sums[at[i]!] = sums[at[i]!]! + c.coef[t]!
+      }
+      const merged: number[] = []
+      const mergedCoef: number[] = []
+      for (let k = 0; k < cells.length; k++) {
+        const i = cells[k]!
+        at[i] = -1
+        if (sums[k] === 0) continue
+        merged.push(i)
+        mergedCoef.push(sums[k]!)
+      }
+      idx = merged
+      coef = mergedCoef
     }
     if (c.kind === 'eq' ? sum !== 0 : sum > 0) throw new Error(`suppression: the data break relation ${c.label ?? idx.map((i) => ids[i]).join(',')}`)
     if (idx.length === 0) continue
@@ -201,15 +236,19 @@ export function suppress(cells: ReadonlyMap<string, number>, constraints: readon
     break
   }
 
-  const suppressed = new Set<string>()
-  for (let i = 0; i < n; i++) if (hidden[i]) suppressed.add(ids[i]!)
-  return { suppressed, primary, complementary, rounds, unprotected: [...unprotected].map((i) => ids[i]!) }
+  let suppressed = 0
+  for (let i = 0; i < n; i++) suppressed += hidden[i]!
+  return { hidden, suppressed, primary, complementary, rounds, unprotected: [...unprotected].map((i) => ids[i]!) }
 }
 
 
-/** Scratch arrays of the bound propagation (one per system, reused across its parts). */
-interface Bounds { lo: Float64Array; hi: Float64Array; loFrom: Int32Array; hiFrom: Int32Array }
-const newBounds = (n: number): Bounds => ({ lo: new Float64Array(n), hi: new Float64Array(n), loFrom: new Int32Array(n), hiFrom: new Int32Array(n) })
+/**
+ * Scratch arrays of the bound propagation (one per system, reused across its parts): per cell
+ * its bounds, the relations that set them, and its place among the cells of the relations at
+ * hand (−1 between calls).
+ */
+interface Bounds { lo: Float64Array; hi: Float64Array; loFrom: Int32Array; hiFrom: Int32Array; slot: Int32Array }
+const newBounds = (n: number): Bounds => ({ lo: new Float64Array(n), hi: new Float64Array(n), loFrom: new Int32Array(n), hiFrom: new Int32Array(n), slot: new Int32Array(n).fill(-1) })
 
 type Pinned = Array<{ cell: number; hints: number[] }>
 
@@ -219,26 +258,36 @@ type Pinned = Array<{ cell: number; hints: number[] }>
  * Returns the pinned withheld cells (ascending), hints as indices into `cons`.
  */
 function propagate(cons: readonly Con[], value: readonly number[], hidden: Uint8Array, b: Bounds, maxSteps?: number): { pinned: Pinned; steps: number; truncated: boolean } {
-  const { lo, hi, loFrom, hiFrom } = b
-  const consOf = new Map<number, number[]>()
+  const { lo, hi, loFrom, hiFrom, slot } = b
+  // The cells of `cons` in order of first mention, and per cell the relations naming it, in
+  // order (flat: those of cell slot s are at[start[s] … start[s + 1]]).
   const cells: number[] = []
+  const named: number[] = []
+  const active: number[] = []
   for (let ci = 0; ci < cons.length; ci++) {
+    let withheld = false
     for (const i of cons[ci]!.idx) {
-      let list = consOf.get(i)
-      if (!list) {
-        consOf.set(i, list = [])
+      let s = slot[i]!
+      if (s === -1) {
+        slot[i] = s = cells.length
         cells.push(i)
+        named.push(0)
         if (hidden[i]) { lo[i] = 1; hi[i] = Infinity } else { lo[i] = hi[i] = value[i]! }
         loFrom[i] = -1
         hiFrom[i] = -1
       }
-      list.push(ci)
+      named[s] = named[s]! + 1
+      if (hidden[i]) withheld = true
     }
+    if (withheld) active.push(ci)
   }
-  const active: number[] = []
-  for (let ci = 0; ci < cons.length; ci++) if (cons[ci]!.idx.some((i) => hidden[i])) active.push(ci)
+  const start = new Int32Array(cells.length + 1)
+  for (let s = 0; s < cells.length; s++) start[s + 1] = start[s]! + named[s]!
+  const next = start.slice(0, cells.length)
+  const at = new Int32Array(start[cells.length]!)
+  for (let ci = 0; ci < cons.length; ci++) for (const i of cons[ci]!.idx) { const s = slot[i]!; at[next[s]!] = ci; next[s] = next[s]! + 1 }
 
-  const queue = [...active]
+  const queue = active
   let head = 0
   const queued = new Uint8Array(cons.length)
   for (const ci of active) queued[ci] = 1
@@ -283,10 +332,12 @@ function propagate(cons: readonly Con[], value: readonly number[], hidden: Uint8
       if (Number.isFinite(newLo) && Math.ceil(newLo - 1e-9) > lo[i]!) { lo[i] = Math.ceil(newLo - 1e-9); loFrom[i] = ci; changed = true }
       if (Number.isFinite(newHi) && Math.floor(newHi + 1e-9) < hi[i]!) { hi[i] = Math.floor(newHi + 1e-9); hiFrom[i] = ci; changed = true }
       if (changed) {
-        for (const cj of consOf.get(i)!) if (!queued[cj]) { queued[cj] = 1; queue.push(cj) }
+        const s = slot[i]!
+        for (let k = start[s]!; k < start[s + 1]!; k++) { const cj = at[k]!; if (!queued[cj]) { queued[cj] = 1; queue.push(cj) } }
       }
     }
   }
+  for (const i of cells) slot[i] = -1
   const pinned: Pinned = []
   cells.sort((x, y) => x - y)
   for (const i of cells) {

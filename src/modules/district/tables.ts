@@ -1,5 +1,5 @@
 import type { Aggregates, SchoolYearWindow } from './repository.js'
-import { DEFAULT_THRESHOLD, suppress, type Constraint, type SuppressionResult } from './suppression.js'
+import { DEFAULT_THRESHOLD, suppressCells, type Relation } from './suppression.js'
 import { KEY_SPACE, perturb } from './cell-key.js'
 
 /**
@@ -62,25 +62,59 @@ export function windowLabel(kind: string, key: string): string {
 // Placeholders in the table skeletons, filled once the joint suppression is known.
 type Ph = { $c: string } | { $pct: [string, string] } | { $med: [number | null, string] }
 
+/**
+ * The cells and relations of one district's tables, by position: a cell's id is looked up once
+ * when it is named, and the suppression engine takes the positions as they are.
+ */
 class Ledger {
-  readonly cells = new Map<string, number>()
-  readonly constraints: Constraint[] = []
+  readonly ids: string[] = []
+  readonly values: number[] = []
+  readonly relations: Relation[] = []
+  private readonly index = new Map<string, number>()
 
-  cell(id: string, value: number): Ph {
-    const had = this.cells.get(id)
-    if (had !== undefined && had !== value) throw new Error(`district tables: cell ${id} published with two values`)
-    this.cells.set(id, value)
-    return { $c: id }
+  cell(id: string, value: number): void {
+    const at = this.index.get(id)
+    if (at === undefined) {
+      this.index.set(id, this.ids.length)
+      this.ids.push(id)
+      this.values.push(value)
+    } else if (this.values[at] !== value) {
+      throw new Error(`district tables: cell ${id} published with two values`)
+    }
   }
+
+  /** A cell's position (named before, or the relations naming it could not be checked). */
+  at(id: string): number {
+    const at = this.index.get(id)
+    if (at === undefined) throw new Error(`district tables: no cell ${id}`)
+    return at
+  }
+
+  value(id: string): number { return this.values[this.at(id)]! }
 
   /** total = Σ parts */
   sum(total: string, parts: string[], label: string): void {
-    this.constraints.push({ kind: 'eq', label, terms: [{ cell: total, coef: 1 }, ...parts.map((p) => ({ cell: p, coef: -1 }))] })
+    const idx = [this.at(total)]
+    const coef = [1]
+    for (const p of parts) { idx.push(this.at(p)); coef.push(-1) }
+    this.relations.push({ kind: 'eq', idx, coef, label })
+  }
+
+  /** A new cell `total` with the value Σ parts, and the relation that says so. */
+  total(total: string, parts: string[], label: string): void {
+    let v = 0
+    for (const p of parts) v += this.value(p)
+    this.cell(total, v)
+    this.sum(total, parts, label)
   }
 
   /** Σ parts ≤ Σ wholes */
   le(parts: string[], wholes: string[], label: string): void {
-    this.constraints.push({ kind: 'le', label, terms: [...parts.map((p) => ({ cell: p, coef: 1 })), ...wholes.map((w) => ({ cell: w, coef: -1 }))] })
+    const idx: number[] = []
+    const coef: number[] = []
+    for (const p of parts) { idx.push(this.at(p)); coef.push(1) }
+    for (const w of wholes) { idx.push(this.at(w)); coef.push(-1) }
+    this.relations.push({ kind: 'le', idx, coef, label })
   }
 }
 
@@ -164,24 +198,20 @@ export function buildDistrictTables(districtId: string, schools: SchoolInfo[], a
     })
     for (const c of CURRENT_COLUMNS) {
       const parts = levels.map((lv) => id('riskc', s.schoolId, lv, c.key))
-      L.cell(id('riskc', s.schoolId, '*', c.key), parts.reduce((a, p) => a + L.cells.get(p)!, 0))
-      L.sum(id('riskc', s.schoolId, '*', c.key), parts, `risk-current school column ${s.code} ${c.key}`)
+      L.total(id('riskc', s.schoolId, '*', c.key), parts, `risk-current school column ${s.code} ${c.key}`)
     }
     const enrolledParts = levels.map((lv) => id('enrolled', s.schoolId, lv))
-    L.cell(id('enrolled', s.schoolId, '*'), enrolledParts.reduce((a, p) => a + L.cells.get(p)!, 0))
-    L.sum(id('enrolled', s.schoolId, '*'), enrolledParts, `enrolled school ${s.code}`)
+    L.total(id('enrolled', s.schoolId, '*'), enrolledParts, `enrolled school ${s.code}`)
     L.sum(id('enrolled', s.schoolId, '*'), CURRENT_COLUMNS.map((c) => id('riskc', s.schoolId, '*', c.key)), `risk-current school row ${s.code}`)
     return { ...s, rows, subtotal: { cells: riskCells('riskc', CURRENT_COLUMNS, s.schoolId, '*'), total: { $c: id('enrolled', s.schoolId, '*') } } }
   })
   for (const c of CURRENT_COLUMNS) {
     const parts = schools.map((s) => id('riskc', s.schoolId, '*', c.key))
-    L.cell(id('riskc', '*', '*', c.key), parts.reduce((a, p) => a + L.cells.get(p)!, 0))
-    L.sum(id('riskc', '*', '*', c.key), parts, `risk-current district ${c.key}`)
+    L.total(id('riskc', '*', '*', c.key), parts, `risk-current district ${c.key}`)
   }
   {
     const parts = schools.map((s) => id('enrolled', s.schoolId, '*'))
-    L.cell(id('enrolled', '*', '*'), parts.reduce((a, p) => a + L.cells.get(p)!, 0))
-    L.sum(id('enrolled', '*', '*'), parts, 'enrolled district')
+    L.total(id('enrolled', '*', '*'), parts, 'enrolled district')
     L.sum(id('enrolled', '*', '*'), CURRENT_COLUMNS.map((c) => id('riskc', '*', '*', c.key)), 'risk-current district row')
   }
   const riskCurrent = {
@@ -209,8 +239,8 @@ export function buildDistrictTables(districtId: string, schools: SchoolInfo[], a
         })
         // The screened of a row are at most the enrolled (this year: those with a current risk).
         const bound = year === y.current
-          ? RISK_COLUMNS.reduce((a, c) => a + L.cells.get(id('riskc', s.schoolId, level, c.key))!, 0)
-          : L.cells.get(id('enrolled', s.schoolId, level))!
+          ? RISK_COLUMNS.reduce((a, c) => a + L.value(id('riskc', s.schoolId, level, c.key)), 0)
+          : L.value(id('enrolled', s.schoolId, level))
         lowerTo(vals, bound)
         let total = 0
         for (const [i, c] of RISK_COLUMNS.entries()) {
@@ -225,24 +255,20 @@ export function buildDistrictTables(districtId: string, schools: SchoolInfo[], a
       })
       for (const c of RISK_COLUMNS) {
         const parts = levels.map((lv) => id(pre, s.schoolId, lv, c.key))
-        L.cell(id(pre, s.schoolId, '*', c.key), parts.reduce((a, p) => a + L.cells.get(p)!, 0))
-        L.sum(id(pre, s.schoolId, '*', c.key), parts, `risk-by-year school column ${year} ${s.code} ${c.key}`)
+        L.total(id(pre, s.schoolId, '*', c.key), parts, `risk-by-year school column ${year} ${s.code} ${c.key}`)
       }
       const parts = levels.map((lv) => id(scr, s.schoolId, lv))
-      L.cell(id(scr, s.schoolId, '*'), parts.reduce((a, p) => a + L.cells.get(p)!, 0))
-      L.sum(id(scr, s.schoolId, '*'), parts, `screened school ${year} ${s.code}`)
+      L.total(id(scr, s.schoolId, '*'), parts, `screened school ${year} ${s.code}`)
       L.sum(id(scr, s.schoolId, '*'), RISK_COLUMNS.map((c) => id(pre, s.schoolId, '*', c.key)), `risk-by-year school row ${year} ${s.code}`)
       L.le([id(scr, s.schoolId, '*')], [id('enrolled', s.schoolId, '*')], `screened ≤ enrolled ${year} ${s.code}`)
       return { ...s, rows, subtotal: { cells: riskCells(pre, RISK_COLUMNS, s.schoolId, '*'), total: { $c: id(scr, s.schoolId, '*') } } }
     })
     for (const c of RISK_COLUMNS) {
       const parts = schools.map((s) => id(pre, s.schoolId, '*', c.key))
-      L.cell(id(pre, '*', '*', c.key), parts.reduce((a, p) => a + L.cells.get(p)!, 0))
-      L.sum(id(pre, '*', '*', c.key), parts, `risk-by-year district ${year} ${c.key}`)
+      L.total(id(pre, '*', '*', c.key), parts, `risk-by-year district ${year} ${c.key}`)
     }
     const parts = schools.map((s) => id(scr, s.schoolId, '*'))
-    L.cell(id(scr, '*', '*'), parts.reduce((a, p) => a + L.cells.get(p)!, 0))
-    L.sum(id(scr, '*', '*'), parts, `screened district ${year}`)
+    L.total(id(scr, '*', '*'), parts, `screened district ${year}`)
     L.sum(id(scr, '*', '*'), RISK_COLUMNS.map((c) => id(pre, '*', '*', c.key)), `risk-by-year district row ${year}`)
     L.le([id(scr, '*', '*')], [id('enrolled', '*', '*')], `screened ≤ enrolled ${year} district`)
     return {
@@ -316,8 +342,7 @@ export function buildDistrictTables(districtId: string, schools: SchoolInfo[], a
     const dbase = id('talk', '*', w.kind, w.windowKey)
     for (const key of ['total', ...TALK_STATUSES.map((t) => t.status)]) {
       const parts = schools.map((s) => id('talk', s.schoolId, w.kind, w.windowKey, key))
-      L.cell(id(dbase, key), parts.reduce((a, p) => a + L.cells.get(p)!, 0))
-      L.sum(id(dbase, key), parts, `talk district ${w.windowKey} ${key}`)
+      L.total(id(dbase, key), parts, `talk district ${w.windowKey} ${key}`)
     }
     L.sum(id(dbase, 'total'), TALK_STATUSES.map((t) => id(dbase, t.status)), `talk district identity ${w.windowKey}`)
   }
@@ -355,8 +380,7 @@ export function buildDistrictTables(districtId: string, schools: SchoolInfo[], a
   }
   for (const key of [...ACTIVITY_KINDS.map((k) => k.key), 'total', 'attendance']) {
     const parts = schools.map((s) => id('hsa', s.schoolId, key))
-    L.cell(id('hsa', '*', key), parts.reduce((a, p) => a + L.cells.get(p)!, 0))
-    L.sum(id('hsa', '*', key), parts, `activities district ${key}`)
+    L.total(id('hsa', '*', key), parts, `activities district ${key}`)
   }
   L.sum(id('hsa', '*', 'total'), ACTIVITY_KINDS.map((k) => id('hsa', '*', k.key)), 'activities district identity')
   const hsaRow = (school: string) => ({
@@ -383,8 +407,7 @@ export function buildDistrictTables(districtId: string, schools: SchoolInfo[], a
   }
   for (const key of ['sent', 'received', 'closed']) {
     const parts = schools.map((s) => id('ref', s.schoolId, key))
-    L.cell(id('ref', '*', key), parts.reduce((a, p) => a + L.cells.get(p)!, 0))
-    L.sum(id('ref', '*', key), parts, `referrals district ${key}`)
+    L.total(id('ref', '*', key), parts, `referrals district ${key}`)
   }
   L.le([id('ref', '*', 'received')], [id('ref', '*', 'sent')], 'receipt ≤ sent district')
   L.le([id('ref', '*', 'closed')], [id('ref', '*', 'sent')], 'closed ≤ sent district')
@@ -409,8 +432,7 @@ export function buildDistrictTables(districtId: string, schools: SchoolInfo[], a
   }
   for (const key of ['due', 'onTime']) {
     const parts = schools.map((s) => id('crisis', s.schoolId, key))
-    L.cell(id('crisis', '*', key), parts.reduce((a, p) => a + L.cells.get(p)!, 0))
-    L.sum(id('crisis', '*', key), parts, `crisis district ${key}`)
+    L.total(id('crisis', '*', key), parts, `crisis district ${key}`)
   }
   L.le([id('crisis', '*', 'onTime')], [id('crisis', '*', 'due')], 'on time ≤ due district')
   const crRow = (school: string) => ({
@@ -420,8 +442,8 @@ export function buildDistrictTables(districtId: string, schools: SchoolInfo[], a
   })
   const crisis = { schools: schools.map((s) => ({ ...s, ...crRow(s.schoolId) })), total: crRow('*') }
 
-  const result = suppress(L.cells, L.constraints, threshold)
-  const render = renderer(L.cells, result)
+  const result = suppressCells(L.ids, L.values, L.relations, threshold)
+  const render = renderer(L, result.hidden)
   const tables = {
     'risk-current': render(riskCurrent),
     'risk-by-year': render(riskByYear),
@@ -438,7 +460,7 @@ export function buildDistrictTables(districtId: string, schools: SchoolInfo[], a
     generatedAt: new Date().toISOString(),
     tables,
     stats: {
-      cells: L.cells.size, relations: L.constraints.length, suppressed: result.suppressed.size,
+      cells: L.ids.length, relations: L.relations.length, suppressed: result.suppressed,
       primary: result.primary, complementary: result.complementary, rounds: result.rounds, unprotected: result.unprotected.length,
     },
   }
@@ -456,13 +478,9 @@ function lowerTo(vals: number[], bound: number): void {
 }
 
 /** Replaces placeholders by cells; shares and medians follow the counts they are made of. */
-function renderer(cells: ReadonlyMap<string, number>, result: SuppressionResult) {
-  const hidden = (cid: string) => result.suppressed.has(cid)
-  const count = (cid: string): Cell => {
-    const v = cells.get(cid)
-    if (v === undefined) throw new Error(`district tables: no cell ${cid}`)
-    return hidden(cid) ? { value: null, suppressed: true } : { value: v, suppressed: false }
-  }
+function renderer(L: Ledger, withheld: Uint8Array) {
+  const hidden = (cid: string) => withheld[L.at(cid)] === 1
+  const count = (cid: string): Cell => (hidden(cid) ? { value: null, suppressed: true } : { value: L.value(cid), suppressed: false })
   const walk = (x: unknown): unknown => {
     if (Array.isArray(x)) {
       const out = new Array<unknown>(x.length)
@@ -476,8 +494,8 @@ function renderer(cells: ReadonlyMap<string, number>, result: SuppressionResult)
         const [num, den] = o.$pct as [string, string]
         // A share is withheld whenever its numerator or denominator is: share × total = count.
         if (hidden(num) || hidden(den)) return { value: null, suppressed: true }
-        const d = cells.get(den)!
-        return { value: d === 0 ? null : Math.round((1000 * cells.get(num)!) / d) / 10, suppressed: false }
+        const d = L.value(den)
+        return { value: d === 0 ? null : Math.round((1000 * L.value(num)) / d) / 10, suppressed: false }
       }
       if ('$med' in o) {
         const [median, of] = o.$med as [number | null, string]

@@ -35,12 +35,14 @@ export interface SchoolStaffing {
  * the owner connection, as the district tables' own queries use (src/modules/district).
  */
 export async function staffingBySchool(ex: Executor, districtId: string,
-  opts: { year: number } | { timeZone: string }): Promise<SchoolStaffing[]> {
+  opts: ({ year: number } | { timeZone: string }) & { enrolled?: ReadonlyMap<string, number> }): Promise<SchoolStaffing[]> {
   // Without a year: this calendar year in the schools' zone (TZ_SCHOOL).
   const year = 'year' in opts ? opts.year : Number(schoolDay(new Date(), opts.timeZone).slice(0, 4))
+  // Enrolment per school, unless the caller has just counted it (a release: its aggregates).
+  const enrolled = opts.enrolled ? sql`null::bigint` : sql`(select count(*) from students st where st.school_id = s.id and st.status = 'enrolled')`
   const rows = await queryRows<{
     id: string; code: string; name: string; full_time: number | string; part_time: number | string; certified: number | string
-    hours: number | string; trained: number | string; enrolled: number | string
+    hours: number | string; trained: number | string; enrolled: number | string | null
   }>(ex, sql`
     select s.id, s.code, s.name,
       count(p.id) filter (where p.employment = 'full_time') as full_time,
@@ -48,7 +50,7 @@ export async function staffingBySchool(ex: Executor, districtId: string,
       count(p.id) filter (where cardinality(p.qualifications) > 0) as certified,
       coalesce(sum(p.training_hours_year) filter (where p.training_year = ${year}), 0) as hours,
       count(p.id) filter (where p.training_year = ${year} and p.training_hours_year > 0) as trained,
-      (select count(*) from students st where st.school_id = s.id and st.status = 'enrolled') as enrolled
+      ${enrolled} as enrolled
     from schools s
     left join staff_profiles p on p.school_id = s.id
     where s.district_id = ${districtId}
@@ -56,7 +58,7 @@ export async function staffingBySchool(ex: Executor, districtId: string,
     order by s.code`)
   return rows.map((r) => {
     const fullTime = Number(r.full_time)
-    const largeSchool = Number(r.enrolled) >= LARGE_SCHOOL_ENROLMENT
+    const largeSchool = (opts.enrolled ? opts.enrolled.get(r.id) ?? 0 : Number(r.enrolled)) >= LARGE_SCHOOL_ENROLMENT
     return {
       schoolId: r.id,
       schoolCode: r.code,
