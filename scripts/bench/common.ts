@@ -96,8 +96,9 @@ export async function openBenchDatabase(url: string | undefined, poolMax = 10): 
   try {
     // No 10 s statement limit (the app's default, DB_STATEMENT_TIMEOUT_MS): a loaded machine or
     // the scale run takes longer over a whole district, and a figure beats a cancelled job.
-    // Embedded: tables re-analyzed as they grow, as npm start does (src/db/auto-analyze.ts).
-    database = await openDatabase(url ? { url, poolMax, timeouts: { ...defaultServerTimeouts, statementTimeoutMs: 3_600_000 } } : { dataDir: dir, autoAnalyze: {} })
+    // Tables re-analyzed as they grow, as npm start does (src/db/auto-analyze.ts): embedded, and
+    // on a server whose autovacuum is off.
+    database = await openDatabase(url ? { url, poolMax, timeouts: { ...defaultServerTimeouts, statementTimeoutMs: 3_600_000 }, autoAnalyze: {} } : { dataDir: dir, autoAnalyze: {} })
   } catch (err) {
     removeDir()
     throw err

@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm'
 import { queryRows, type Db } from './database.js'
 
 /**
- * The planner's statistics of the embedded database, kept current while it runs.
+ * The planner's statistics of the embedded database, and of a server whose autovacuum is off,
+ * kept current while it runs.
  *
  * PGlite has no autovacuum launcher, and its per-table change counters stay at zero (they are
  * only flushed by a server's backends), so nothing re-analyzes a table as it grows until the
@@ -10,6 +11,12 @@ import { queryRows, type Db } from './database.js'
  * was small, stay in use: a talk-log POST scanned every talk log, and measured one at a time it
  * went from 2.4 ms to 7.5, 11 and 20 ms as 10,000, 20,000 and 30,000 logs were written; an
  * ANALYZE brought it back to 3 ms, where it stayed as the table grew further.
+ *
+ * A server with autovacuum turned off (autovacuum = off, as on some CI and test machines) is in
+ * the same place, and so are PL/pgSQL functions' cached plans: a pooled connection that first
+ * appended to the audit chain while audit_log was nearly empty kept reading the chain's head
+ * by a sequential scan of the whole log (measured: 867 such scans reading 4.1 million rows in
+ * 25 s of talk-log POSTs), so every write slowed as the log grew.
  *
  * Every `everyMs` this analyzes the tables that grew since their statistics were taken: whose
  * main fork has at least 10% and 4 pages more than the page count the last ANALYZE or VACUUM
@@ -31,6 +38,16 @@ export async function analyzeGrown(db: Db): Promise<string[]> {
   const grown = await queryRows<{ name: string }>(db, GROWN)
   for (const { name } of grown) await db.execute(sql.raw(`analyze ${name}`))
   return grown.map((g) => g.name)
+}
+
+/**
+ * Whether the server's own autovacuum analyzes its tables (the autovacuum setting; a server
+ * always collects the change counters it needs, track_counts, unless that is off too).
+ */
+export async function serverAnalyzesItself(db: Db): Promise<boolean> {
+  const rows = await queryRows<{ autovacuum: string; track_counts: string }>(db,
+    sql`select current_setting('autovacuum') as autovacuum, current_setting('track_counts') as track_counts`)
+  return rows[0]?.autovacuum === 'on' && rows[0]?.track_counts === 'on'
 }
 
 export interface AutoAnalyze {

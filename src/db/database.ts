@@ -47,15 +47,28 @@ export interface OpenOptions {
   /** Server mode: statement, connect and idle timeouts (src/db/server-client.ts). */
   timeouts?: ServerTimeouts
   /**
-   * Embedded: re-analyze tables as they grow, which a server's autovacuum does
-   * (src/db/auto-analyze.ts); for a process that serves or measures it (npm start, the bench).
+   * Re-analyze tables as they grow (src/db/auto-analyze.ts), which a server's autovacuum does:
+   * always on the embedded database, on a server whose autovacuum is off; for a process that
+   * serves or measures it (npm start, the bench).
    */
   autoAnalyze?: { everyMs?: number; onError?: (err: unknown) => void }
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  if (opts.url) return openServer(opts.url, opts.poolMax ?? 10, opts.timeouts)
-  return openEmbedded(opts)
+  if (!opts.url) return openEmbedded(opts)
+  const database = await openServer(opts.url, opts.poolMax ?? 10, opts.timeouts)
+  if (!opts.autoAnalyze) return database
+  let analyzer: { stop(): Promise<void> } | undefined
+  try {
+    const { startAutoAnalyze, serverAnalyzesItself } = await import('./auto-analyze.js')
+    if (!(await serverAnalyzesItself(database.db))) analyzer = startAutoAnalyze(database.db, opts.autoAnalyze)
+  } catch (err) {
+    await database.close()
+    throw err
+  }
+  if (!analyzer) return database
+  const close = database.close.bind(database)
+  return { ...database, async close() { try { await analyzer.stop() } finally { await close() } } }
 }
 
 async function openServer(url: string, poolMax: number, timeouts?: ServerTimeouts): Promise<Database> {

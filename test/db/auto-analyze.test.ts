@@ -1,17 +1,28 @@
 import t from '../helpers/tap.js'
 import { freshDatabase } from '../helpers/database.js'
 import { openDatabase, queryRows, sql, type Db } from '../../src/db/database.js'
-import { analyzeGrown } from '../../src/db/auto-analyze.js'
+import { analyzeGrown, serverAnalyzesItself } from '../../src/db/auto-analyze.js'
 
-// On a server autovacuum analyzes tables itself (and may do so in the middle of these checks).
-const embeddedOnly = process.env.TEST_DATABASE_URL ? 'the embedded database: a server has autovacuum' : false
+/** The server's autovacuum setting (null: the embedded database, which has none). */
+async function serverAutovacuum(): Promise<string | null> {
+  if (!process.env.TEST_DATABASE_URL) return null
+  const { database, drop } = await freshDatabase()
+  try {
+    return (await queryRows<{ v: string }>(database.db, sql`select current_setting('autovacuum') as v`))[0]!.v
+  } finally {
+    await drop()
+  }
+}
+const autovacuum = await serverAutovacuum()
+// A server whose autovacuum runs analyzes tables itself (and may do so in the middle of these checks).
+const withoutAutovacuum = autovacuum === 'on' ? 'a server whose autovacuum runs: it analyzes tables itself' : false
 
 const planOf = async (db: Db, query: string) =>
   (await queryRows<{ 'QUERY PLAN': string }>(db, sql.raw(`explain ${query}`))).map((r) => r['QUERY PLAN']).join(' | ')
 const statsOf = async (db: Db, table: string) =>
   (await queryRows<{ relpages: number; reltuples: number }>(db, sql`select relpages, reltuples from pg_class where oid = ${table}::regclass`))[0]!
 
-t.test('a table that grew is analyzed, and the plan cached while it was small is replaced', { skip: embeddedOnly }, async (t) => {
+t.test('a table that grew is analyzed, and the plan cached while it was small is replaced', { skip: withoutAutovacuum }, async (t) => {
   const { database, drop } = await freshDatabase()
   t.teardown(drop)
   const { db } = database
@@ -42,8 +53,12 @@ t.test('a table that grew is analyzed, and the plan cached while it was small is
   t.equal((await statsOf(db, 'grow_probe')).reltuples, 60_000)
 })
 
-t.test('openDatabase with autoAnalyze: a pass on its timer; close stops the timer', { skip: embeddedOnly }, async (t) => {
-  const database = await openDatabase({ memory: true, autoAnalyze: { everyMs: 30, onError: (err) => t.fail(`auto-analyze failed: ${String(err)}`) } })
+t.test('openDatabase with autoAnalyze: a pass on its timer; close stops the timer', { skip: withoutAutovacuum }, async (t) => {
+  const autoAnalyze = { everyMs: 30, onError: (err: unknown) => t.fail(`auto-analyze failed: ${String(err)}`) }
+  // On a server (with autovacuum off): a fresh database of its own, opened with the timer.
+  const server = process.env.TEST_DATABASE_URL ? await freshDatabase() : undefined
+  if (server) t.teardown(server.drop)
+  const database = await openDatabase(server ? { url: server.url!, poolMax: 2, autoAnalyze } : { memory: true, autoAnalyze })
   let closed = false
   t.teardown(async () => { if (!closed) await database.close() })
   const { db } = database
@@ -60,4 +75,16 @@ t.test('openDatabase with autoAnalyze: a pass on its timer; close stops the time
   closed = true
   // A pass after close would fail on the closed database and report it through onError.
   await new Promise((ok) => setTimeout(ok, 150))
+})
+
+t.test('a server is left to its autovacuum when that runs, and analyzed by the app when it is off', { skip: process.env.TEST_DATABASE_URL ? false : 'a server setting' }, async (t) => {
+  const { database, drop } = await freshDatabase()
+  t.teardown(drop)
+  t.equal(await serverAnalyzesItself(database.db), autovacuum === 'on', `autovacuum is ${autovacuum}`)
+  // The same question with autovacuum off for this session's view of it (a server-wide setting
+  // cannot be changed here; track_counts, which autovacuum needs too, can be, by a superuser).
+  await database.db.transaction(async (tx) => {
+    await tx.execute(sql`set local track_counts = off`)
+    t.equal(await serverAnalyzesItself(tx as unknown as Db), false, 'without change counters autovacuum cannot run: the app analyzes')
+  })
 })
