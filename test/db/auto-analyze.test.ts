@@ -51,6 +51,17 @@ t.test('a table that grew is analyzed, and the plan cached while it was small is
   await db.execute(sql`insert into grow_probe select i, i % 5000, 'x' from generate_series(52001, 60000) i`)
   t.same(await analyzeGrown(db), ['public.grow_probe'], 'and analyzed again once it grew by more')
   t.equal((await statsOf(db, 'grow_probe')).reltuples, 60_000)
+
+  // A small sample (as the embedded database's passes take): the row count is still right, and
+  // the histogram has the sample's size.
+  const buckets = async () => (await queryRows<{ n: number }>(db, sql`
+    select cardinality(histogram_bounds::text::int[]) as n from pg_stats where tablename = 'grow_probe' and attname = 'k'`))[0]!.n
+  t.equal(await buckets(), 101, 'a full ANALYZE: 100 buckets')
+  await db.execute(sql`insert into grow_probe select i, i % 5000, 'x' from generate_series(60001, 70000) i`)
+  t.same(await analyzeGrown(db, { target: 10 }), ['public.grow_probe'])
+  t.equal(await buckets(), 11, 'a target of 10: 10 buckets')
+  t.equal((await statsOf(db, 'grow_probe')).reltuples, 70_000, 'the row count is exact all the same (the sample covers it)')
+  t.match(await planOf(db, 'execute by_k(7)'), /Index Scan/, 'and the plan reads through the index')
 })
 
 t.test('openDatabase with autoAnalyze: a pass on its timer; close stops the timer', { skip: withoutAutovacuum }, async (t) => {
