@@ -12,9 +12,11 @@
  *                 [--students N [--schools N]] [--scale]
  *
  * --quick: smaller districts and imports, 3 s load runs; the whole run stays under 10 minutes
- * on 2 cores. --students/--schools: the scale run — the district and duty sections on a
- * district of that size (default 1,000 students a school), e.g. `--only district,duties
- * --mode server --students 1000000 --schools 1000`; their limits grow with the size.
+ * on 2 cores. --students/--schools: the district and duty sections on a district of that size
+ * (default 1,000 students a school), e.g. `--only district,duties --mode server --students
+ * 300000 --schools 300`; their limits grow with the size. Their synthetic district is made in
+ * this process's memory first: a million pupils ran out of node's 4 GB heap (measured), so a
+ * million is the --scale run's, seeded inside the database.
  * --scale: the opt-in scale section alone (scripts/bench/duties-scale.ts), on the server
  * unless --mode says otherwise: 1,000,000 students in 1,000 schools seeded by generate_series
  * (or --students/--schools), the duty generation timed on it, then scripts/bench/scale-hooks.ts.
