@@ -85,7 +85,8 @@ export function suppressCells(ids: readonly string[], value: readonly number[], 
   const n = ids.length
   const cons: Con[] = []
   const consOf: number[][] = ids.map(() => [])
-  // A cell named twice in a relation gets one term (coefficients added, in order of first mention).
+  // A cell named twice in a relation gets one term (coefficients added, in order of first
+  // mention), and a term whose coefficient is 0 none; most relations have neither and are kept as given.
   const at = new Int32Array(ids.length).fill(-1)
   for (const c of relations) {
     let idx = c.idx

@@ -83,7 +83,7 @@ class Ledger {
     }
   }
 
-  /** A cell's position (named before, or the relations naming it could not be checked). */
+  /** A cell's position: a cell is published (cell) before a relation or the renderer names it. */
   at(id: string): number {
     const at = this.index.get(id)
     if (at === undefined) throw new Error(`district tables: no cell ${id}`)
