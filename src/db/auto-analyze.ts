@@ -21,7 +21,11 @@ import { queryRows, type Db } from './database.js'
  * Every `everyMs` this analyzes the tables that grew since their statistics were taken: whose
  * main fork has at least 10% and 4 pages more than the page count the last ANALYZE or VACUUM
  * recorded (pg_class.relpages). That is the server's autoanalyze rule (50 rows and 10% of the
- * table) counted in pages, which PostgreSQL does keep. ANALYZE also invalidates the cached
+ * table) counted in pages, which PostgreSQL does keep. On a server the rule itself applies as
+ * well, on the rows changed since the last ANALYZE (pg_stat_user_tables.n_mod_since_analyze,
+ * which PGlite leaves at 0): an ANALYZE that ran while a large insert was still uncommitted
+ * counted its pages but not its rows, and the page count alone would never bring it back.
+ * ANALYZE also invalidates the cached
  * plans of the statements that read the table, so they are planned again. A table that keeps
  * growing is analyzed each time it grew by a tenth: a few dozen times on its way to a million
  * rows, each reading a sample of at most 30,000 rows.
@@ -29,8 +33,10 @@ import { queryRows, type Db } from './database.js'
 const GROWN = sql`
   select format('%I.%I', n.nspname, c.relname) as name
   from pg_class c join pg_namespace n on n.oid = c.relnamespace
+  left join pg_stat_user_tables s on s.relid = c.oid
   where c.relkind = 'r' and c.relpersistence = 'p' and n.nspname = 'public'
-    and pg_relation_size(c.oid) / current_setting('block_size')::int >= c.relpages * 1.1 + 4
+    and (pg_relation_size(c.oid) / current_setting('block_size')::int >= c.relpages * 1.1 + 4
+      or coalesce(s.n_mod_since_analyze, 0) >= 50 + 0.1 * greatest(c.reltuples, 0))
   order by c.relname`
 
 /**
