@@ -25,8 +25,8 @@ import { queryRows, type Db } from './database.js'
  * well, on the rows changed since the last ANALYZE (pg_stat_user_tables.n_mod_since_analyze,
  * which PGlite leaves at 0): an ANALYZE that ran while a large insert was still uncommitted
  * counted its pages but not its rows, and the page count alone would never bring it back.
- * ANALYZE also invalidates the cached
- * plans of the statements that read the table, so they are planned again. A table that keeps
+ * ANALYZE also invalidates the cached plans of the statements that read the table, so they are
+ * planned again. A table that keeps
  * growing is analyzed each time it grew by a tenth: a few dozen times on its way to a million
  * rows, each reading a sample of at most 30,000 rows.
  */
@@ -59,10 +59,7 @@ export async function analyzeGrown(db: Db, opts: { target?: number } = {}): Prom
   return grown.map((g) => g.name)
 }
 
-/**
- * Whether the server's own autovacuum analyzes its tables (the autovacuum setting; a server
- * always collects the change counters it needs, track_counts, unless that is off too).
- */
+/** Whether the server's autovacuum analyzes its tables: it is on, and so are the change counters it reads (track_counts). */
 export async function serverAnalyzesItself(db: Db): Promise<boolean> {
   const rows = await queryRows<{ autovacuum: string; track_counts: string }>(db,
     sql`select current_setting('autovacuum') as autovacuum, current_setting('track_counts') as track_counts`)

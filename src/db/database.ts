@@ -55,7 +55,7 @@ export interface OpenOptions {
 }
 
 /** default_statistics_target of the embedded database's passes while it serves (3,000-row samples). */
-export const EMBEDDED_ANALYZE_TARGET = 10
+const EMBEDDED_ANALYZE_TARGET = 10
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (!opts.url) return openEmbedded(opts)
