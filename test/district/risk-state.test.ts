@@ -12,6 +12,7 @@ import { schoolYearWindow } from '../../src/modules/district/school-year.js'
 import { ensureBuiltInInstruments } from '../../src/modules/screening/repository.js'
 import { BUILT_IN_INSTRUMENTS } from '../../src/modules/screening/instruments/index.js'
 import { buildTestApp, createSchool } from '../helpers/app.js'
+import { sentBy } from '../helpers/statements.js'
 
 /**
  * The district risk tables read each pupil's kept row (student_cell_keys: class, enrolment,
@@ -246,9 +247,12 @@ t.test('a pupil without a kept row (triggers off) is counted from the records', 
   const before = canonical(await db.transaction((tx) => loadAggregates(tx, [s], y, secret)))
   const ranks = (r: { current: string[] }) => r.current.map((c) => c.split('|').slice(1, 4).join(':'))
   t.same(ranks(before), ['7:2:1', '7:3:1', '7:4:2'], 'yellow, orange, and red twice (the case outranks green)')
+  const readsRecords = async () => (await sentBy(() => db.transaction((tx) => loadAggregates(tx, [s], y, secret)))).sent.some((q) => q.includes('screening_responses'))
+  t.equal(await readsRecords(), false, 'kept rows that match the students: the school is not counted from its records')
 
   // Two pupils lose their rows, as after a restore with triggers off.
   await db.execute(sql`delete from student_cell_keys where school_id = ${s} and student_id in (${pupils[0]!.id}, ${pupils[3]!.id})`)
+  t.equal(await readsRecords(), true, 'the enrolment check sees the missing rows')
   const after = await db.transaction((tx) => loadAggregates(tx, [s], y, secret))
   const records = riskTables(await riskFromRecords(db, [s], y, secret), y)
   t.same(canonical(after), canonical(records), 'the same tables as counting the records')
