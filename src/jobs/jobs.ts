@@ -7,7 +7,7 @@ import { verifyAuditNightly } from './audit-verify.js'
 import { releaseDistrictFigures } from './district-release.js'
 import { notifyOverdueRectifications } from './rectification-overdue.js'
 import { remindPendingTransfers } from './transfer-reminder.js'
-import { vacuumEmbedded } from './vacuum.js'
+import { vacuumUnattended } from './vacuum.js'
 import type { JobDefinition } from './runner.js'
 
 /**
@@ -73,8 +73,8 @@ export const jobList: JobDefinition[] = [
   {
     name: 'vacuum',
     schedule: '50 2 * * *',
-    description: 'embedded database: VACUUM (ANALYZE), which it never runs by itself (a server\'s autovacuum does; there this does nothing)',
-    upkeep: vacuumEmbedded,
+    description: 'VACUUM (ANALYZE) of the embedded database, which never runs it by itself, or of a server whose autovacuum is off (where autovacuum runs, this does nothing)',
+    upkeep: vacuumUnattended,
   },
   {
     name: 'retention',
