@@ -13,7 +13,7 @@ const SESSIONS = '/api/v1/auth/me/sessions'
 interface AuditRow { action: string; resource: string; actor_id: string | null; record_ids: string[]; field_groups: string[]; outcome: string; text: string }
 
 t.test('password reset, must-change and my sessions', async (t) => {
-  const w = await rosterWorld(t)
+  const w = await rosterWorld()
   const { app, database, admin, adminB, psych, A } = w
   const tryLogin = (username: string, password: string) => app.inject({ method: 'POST', url: LOGIN, payload: { username, password } })
   const auditSince = async (mark: number) => queryRows<AuditRow>(database.db,

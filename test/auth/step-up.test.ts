@@ -15,7 +15,7 @@ const codeOf = (secret: string, offsetS = 0) =>
  * proof is made old in the database (the check reads it there on every request).
  */
 t.test('step-up: the guarded reads need a recent proof of the login’s factors', async (t) => {
-  const w = await rosterWorld(t)
+  const w = await rosterWorld()
   const { database, admin, psych, district, A } = w
   const db = database.db
   const stale = (who: Caller) => db.execute(sql`update auth_sessions set second_factor_at = now() - interval '16 minutes' where user_id = ${who.id} and revoked_at is null`)

@@ -29,7 +29,7 @@ async function enrol(app: FastifyInstance, who: Caller, offsetS = -30): Promise<
 }
 
 t.test('TOTP: enrolment, sign-in with a code, replay, recovery codes, throttle, admin reset, the requirement', async (t) => {
-  const w = await rosterWorld(t)
+  const w = await rosterWorld()
   const { app, database, admin, A } = w
   const db = database.db
   const password = (username: string) => app.inject({ method: 'POST', url: LOGIN, payload: { username, password: TEST_PASSWORD } })
@@ -214,7 +214,7 @@ t.test('TOTP: enrolment, sign-in with a code, replay, recovery codes, throttle, 
 })
 
 t.test('the deployment default: district staff and psychology teachers must set one up, homeroom teachers need not', async (t) => {
-  const w = await rosterWorld(t, { REQUIRE_SECOND_FACTOR: true })
+  const w = await rosterWorld({ REQUIRE_SECOND_FACTOR: true })
   const refused = await w.call(w.district, 'GET', '/api/v1/district/releases')
   t.equal(refused.statusCode, 403)
   t.equal(refused.json().code, 'second_factor_enrolment_required', 'district staff (no school: the deployment decides)')

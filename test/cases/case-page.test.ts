@@ -23,7 +23,7 @@ for (const Session of [PgliteSession, PostgresJsSession] as unknown as { prototy
 interface AuditRow { seq: number; actor_id: string; action: string; resource: string; record_ids: string[]; student_ids: string[]; field_groups: string[]; request_id: string | null }
 
 t.test('GET /cases/:id/page: each part as its own route gives it, one audit row', async (t) => {
-  const w = await screeningWorld(t)
+  const w = await screeningWorld()
   const { psych, psychB, homeroom, mentor, admin, call, database, A } = w
   const s = await w.pupil(A, A.classIds[0])
   const other = await w.pupil(A, A.classIds[0])

@@ -2,7 +2,7 @@ import t from '../helpers/tap.js'
 import { screeningWorld } from '../screening/fixtures.js'
 
 t.test('cases: risk with its text, allowed transitions only, who/when/why kept', async (t) => {
-  const w = await screeningWorld(t)
+  const w = await screeningWorld()
   const { psych, psych2, psychB, admin, homeroom, mentor, call } = w
   const s = await w.pupil(w.A, w.A.classIds[0])
   await w.pair(mentor, s.id)

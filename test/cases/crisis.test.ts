@@ -7,7 +7,7 @@ import { recordSafetySteps } from './safety-steps.js'
 const STEPS = ['parent_notified', 'escort', 'safety_assessment', 'leader_informed', 'referral_considered']
 
 t.test('crisis events: deadline, acknowledgement, checklist, resolution', async (t) => {
-  const w = await screeningWorld(t, { CRISIS_ACK_MINUTES: 20 })
+  const w = await screeningWorld({ CRISIS_ACK_MINUTES: 20 })
   const { psych, psych2, psychB, homeroom, mentor, admin, call } = w
   const s = await w.pupil(w.A, w.A.classIds[0])
   await w.pair(mentor, s.id)

@@ -9,7 +9,7 @@ import { openCampaign, PHQA_ID, screeningWorld, shanghaiDay } from '../screening
  * a first step of a crisis ticked twice.
  */
 t.test('duplicates name what exists', async (t) => {
-  const w = await screeningWorld(t)
+  const w = await screeningWorld()
   const { psych, call } = w
   const zh = { 'accept-language': 'zh-CN' }
   const en = { 'accept-language': 'en' }

@@ -2,7 +2,7 @@ import t from '../helpers/tap.js'
 import { screeningWorld, shanghaiDay } from '../screening/fixtures.js'
 
 t.test('intervention plan and counselling sessions', async (t) => {
-  const w = await screeningWorld(t)
+  const w = await screeningWorld()
   const { psych, psychB, homeroom, mentor, admin, call } = w
   const s = await w.pupil(w.A, w.A.classIds[0])
   await w.pair(mentor, s.id)

@@ -25,7 +25,7 @@ async function acknowledgeAndTick(w: ScreeningWorld, who: Caller, id: string) {
 }
 
 t.test('brief suicide safety assessment and who was told', async (t) => {
-  const w = await screeningWorld(t)
+  const w = await screeningWorld()
   const { psych, psych2, psychB, homeroom, admin, mentor, call } = w
   const s = await w.pupil(w.A, w.A.classIds[0])
   const institution = (await call(psych, 'POST', '/api/v1/institutions', { name: '市精神卫生中心', kind: 'mental_health_centre' })).json<{ id: string }>()

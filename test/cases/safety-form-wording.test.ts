@@ -9,7 +9,7 @@ type Form = { sections: Array<{ items: Item[] }> }
 const itemOf = (form: Form, key: string) => form.sections.flatMap((s) => s.items).find((i) => i.key === key)!
 
 t.test('a school replaces the Chinese wording of the safety assessment form', async (t) => {
-  const w = await screeningWorld(t)
+  const w = await screeningWorld()
   const { psych, psych2, psychB, homeroom, admin, call } = w
   const put = (who: typeof psych, texts: Record<string, string>) => call(who, 'PUT', '/api/v1/safety-assessment-form/wording', { texts })
   const form = async (who: typeof psych) => (await call(who, 'GET', '/api/v1/safety-assessment-form')).json<Form>()

@@ -13,7 +13,7 @@ const content = (tag: string) => ({
 })
 
 t.test('safety plan: versions, one active per case, reviews, mentor part, print', async (t) => {
-  const w = await screeningWorld(t)
+  const w = await screeningWorld()
   const { psych, psych2, psychB, homeroom, mentor, admin, monitor, district, call } = w
   const s = await w.pupil(w.A, w.A.classIds[0])
   const pairing = (await w.database.db.insert(pairings).values({

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm'
 import { screeningWorld, shanghaiDay } from '../screening/fixtures.js'
 
 t.test('the psychology teacher’s work list', async (t) => {
-  const w = await screeningWorld(t)
+  const w = await screeningWorld()
   const { psych, psych2, psychB, homeroom, admin, call } = w
   const open = async (who: typeof psych, riskLevel: string) => {
     const s = await w.pupil(w.A, w.A.classIds[0])

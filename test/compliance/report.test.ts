@@ -20,7 +20,7 @@ import { rosterWorld } from '../roster/fixtures.js'
  * itself from audit_log — and no personal value anywhere in the JSON, the .xlsx or the .html.
  */
 t.test('the yearly compliance report of a test school', async (t) => {
-  const w = await rosterWorld(t)
+  const w = await rosterWorld()
   const { database, A, B } = w
   const db = database.db
   const year = Number(schoolDay(new Date(), w.config.TZ_SCHOOL).slice(0, 4))

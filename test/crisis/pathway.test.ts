@@ -23,7 +23,7 @@ t.test('危机路径: screening → crisis → chain → assessment → referral
   const robots = await startRobotServer()
   const mail = await startMailServer()
   t.teardown(async () => { await robots.close(); await mail.close() })
-  const w = await screeningWorld(t, outboxConfig)
+  const w = await screeningWorld(outboxConfig)
   const { psych, psych2, admin, call } = w
   const ok = async (res: Promise<LightMyRequestResponse>, status: number, what: string) => {
     const r = await res

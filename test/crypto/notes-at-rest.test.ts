@@ -117,7 +117,7 @@ async function transferAsReceiver(w: ScreeningWorld): Promise<string | undefined
 
 t.test('free-text notes are ciphertext at rest and plaintext through the API', async (t) => {
   const m1 = randomBytes(32).toString('base64')
-  const w = await screeningWorld(t, { NOTES_MASTER_KEY: m1 })
+  const w = await screeningWorld({ NOTES_MASTER_KEY: m1 })
   const x = await writeEverything(w)
   const transferText = x.texts.find((v) => v.startsWith('转学材料'))!
   const apiTexts = x.texts.filter((v) => v !== transferText)

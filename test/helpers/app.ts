@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import tap from 'tap'
 import { Writable } from 'node:stream'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { loadConfig, type Config } from '../../src/config.js'
@@ -23,7 +24,7 @@ export interface TestContext {
 
 interface Teardown { teardown(fn: () => unknown): void }
 
-export async function buildTestApp(t: Teardown, overrides: Partial<Config> = {}): Promise<TestContext> {
+export async function buildTestApp(t: Teardown, overrides: Partial<Config> = {}, sink?: LogSink): Promise<TestContext> {
   const { database, drop } = await freshDatabase()
   const config: Config = {
     // The generated suites send thousands of requests from one address: lift the global limit.
@@ -32,8 +33,13 @@ export async function buildTestApp(t: Teardown, overrides: Partial<Config> = {})
     ...overrides,
   }
   const logs: string[] = []
+  // With a sink (sharedTestApp), into the lists of every caller given this app.
   const logStream = new Writable({
-    write(chunk, _enc, cb) { logs.push(String(chunk)); cb() },
+    write(chunk, _enc, cb) {
+      if (sink) sink.write(String(chunk))
+      else logs.push(String(chunk))
+      cb()
+    },
   })
   const app = await buildApp({ config, database, logStream })
   await app.ready()
@@ -42,6 +48,55 @@ export async function buildTestApp(t: Teardown, overrides: Partial<Config> = {})
     await drop()
   })
   return { app, database, config, logs }
+}
+
+/**
+ * An app and database shared by every file of the process that asks with the same overrides
+ * (a group runs its files one after the other in one process, test/helpers/groups.ts), where
+ * buildTestApp gives each caller its own. Opening a fresh database costs about 0.7 s on the
+ * embedded database and 0.2 s on a server, more than many files' own tests. For files whose
+ * tests touch only the schools, users and pupils they create (random codes): they must not
+ * count or change rows of the whole database, its settings or its schema. `logs` holds the
+ * lines the app wrote since this call. Closed when the process's tests end.
+ */
+export async function sharedTestApp(overrides: Partial<Config> = {}): Promise<TestContext> {
+  const entries = Object.entries(overrides).sort(([a], [b]) => a.localeCompare(b))
+  const odd = entries.find(([, v]) => v !== null && !['string', 'number', 'boolean'].includes(typeof v))
+  if (odd) throw new Error(`sharedTestApp: the override ${odd[0]} is not a plain value, so it cannot name a shared app; use buildTestApp`)
+  const key = JSON.stringify(entries)
+  let made = shared.get(key)
+  if (!made) {
+    made = openShared(overrides)
+    shared.set(key, made)
+    if (shared.size === 1) tap.teardown(closeShared)
+  }
+  const { ctx, sink } = await made
+  const logs: string[] = []
+  sink.add(logs)
+  return { ...ctx, logs }
+}
+
+type Shared = { ctx: TestContext; sink: LogSink; close(): Promise<void> }
+const shared = new Map<string, Promise<Shared>>()
+
+/** Lines an app writes, into every list added so far. */
+class LogSink {
+  private readonly lists: string[][] = []
+  add(list: string[]) { this.lists.push(list) }
+  write(line: string) { for (const l of this.lists) l.push(line) }
+}
+
+async function openShared(overrides: Partial<Config>): Promise<Shared> {
+  const closers: Array<() => unknown> = []
+  const sink = new LogSink()
+  const ctx = await buildTestApp({ teardown: (fn) => closers.unshift(fn) }, overrides, sink)
+  return { ctx, sink, async close() { for (const fn of closers) await fn() } }
+}
+
+async function closeShared(): Promise<void> {
+  const all = [...shared.values()]
+  shared.clear()
+  for (const s of all) await (await s).close()
 }
 
 export const rid = () => randomBytes(4).toString('hex')

@@ -54,7 +54,7 @@ async function importRoster(w: RosterWorld, file: Buffer, lang = 'zh-CN') {
 }
 
 t.test('roster import: far column, zip bombs, too many rows', async (t) => {
-  const w = await rosterWorld(t)
+  const w = await rosterWorld()
   // The parsing worker starts on first use; start it here so its own start-up is not counted below.
   const warm = await importRoster(w, await xlsxOf([HEADER, rosterRow(0)]))
   t.equal(warm.statusCode, 200, warm.body)
@@ -131,7 +131,7 @@ t.test('roster import: far column, zip bombs, too many rows', async (t) => {
   })
 
   t.test('limits are settings: a lower row limit applies to the next upload', async (t) => {
-    const small = await rosterWorld(t, { IMPORT_MAX_ROWS: 2 })
+    const small = await rosterWorld({ IMPORT_MAX_ROWS: 2 })
     const res = await small.call(small.admin, 'POST', '/api/v1/students/import', await xlsxOf([HEADER, rosterRow(1), rosterRow(2), rosterRow(3)]), { 'content-type': XLSX_TYPE })
     t.equal(res.statusCode, 413)
     t.match(res.json(), { code: 'import_too_many_rows', params: undefined })
@@ -140,7 +140,7 @@ t.test('roster import: far column, zip bombs, too many rows', async (t) => {
 })
 
 t.test('screening import reads through the same limits', async (t) => {
-  const w = await screeningWorld(t)
+  const w = await screeningWorld()
   const c = await openCampaign(w, w.psych, [PHQA_ID, GAD7_ID])
   const url = `/api/v1/screening/campaigns/${c.id}/import?wait=true`
   const header = ['学号', ...Array.from({ length: 9 }, (_, k) => `PHQ${k + 1}`)]

@@ -22,7 +22,7 @@ const inTermNotHoliday = (day: string) => day >= TERM.start && day <= TERM.end &
 const mondayOf = (day: string) => { const d = new Date(`${day}T00:00:00Z`); d.setUTCDate(d.getUTCDate() - isoWeekday(day) + 1); return d.toISOString().slice(0, 10) }
 
 t.test('lessons: quick entry, timetable, summary against the rules', async (t) => {
-  const w = await supportWorld(t)
+  const w = await supportWorld()
   const { db } = w.database
   const [c1, c2] = w.A.classIds as [string, string]
   await db.insert(terms).values({ schoolId: w.A.schoolId, schoolYear: '2026-2027', semester: 1, name: '2026-2027学年第一学期', startDate: TERM.start, endDate: TERM.end })
@@ -166,7 +166,7 @@ t.test('lessons: quick entry, timetable, summary against the rules', async (t) =
 })
 
 t.test('themed activities: reach, dates, head count', async (t) => {
-  const w = await supportWorld(t)
+  const w = await supportWorld()
   const [c1, c2] = w.A.classIds as [string, string]
   let res = await w.call(w.psych, 'POST', '/api/v1/school-activities', { kind: 'mental_health_day', title: '5·25 心理健康日', startsOn: '2026-05-25', reach: 'school', participants: 600 })
   t.equal(res.statusCode, 201, res.body)

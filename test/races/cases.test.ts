@@ -5,7 +5,7 @@ import { screeningWorld, shanghaiDay } from '../screening/fixtures.js'
 import { ATTEMPTS, auditCount, oneWinner, race } from './race.js'
 
 t.test('cases: concurrent state changes have exactly one winner', async (t) => {
-  const w = await screeningWorld(t)
+  const w = await screeningWorld()
   const { psych, psych2, call } = w
   const two = [psych, psych2]
   const openCase = async (riskLevel = 'red') => {

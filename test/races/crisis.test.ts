@@ -7,7 +7,7 @@ import { auditCount, oneWinner, race } from './race.js'
 const STEPS = ['parent_notified', 'escort', 'safety_assessment', 'leader_informed', 'referral_considered']
 
 t.test('crisis events: concurrent state changes have exactly one winner', async (t) => {
-  const w = await screeningWorld(t)
+  const w = await screeningWorld()
   const { psych, psych2, call } = w
   const s = await w.pupil(w.A, w.A.classIds[0])
   const open = async () => (await call(psych, 'POST', `/api/v1/students/${s.id}/crisis-events`, {})).json() as { id: string }

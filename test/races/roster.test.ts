@@ -5,7 +5,7 @@ import { rosterWorld } from '../roster/fixtures.js'
 import { ATTEMPTS, auditCount, oneWinner, race } from './race.js'
 
 t.test('roster: concurrent grants and class deletion', async (t) => {
-  const w = await rosterWorld(t)
+  const w = await rosterWorld()
   const { A, admin, call, database: { db } } = w
   const admin2 = await w.caller(A, [{ role: 'school_admin' }])
   const admins = [admin, admin2]

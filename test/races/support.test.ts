@@ -6,7 +6,7 @@ import { supportWorld } from '../support/fixtures.js'
 import { auditCount, oneWinner, race } from './race.js'
 
 t.test('support: concurrent state changes have exactly one winner', async (t) => {
-  const w = await supportWorld(t)
+  const w = await supportWorld()
   const psych2 = await w.caller(w.A, [{ role: 'psych_teacher' }])
   const two = [w.psych, psych2]
   const count = async (table: string, where: ReturnType<typeof sql>) =>

@@ -4,7 +4,7 @@ import { holidays, terms } from '../../db/schema/index.js'
 import { rosterWorld } from './fixtures.js'
 
 t.test('school calendar', async (t) => {
-  const w = await rosterWorld(t)
+  const w = await rosterWorld()
   const { B, admin, adminB, psych, homeroom, monitor, mentor, call } = w
 
   t.test('terms CRUD with one audit row per write', async (t) => {

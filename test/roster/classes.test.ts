@@ -4,7 +4,7 @@ import { classes } from '../../db/schema/index.js'
 import { rosterWorld } from './fixtures.js'
 
 t.test('grades and classes', async (t) => {
-  const w = await rosterWorld(t)
+  const w = await rosterWorld()
   const { A, B, admin, adminB, psych, homeroom, monitor, district, call } = w
 
   t.test('grades: listed per school, created by the admin', async (t) => {

@@ -11,7 +11,7 @@ const sno = () => `E${Math.random().toString(36).slice(2, 10)}`
  * by POST or PATCH /students, none by the roster import, no homeroom teacher or monitor.
  */
 t.test('nothing is assigned to a graduated class', async (t) => {
-  const w = await rosterWorld(t)
+  const w = await rosterWorld()
   const { A, admin, call, database: { db } } = w
   const [live, ended] = A.classIds as [string, string]
   await db.update(classes).set({ name: '九年级(1)班', endedAt: new Date() }).where(and(eq(classes.schoolId, A.schoolId), eq(classes.id, ended)))

@@ -3,7 +3,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import type { Config } from '../../src/config.js'
 import { queryRows } from '../../src/db/database.js'
 import type { Role } from '../../src/access/roles.js'
-import { buildTestApp, createSchool, createUser, injectAs, login, type SchoolFixture, type TestContext } from '../helpers/app.js'
+import { sharedTestApp, createSchool, createUser, injectAs, login, type SchoolFixture, type TestContext } from '../helpers/app.js'
 
 export interface Caller { id: string; username: string; token: string }
 
@@ -24,11 +24,10 @@ export interface RosterWorld extends TestContext {
   lastAudit(): Promise<{ action: string; resource: string; record_ids: string[]; student_ids: string[]; outcome: string }>
 }
 
-interface Teardown { teardown(fn: () => unknown): void }
 
 /** Two schools of one district and a caller per role in school A (the homeroom teacher and monitor in A's first class). */
-export async function rosterWorld(t: Teardown, overrides: Partial<Config> = {}): Promise<RosterWorld> {
-  const ctx = await buildTestApp(t, overrides)
+export async function rosterWorld(overrides: Partial<Config> = {}): Promise<RosterWorld> {
+  const ctx = await sharedTestApp(overrides)
   const { app, database } = ctx
   const A = await createSchool(database)
   const B = await createSchool(database, A.districtId)

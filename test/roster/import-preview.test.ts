@@ -30,7 +30,7 @@ async function footprint(w: RosterWorld, schoolId: string) {
 }
 
 t.test('roster import preview and template', async (t) => {
-  const w = await rosterWorld(t)
+  const w = await rosterWorld()
   const { A, admin, psych, homeroom } = w
 
   // Two students on file to compare against.

@@ -45,7 +45,7 @@ t.test('grade and class cells', async (t) => {
 })
 
 t.test('roster import and export', async (t) => {
-  const w = await rosterWorld(t)
+  const w = await rosterWorld()
   const { A, B, admin, adminB, homeroom, psych } = w
 
   t.test('CSV with Chinese headers creates students, guardians, grades and classes; one audit row', async (t) => {
@@ -241,7 +241,7 @@ t.test('roster import and export', async (t) => {
 })
 
 t.test('over the upload limit → 413 and nothing written', async (t) => {
-  const w = await rosterWorld(t, { UPLOAD_LIMIT_BYTES: 2048 })
+  const w = await rosterWorld({ UPLOAD_LIMIT_BYTES: 2048 })
   const big = csv(Array.from({ length: 80 }, (_, i) => `学生${i},L${i},男,2013-01-01,七年级,1班,家长,13800000000,`))
   t.ok(Buffer.byteLength(big) > 2048)
   const res = await importAs(w, w.admin, big)

@@ -13,7 +13,7 @@ import { rosterWorld, type Caller } from './fixtures.js'
  * has a record.
  */
 t.test('school-year rollover', async (t) => {
-  const w = await rosterWorld(t)
+  const w = await rosterWorld()
   const { database, call } = w
   const db = database.db
 

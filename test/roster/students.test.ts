@@ -11,7 +11,7 @@ import { createStudentService } from '../../src/modules/roster/student-service.j
 import { rosterWorld } from './fixtures.js'
 
 t.test('students and guardians', async (t) => {
-  const w = await rosterWorld(t)
+  const w = await rosterWorld()
   const { A, B, admin, adminB, psych, homeroom, monitor, mentor, district, call } = w
 
   const newStudent = async (classId = A.classIds[0], extra: Record<string, unknown> = {}) => {

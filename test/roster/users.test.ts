@@ -8,7 +8,7 @@ import { injectAs, login } from '../helpers/app.js'
 import { rosterWorld } from './fixtures.js'
 
 t.test('staff accounts and roles', async (t) => {
-  const w = await rosterWorld(t)
+  const w = await rosterWorld()
   const { app, A, B, admin, adminB, psych, homeroom, monitor, district, call } = w
   const PASSWORD = 'Initial-pass-2026'
 

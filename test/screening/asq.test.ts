@@ -58,7 +58,7 @@ t.test('a school’s wording replaces the text, never the rules', async (t) => {
   const softer = InstrumentDefinition.parse({ ...def, safetyItems: def.safetyItems.filter((s) => s.item !== 4) })
   t.notOk(sameStructure(def, softer), 'dropping a safety item is a different instrument')
 
-  const w = await screeningWorld(t)
+  const w = await screeningWorld()
   const post = (definition: unknown) => w.call(w.psych, 'POST', '/api/v1/screening/instruments', { definition })
   const own = await post(reworded)
   t.equal(own.statusCode, 201, own.body)
@@ -73,7 +73,7 @@ t.test('a school’s wording replaces the text, never the rules', async (t) => {
 })
 
 t.test('a positive ASQ opens a crisis event through the safety rule: entry and import', async (t) => {
-  const w = await screeningWorld(t)
+  const w = await screeningWorld()
   const { psych, call } = w
   const c = await openCampaign(w, psych, [ASQ_ID])
   const crises = (studentId: string) => queryRows<{ source: string; source_ref: string; status: string; summary: string }>(w.database.db,

@@ -16,7 +16,7 @@ const schoolDefinition = (code = 'SCH-MOOD') => ({
 })
 
 t.test('instruments and campaigns', async (t) => {
-  const w = await screeningWorld(t)
+  const w = await screeningWorld()
   const { psych, psychB, admin, homeroom, monitor, district, call } = w
 
   t.test('built-in instruments exist in every database and every school reads them', async (t) => {

@@ -2,7 +2,7 @@ import t from '../helpers/tap.js'
 import { GAD7_ID, openCampaign, screeningWorld } from './fixtures.js'
 
 t.test('关注名单 filters: risk level, class, source, words of the reason', async (t) => {
-  const w = await screeningWorld(t)
+  const w = await screeningWorld()
   const { psych, psychB, homeroom, call } = w
   const c = await openCampaign(w, psych)
   const a = await w.pupil(w.A, w.A.classIds[0])

@@ -2,7 +2,7 @@ import t from '../helpers/tap.js'
 import { GAD7_ID, openCampaign, screeningWorld } from './fixtures.js'
 
 t.test('关注名单: who learns what', async (t) => {
-  const w = await screeningWorld(t)
+  const w = await screeningWorld()
   const { psych, psychB, admin, homeroom, homeroomB, mentor, monitor, district, call } = w
   const c = await openCampaign(w, psych)
   const own = await w.pupil(w.A, w.A.classIds[0])

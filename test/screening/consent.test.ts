@@ -19,7 +19,7 @@ const auditOf = (w: ScreeningWorld, resource: string) => queryRows<{ action: str
   sql`select action, record_ids, student_ids::text[] as student_ids, field_groups, actor_id from audit_log where resource = ${resource} order by seq`)
 
 t.test('consent for screening', async (t) => {
-  const w = await screeningWorld(t)
+  const w = await screeningWorld()
   const { psych, psychB, homeroom, admin, call } = w
   const [own, other] = [w.A.classIds[0], w.A.classIds[1]]
   const c = await requiringCampaign(w)

@@ -10,7 +10,7 @@ import { GAD7_ID, openCampaign, PHQA_ID, screeningWorld, shanghaiDay, type Pupil
  * gets 404.
  */
 t.test('测评建档 → 危机 → 积极干预 → 心理成长档案, through the API', async (t) => {
-  const w = await screeningWorld(t)
+  const w = await screeningWorld()
   const { psych, homeroom, homeroomB, psychB, call } = w
   const klass = w.A.classIds[0]
   const pupils: Pupil[] = []

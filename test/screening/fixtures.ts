@@ -5,7 +5,7 @@ import type { Role } from '../../src/access/roles.js'
 import type { Config } from '../../src/config.js'
 import { queryRows } from '../../src/db/database.js'
 import { BUILT_IN_INSTRUMENTS } from '../../src/modules/screening/instruments/index.js'
-import { buildTestApp, createSchool, createUser, injectAs, login, rid, type SchoolFixture, type TestContext } from '../helpers/app.js'
+import { sharedTestApp, createSchool, createUser, injectAs, login, rid, type SchoolFixture, type TestContext } from '../helpers/app.js'
 
 export const PHQ9_ID = BUILT_IN_INSTRUMENTS[0].id
 export const PHQA_ID = BUILT_IN_INSTRUMENTS[1].id
@@ -37,10 +37,9 @@ export interface ScreeningWorld extends TestContext {
   count(table: string, where?: ReturnType<typeof sql>): Promise<number>
 }
 
-interface Teardown { teardown(fn: () => unknown): void }
 
-export async function screeningWorld(t: Teardown, overrides: Partial<Config> = {}): Promise<ScreeningWorld> {
-  const ctx = await buildTestApp(t, overrides)
+export async function screeningWorld(overrides: Partial<Config> = {}): Promise<ScreeningWorld> {
+  const ctx = await sharedTestApp(overrides)
   const { app, database } = ctx
   const A = await createSchool(database)
   const B = await createSchool(database, A.districtId)
@@ -75,10 +74,12 @@ export async function screeningWorld(t: Teardown, overrides: Partial<Config> = {
   const pair = async (m: Caller, studentId: string, school = A) => {
     await database.db.insert(pairings).values({ schoolId: school.schoolId, studentId, mentorId: m.id, purpose: '学业与情绪支持', startDate: '2020-01-01' })
   }
+  // Rows of this world's two schools only: other files' worlds share the database (sharedTestApp).
+  const ours = sql`school_id in (${A.schoolId}, ${B.schoolId})`
   const auditRows = (resource: string) => queryRows<{ action: string; record_ids: string[]; student_ids: string[]; outcome: string }>(database.db,
-    sql`select action, record_ids, student_ids::text[] as student_ids, outcome from audit_log where resource = ${resource} order by seq`)
+    sql`select action, record_ids, student_ids::text[] as student_ids, outcome from audit_log where resource = ${resource} and ${ours} order by seq`)
   const count = async (table: string, where?: ReturnType<typeof sql>) => {
-    const rows = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from ${sql.identifier(table)} ${where ? sql`where ${where}` : sql``}`)
+    const rows = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from ${sql.identifier(table)} where ${ours} ${where ? sql`and (${where})` : sql``}`)
     return rows[0]!.n
   }
   return { ...ctx, A, B, psych, psych2, psychB, admin, homeroom, homeroomB, mentor, monitor, district, call, pupil, pair, auditRows, count }

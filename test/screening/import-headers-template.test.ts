@@ -18,7 +18,7 @@ async function importAndWait(w: ScreeningWorld, campaignId: string, body: string
 }
 
 t.test('a refused header names what the file should have and what it had', async (t) => {
-  const w = await screeningWorld(t)
+  const w = await screeningWorld()
   const c = await openCampaign(w, w.psych, [GAD7_ID])
   const s = await w.pupil(w.A, w.A.classIds[0])
   const expected = ['学号', '姓名', 'GAD1', 'GAD2', 'GAD3', 'GAD4', 'GAD5', 'GAD6', 'GAD7', '测评日期']
@@ -56,7 +56,7 @@ t.test('a refused header names what the file should have and what it had', async
 })
 
 t.test('the instrument’s import template', async (t) => {
-  const w = await screeningWorld(t)
+  const w = await screeningWorld()
   const url = (id: string) => `/api/v1/screening/instruments/${id}/template.xlsx`
 
   t.test('Chinese headers, one example row, the items’ wording; it imports once 学号 is real', async (t) => {

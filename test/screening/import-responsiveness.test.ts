@@ -27,7 +27,7 @@ const ROWS = 10_000
 const LONGEST_TURN_MS = 250
 
 t.test('a 10,000-row screening import leaves the event loop free for other requests', async (t) => {
-  const w = await screeningWorld(t)
+  const w = await screeningWorld()
   const classId = w.A.classIds[0]
   const pupils = Array.from({ length: ROWS }, (_, i) => ({ id: randomUUID(), no: `R${String(i).padStart(6, '0')}` }))
   await w.database.copyRows('students', ['school_id', 'id', 'student_no', 'name', 'gender', 'birth_date', 'class_id'],

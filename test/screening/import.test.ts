@@ -19,7 +19,7 @@ async function responsesOf(w: ScreeningWorld, campaignId: string) {
 }
 
 t.test('importing a class’s campaign file', async (t) => {
-  const w = await screeningWorld(t)
+  const w = await screeningWorld()
   const { psych, psychB, homeroom, admin, call } = w
   const c = await openCampaign(w, psych, [PHQA_ID, GAD7_ID])
   const url = `/api/v1/screening/campaigns/${c.id}/import`
@@ -51,7 +51,7 @@ t.test('importing a class’s campaign file', async (t) => {
     t.match(by(pupils[3]!, GAD7_ID), { total_score: 17, band: 'severe', suggested_risk: 'orange' })
     t.equal(got.length, 7)
 
-    const crises = await queryRows<{ student_id: string; source: string; status: string }>(w.database.db, sql`select student_id, source, status from crisis_events order by student_id`)
+    const crises = await queryRows<{ student_id: string; source: string; status: string }>(w.database.db, sql`select student_id, source, status from crisis_events where school_id = ${w.A.schoolId} order by student_id`)
     t.equal(crises.length, 3, 'one per response with item 9 ≥ 1')
     t.ok(crises.every((e) => e.source === 'safety_rule' && e.status === 'open'))
     t.same(new Set(crises.map((e) => e.student_id)), new Set([pupils[1]!.id, pupils[2]!.id, pupils[3]!.id]))

@@ -4,7 +4,7 @@ import { queryRows } from '../../src/db/database.js'
 import { GAD7_ID, openCampaign, PHQ9_ID, PHQA_ID, screeningWorld, shanghaiDay } from './fixtures.js'
 
 t.test('responses one at a time: scored on the server, safety rule, risk confirmation', async (t) => {
-  const w = await screeningWorld(t, { CRISIS_ACK_MINUTES: 45 })
+  const w = await screeningWorld({ CRISIS_ACK_MINUTES: 45 })
   const { psych, psychB, admin, homeroom, mentor, call } = w
   const c = await openCampaign(w, psych)
   const url = `/api/v1/screening/campaigns/${c.id}/responses`

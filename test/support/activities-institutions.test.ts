@@ -2,7 +2,7 @@ import t from '../helpers/tap.js'
 import { supportWorld } from './fixtures.js'
 
 t.test('家校协同 activities: per class or school, with attendance, for the statistics', async (t) => {
-  const w = await supportWorld(t)
+  const w = await supportWorld()
   const [class1, class2] = w.A.classIds
   const add = (who: typeof w.psych, body: Record<string, unknown>) => w.call(who, 'POST', '/api/v1/home-school-activities', body)
 
@@ -41,7 +41,7 @@ t.test('家校协同 activities: per class or school, with attendance, for the s
 })
 
 t.test('转介机构名录: psychology teachers keep it; the school admin reads it', async (t) => {
-  const w = await supportWorld(t)
+  const w = await supportWorld()
   const body = { name: '市精神卫生中心', kind: 'mental_health_centre', department: '儿童青少年心理科', contactPhone: '010-12345678', address: '示范路1号' }
   const created = await w.call(w.psych, 'POST', '/api/v1/institutions', body)
   t.equal(created.statusCode, 201, created.body)

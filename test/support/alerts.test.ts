@@ -5,7 +5,7 @@ import { ACK_DEADLINE_MINUTES } from '../../src/modules/support/alert-rules.js'
 import { supportWorld } from './fixtures.js'
 
 t.test('同伴跟防: a monitor’s alert, the inbox, and what the monitor is told', async (t) => {
-  const w = await supportWorld(t)
+  const w = await supportWorld()
   const s = await w.student('class1')
   const alert = { studentId: s.id, urgency: 'high', whatSeen: '他说不想活了' }
 
@@ -126,7 +126,7 @@ t.test('同伴跟防: a monitor’s alert, the inbox, and what the monitor is to
 })
 
 t.test('alert submission is rate-limited per monitor', async (t) => {
-  const w = await supportWorld(t)
+  const w = await supportWorld()
   const s = await w.student('class2')
   for (let i = 0; i < 10; i++) {
     const r = await w.call(w.monitor2, 'POST', '/api/v1/peer-alerts', { studentId: s.id, urgency: 'low', whatSeen: `第${i}次` })

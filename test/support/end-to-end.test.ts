@@ -10,7 +10,7 @@ import { supportWorld } from './fixtures.js'
  */
 
 t.test('end to end: monitor alert → … → 复学评估 → risk lowered → closed', async (t) => {
-  const w = await supportWorld(t)
+  const w = await supportWorld()
   const s = await w.student('class1')
   const ok = (res: { statusCode: number; body: string }, status: number, what: string) => {
     t.equal(res.statusCode, status, `${what}: ${res.body.slice(0, 160)}`)

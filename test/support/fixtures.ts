@@ -4,7 +4,7 @@ import { guardians, students } from '../../db/schema/index.js'
 import type { Role } from '../../src/access/roles.js'
 import type { Config } from '../../src/config.js'
 import { queryRows } from '../../src/db/database.js'
-import { buildTestApp, createSchool, createUser, injectAs, login, rid, type SchoolFixture, type TestContext } from '../helpers/app.js'
+import { sharedTestApp, createSchool, createUser, injectAs, login, rid, type SchoolFixture, type TestContext } from '../helpers/app.js'
 
 export interface Caller { id: string; username: string; token: string }
 
@@ -29,10 +29,9 @@ export interface SupportWorld extends TestContext {
   lastAudit(resource?: string): Promise<{ action: string; resource: string; record_ids: string[]; student_ids: string[]; outcome: string; field_groups: string[] }>
 }
 
-interface Teardown { teardown(fn: () => unknown): void }
 
-export async function supportWorld(t: Teardown, overrides: Partial<Config> = {}): Promise<SupportWorld> {
-  const ctx = await buildTestApp(t, overrides)
+export async function supportWorld(overrides: Partial<Config> = {}): Promise<SupportWorld> {
+  const ctx = await sharedTestApp(overrides)
   const { app, database } = ctx
   const A = await createSchool(database)
   const B = await createSchool(database, A.districtId)

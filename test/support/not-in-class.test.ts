@@ -9,7 +9,7 @@ import { supportWorld } from './fixtures.js'
  * Still 404, and the same whether the student is elsewhere or nowhere.
  */
 t.test('a student outside the class is named in the error, in both languages', async (t) => {
-  const w = await supportWorld(t)
+  const w = await supportWorld()
   const mine = await w.student('class1')
   const other = await w.student('class2')
   const noOf = async (id: string) => (await w.database.db.select({ no: students.studentNo }).from(students).where(eq(students.id, id)))[0]!.no

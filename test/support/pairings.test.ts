@@ -4,7 +4,7 @@ import { pairings } from '../../db/schema/index.js'
 import { supportWorld } from './fixtures.js'
 
 t.test('师生结对: a psychology teacher pairs a mentor with a student', async (t) => {
-  const w = await supportWorld(t)
+  const w = await supportWorld()
   const s = await w.student()
   const body = { mentorId: w.mentor.id, purpose: '学业压力疏导', frequency: 'weekly', guidance: '多倾听，少评价', startDate: '2024-09-01', plannedEndDate: '2099-01-31' }
 

@@ -2,7 +2,7 @@ import t from '../helpers/tap.js'
 import { supportWorld } from './fixtures.js'
 
 t.test('家校协同: parent contacts, consent, and the reason parents were not told', async (t) => {
-  const w = await supportWorld(t)
+  const w = await supportWorld()
   const s = await w.student('class1')
   const full = {
     guardianId: s.guardianId, channel: 'meeting', contactDate: '2024-10-10', content: '母亲提到孩子在家常失眠',

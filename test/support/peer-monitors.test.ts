@@ -4,7 +4,7 @@ import { users } from '../../db/schema/index.js'
 import { supportWorld } from './fixtures.js'
 
 t.test('the monitors a watch request can go to: the student’s class, active accounts, names only', async (t) => {
-  const w = await supportWorld(t)
+  const w = await supportWorld()
   const s1 = await w.student('class1')
   const s2 = await w.student('class2')
   const other = await w.student('schoolB')

@@ -2,7 +2,7 @@ import t from '../helpers/tap.js'
 import { supportWorld } from './fixtures.js'
 
 t.test('同伴跟防 peer watch: ask, write-only notes, nothing clinical', async (t) => {
-  const w = await supportWorld(t)
+  const w = await supportWorld()
   const s = await w.student('class1')
 
   const wrongMonitor = await w.call(w.psych, 'POST', `/api/v1/students/${s.id}/peer-watch-requests`, { monitorId: w.monitor2.id, ask: '留意午饭' })

@@ -7,7 +7,7 @@ import { assertRiskLoweringAllowed } from '../../src/modules/support/referral-ru
 import { supportWorld } from './fixtures.js'
 
 t.test('及时转介: the referral loop, overdue, the form, and the risk rule', async (t) => {
-  const w = await supportWorld(t)
+  const w = await supportWorld()
   const s = await w.student('class1')
   const inst = (await w.call(w.psych, 'POST', '/api/v1/institutions', {
     name: '市精神卫生中心', kind: 'mental_health_centre', department: '儿童青少年心理科', contactPhone: '010-12345678', address: '示范路1号',

@@ -5,7 +5,7 @@ import { supportWorld } from './fixtures.js'
 
 /** 多帮一: a team around one student; each member is a pairing and reads what a paired mentor reads. */
 t.test('多帮一 support team: members read the student while the team lasts', async (t) => {
-  const w = await supportWorld(t)
+  const w = await supportWorld()
   const s = await w.student()
   const other = await w.student('class2')
   // A subject teacher with only the mentor role, and the homeroom teacher of the other class.

@@ -10,7 +10,7 @@ configure({ useWebWorkers: false })
 
 /** 校外转学: the same minimum for a school outside XinAn, as an AES-256 zip only the chosen password opens. */
 t.test('the encrypted export for a school outside XinAn', async (t) => {
-  const w = await rosterWorld(t)
+  const w = await rosterWorld()
   const { A, psych, homeroom } = w
   const pupil = (await w.database.db.insert(students).values({
     schoolId: A.schoolId, classId: A.classIds[0]!, studentNo: 'EX1', name: '校外转学生', gender: 'M', birthDate: '2012-03-04', nationalId: 'G440101201203040044',

@@ -11,7 +11,7 @@ const HEADER = '姓名,学号,学籍号,性别,出生日期,年级,班级,监护
 const csv = (rows: string[]) => '\uFEFF' + [HEADER, ...rows].join('\r\n') + '\r\n'
 
 t.test('学籍号 on the student record and in the roster import', async (t) => {
-  const w = await rosterWorld(t)
+  const w = await rosterWorld()
   const { A, B, admin, adminB } = w
   const importCsv = (rows: string[], dryRun = false, who = admin) =>
     w.call(who, 'POST', `/api/v1/students/import${dryRun ? '?dryRun=true' : ''}`, csv(rows), { 'content-type': 'text/csv; charset=utf-8' })

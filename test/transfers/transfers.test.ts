@@ -54,7 +54,7 @@ async function enrolInB(w: RosterWorld, nationalId = NID) {
 const consent = { consentGuardian: '母亲 王女士', consentMethod: '书面', consentDate: '2026-11-02' }
 
 t.test('转学: sent → viewed → accepted, and the sender loses the package', async (t) => {
-  const w = await rosterWorld(t)
+  const w = await rosterWorld()
   const { A, B, psych, homeroom, mentor, district } = w
   const psychB = await w.caller(B, [{ role: 'psych_teacher' }])
   const C = await createSchool(w.database, A.districtId)
