@@ -4,7 +4,7 @@ import { join, relative, resolve } from 'node:path'
 import { messageOf } from '../src/lib/i18n.js'
 import { fieldName } from '../src/lib/field-names.js'
 import { detailWords, humanParams } from '../src/lib/error-words.js'
-import { buildTestApp, createSchool, createUser, injectAs, login } from './helpers/app.js'
+import { sharedTestApp, createSchool, createUser, injectAs, login } from './helpers/app.js'
 
 /**
  * Every API error code has a zh-CN and an English message; a message names the field
@@ -88,7 +88,7 @@ t.test('parameters of a message are words, not codes', async (t) => {
 })
 
 t.test('every field of every route’s body and query has a name in both languages', async (t) => {
-  const { app } = await buildTestApp(t)
+  const { app } = await sharedTestApp()
   const spec = app.swagger() as { paths?: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: unknown }> }; parameters?: Array<{ in: string; name: string }> }>> }
   const names = new Set<string>()
   const walk = (s: unknown) => {
@@ -113,7 +113,7 @@ t.test('every field of every route’s body and query has a name in both languag
 })
 
 t.test('a validation error names the field in Chinese (and in English on request)', async (t) => {
-  const { app, database } = await buildTestApp(t)
+  const { app, database } = await sharedTestApp()
   const school = await createSchool(database)
   const teacher = await createUser(database, school, [{ role: 'homeroom_teacher', classId: school.classIds[0] }])
   const token = (await login(app, teacher.username)).accessToken

@@ -1,8 +1,8 @@
 import t from './helpers/tap.js'
-import { buildTestApp } from './helpers/app.js'
+import { sharedTestApp } from './helpers/app.js'
 
 t.test('healthz and readyz answer, migrations are current', async (t) => {
-  const { app } = await buildTestApp(t)
+  const { app } = await sharedTestApp()
   const h = await app.inject('/healthz')
   t.equal(h.statusCode, 200)
   t.same(h.json(), { status: 'ok' })
@@ -15,7 +15,7 @@ t.test('healthz and readyz answer, migrations are current', async (t) => {
 })
 
 t.test('OpenAPI document is served', async (t) => {
-  const { app } = await buildTestApp(t)
+  const { app } = await sharedTestApp()
   const res = await app.inject('/docs/json')
   t.equal(res.statusCode, 200)
   const doc = res.json()

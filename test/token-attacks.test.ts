@@ -1,6 +1,6 @@
 import t from './helpers/tap.js'
 import { createHmac, randomBytes, randomUUID } from 'node:crypto'
-import { buildTestApp, createSchool, createUser, login } from './helpers/app.js'
+import { sharedTestApp, createSchool, createUser, login } from './helpers/app.js'
 
 const ME = '/api/v1/auth/me'
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url')
@@ -12,7 +12,7 @@ function craft(header: Record<string, unknown>, payload: Record<string, unknown>
 }
 
 t.test('forged and malformed access tokens are refused', async (t) => {
-  const { app, database, config } = await buildTestApp(t)
+  const { app, database, config } = await sharedTestApp()
   const school = await createSchool(database)
   const victim = await createUser(database, school, [{ role: 'psych_teacher' }])
   const attacker = await createUser(database, school, [{ role: 'peer_monitor', classId: school.classIds[0] }])

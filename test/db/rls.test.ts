@@ -3,10 +3,10 @@ import { sql } from 'drizzle-orm'
 import { queryRows } from '../../src/db/database.js'
 import { withSchoolTx } from '../../src/access/transaction.js'
 import { students } from '../../db/schema/index.js'
-import { buildTestApp, createSchool } from '../helpers/app.js'
+import { sharedTestApp, createSchool } from '../helpers/app.js'
 
 t.test('every table with a NOT NULL school_id has row-level security and the school wall', async (t) => {
-  const { database } = await buildTestApp(t)
+  const { database } = await sharedTestApp()
   const rows = await queryRows<{ relname: string; rls: boolean; wall: boolean }>(database.db, sql`
     select c.relname, c.relrowsecurity as rls,
       exists (select 1 from pg_policy p where p.polrelid = c.oid and p.polname = 'school_wall') as wall
@@ -18,7 +18,7 @@ t.test('every table with a NOT NULL school_id has row-level security and the sch
 })
 
 t.test('the app role sees only the school set for the transaction, even without a filter', async (t) => {
-  const { database } = await buildTestApp(t)
+  const { database } = await sharedTestApp()
   const a = await createSchool(database)
   const b = await createSchool(database, a.districtId)
   for (const s of [a, b]) {

@@ -11,7 +11,7 @@ import { generateDistrict } from './synthetic.js'
 import { schoolYearWindow } from '../../src/modules/district/school-year.js'
 import { ensureBuiltInInstruments } from '../../src/modules/screening/repository.js'
 import { BUILT_IN_INSTRUMENTS } from '../../src/modules/screening/instruments/index.js'
-import { buildTestApp, createSchool } from '../helpers/app.js'
+import { sharedTestApp, createSchool } from '../helpers/app.js'
 import { sentBy } from '../helpers/statements.js'
 
 /**
@@ -83,7 +83,7 @@ const canonical = (r: Risk) => ({
 })
 
 t.test('kept risk values equal counting the records, on random histories', async (t) => {
-  const { database } = await buildTestApp(t)
+  const { database } = await sharedTestApp()
   const { db } = database
   await ensureBuiltInInstruments(db)
   const secret = await cellKeySecret(db)
@@ -229,7 +229,7 @@ t.test('kept risk values equal counting the records, on random histories', async
 })
 
 t.test('a pupil without a kept row (triggers off) is counted from the records', async (t) => {
-  const { database } = await buildTestApp(t)
+  const { database } = await sharedTestApp()
   const { db } = database
   await ensureBuiltInInstruments(db)
   const secret = await cellKeySecret(db)
@@ -284,7 +284,7 @@ t.test('a pupil without a kept row (triggers off) is counted from the records', 
 })
 
 t.test('the kept values are the owner\'s alone', async (t) => {
-  const { database } = await buildTestApp(t)
+  const { database } = await sharedTestApp()
   const priv = await queryRows<{ s: boolean; u: boolean; f: boolean }>(database.db, sql`
     select has_table_privilege('xinan_app', 'student_cell_keys', 'select') as s,
       has_table_privilege('xinan_app', 'student_cell_keys', 'update') as u,
@@ -293,7 +293,7 @@ t.test('the kept values are the owner\'s alone', async (t) => {
 })
 
 t.test('on a server the other tables are counted on a second connection, with the same result', async (t) => {
-  const { database } = await buildTestApp(t)
+  const { database } = await sharedTestApp()
   const side = releaseSideLane(database, 0)
   if (database.kind === 'embedded') {
     t.equal(side, undefined, 'the embedded database has one connection: no side lane')

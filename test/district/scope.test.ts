@@ -5,7 +5,7 @@ import { PolicyRegistry, validatePolicy } from '../../src/access/engine.js'
 import { readMany } from '../../src/access/query.js'
 import { withActorTx } from '../../src/access/transaction.js'
 import type { Actor } from '../../src/access/roles.js'
-import { buildTestApp, createSchool } from '../helpers/app.js'
+import { sharedTestApp, createSchool } from '../helpers/app.js'
 
 /** The `district` scope: bound to the districts of the actor's grants, never to a school. */
 
@@ -24,7 +24,7 @@ t.test('validation: district scope needs a district relation and the district_st
 })
 
 t.test('district decisions reach the schools of the grant\'s district only; school decisions are unchanged', async (t) => {
-  const { app, database } = await buildTestApp(t)
+  const { app, database } = await sharedTestApp()
   const a1 = await createSchool(database)
   const a2 = await createSchool(database, a1.districtId)
   const b1 = await createSchool(database)

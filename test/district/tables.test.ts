@@ -7,7 +7,7 @@ import { loadAggregates } from '../../src/modules/district/repository.js'
 import { schoolYearWindow } from '../../src/modules/district/school-year.js'
 import { ensureBuiltInInstruments } from '../../src/modules/screening/repository.js'
 import { BUILT_IN_INSTRUMENTS } from '../../src/modules/screening/instruments/index.js'
-import { buildTestApp, createSchool } from '../helpers/app.js'
+import { sharedTestApp, createSchool } from '../helpers/app.js'
 
 /** What the district tables count, checked on records whose answer is known. */
 
@@ -15,7 +15,7 @@ const PHQ = BUILT_IN_INSTRUMENTS[0]!.id
 const y = schoolYearWindow('2026-11-23')
 
 t.test('the counts behind the tables', async (t) => {
-  const { database } = await buildTestApp(t)
+  const { database } = await sharedTestApp()
   const { db } = database
   await ensureBuiltInInstruments(db)
   const school = await createSchool(database)

@@ -4,7 +4,7 @@ import { inspectionVisits, leadershipMeetings, leadershipMembers, rectificationI
 import { addDays, schoolDay } from '../../src/lib/school-day.js'
 import { checklistById } from '../../src/modules/inspection/checklists/index.js'
 import { evaluateSelfCheck } from '../../src/modules/inspection/self-check/facts.js'
-import { buildTestApp, createSchool, createUser, injectAs, login, rid, type SchoolFixture } from '../helpers/app.js'
+import { sharedTestApp, createSchool, createUser, injectAs, login, rid, type SchoolFixture } from '../helpers/app.js'
 
 /**
  * 督导汇总 for the district: per checklist item, schools that meet it and schools with open
@@ -12,7 +12,7 @@ import { buildTestApp, createSchool, createUser, injectAs, login, rid, type Scho
  * inserted; and no answer (JSON or .xlsx) carries a student's id or name, or any person's.
  */
 t.test('district inspection summary: counts per item and per school, scope, no person in JSON or xlsx', async (t) => {
-  const { app, database, config } = await buildTestApp(t)
+  const { app, database, config } = await sharedTestApp()
   const { db } = database
   const a = await createSchool(database)
   const b = await createSchool(database, a.districtId)

@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm'
 import { auditLog, rectificationItems } from '../../db/schema/index.js'
 import { addDays, schoolDay } from '../../src/lib/school-day.js'
 import { checklistById } from '../../src/modules/inspection/checklists/index.js'
-import { buildTestApp, createSchool, createUser, injectAs, login } from '../helpers/app.js'
+import { sharedTestApp, createSchool, createUser, injectAs, login } from '../helpers/app.js'
 import type { FastifyInstance } from 'fastify'
 
 /**
@@ -22,7 +22,7 @@ const as = (app: FastifyInstance, who: Who, method: 'GET' | 'POST' | 'PATCH', ur
   injectAs(app, who.token, { method, url, ...(payload !== undefined ? { payload } : {}) })
 
 t.test('the 整改 loop: visit with two problems, notes, 回头看, 422s, scope, overdue in the school\'s zone', async (t) => {
-  const { app, database } = await buildTestApp(t, { TZ_SCHOOL: TZ })
+  const { app, database } = await sharedTestApp({ TZ_SCHOOL: TZ })
   const school = await createSchool(database)
   const other = await createSchool(database, school.districtId)
   const mk = async (s: typeof school, role: Parameters<typeof createUser>[2][number]['role'], classId?: string) => {

@@ -2,7 +2,7 @@ import t from '../helpers/tap.js'
 import ExcelJS from 'exceljs'
 import type { LightMyRequestResponse } from 'fastify'
 import { inspectionVisits, rectificationItems } from '../../db/schema/index.js'
-import { buildTestApp, createSchool, createUser, injectAs, login, type UserFixture } from '../helpers/app.js'
+import { sharedTestApp, createSchool, createUser, injectAs, login, type UserFixture } from '../helpers/app.js'
 import { buildSelfCheckWorld, TERM } from './self-check-world.js'
 
 /**
@@ -28,7 +28,7 @@ async function xlsxText(body: Buffer): Promise<{ text: string; wb: ExcelJS.Workb
 }
 
 t.test('the self-check report: figures from the records, the school\'s parts, exports, access, no pupil', async (t) => {
-  const { app, database } = await buildTestApp(t)
+  const { app, database } = await sharedTestApp()
   const w = await buildSelfCheckWorld(database)
   const token = async (u: UserFixture) => (await login(app, u.username)).accessToken
   const admin = await token(w.admin)

@@ -1,7 +1,7 @@
 import t from '../helpers/tap.js'
 import { sql } from 'drizzle-orm'
 import { queryRows } from '../../src/db/database.js'
-import { buildTestApp, injectAs } from '../helpers/app.js'
+import { sharedTestApp, injectAs } from '../helpers/app.js'
 import { addStudent, addToCareList, days, dutiesOf, fingerprint, job, nightly, schoolWorld } from './fixtures.js'
 
 /**
@@ -10,7 +10,7 @@ import { addStudent, addToCareList, days, dutiesOf, fingerprint, job, nightly, s
  * their days, and every duty of class 1 ends exactly as the rules and the calendar say.
  */
 t.test('a semester with two major holidays, day by day', async (t) => {
-  const { app, database, config } = await buildTestApp(t)
+  const { app, database, config } = await sharedTestApp()
   const w = await schoolWorld(app, database)
   const [c1, c2] = w.school.classIds
   const A = await addStudent(database, w.school, c1, '甲')

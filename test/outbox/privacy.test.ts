@@ -2,7 +2,7 @@ import t from '../helpers/tap.js'
 import { sql } from 'drizzle-orm'
 import { queryRows } from '../../src/db/database.js'
 import { deliverDue } from '../../src/modules/outbox/worker.js'
-import { buildTestApp, injectAs } from '../helpers/app.js'
+import { sharedTestApp, injectAs } from '../helpers/app.js'
 import { canariesIn, plantCanaries } from '../access/canary.js'
 import { buildWorld } from '../access/world.js'
 import { mailText, startMailServer, startRobotServer, DINGTALK_SECRET, DINGTALK_TOKEN, SMS_KEY, SMTP_PASSWORD, SMTP_USER, WECOM_KEY } from './servers.js'
@@ -18,7 +18,7 @@ t.test('no personal data in any outgoing message', async (t) => {
   const robots = await startRobotServer()
   const mail = await startMailServer()
   t.teardown(async () => { await robots.close(); await mail.close() })
-  const { app, database } = await buildTestApp(t, outboxConfig)
+  const { app, database } = await sharedTestApp(outboxConfig)
   const world = await buildWorld(app, database)
   const schoolId = world.schoolA.schoolId
   const student = world.student.ownClass

@@ -5,7 +5,7 @@ import { queryRows } from '../../src/db/database.js'
 import { LETTERBOX_LIMITS } from '../../src/modules/practices/letterbox-public-routes.js'
 import { CODE_ALPHABET } from '../../src/modules/practices/letter-codes.js'
 import { ACK_DEADLINE_MINUTES } from '../../src/modules/support/alert-rules.js'
-import { buildTestApp, createSchool, injectAs } from '../helpers/app.js'
+import { sharedTestApp, createSchool, injectAs } from '../helpers/app.js'
 import { as, practiceWorld } from './helpers.js'
 
 /** 解忧树洞: the anonymous side, the teacher side, and what is never stored. */
@@ -13,7 +13,7 @@ import { as, practiceWorld } from './helpers.js'
 const today = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)
 
 t.test('anonymous letter box: write → code → reply → read; a wrong code reads nothing', async (t) => {
-  const { app, database, logs } = await buildTestApp(t)
+  const { app, database, logs } = await sharedTestApp()
   const w = await practiceWorld(app, database)
   const { db } = database
 
@@ -127,7 +127,7 @@ t.test('anonymous letter box: write → code → reply → read; a wrong code re
 })
 
 t.test('length limits, urgent words, and the abuse guard', async (t) => {
-  const { app, database } = await buildTestApp(t)
+  const { app, database } = await sharedTestApp()
   const w = await practiceWorld(app, database)
   await as(app, w.psych, 'PATCH', '/api/v1/letterbox-admin', { open: true })
   const slug = (await as(app, w.psych, 'GET', '/api/v1/letterbox-admin')).json().slug as string
@@ -167,7 +167,7 @@ t.test('length limits, urgent words, and the abuse guard', async (t) => {
 
 t.test('per-box limit: a crowd of clients cannot flood one school', async (t) => {
   // A small box budget so the test need not send thousands of letters; the default is in letterbox-privacy.test.ts.
-  const { app, database } = await buildTestApp(t, { LETTERBOX_LETTERS_PER_HOUR: 40 })
+  const { app, database } = await sharedTestApp({ LETTERBOX_LETTERS_PER_HOUR: 40 })
   const w = await practiceWorld(app, database)
   await as(app, w.psych, 'PATCH', '/api/v1/letterbox-admin', { open: true })
   const slug = (await as(app, w.psych, 'GET', '/api/v1/letterbox-admin')).json().slug as string
@@ -181,7 +181,7 @@ t.test('per-box limit: a crowd of clients cannot flood one school', async (t) =>
 })
 
 t.test('teachers: turn a letter into an alert, a case, a crisis; letters never reach an archive', async (t) => {
-  const { app, database } = await buildTestApp(t)
+  const { app, database } = await sharedTestApp()
   const w = await practiceWorld(app, database)
   const { db } = database
   await as(app, w.psych, 'PATCH', '/api/v1/letterbox-admin', { open: true })
@@ -274,7 +274,7 @@ t.test('teachers: turn a letter into an alert, a case, a crisis; letters never r
 })
 
 t.test('the QR poster and the visitor page', async (t) => {
-  const { app, database } = await buildTestApp(t)
+  const { app, database } = await sharedTestApp()
   const w = await practiceWorld(app, database)
   const box = (await as(app, w.admin, 'GET', '/api/v1/letterbox-admin')).json()
   // No PUBLIC_BASE_URL outside production: the address the server listens on, never the Host header.
@@ -302,6 +302,6 @@ t.test('the QR poster and the visitor page', async (t) => {
   t.match(js.headers['content-type'], /javascript/)
   t.notMatch(js.body, /localStorage|sessionStorage|document\.cookie/, 'the page keeps nothing')
   t.equal((await app.inject({ method: 'GET', url: '/letterbox-assets/letterbox.css' })).statusCode, 200)
-  const boxes = await database.db.select().from(letterBoxes)
+  const boxes = await database.db.select().from(letterBoxes).where(eq(letterBoxes.schoolId, w.school.schoolId))
   t.equal(boxes.length, 1)
 })

@@ -1,6 +1,6 @@
 import t from '../helpers/tap.js'
 import type { Action } from '../../src/access/define.js'
-import { buildTestApp } from '../helpers/app.js'
+import { sharedTestApp } from '../helpers/app.js'
 import { catalogue as otherModules } from '../access/cases/index.js'
 import { rosterCases } from '../access/cases/roster.js'
 import { actorOf, reached } from '../access/expect.js'
@@ -13,7 +13,7 @@ const ROSTER_RESOURCES = new Set(['students', 'guardians', 'classes', 'grades', 
  * entry shows up here, next to the module, before the shared matrix consumes it.
  */
 t.test('roster catalogue: every roster route × role × scope answers as the policy says', async (t) => {
-  const { app, database } = await buildTestApp(t)
+  const { app, database } = await sharedTestApp()
   const world = await buildWorld(app, database)
   const routes = app.declaredRoutes.filter((r) => !('public' in r.access) && r.access.resource !== 'self')
   const key = (r: { method: string; url: string }) => `${r.method} ${r.url}`
