@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { randomUUID } from 'node:crypto'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import type { Action } from '../src/access/define.js'
-import { buildTestApp, createUser, login } from './helpers/app.js'
+import { sharedTestApp, createUser, login } from './helpers/app.js'
 import { catalogue } from './access/cases/index.js'
 import { actorOf } from './access/expect.js'
 import { buildWorld, MatrixRoles, type WorldUser } from './access/world.js'
@@ -70,7 +70,7 @@ const CONTENT_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data
 type Tap = Parameters<Parameters<typeof t.test>[0]>[0]
 
 test('fuzz: bad input on every route never answers 5xx, refusals in the error shape', async (t: Tap) => {
-  const { app, database } = await buildTestApp(t)
+  const { app, database } = await sharedTestApp()
   const world = await buildWorld(app, database)
   // Own-account routes (logout, password) run as a throwaway account, so the others keep their tokens.
   const selfUser = await createUser(database, world.schoolA, [{ role: 'psych_teacher' }])

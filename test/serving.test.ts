@@ -7,7 +7,7 @@ import { auditLog, students } from '../db/schema/index.js'
 import { defaultWebRoot } from '../src/plugins/web.js'
 import { startupBanner } from '../src/server-banner.js'
 import { ensureWeb } from '../scripts/ensure-web.mjs'
-import { buildTestApp, createSchool, createUser, injectAs, login, rid } from './helpers/app.js'
+import { sharedTestApp, createSchool, createUser, injectAs, login, rid } from './helpers/app.js'
 
 /**
  * Serving: the client's assets go out as the build compressed them when the
@@ -17,7 +17,7 @@ import { buildTestApp, createSchool, createUser, injectAs, login, rid } from './
 
 await ensureWeb({ ifStale: true })
 const root = defaultWebRoot()
-const { app, database } = await buildTestApp(t)
+const { app, database } = await sharedTestApp()
 const html = (await app.inject({ method: 'GET', url: '/' })).body
 const entry = /<script type="module"[^>]*src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1]
 if (!entry) throw new Error(`no entry script in index.html: ${html.slice(0, 300)}`)

@@ -6,12 +6,12 @@ import { join, resolve } from 'node:path'
 import { sql } from 'drizzle-orm'
 import { queryRows } from '../../src/db/database.js'
 import { createDistrictStaff, setUpSchool } from '../../src/setup/install.js'
-import { buildTestApp, injectAs, rid } from '../helpers/app.js'
+import { sharedTestApp, injectAs, rid } from '../helpers/app.js'
 
 const LOGIN = '/api/v1/auth/login'
 
 t.test('set-up accounts: a printed one-time password must be changed at first sign-in; one the operator chose need not', async (t) => {
-  const { app, database } = await buildTestApp(t)
+  const { app, database } = await sharedTestApp()
   const flag = async (id: string) => (await queryRows<{ f: boolean }>(database.db, sql`select must_change_password as f from users where id = ${id}`))[0]!.f
   const d = `D${rid()}`
   const chosen = await setUpSchool(database, { districtCode: d, districtName: '区', schoolCode: `S${rid()}`, schoolName: '一中', stage: 'junior', adminUsername: `a.${rid()}`, adminDisplayName: '甲', adminPassword: 'A-long-password-1' })

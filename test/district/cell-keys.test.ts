@@ -6,7 +6,7 @@ import { queryRows } from '../../src/db/database.js'
 import { cellKeySecret, KEY_SPACE, recordKey } from '../../src/modules/district/cell-key.js'
 import { loadAggregates } from '../../src/modules/district/repository.js'
 import { schoolYearWindow } from '../../src/modules/district/school-year.js'
-import { buildTestApp, createSchool } from '../helpers/app.js'
+import { sharedTestApp, createSchool } from '../helpers/app.js'
 
 /**
  * Students' and talk duties' cell keys are stored when the record is written and read by the
@@ -18,7 +18,7 @@ const y = schoolYearWindow('2026-11-23')
 const sum = (xs: Array<string | number>) => xs.reduce<number>((a, k) => (a + Number(k)) % KEY_SPACE, 0)
 
 t.test('a pupil gets one key when written (insert or COPY-sized batch) and loses it when deleted', async (t) => {
-  const { database } = await buildTestApp(t)
+  const { database } = await sharedTestApp()
   const { db } = database
   const school = await createSchool(database)
   const mk = (n: number) => Array.from({ length: n }, () => ({ schoolId: school.schoolId, classId: school.classIds[0], studentNo: randomUUID().slice(0, 8), name: '甲', gender: 'F' }))
@@ -38,7 +38,7 @@ t.test('a pupil gets one key when written (insert or COPY-sized batch) and loses
 })
 
 t.test('the app role cannot read or write the keys; the release sums the stored keys', async (t) => {
-  const { database } = await buildTestApp(t)
+  const { database } = await sharedTestApp()
   const { db } = database
   const priv = await queryRows<{ s: boolean; i: boolean }>(db, sql`
     select has_table_privilege('xinan_app', 'student_cell_keys', 'select') as s, has_table_privilege('xinan_app', 'student_cell_keys', 'insert') as i`)

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { eq, sql } from 'drizzle-orm'
 import { emergencyPlans, inspectionDocuments, staffTrainings, users } from '../../db/schema/index.js'
 import { queryRows } from '../../src/db/database.js'
-import { buildTestApp, createSchool, createUser, injectAs, login } from '../helpers/app.js'
+import { sharedTestApp, createSchool, createUser, injectAs, login } from '../helpers/app.js'
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
@@ -16,7 +16,7 @@ async function xlsxOf(rows: unknown[][]): Promise<Buffer> {
 }
 
 t.test('督导资料: documents, 领导小组, 工作方案, 教师培训, 应急预案与演练', async (t) => {
-  const { app, database } = await buildTestApp(t)
+  const { app, database } = await sharedTestApp()
   const { db } = database
   const school = await createSchool(database)
   const otherSchool = await createSchool(database)
