@@ -9,8 +9,8 @@ import { runningIn } from './tap.js'
  * process costs seconds of CPU before its first test (starting node and tap, importing the app,
  * compiling it, warming the JIT), more than most files' own tests take. Measured on 10 files of
  * test/cases, test/support and test/roster: 70 CPU-s as 10 processes, 30 CPU-s as one.
- * The files of a group run one after the other, each in a subtest of its own path; each still
- * opens its own database and app, and closes them before the next file starts.
+ * The files of a group run one after the other, each in a subtest of its own path; each opens
+ * its own database and app (buildTestApp), or shares the process's (sharedTestApp).
  * Every file stays runnable alone: `npx tap test/cases/cases.test.ts`.
  */
 

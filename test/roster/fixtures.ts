@@ -24,7 +24,6 @@ export interface RosterWorld extends TestContext {
   lastAudit(): Promise<{ action: string; resource: string; record_ids: string[]; student_ids: string[]; outcome: string }>
 }
 
-
 /** Two schools of one district and a caller per role in school A (the homeroom teacher and monitor in A's first class). */
 export async function rosterWorld(overrides: Partial<Config> = {}): Promise<RosterWorld> {
   const ctx = await sharedTestApp(overrides)

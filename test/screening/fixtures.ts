@@ -37,7 +37,6 @@ export interface ScreeningWorld extends TestContext {
   count(table: string, where?: ReturnType<typeof sql>): Promise<number>
 }
 
-
 export async function screeningWorld(overrides: Partial<Config> = {}): Promise<ScreeningWorld> {
   const ctx = await sharedTestApp(overrides)
   const { app, database } = ctx

@@ -29,7 +29,6 @@ export interface SupportWorld extends TestContext {
   lastAudit(resource?: string): Promise<{ action: string; resource: string; record_ids: string[]; student_ids: string[]; outcome: string; field_groups: string[] }>
 }
 
-
 export async function supportWorld(overrides: Partial<Config> = {}): Promise<SupportWorld> {
   const ctx = await sharedTestApp(overrides)
   const { app, database } = ctx
