@@ -1,6 +1,6 @@
 import t from '../helpers/tap.js'
 import type { Action } from '../../src/access/define.js'
-import { sharedTestApp } from '../helpers/app.js'
+import { buildTestApp } from '../helpers/app.js'
 import { catalogue } from './cases/index.js'
 import { actorOf, scopeReaches } from './expect.js'
 import { canariesIn, plantCanaries, type CanaryPlace } from './canary.js'
@@ -18,7 +18,7 @@ const TRANSFER_ROUTES = new Set(['GET /api/v1/transfer-schools', 'GET /api/v1/tr
  * role may not read at that place is a leak — nested children and error bodies included.
  */
 test('field-leak scan over every read path', async (t) => {
-  const { app, database } = await sharedTestApp()
+  const { app, database } = await buildTestApp(t)
   const world = await buildWorld(app, database)
   const routes = app.declaredRoutes.filter((r) => !('public' in r.access) && r.access.resource !== 'self')
   // Make each route's own fixtures first, so they carry canaries too.

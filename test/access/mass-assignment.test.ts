@@ -4,7 +4,7 @@ import { getTableColumns, sql } from 'drizzle-orm'
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core'
 import type { Action } from '../../src/access/define.js'
 import { queryRows } from '../../src/db/database.js'
-import { sharedTestApp } from '../helpers/app.js'
+import { buildTestApp } from '../helpers/app.js'
 import { catalogue } from './cases/index.js'
 import { actorOf } from './expect.js'
 import { buildWorld, MatrixRoles } from './world.js'
@@ -29,7 +29,7 @@ function sampleValue(col: PgColumn): unknown {
  * write is sent alongside a valid body; each attempt answers 400 and no table changes.
  */
 test('mass assignment: every non-writable field on every write route', async (t) => {
-  const { app, database } = await sharedTestApp()
+  const { app, database } = await buildTestApp(t)
   const world = await buildWorld(app, database)
   const { db } = database
   // Every policy table's rows, hashed in one statement (one round trip instead of one per table:

@@ -1,6 +1,6 @@
 import t from '../helpers/tap.js'
 import type { Action } from '../../src/access/define.js'
-import { sharedTestApp } from '../helpers/app.js'
+import { buildTestApp } from '../helpers/app.js'
 import { catalogue } from './cases/index.js'
 import { actorOf, reached } from './expect.js'
 import { buildWorld, MatrixRoles, Variants } from './world.js'
@@ -13,7 +13,7 @@ const test = testsOf(t, 'generated')
  * every route × role × where the target sits → the status the policy data implies.
  */
 test('authorization matrix: route × role × scope', async (t) => {
-  const { app, database } = await sharedTestApp()
+  const { app, database } = await buildTestApp(t)
   const world = await buildWorld(app, database)
   const routes = app.declaredRoutes.filter((r) => !('public' in r.access) && r.access.resource !== 'self')
   t.ok(routes.length > 0, 'routes were registered')
