@@ -39,3 +39,15 @@ test('a file that calls process.exit fails, and the group’s later files still 
   t.match(out.stdout, /\n {4}ok 1 - the file after it/, 'the next file runs')
   t.match(out.stdout, /\nok 2 - test\/fixtures\/groups\/passes\.ts/)
 })
+
+test('the fixtures import without starting tap: the bench imports test/helpers/app.ts, and tap\'s root timeout ended its process', async (t) => {
+  const { execFile } = await import('node:child_process')
+  const out = await new Promise<{ code: number | null; stdout: string }>((ok) => {
+    // Alive past a one-second tap timeout, as a bench section lives past tap's default one.
+    const script = "await import('./test/helpers/app.ts'); await new Promise((r) => setTimeout(r, 2500)); console.log('imported')"
+    execFile(process.execPath, ['--import=tsx', '-e', script], { cwd: root, timeout: 60_000, env: { ...process.env, TAP_TIMEOUT: '1' } },
+      (err, stdout) => ok({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout }))
+  })
+  t.equal(out.code, 0)
+  t.equal(out.stdout.trim(), 'imported', 'nothing but the script\'s own line: no TAP output')
+})

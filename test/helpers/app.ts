@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import tap from 'tap'
 import { Writable } from 'node:stream'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { loadConfig, type Config } from '../../src/config.js'
@@ -70,7 +69,9 @@ export async function sharedTestApp(overrides: Partial<Config> = {}): Promise<Te
   if (!made) {
     made = openShared(overrides)
     shared.set(key, made)
-    if (shared.size === 1) tap.teardown(closeShared)
+    // tap only here: the bench imports this module's fixtures, and importing tap starts its
+    // root test, whose timeout then ends the importing process.
+    if (shared.size === 1) (await import('tap')).default.teardown(closeShared)
   }
   const { ctx, sink } = await made
   const logs: string[] = []
