@@ -26,9 +26,8 @@ import { queryRows, type Db } from './database.js'
  * which PGlite leaves at 0): an ANALYZE that ran while a large insert was still uncommitted
  * counted its pages but not its rows, and the page count alone would never bring it back.
  * ANALYZE also invalidates the cached plans of the statements that read the table, so they are
- * planned again. A table that keeps
- * growing is analyzed each time it grew by a tenth: a few dozen times on its way to a million
- * rows, each reading a sample of at most 30,000 rows.
+ * planned again. A table that keeps growing is analyzed each time it grew by a tenth: a few
+ * dozen times on its way to a million rows, each reading a sample of at most 30,000 rows.
  */
 const GROWN = sql`
   select format('%I.%I', n.nspname, c.relname) as name

@@ -33,12 +33,9 @@ export async function buildTestApp(t: Teardown, overrides: Partial<Config> = {},
   }
   const logs: string[] = []
   // With a sink (sharedTestApp), into the lists of every caller given this app.
+  const lines = sink ?? new LogSink(logs)
   const logStream = new Writable({
-    write(chunk, _enc, cb) {
-      if (sink) sink.write(String(chunk))
-      else logs.push(String(chunk))
-      cb()
-    },
+    write(chunk, _enc, cb) { lines.write(String(chunk)); cb() },
   })
   const app = await buildApp({ config, database, logStream })
   await app.ready()
@@ -84,7 +81,8 @@ const shared = new Map<string, Promise<Shared>>()
 
 /** Lines an app writes, into every list added so far. */
 class LogSink {
-  private readonly lists: string[][] = []
+  private readonly lists: string[][]
+  constructor(...lists: string[][]) { this.lists = lists }
   add(list: string[]) { this.lists.push(list) }
   write(line: string) { for (const l of this.lists) l.push(line) }
 }
