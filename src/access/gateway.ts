@@ -10,7 +10,7 @@ import type { RequestContext } from '../plugins/access.js'
 import type { Action } from './define.js'
 import type { Decision, PolicyRegistry } from './engine.js'
 import { audit as auditRead, idsOf, readMany, readManyPrepared, readOne, studentIdsOf, writePrepared, type ListOptions } from './query.js'
-import { queueAudit, withActorTx } from './transaction.js'
+import { commitWithNext, queueAudit, withActorTx } from './transaction.js'
 import { appendAudit } from '../audit/audit.js'
 import { sealedColumnOf } from '../crypto/sealed.js'
 
@@ -92,6 +92,21 @@ export class Gateway implements AccessDeps {
   async read(ex: Executor, d: Decision, id: string, where?: SQL): Promise<Row> {
     const row = await readOne(ex, d, id, where)
     if (!row) throw new NotFound()
+    return row
+  }
+
+  /**
+   * One record through the policy, read and audited (R) as a transaction of one statement
+   * (commitWithNext); the same 404 whether it is missing or out of scope. `check` runs on the
+   * row before it is audited and returned (a rule that refuses it throws).
+   */
+  async readAudited(ctx: RequestContext, d: Decision, id: string, check?: (row: Row) => Promise<void>): Promise<Row> {
+    const row = await this.tx(ctx, (tx) => {
+      commitWithNext(tx)
+      return this.read(tx, d, id)
+    })
+    if (check) await check(row)
+    await this.audit(this.database.db, ctx, { action: 'R', rows: [row] })
     return row
   }
 

@@ -146,6 +146,18 @@ async function schoolTxRun<T>(db: Db, schoolId: string | null, verify: { actor: 
 }
 
 /**
+ * Says the transaction's next statement is its last: on the embedded database its call into
+ * PostgreSQL carries the COMMIT (EmbeddedTransaction.commitWithNext), so a transaction of one
+ * read is one call instead of two; on the server nothing changes. A statement after it fails.
+ * The settings sent ahead travel in that call too, and a stale actor's result is still dropped
+ * (schoolTxRun checks after fn): a read-only transaction has nothing to roll back.
+ */
+export function commitWithNext(ex: Executor): void {
+  const { session } = ex as unknown as { session: { client?: { commitWithNext?: () => void } } }
+  session.client?.commitWithNext?.()
+}
+
+/**
  * The driver's side of a drizzle prepared query (drizzle keeps these fields on it): postgres.js's
  * client, or a transaction of the embedded database (src/db/embedded-prepared.ts), which offers ahead().
  */

@@ -51,6 +51,12 @@ export interface EmbeddedTransaction extends Transaction {
   ahead<T>(text: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>>
   /** Sends what ahead() queued, in a call of its own, when nothing else is to follow it; nothing when nothing is queued. */
   flush(): Promise<void>
+  /**
+   * Makes the next statement the transaction's last: COMMIT goes in the same call, and the
+   * transaction is closed once it answers (a statement after it fails, as after rollback()).
+   * A transaction of one read is then one call into PostgreSQL instead of two.
+   */
+  commitWithNext(): void
 }
 
 /** A statement for one call: its text, its parameters and drizzle's options. */
@@ -141,39 +147,70 @@ export class EmbeddedStatements {
    * PGlite's transaction(), with fewer calls into PostgreSQL: BEGIN goes with the first
    * statement, statements queued with ahead() go with the next one, and COMMIT goes with the
    * last of them. A read of one statement is two calls (BEGIN and it, then COMMIT) where
-   * PGlite's makes four. The transaction lock is held throughout, as PGlite's does; each call
+   * PGlite's makes four, and one when commitWithNext() said it is the last. The transaction lock is held throughout, as PGlite's does; each call
    * takes the statement lock.
    */
   async #transaction<T>(fn: (tx: EmbeddedTransaction) => Promise<T>): Promise<T> {
     const pg = this.#pg
     let began = false
     let closed = false
+    let commitNext = false
     let queued: Queued[] = []
     const open = () => {
       if (closed) throw new Error('Transaction is closed')
     }
-    /** What is queued (BEGIN first, the first time) and `last`, in one call; the outcome of the last one sent. */
-    const send = async (last?: Statement): Promise<Outcome> => {
+    /**
+     * What is queued (BEGIN first, the first time) and `last`, in one call, and with `commit`
+     * the COMMIT after them; the outcome of the last one sent before COMMIT, or the failure of
+     * the COMMIT itself. A whole transaction in one call whose statements are all prepared goes
+     * without BEGIN and COMMIT: statements sent together up to one Sync run as one transaction
+     * of their own (PostgreSQL's implicit transaction block), committed at the Sync and rolled
+     * back if one of them fails. Settings made local (set_config(…, true)) end with it.
+     */
+    const send = async (last?: Statement, commit = false): Promise<Outcome> => {
       const ahead = queued
       queued = []
-      const list = [...(began ? [] : [BEGIN]), ...ahead, ...(last ? [last] : [])]
-      began = true
+      const body = [...ahead, ...(last ? [last] : [])]
       let outcomes: Outcome[]
+      let end = 0
       try {
-        outcomes = await pg._runExclusiveQuery(() => this.#batch(list))
+        outcomes = await pg._runExclusiveQuery(() => {
+          // Decided under the statement lock: nothing can drop a name before the call is sent.
+          const whole = commit && !began && body.length > 0 && body.every((st) => this.#byText.has(st.text))
+          const list = whole ? body : [...(began ? [] : [BEGIN]), ...body, ...(commit ? [COMMIT] : [])]
+          began = true
+          end = whole || !commit ? list.length : list.length - 1
+          return this.#batch(list)
+        })
       } catch (e) {
         for (const q of ahead) q.reject(e)
         throw e
       }
-      const from = list.length - ahead.length - (last ? 1 : 0)
+      const from = end - body.length
       ahead.forEach((q, i) => {
         const o = outcomes[from + i]!
         if (o.ok) q.resolve(o.result)
         else q.reject(o.error)
       })
-      const o = outcomes[list.length - 1]!
-      if (last && !o.ok) this.#stale(last, o.error)
-      return o
+      const o = outcomes[end - 1] // none when COMMIT goes alone
+      if (o && last && !o.ok) this.#stale(last, o.error)
+      if (!commit || end === outcomes.length || (o && !o.ok)) return o!
+      const c = outcomes[end]!
+      if (!c.ok) return c
+      // As PGlite's: COMMIT of a transaction a failed statement aborted answers ROLLBACK.
+      return c.result.command === 'ROLLBACK' ? { ok: false, error: rolledBack() } : o ?? c
+    }
+    /** Closes the transaction: COMMIT, after `last` in the same call when given; `last`'s result. */
+    const commit = async (last?: Statement): Promise<Results> => {
+      closed = true
+      const o = await send(last, true)
+      if (!o.ok) {
+        // A failed statement left its COMMIT unrun: the transaction is open and aborted.
+        if (pg.isInTransaction()) await pg._runExclusiveQuery(() => this.#batch([ROLLBACK]))
+        throw o.error
+      }
+      await pg.syncToFs()
+      return o.result
     }
     const run = async (st: Statement): Promise<Results> => {
       const o = await send(st)
@@ -198,7 +235,8 @@ export class EmbeddedStatements {
       query: async <R>(text: string, params?: unknown[], options?: QueryOptions) => {
         open()
         if (!preparable(text, options)) return unprepared<R>(text, params, options)
-        return (await run({ text, params: params ?? [], options })) as Results<R>
+        const st = { text, params: params ?? [], options }
+        return (await (commitNext ? commit(st) : run(st))) as Results<R>
       },
       ahead: <R>(text: string, params?: unknown[], options?: QueryOptions) => {
         open()
@@ -207,6 +245,10 @@ export class EmbeddedStatements {
         })
         answer.catch(() => undefined) // its caller awaits it later; a failure before then is not unhandled
         return answer
+      },
+      commitWithNext: () => {
+        open()
+        commitNext = true
       },
       flush: async () => {
         if (queued.length === 0) return
@@ -234,12 +276,7 @@ export class EmbeddedStatements {
       const value = await fn(tx)
       if (!closed) {
         closed = true
-        if (began || queued.length > 0) {
-          const committed = await run(COMMIT)
-          // As PGlite's: COMMIT of a transaction a failed statement aborted answers ROLLBACK.
-          if (committed.command === 'ROLLBACK') throw rolledBack()
-          await pg.syncToFs()
-        }
+        if (began || queued.length > 0) await commit()
       }
       return value
     } catch (e) {

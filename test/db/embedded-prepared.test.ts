@@ -394,6 +394,67 @@ test('a transaction sends BEGIN with its first statement, queued statements with
   t.strictSame(flushed, { value: [{ n: 1 }], calls: 2 }, 'flush() sends what is queued when nothing follows it')
 })
 
+test('commitWithNext(): the next statement carries the COMMIT, in one call with what was queued', async (t) => {
+  const { pg, client } = await embedded()
+  t.teardown(() => pg.close())
+  await pg.exec(`create table c (id int primary key, v text)`)
+  await pg.exec(`insert into c values (1, 'one')`)
+  const code = (e: unknown) => (e as { code?: string }).code
+  const read = (id: number) => client.transaction(async (tx) => {
+    const settings = tx.ahead<{ s: string }>(`select set_config('app.x', $1, true) as s`, ['7'])
+    tx.commitWithNext()
+    const rows = (await tx.query<{ v: string; x: string }>(`select v, current_setting('app.x') as x from c where id = $1`, [id])).rows
+    return { rows, settings: (await settings).rows, closed: tx.closed }
+  })
+  await read(1) // prepares the statements
+  const once = await callsDuring(pg, () => read(1))
+  t.equal(once.calls, 1, 'BEGIN, the queued settings, the read and COMMIT in one call')
+  t.strictSame(once.value, { rows: [{ v: 'one', x: '7' }], settings: [{ s: '7' }], closed: true }, 'the read saw the setting sent ahead of it; the transaction is closed')
+  t.equal(pg.isInTransaction(), false, 'and committed')
+  t.strictSame((await pg.query<{ x: string }>(`select current_setting('app.x', true) as x`)).rows, [{ x: '' }], 'the setting ended with it')
+
+  const after = await client.transaction(async (tx) => {
+    tx.commitWithNext()
+    await tx.query('insert into c values ($1, $2)', [2, 'two'])
+    return tx.query('select 1').then(() => 'ran', (e: Error) => e.message)
+  })
+  t.equal(after, 'Transaction is closed', 'a statement after the last one fails')
+  t.strictSame((await pg.query('select id from c order by id')).rows, [{ id: 1 }, { id: 2 }], 'what the last statement wrote was committed')
+
+  // All in one call and all prepared (no BEGIN or COMMIT is needed): still one transaction.
+  const pair = (id: number, last: string) => client.transaction(async (tx) => {
+    const first = tx.ahead('insert into c values ($1, $2)', [id, 'queued'])
+    tx.commitWithNext()
+    const r = await tx.query(last, [id]).then(() => 'ran', code)
+    return { r, first: await first.then(() => 'ran', code), inTransaction: pg.isInTransaction() }
+  })
+  t.strictSame(await pair(10, 'select $1::int / 1'), { r: 'ran', first: 'ran', inTransaction: false }, 'prepares both statements')
+  t.strictSame(await callsDuring(pg, () => pair(11, 'select $1::int / 1')), { value: { r: 'ran', first: 'ran', inTransaction: false }, calls: 1 })
+  await pair(13, 'select 1 / ($1::int - 12)')
+  const broken = await callsDuring(pg, () => pair(12, 'select 1 / ($1::int - 12)'))
+  t.strictSame(broken, { value: { r: '22012', first: 'ran', inTransaction: false }, calls: 1 }, 'the second statement fails in the same call')
+  t.strictSame((await pg.query('select id from c where id >= 10 order by id')).rows, [{ id: 10 }, { id: 11 }, { id: 13 }], 'and the first one\'s insert was rolled back with it')
+
+  // The last statement fails: COMMIT did not run, and the transaction is rolled back even when fn goes on.
+  const failed = await client.transaction(async (tx) => {
+    await tx.query('insert into c values ($1, $2)', [3, 'three'])
+    tx.commitWithNext()
+    const e = await tx.query('insert into c values ($1, $2)', [1, 'again']).then(() => null, code)
+    return { e, inTransaction: pg.isInTransaction() }
+  })
+  t.strictSame(failed, { e: '23505', inTransaction: false }, 'the failed last statement rolled the transaction back at once')
+  t.strictSame((await pg.query('select id from c where id < 10 order by id')).rows, [{ id: 1 }, { id: 2 }], 'the insert before it was not kept')
+
+  // A transaction a caught failure aborted: COMMIT answers ROLLBACK, and the last statement fails.
+  const aborted = await client.transaction(async (tx) => {
+    await tx.query('select 1 / $1::int', [0]).catch(() => undefined)
+    tx.commitWithNext()
+    return tx.query('select 1').then(() => 'ran', code)
+  })
+  t.equal(aborted, '25P02', 'the statement after the failure says the transaction is aborted')
+  t.equal(pg.isInTransaction(), false)
+})
+
 test('a queued statement that fails stops the ones after it, and the transaction rolls back', async (t) => {
   const { pg, client } = await embedded()
   t.teardown(() => pg.close())

@@ -1,5 +1,6 @@
 import t from '../helpers/tap.js'
 import { sql } from 'drizzle-orm'
+import type { PGlite } from '@electric-sql/pglite'
 import { queryRows } from '../../src/db/database.js'
 import { sentBy } from '../helpers/statements.js'
 import { buildTestApp, injectAs } from '../helpers/app.js'
@@ -90,4 +91,19 @@ t.test('a record read (GET /cases/:id) with the actor kept in memory: nothing be
   t.match(sent[1], /set_config\('role', 'xinan_app'.*auth_epoch_of/s, 'the settings and the actor check are one statement')
   t.ok(sent.length <= 5, `at most 5 statements (BEGIN, settings with the actor check, SELECT, COMMIT, audit; was 6), got ${sent.length}:\n${sent.join('\n')}`)
   t.match(sent[sent.length - 1], /audit_append/, 'the read is audited after its transaction, before the answer leaves')
+
+  // The embedded database: the transaction is one call into PostgreSQL (BEGIN, settings, the
+  // read and COMMIT; it was two, COMMIT alone), and the audit append the other.
+  const pg = (database.db as unknown as { $client: PGlite }).$client
+  if (typeof pg?.execProtocolStream === 'function') {
+    const original = pg.execProtocolStream.bind(pg)
+    let calls = 0
+    pg.execProtocolStream = ((...args: Parameters<PGlite['execProtocolStream']>) => {
+      calls++
+      return original(...args)
+    }) as PGlite['execProtocolStream']
+    t.teardown(() => { pg.execProtocolStream = original })
+    t.equal((await get()).statusCode, 200)
+    t.equal(calls, 2, 'two calls into the embedded database: the transaction, then the audit append')
+  }
 })

@@ -44,11 +44,7 @@ export function createSecondFactorAdmin(gw: Gateway) {
     async schoolSetting(ctx: RequestContext) {
       // District staff belong to no school: the deployment's default is theirs.
       if (!ctx.actor.schoolId) return present(null)
-      return gw.tx(ctx, async (tx) => {
-        const row = await gw.read(tx, ctx.decision, ctx.actor.schoolId!)
-        await gw.audit(tx, ctx, { action: 'R', rows: [row] })
-        return present(row.requireSecondFactor)
-      })
+      return present((await gw.readAudited(ctx, ctx.decision, ctx.actor.schoolId)).requireSecondFactor)
     },
 
     /**

@@ -43,13 +43,10 @@ export function createCaseService(gw: Gateway) {
     },
 
     async get(ctx: RequestContext, id: string) {
-      return gw.tx(ctx, async (tx) => {
-        const row = await gw.read(tx, ctx.decision, id)
-        // A closed case is history few need again: reading it asks for a recent step-up.
-        if (row.state === 'closed') await requireStepUp(tx, ctx.actor)
-        await gw.audit(tx, ctx, { action: 'R', rows: [row] })
-        return presentCase(row)
-      })
+      // A closed case is history few need again: reading it asks for a recent step-up.
+      return presentCase(await gw.readAudited(ctx, ctx.decision, id, async (row) => {
+        if (row.state === 'closed') await requireStepUp(gw.database.db, ctx.actor)
+      }))
     },
 
     /** 开案: a student of the caller's scope, with its source and risk; the first event records it. */

@@ -62,11 +62,7 @@ export function createPlanService(gw: Gateway) {
     },
 
     async getSession(ctx: RequestContext, id: string) {
-      return gw.tx(ctx, async (tx) => {
-        const row = await gw.read(tx, ctx.decision, id)
-        await gw.audit(tx, ctx, { action: 'R', rows: [row] })
-        return presentSession(row)
-      })
+      return presentSession(await gw.readAudited(ctx, ctx.decision, id))
     },
 
     async updateSession(ctx: RequestContext, id: string, body: z.infer<typeof SessionPatch>) {

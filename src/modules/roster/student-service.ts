@@ -34,11 +34,7 @@ export function createStudentService(gw: Gateway) {
     },
 
     async get(ctx: RequestContext, id: string) {
-      return gw.tx(ctx, async (tx) => {
-        const row = await gw.read(tx, ctx.decision, id)
-        await gw.audit(tx, ctx, { action: 'R', rows: [row] })
-        return row
-      })
+      return gw.readAudited(ctx, ctx.decision, id)
     },
 
     async create(ctx: RequestContext, body: z.infer<typeof StudentCreate>) {

@@ -57,11 +57,7 @@ export function createCareListService(gw: Gateway) {
     },
 
     async get(ctx: RequestContext, id: string) {
-      return gw.tx(ctx, async (tx) => {
-        const row = await gw.read(tx, ctx.decision, id)
-        await gw.audit(tx, ctx, { action: 'R', rows: [row] })
-        return present(row)
-      })
+      return present(await gw.readAudited(ctx, ctx.decision, id))
     },
 
     async create(ctx: RequestContext, studentId: string, body: z.infer<typeof CareCreate>) {

@@ -48,11 +48,7 @@ export function createActivityService(gw: Gateway) {
     },
 
     get(ctx: RequestContext, id: string) {
-      return gw.tx(ctx, async (tx) => {
-        const row = await gw.read(tx, ctx.decision, id)
-        await gw.audit(tx, ctx, { action: 'R', rows: [row] })
-        return row
-      })
+      return gw.readAudited(ctx, ctx.decision, id)
     },
 
     update(ctx: RequestContext, id: string, body: z.infer<typeof ActivityPatch>) {

@@ -119,11 +119,7 @@ export function createLogService(gw: Gateway) {
     },
 
     get(ctx: RequestContext, id: string) {
-      return gw.tx(ctx, async (tx) => {
-        const log = await gw.read(tx, talkLogsDecision(ctx.decision), id)
-        await gw.audit(tx, ctx, { action: 'R', rows: [log] })
-        return log
-      })
+      return gw.readAudited(ctx, talkLogsDecision(ctx.decision), id)
     },
   }
 }
