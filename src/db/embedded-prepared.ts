@@ -147,8 +147,8 @@ export class EmbeddedStatements {
    * PGlite's transaction(), with fewer calls into PostgreSQL: BEGIN goes with the first
    * statement, statements queued with ahead() go with the next one, and COMMIT goes with the
    * last of them. A read of one statement is two calls (BEGIN and it, then COMMIT) where
-   * PGlite's makes four, and one when commitWithNext() said it is the last. The transaction lock is held throughout, as PGlite's does; each call
-   * takes the statement lock.
+   * PGlite's makes four, and one when commitWithNext() said it is the last. The transaction
+   * lock is held throughout, as PGlite's does; each call takes the statement lock.
    */
   async #transaction<T>(fn: (tx: EmbeddedTransaction) => Promise<T>): Promise<T> {
     const pg = this.#pg
