@@ -7,6 +7,7 @@ import { openDatabase, queryRows, type Database } from '../../src/db/database.js
 import { EmbeddedStatements } from '../../src/db/embedded-prepared.js'
 import { fromDatabaseError } from '../../src/db/errors.js'
 import { AppError } from '../../src/lib/errors.js'
+import { callsDuring } from '../helpers/pglite-calls.js'
 
 /**
  * The embedded database runs drizzle's statements as named prepared statements
@@ -341,21 +342,6 @@ test('statements from concurrent requests do not mix', async (t) => {
 async function rawRows<T>(database: Database, q: string): Promise<T[]> {
   const pg = (database.db as unknown as { $client: PGlite }).$client
   return (await pg.query<T>(q)).rows
-}
-
-/** Counts calls into PostgreSQL (execProtocolStream) made while fn runs. */
-async function callsDuring<T>(pg: PGlite, fn: () => Promise<T>): Promise<{ value: T; calls: number }> {
-  const original = pg.execProtocolStream.bind(pg)
-  let calls = 0
-  pg.execProtocolStream = ((...args: Parameters<PGlite['execProtocolStream']>) => {
-    calls++
-    return original(...args)
-  }) as PGlite['execProtocolStream']
-  try {
-    return { value: await fn(), calls }
-  } finally {
-    pg.execProtocolStream = original
-  }
 }
 
 test('a transaction sends BEGIN with its first statement, queued statements with the next, COMMIT with the last', async (t) => {

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm'
 import type { PGlite } from '@electric-sql/pglite'
 import { queryRows } from '../../src/db/database.js'
 import { sentBy } from '../helpers/statements.js'
+import { callsDuring } from '../helpers/pglite-calls.js'
 import { buildTestApp, injectAs } from '../helpers/app.js'
 import { addStudent, addToCareList, job, schoolWorld } from '../jobs/fixtures.js'
 
@@ -96,14 +97,8 @@ t.test('a record read (GET /cases/:id) with the actor kept in memory: nothing be
   // read and COMMIT; it was two, COMMIT alone), and the audit append the other.
   const pg = (database.db as unknown as { $client: PGlite }).$client
   if (typeof pg?.execProtocolStream === 'function') {
-    const original = pg.execProtocolStream.bind(pg)
-    let calls = 0
-    pg.execProtocolStream = ((...args: Parameters<PGlite['execProtocolStream']>) => {
-      calls++
-      return original(...args)
-    }) as PGlite['execProtocolStream']
-    t.teardown(() => { pg.execProtocolStream = original })
-    t.equal((await get()).statusCode, 200)
+    const { value: res, calls } = await callsDuring(pg, get)
+    t.equal(res.statusCode, 200)
     t.equal(calls, 2, 'two calls into the embedded database: the transaction, then the audit append')
   }
 })
